@@ -1,0 +1,28 @@
+//! The Svetofor feed: the notice model, the formats it is read from, and signatures.
+//!
+//! Pure: no network, no files, no clock. Callers pass the bytes and the time.
+//!
+//! - [`model`]: severities, notices, components.
+//! - [`v1`]: the Svetofor feed v1 document ([`Feed`]).
+//! - [`statuspage`]: Atlassian Statuspage v2 `summary.json`.
+//! - [`read()`]: detect the format and read any document into a [`Snapshot`].
+//! - [`signature`]: minisign signatures, pinned keys, signing.
+//! - [`trust`]: [`accept()`] = signature, parsing, expiry and replay checks together.
+
+pub mod model;
+pub mod read;
+pub mod schema;
+pub mod signature;
+pub mod snapshot;
+pub mod statuspage;
+pub mod trust;
+pub mod v1;
+
+pub use model::{
+    Component, ComponentStatus, Kind, Notice, Phase, Severity, State, Text, Update, Window,
+};
+pub use read::{MAX_DOCUMENT_BYTES, ReadError, detect, read, read_v1};
+pub use signature::{KeyError, KeyId, SignatureError, SigningKey, TrustedKey};
+pub use snapshot::{Format, PhaseRule, Snapshot};
+pub use trust::{Accepted, FeedError, accept};
+pub use v1::Feed;
