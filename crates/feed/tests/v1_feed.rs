@@ -179,7 +179,7 @@ fn documented_example_reads() {
         .expect("feed-format.md has a ```json example")
         + 8;
     let end = start + doc[start..].find("```").unwrap();
-    let feed = read_v1(doc[start..end].as_bytes()).unwrap_or_else(|e| panic!("docs example: {e}"));
+    let feed = read_v1(&doc.as_bytes()[start..end]).unwrap_or_else(|e| panic!("docs example: {e}"));
     assert!(
         feed.notices.len() >= 3,
         "the example shows an incident, a maintenance and history"
