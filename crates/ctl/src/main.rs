@@ -1,1 +1,132 @@
-fn main() {}
+//! `svetoforctl`: one binary for Svetofor's command line — keys, signing and checking feeds.
+//!
+//! Thin by design: it parses arguments and calls the `svetofor-*` crates.
+
+mod check;
+mod keys;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by the subcommands.
+mod exit {
+    /// The feed, key or signature was looked at and is not acceptable.
+    pub const REJECTED: u8 = 1;
+    /// The command line is wrong (clap uses 2 as well).
+    pub const USAGE: u8 = 2;
+    /// The source, file or key could not be read at all (missing file, network down).
+    pub const UNREADABLE: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "svetoforctl",
+    version,
+    about = "Svetofor: status feeds for the traffic-light desktop app",
+    after_help = "Exit status: 0 success, 1 the feed or signature was rejected, 2 usage error, \
+                  3 the source or a file could not be read."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a new signing key pair: DIR/svetofor.key (secret, mode 0600) and DIR/svetofor.pub.
+    ///
+    /// Prints the public key alone on stdout: pin it in every client.
+    Keygen {
+        /// Folder to write the keys into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Replace keys that already exist there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Sign FILE with a secret key, writing FILE.minisig beside it.
+    Sign {
+        /// The secret key file written by `keygen`.
+        #[arg(long, value_name = "SECRET")]
+        key: PathBuf,
+        /// The feed to sign.
+        file: PathBuf,
+        /// Sign even if FILE is not a valid feed.
+        #[arg(long)]
+        no_check: bool,
+    },
+    /// Read, verify and show a feed, as a client would see it now.
+    ///
+    /// SOURCE is a file or an http(s) URL. The signature is read from SOURCE.minisig. When
+    /// --pubkey is given the feed must be signed by one of the keys.
+    Check {
+        /// Feed file or URL.
+        source: String,
+        /// Trusted public key: the base64 line, or a minisign .pub file. Repeat for several.
+        #[arg(long = "pubkey", value_name = "KEY_OR_FILE")]
+        pubkeys: Vec<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Language for notice texts (default: the feed's own).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+    },
+}
+
+/// A failure with the exit code it maps to. The message is one line, for stderr.
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn rejected(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::REJECTED,
+            message: message.into(),
+        }
+    }
+
+    fn unreadable(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::UNREADABLE,
+            message: message.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SVETOFOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen { out, force } => keys::keygen(&out, force),
+        Command::Sign {
+            key,
+            file,
+            no_check,
+        } => keys::sign(&key, &file, no_check),
+        Command::Check {
+            source,
+            pubkeys,
+            json,
+            lang,
+        } => check::run(&source, &pubkeys, json, lang.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("svetoforctl: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Component, Notice, Text};
+use crate::model::{Component, Kind, Notice, State, Text};
 use crate::snapshot::{Format, PhaseRule, Snapshot};
 
 /// The value of the `format` field of a v1 feed.
@@ -114,6 +114,15 @@ pub fn is_web_url(url: &str) -> bool {
         || (lower.starts_with("http://") && url.len() > 7)
 }
 
+fn state_mismatch(kind: Kind, state: State) -> String {
+    let allowed = if kind == Kind::Maintenance {
+        "scheduled, in_progress, completed or withdrawn"
+    } else {
+        "investigating, identified, monitoring, resolved or withdrawn"
+    };
+    format!("\"{state}\" is not a state for kind \"{kind}\" (use {allowed})")
+}
+
 impl Feed {
     /// Checks the rules the JSON types alone cannot express.
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -162,10 +171,7 @@ impl Feed {
                 return Err(invalid(at("id"), format!("\"{}\" appears twice", n.id)));
             }
             if !n.state.fits(n.kind) {
-                return Err(invalid(
-                    at("state"),
-                    format!("a {} notice cannot be \"{}\"", n.kind, n.state),
-                ));
+                return Err(invalid(at("state"), state_mismatch(n.kind, n.state)));
             }
             check_text(&at("title"), &n.title, true)?;
             check_text(&at("body"), &n.body, false)?;
@@ -194,7 +200,7 @@ impl Feed {
                 if !u.state.fits(n.kind) {
                     return Err(invalid(
                         format!("notices[{i}].updates[{j}].state"),
-                        format!("a {} notice cannot be \"{}\"", n.kind, u.state),
+                        state_mismatch(n.kind, u.state),
                     ));
                 }
                 check_text(&format!("notices[{i}].updates[{j}].text"), &u.text, false)?;
