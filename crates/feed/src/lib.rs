@@ -21,7 +21,7 @@ pub mod v1;
 pub use model::{
     Component, ComponentStatus, Kind, Notice, Phase, Severity, State, Text, Update, Window,
 };
-pub use read::{MAX_DOCUMENT_BYTES, ReadError, detect, read, read_v1};
+pub use read::{MAX_DOCUMENT_BYTES, ReadError, detect, read, read_statuspage, read_v1};
 pub use signature::{KeyError, KeyId, SignatureError, SigningKey, TrustedKey};
 pub use snapshot::{Format, PhaseRule, Snapshot};
 pub use trust::{Accepted, FeedError, accept};

@@ -126,16 +126,22 @@ pub fn read_v1(bytes: &[u8]) -> Result<Feed, ReadError> {
     Ok(feed)
 }
 
+/// Reads a Statuspage v2 `summary.json`.
+pub fn read_statuspage(bytes: &[u8]) -> Result<Snapshot, ReadError> {
+    check_size(bytes)?;
+    statuspage::parse(bytes)
+        .map_err(|e| ReadError::malformed("Statuspage summary", &e))?
+        .map_err(|e| ReadError::Invalid {
+            format: Format::StatuspageV2,
+            path: e.path,
+            message: e.message,
+        })
+}
+
 /// Reads a document of any supported format into a [`Snapshot`].
 pub fn read(bytes: &[u8]) -> Result<Snapshot, ReadError> {
     match detect(bytes)? {
         Format::SvetoforV1 => Ok(read_v1(bytes)?.into_snapshot()),
-        Format::StatuspageV2 => statuspage::parse(bytes)
-            .map_err(|e| ReadError::malformed("Statuspage summary", &e))?
-            .map_err(|e| ReadError::Invalid {
-                format: Format::StatuspageV2,
-                path: e.path,
-                message: e.message,
-            }),
+        Format::StatuspageV2 => read_statuspage(bytes),
     }
 }

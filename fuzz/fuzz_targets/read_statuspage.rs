@@ -1,0 +1,12 @@
+//! The Statuspage reader must never panic, whatever the page says.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(snap) = svetofor_feed::read_statuspage(data) {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let _ = snap.status(now);
+        let _ = snap.in_effect(now);
+    }
+});

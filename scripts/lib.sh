@@ -1,0 +1,53 @@
+# Shared by scripts/test and scripts/run: make sure the machine has what the build needs.
+# Sourced, not run.
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages that are missing, idempotently. apt can fail once while another
+# apt runs (unattended upgrades), so each step is retried.
+ensure_apt() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get: install them by hand"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "missing packages: ${missing[*]}. Run this script as root, or install them: apt-get install ${missing[*]}"
+    sudo="sudo"
+  fi
+  log "installing ${missing[*]}"
+  local try
+  for try in 1 2 3; do
+    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+       $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      return 0
+    fi
+    log "apt-get failed (try $try of 3), retrying in 10 s"
+    sleep 10
+  done
+  die "could not install: ${missing[*]}"
+}
+
+# Makes sure cargo with rustfmt and clippy is on PATH, installing Rust with rustup if needed.
+ensure_rust() {
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  if ! command -v cargo >/dev/null; then
+    ensure_apt curl ca-certificates
+    log "installing Rust (rustup, stable)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt
+    . "$HOME/.cargo/env"
+  fi
+  if command -v rustup >/dev/null; then
+    rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+    rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+  fi
+}
+
+# The build needs a C compiler (ring/aws-lc, libFuzzer) and pkg-config.
+ensure_build_deps() {
+  ensure_apt build-essential pkg-config
+  ensure_rust
+}
