@@ -1,10 +1,14 @@
-//! `svetoforctl`: one binary for Svetofor's command line — keys, signing and checking feeds.
+//! `svetoforctl`: one binary for Svetofor's command line — the publishing server, the
+//! support commands, keys, and checking feeds.
 //!
 //! Thin by design: it parses arguments and calls the `svetofor-*` crates.
 
 mod check;
 mod keys;
 mod render;
+mod server_cmds;
+mod support;
+mod when;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,7 +29,7 @@ mod exit {
 #[command(
     name = "svetoforctl",
     version,
-    about = "Svetofor: status feeds for the traffic-light desktop app",
+    about = "Svetofor: publish and check status feeds for the traffic-light desktop app",
     after_help = "Exit status: 0 success, 1 the feed or signature was rejected, 2 usage error, \
                   3 the source or a file could not be read."
 )]
@@ -75,6 +79,35 @@ enum Command {
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
     },
+    /// Run the publishing server: notices API, signed feed, event stream.
+    Serve(server_cmds::ServeArgs),
+    /// Write feed.json and feed.json.minisig from the database, for a static mirror.
+    Export(server_cmds::ExportArgs),
+    /// Manage API tokens (directly in the database).
+    #[command(subcommand)]
+    Token(server_cmds::TokenCmd),
+    /// Print the audit log: who changed what, when.
+    Audit {
+        /// SQLite database. Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// How many of the latest entries.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Post a notice. Prints its id alone on stdout.
+    Post(support::PostArgs),
+    /// Add an update to a notice: new text, state, severity or promised time.
+    Update(support::UpdateArgs),
+    /// Resolve a notice (complete a maintenance).
+    Resolve(support::CloseArgs),
+    /// Withdraw a notice published by mistake.
+    Withdraw(support::CloseArgs),
+    /// List notices.
+    List(support::ListArgs),
 }
 
 /// A failure with the exit code it maps to. The message is one line, for stderr.
@@ -87,6 +120,13 @@ impl Failure {
     fn rejected(message: impl Into<String>) -> Self {
         Failure {
             code: exit::REJECTED,
+            message: message.into(),
+        }
+    }
+
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: exit::USAGE,
             message: message.into(),
         }
     }
@@ -121,6 +161,15 @@ fn main() -> ExitCode {
             json,
             lang,
         } => check::run(&source, &pubkeys, json, lang.as_deref()),
+        Command::Serve(args) => server_cmds::serve(args),
+        Command::Export(args) => server_cmds::export(args),
+        Command::Token(cmd) => server_cmds::token(cmd),
+        Command::Audit { db, limit, json } => server_cmds::audit(db, limit, json),
+        Command::Post(a) => support::post(a),
+        Command::Update(a) => support::update(a),
+        Command::Resolve(a) => support::resolve(a),
+        Command::Withdraw(a) => support::withdraw(a),
+        Command::List(a) => support::list(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,338 @@
+//! `serve`, `export`, `token` and `audit`: the publisher's side.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use clap::{Args, Subcommand};
+use svetofor_server::auth::{self, Role};
+use svetofor_server::limits::Limits;
+use svetofor_server::publisher::FeedSettings;
+use svetofor_server::store::{AuditEntry, SqliteStore, Store};
+use svetofor_server::{ServeOptions, Server};
+
+use crate::Failure;
+
+/// The folder for the database and key when none is given: `$SVETOFOR_DATA_DIR`, else the
+/// OS data folder (`~/.local/share/svetofor` on Linux).
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("SVETOFOR_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("svetofor")))
+        .unwrap_or_else(|| PathBuf::from("svetofor-data"))
+}
+
+fn default_db() -> PathBuf {
+    data_dir().join("svetofor.db")
+}
+
+fn default_key() -> PathBuf {
+    data_dir().join("svetofor.key")
+}
+
+/// What the feed says about itself.
+#[derive(Args, Clone)]
+pub struct FeedArgs {
+    /// Feed id.
+    #[arg(long, default_value = "svetofor")]
+    feed_id: String,
+    /// Feed name shown to people.
+    #[arg(long, default_value = "Service status")]
+    feed_name: String,
+    /// Language of notice texts given without one (ru, en, …).
+    #[arg(long, default_value = "en")]
+    language: String,
+    /// How long a signed feed stays valid; it is re-signed at half this.
+    #[arg(long, default_value = "1h", value_parser = crate::when::duration)]
+    feed_ttl: std::time::Duration,
+    /// How long resolved notices stay in the feed.
+    #[arg(long, default_value = "72h", value_parser = crate::when::duration)]
+    history: std::time::Duration,
+}
+
+impl FeedArgs {
+    fn settings(&self) -> Result<FeedSettings, Failure> {
+        if !svetofor_feed::v1::is_language_tag(&self.language) {
+            return Err(Failure::usage(format!("--language {}: not a language tag such as ru or en", self.language)));
+        }
+        if self.feed_ttl < std::time::Duration::from_secs(60) {
+            return Err(Failure::usage("--feed-ttl: at least 1m"));
+        }
+        Ok(FeedSettings {
+            id: self.feed_id.clone(),
+            name: self.feed_name.clone(),
+            default_language: self.language.clone(),
+            ttl: self.feed_ttl,
+            history: self.history,
+        })
+    }
+}
+
+/// `serve` options.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// SQLite database (created if missing). Default: DATA_DIR/svetofor.db.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Secret signing key (created with its .pub on first start). Default: DATA_DIR/svetofor.key.
+    #[arg(long, value_name = "SECRET")]
+    key: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8380", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Require a reader token to read the feed.
+    #[arg(long)]
+    private: bool,
+    /// Keep feed.json and feed.json.minisig in this folder up to date (for a static mirror).
+    #[arg(long, value_name = "DIR")]
+    mirror_dir: Option<PathBuf>,
+    #[command(flatten)]
+    feed: FeedArgs,
+    /// Changes allowed per client address per minute.
+    #[arg(long, default_value_t = Limits::default().writes_per_minute)]
+    writes_per_minute: u32,
+    /// Open event streams allowed per client address (a company behind one NAT needs many).
+    #[arg(long, default_value_t = Limits::default().streams_per_ip)]
+    streams_per_ip: usize,
+    /// Open event streams allowed in all.
+    #[arg(long, default_value_t = Limits::default().streams_total)]
+    streams_total: usize,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let opts = ServeOptions {
+        listen: args.listen,
+        db: args.db.unwrap_or_else(default_db),
+        key: args.key.unwrap_or_else(default_key),
+        private: args.private,
+        mirror_dir: args.mirror_dir,
+        feed: args.feed.settings()?,
+        limits: Limits {
+            writes_per_minute: args.writes_per_minute,
+            streams_per_ip: args.streams_per_ip,
+            streams_total: args.streams_total,
+            ..Limits::default()
+        },
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let server = Server::start(opts.clone())
+            .await
+            .map_err(|e| Failure::unreadable(e.to_string()))?;
+        let base = format!("http://{}", server.addr);
+        let pub_path = opts.key.with_extension("pub");
+        if server.key_created {
+            eprintln!("Created signing key {} (public key {}).", opts.key.display(), pub_path.display());
+        }
+        eprintln!(
+            "Svetofor publisher on {base}\n  feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
+             events:      {base}/events\n  public key:  {} ({base}/feed.pub)\n  database:    {}\n\
+             Create a support token:  svetoforctl token create --db {} --role support --name NAME",
+            pub_path.display(),
+            opts.db.display(),
+            opts.db.display(),
+        );
+        let stopper = server.stopper();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            eprintln!("Stopping.");
+            let _ = stopper.send(true);
+        });
+        server
+            .wait()
+            .await
+            .map_err(|e| Failure::unreadable(format!("server stopped: {e}")))
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `export` options.
+#[derive(Args)]
+pub struct ExportArgs {
+    /// SQLite database. Default: DATA_DIR/svetofor.db.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Secret signing key. Default: DATA_DIR/svetofor.key.
+    #[arg(long, value_name = "SECRET")]
+    key: Option<PathBuf>,
+    /// Folder to write feed.json and feed.json.minisig into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    feed: FeedArgs,
+}
+
+pub fn export(args: ExportArgs) -> Result<(), Failure> {
+    let db = args.db.unwrap_or_else(default_db);
+    require_existing(&db)?;
+    let key = args.key.unwrap_or_else(default_key);
+    let (seq, path) = svetofor_server::export(&db, &key, &args.out, &args.feed.settings()?)
+        .map_err(|e| Failure::unreadable(e.to_string()))?;
+    eprintln!("Wrote {} and its .minisig (seq {seq}).", path.display());
+    Ok(())
+}
+
+fn require_existing(db: &Path) -> Result<(), Failure> {
+    if !db.exists() {
+        return Err(Failure::unreadable(format!(
+            "{}: no such database (start `svetoforctl serve` once, or give --db)",
+            db.display()
+        )));
+    }
+    Ok(())
+}
+
+fn open(db: Option<PathBuf>) -> Result<Arc<dyn Store>, Failure> {
+    let db = db.unwrap_or_else(default_db);
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::unreadable(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    SqliteStore::open(&db)
+        .map(|s| Arc::new(s) as Arc<dyn Store>)
+        .map_err(|e| Failure::unreadable(format!("{}: {e}", db.display())))
+}
+
+/// `token` subcommands.
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Create a token. Prints it once, alone on stdout; only its hash is stored.
+    Create {
+        /// SQLite database. Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// admin (everything), support (notices) or reader (read a private feed).
+        #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
+        role: Role,
+        /// Who or what it is for (shown in the audit log).
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// SQLite database. Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        /// SQLite database. Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// The token id (the part between `svt_` and the next `_`).
+        id: String,
+    },
+}
+
+fn operator() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+    if user.is_empty() { "cli".to_owned() } else { format!("cli:{user}") }
+}
+
+pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
+    match cmd {
+        TokenCmd::Create { db, role, name } => {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                return Err(Failure::usage("--name: 1 to 100 printable characters"));
+            }
+            let store = open(db)?;
+            let now = Utc::now();
+            let (secret, record) = auth::new_token(&name, role, now).map_err(|e| Failure::unreadable(e.to_string()))?;
+            let audit = AuditEntry {
+                at: now,
+                actor: operator(),
+                action: "token.create".to_owned(),
+                target: Some(record.id.clone()),
+                detail: serde_json::json!({ "name": name, "role": role }),
+            };
+            store
+                .insert_token(&record, &audit)
+                .map_err(|e| Failure::unreadable(e.to_string()))?;
+            eprintln!("Created {role} token \"{name}\" (id {}). It is shown once:", record.id);
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCmd::List { db } => {
+            let store = open(db)?;
+            let tokens = store.tokens().map_err(|e| Failure::unreadable(e.to_string()))?;
+            if tokens.is_empty() {
+                eprintln!("No tokens. Create one: svetoforctl token create --role support --name NAME");
+            }
+            for t in tokens {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}  {:<8} {:<24} created {}  {state}",
+                    t.id,
+                    t.role,
+                    crate::render::clean(&t.name),
+                    t.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            Ok(())
+        }
+        TokenCmd::Revoke { db, id } => {
+            let store = open(db)?;
+            let audit = AuditEntry {
+                at: Utc::now(),
+                actor: operator(),
+                action: "token.revoke".to_owned(),
+                target: Some(id.clone()),
+                detail: serde_json::Value::Null,
+            };
+            if store.revoke_token(&id, &audit).map_err(|e| Failure::unreadable(e.to_string()))? {
+                eprintln!("Revoked token {id}.");
+                Ok(())
+            } else {
+                Err(Failure::rejected(format!("no active token with id {id}")))
+            }
+        }
+    }
+}
+
+pub fn audit(db: Option<PathBuf>, limit: usize, json: bool) -> Result<(), Failure> {
+    let path = db.clone().unwrap_or_else(default_db);
+    require_existing(&path)?;
+    let store = open(Some(path))?;
+    let entries = store.audit(limit, None).map_err(|e| Failure::unreadable(e.to_string()))?;
+    for e in entries.iter().rev() {
+        if json {
+            println!("{}", serde_json::to_string(e).unwrap_or_default());
+        } else {
+            println!(
+                "{}  {:<26} {:<16} {:<18} {}",
+                e.entry.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                crate::render::clean(&e.entry.actor),
+                e.entry.action,
+                crate::render::clean(e.entry.target.as_deref().unwrap_or("-")),
+                crate::render::clean(&e.entry.detail.to_string()),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,240 @@
+//! `post`, `update`, `resolve`, `withdraw`, `list`: what support types.
+
+use chrono::Utc;
+use clap::Args;
+use svetofor_feed::{Kind, Severity, State, Text};
+use svetofor_server::api_client::{ApiClient, ClientError};
+use svetofor_server::notices::{Closing, NewNotice, NoticeUpdate};
+
+use crate::{Failure, when};
+
+/// Where the server is and who is asking.
+#[derive(Args)]
+pub struct Conn {
+    /// The publisher's URL.
+    #[arg(long, env = "SVETOFOR_SERVER", default_value = "http://127.0.0.1:8380")]
+    server: String,
+    /// A support (or admin) token.
+    #[arg(long, env = "SVETOFOR_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+/// `post` options.
+#[derive(Args)]
+pub struct PostArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// red (outage), yellow (degradation, maintenance) or green (news, recovery).
+    #[arg(long, value_parser = parse_severity)]
+    severity: Severity,
+    /// outage, degraded, maintenance or info. Default: from the severity.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<Kind>,
+    /// Headline (at most 200 characters).
+    #[arg(long)]
+    title: String,
+    /// Explanation (at most 4000 characters).
+    #[arg(long)]
+    body: Option<String>,
+    /// An affected component id. Repeat for several.
+    #[arg(long = "component", value_name = "ID")]
+    components: Vec<String>,
+    /// When support will say more: a delay (30m) or a time.
+    #[arg(long, value_name = "WHEN")]
+    next_update: Option<String>,
+    /// Maintenance start: a time, or a delay from now.
+    #[arg(long, value_name = "WHEN")]
+    starts_at: Option<String>,
+    /// Maintenance end: a time, or a delay from now.
+    #[arg(long, value_name = "WHEN")]
+    ends_at: Option<String>,
+    /// A page with details (http/https).
+    #[arg(long)]
+    url: Option<String>,
+}
+
+/// `update` options.
+#[derive(Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// The notice id (printed by `post`).
+    id: String,
+    /// What support says now.
+    #[arg(long)]
+    text: Option<String>,
+    /// New state: investigating, identified, monitoring (or in_progress for maintenance).
+    #[arg(long, value_parser = parse_state)]
+    state: Option<State>,
+    /// New severity.
+    #[arg(long, value_parser = parse_severity)]
+    severity: Option<Severity>,
+    /// New title.
+    #[arg(long)]
+    title: Option<String>,
+    /// When support will say more: a delay (30m) or a time.
+    #[arg(long, value_name = "WHEN")]
+    next_update: Option<String>,
+    /// New maintenance start.
+    #[arg(long, value_name = "WHEN")]
+    starts_at: Option<String>,
+    /// New maintenance end.
+    #[arg(long, value_name = "WHEN")]
+    ends_at: Option<String>,
+}
+
+/// `resolve` / `withdraw` options.
+#[derive(Args)]
+pub struct CloseArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// The notice id.
+    id: String,
+    /// The closing word.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+/// `list` options.
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// current, past or all.
+    #[arg(long, default_value = "current", value_parser = ["current", "past", "all"])]
+    status: String,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
+        .map_err(|_| format!("\"{s}\": use red, yellow or green"))
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
+        .map_err(|_| format!("\"{s}\": use outage, degraded, maintenance or info"))
+}
+
+fn parse_state(s: &str) -> Result<State, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_lowercase().replace('-', "_")))
+        .map_err(|_| format!("\"{s}\": use investigating, identified, monitoring, scheduled or in_progress"))
+}
+
+fn opt_moment(flag: &str, s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>, Failure> {
+    s.as_deref()
+        .map(|v| when::moment(v, Utc::now()).map_err(|e| Failure::usage(format!("--{flag}: {e}"))))
+        .transpose()
+}
+
+fn client(conn: &Conn) -> Result<ApiClient, Failure> {
+    ApiClient::new(&conn.server, conn.token.clone()).map_err(refused)
+}
+
+fn refused(e: ClientError) -> Failure {
+    match e {
+        ClientError::Unreachable { .. } => Failure::unreadable(e.to_string()),
+        _ => Failure::rejected(e.to_string()),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
+}
+
+pub fn post(a: PostArgs) -> Result<(), Failure> {
+    let kind = a.kind.unwrap_or(match (a.severity, a.starts_at.is_some()) {
+        (_, true) => Kind::Maintenance,
+        (Severity::Red, _) => Kind::Outage,
+        (Severity::Yellow, _) => Kind::Degraded,
+        (Severity::Green, _) => Kind::Info,
+    });
+    let req = NewNotice {
+        severity: Some(a.severity),
+        kind: Some(kind),
+        state: None,
+        title: Some(Text::Plain(a.title)),
+        body: a.body.map(Text::Plain),
+        components: a.components,
+        next_update_at: opt_moment("next-update", &a.next_update)?,
+        starts_at: opt_moment("starts-at", &a.starts_at)?,
+        ends_at: opt_moment("ends-at", &a.ends_at)?,
+        url: a.url,
+    };
+    let api = client(&a.conn)?;
+    let notice = runtime()?.block_on(api.post(&req)).map_err(refused)?;
+    eprintln!("Posted {} {} notice \"{}\".", notice.severity, notice.kind, crate::render::clean(notice.title.get("", "")));
+    println!("{}", notice.id);
+    Ok(())
+}
+
+pub fn update(a: UpdateArgs) -> Result<(), Failure> {
+    let req = NoticeUpdate {
+        text: a.text.map(Text::Plain),
+        state: a.state,
+        severity: a.severity,
+        next_update_at: opt_moment("next-update", &a.next_update)?,
+        title: a.title.map(Text::Plain),
+        body: None,
+        starts_at: opt_moment("starts-at", &a.starts_at)?,
+        ends_at: opt_moment("ends-at", &a.ends_at)?,
+    };
+    let api = client(&a.conn)?;
+    let n = runtime()?.block_on(api.update(&a.id, &req)).map_err(refused)?;
+    eprintln!("Updated {}: {} {}, {}.", n.id, n.severity, n.kind, n.state);
+    Ok(())
+}
+
+pub fn resolve(a: CloseArgs) -> Result<(), Failure> {
+    let api = client(&a.conn)?;
+    let req = Closing {
+        text: a.text.map(Text::Plain),
+    };
+    let n = runtime()?.block_on(api.resolve(&a.id, &req)).map_err(refused)?;
+    eprintln!("{} is now {}.", n.id, n.state);
+    Ok(())
+}
+
+pub fn withdraw(a: CloseArgs) -> Result<(), Failure> {
+    let api = client(&a.conn)?;
+    let req = Closing {
+        text: a.text.map(Text::Plain),
+    };
+    let n = runtime()?.block_on(api.withdraw(&a.id, &req)).map_err(refused)?;
+    eprintln!("{} is withdrawn.", n.id);
+    Ok(())
+}
+
+pub fn list(a: ListArgs) -> Result<(), Failure> {
+    let api = client(&a.conn)?;
+    let page = runtime()?
+        .block_on(api.list(&a.status, a.limit.clamp(1, 200), None))
+        .map_err(refused)?;
+    if page.notices.is_empty() && !a.json {
+        eprintln!("No {} notices.", a.status);
+    }
+    for n in &page.notices {
+        if a.json {
+            println!("{}", serde_json::to_string(n).unwrap_or_default());
+        } else {
+            println!(
+                "{}  {:<6} {:<11} {:<13} {}  {}",
+                n.id,
+                n.severity,
+                n.kind,
+                n.state,
+                n.created_at.format("%Y-%m-%d %H:%M UTC"),
+                crate::render::clean(n.title.get("", "")),
+            );
+        }
+    }
+    Ok(())
+}

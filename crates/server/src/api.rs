@@ -1,0 +1,357 @@
+//! The notices API under `/api/v1`, with bearer-token roles.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use svetofor_feed::Notice;
+
+use crate::auth::{self, AuthError, Caller, Role};
+use crate::error::ApiError;
+use crate::notices::{Closing, NewNotice, NoticeUpdate};
+use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store};
+use crate::AppState;
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/notices", post(create_notice).get(list_notices))
+        .route("/notices/{id}", get(get_notice))
+        .route("/notices/{id}/updates", post(update_notice))
+        .route("/notices/{id}/resolve", post(resolve_notice))
+        .route("/notices/{id}/withdraw", post(withdraw_notice))
+        .route("/tokens", post(create_token).get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+        .route("/audit", get(list_audit))
+}
+
+/// A JSON body whose rejections are JSON errors too.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with \"Content-Type: application/json\"",
+            )),
+            Err(JsonRejection::BytesRejection(e)) => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the request body could not be read: {}", e.body_text()),
+            )),
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// The caller, if a valid token came with the request.
+pub struct MaybeCaller(pub Option<Caller>);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Checks the request's token, if any, against the store.
+pub async fn caller_of(parts: &Parts, store: &Arc<dyn Store>) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = bearer(parts) else {
+        return match parts.headers.get(header::AUTHORIZATION) {
+            Some(_) => Err(AuthError::Invalid.into()),
+            None => Ok(None),
+        };
+    };
+    let token = token.to_owned();
+    let store = store.clone();
+    let caller = tokio::task::spawn_blocking(move || auth::verify(store.as_ref(), &token))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Some(caller))
+}
+
+impl FromRequestParts<Arc<AppState>> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
+        Ok(MaybeCaller(caller_of(parts, &app.store).await?))
+    }
+}
+
+/// Requires a caller with at least `role`.
+pub fn require(caller: Option<Caller>, role: Role) -> Result<Caller, ApiError> {
+    let caller = caller.ok_or(AuthError::Missing)?;
+    if caller.role < role {
+        return Err(ApiError::forbidden(format!(
+            "token \"{}\" has role {}, this needs {role}",
+            caller.name, caller.role
+        )));
+    }
+    Ok(caller)
+}
+
+/// Reading is open to all unless the server is private.
+fn require_read(app: &AppState, caller: Option<Caller>) -> Result<(), ApiError> {
+    if app.private {
+        require(caller, Role::Reader)?;
+    }
+    Ok(())
+}
+
+fn write_allowed(app: &AppState, addr: SocketAddr) -> Result<(), ApiError> {
+    app.write_limiter.check(addr.ip()).map_err(|after| {
+        ApiError::too_many(
+            format!("too many changes from {}; try again in {} s", addr.ip(), after.as_secs()),
+            after,
+        )
+    })
+}
+
+fn created(notice: Notice) -> Response {
+    let location = format!("/api/v1/notices/{}", notice.id);
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(notice)).into_response()
+}
+
+async fn create_notice(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
+    JsonBody(req): JsonBody<NewNotice>,
+) -> Result<Response, ApiError> {
+    let caller = require(caller, Role::Support)?;
+    write_allowed(&app, addr)?;
+    let notice = app.publisher.create(req, caller.actor()).await?;
+    Ok(created(notice))
+}
+
+async fn update_notice(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<NoticeUpdate>,
+) -> Result<Json<Notice>, ApiError> {
+    let caller = require(caller, Role::Support)?;
+    write_allowed(&app, addr)?;
+    Ok(Json(app.publisher.update(&id, req, caller.actor()).await?))
+}
+
+async fn resolve_notice(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<Closing>,
+) -> Result<Json<Notice>, ApiError> {
+    let caller = require(caller, Role::Support)?;
+    write_allowed(&app, addr)?;
+    Ok(Json(app.publisher.resolve(&id, req, caller.actor()).await?))
+}
+
+async fn withdraw_notice(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<Closing>,
+) -> Result<Json<Notice>, ApiError> {
+    let caller = require(caller, Role::Support)?;
+    write_allowed(&app, addr)?;
+    Ok(Json(app.publisher.withdraw(&id, req, caller.actor()).await?))
+}
+
+async fn get_notice(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Notice>, ApiError> {
+    require_read(&app, caller)?;
+    let store = app.store.clone();
+    let owned = id.clone();
+    let notice = tokio::task::spawn_blocking(move || store.notice(&owned))
+        .await
+        .map_err(ApiError::internal)??;
+    notice
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no notice with id \"{id}\"")))
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    #[serde(default)]
+    status: Option<NoticeFilter>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NoticePage {
+    notices: Vec<Notice>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, String), ApiError> {
+    let bad = || ApiError::bad_request("cursor: not a cursor from a previous page");
+    let (t, id) = c.split_once('~').ok_or_else(bad)?;
+    let t = DateTime::parse_from_rfc3339(t).map_err(|_| bad())?;
+    Ok((t.with_timezone(&Utc), id.to_owned()))
+}
+
+async fn list_notices(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<NoticePage>, ApiError> {
+    require_read(&app, caller)?;
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let limit = params.limit.unwrap_or(50).clamp(1, 200);
+    let query = NoticeQuery {
+        filter: params.status.unwrap_or(NoticeFilter::All),
+        before: params.cursor.as_deref().map(parse_cursor).transpose()?,
+        limit: limit + 1,
+    };
+    let store = app.store.clone();
+    let mut notices = tokio::task::spawn_blocking(move || store.list_notices(&query))
+        .await
+        .map_err(ApiError::internal)??;
+    let next_cursor = if notices.len() > limit {
+        notices.truncate(limit);
+        notices
+            .last()
+            .map(|n| format!("{}~{}", n.created_at.to_rfc3339(), n.id))
+    } else {
+        None
+    };
+    Ok(Json(NoticePage {
+        notices,
+        next_cursor,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    name: String,
+    role: Role,
+}
+
+#[derive(Serialize)]
+struct CreatedToken {
+    token: String,
+    id: String,
+    name: String,
+    role: Role,
+}
+
+async fn create_token(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    JsonBody(req): JsonBody<NewToken>,
+) -> Result<Response, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request("name: 1 to 100 printable characters"));
+    }
+    let now = Utc::now();
+    let (token, record) = auth::new_token(&name, req.role, now)?;
+    let audit = AuditEntry {
+        at: now,
+        actor: caller.actor(),
+        action: "token.create".to_owned(),
+        target: Some(record.id.clone()),
+        detail: serde_json::json!({ "name": name, "role": req.role }),
+    };
+    let body = CreatedToken {
+        token,
+        id: record.id.clone(),
+        name,
+        role: req.role,
+    };
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || store.insert_token(&record, &audit))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn list_tokens(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+) -> Result<Response, ApiError> {
+    require(caller, Role::Admin)?;
+    let store = app.store.clone();
+    let tokens = tokio::task::spawn_blocking(move || store.tokens())
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Json(serde_json::json!({ "tokens": tokens })).into_response())
+}
+
+async fn revoke_token(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    let audit = AuditEntry {
+        at: Utc::now(),
+        actor: caller.actor(),
+        action: "token.revoke".to_owned(),
+        target: Some(id.clone()),
+        detail: serde_json::Value::Null,
+    };
+    let store = app.store.clone();
+    let owned = id.clone();
+    let done = tokio::task::spawn_blocking(move || store.revoke_token(&owned, &audit))
+        .await
+        .map_err(ApiError::internal)??;
+    if done {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no active token with id \"{id}\"")))
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditParams {
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+async fn list_audit(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    params: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    require(caller, Role::Admin)?;
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let limit = params.limit.unwrap_or(100).clamp(1, 1000);
+    let store = app.store.clone();
+    let entries = tokio::task::spawn_blocking(move || store.audit(limit, params.before))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(Json(serde_json::json!({ "entries": entries })).into_response())
+}

@@ -1,0 +1,193 @@
+//! The feed over HTTP: `/feed.json` and its signature with ETags, and `/events` (SSE).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use tokio::sync::watch;
+
+use crate::AppState;
+use crate::api::MaybeCaller;
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::limits::StreamRefusal;
+use crate::publisher::Published;
+
+/// Keep-alive comment interval on event streams (below the 25 s clients expect at most).
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// How long clients and caches may reuse `/feed.json` without asking again.
+const MAX_AGE_SECS: u32 = 10;
+
+fn check_read(app: &AppState, caller: Option<crate::auth::Caller>) -> Result<(), ApiError> {
+    if app.private {
+        crate::api::require(caller, Role::Reader)?;
+    }
+    Ok(())
+}
+
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == etag || t == "*" || t.strip_prefix("W/") == Some(etag))
+}
+
+fn conditional(
+    app: &AppState,
+    headers: &HeaderMap,
+    etag: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    generated_at: chrono::DateTime<chrono::Utc>,
+) -> Response {
+    let cache = if app.private {
+        format!("private, max-age={MAX_AGE_SECS}")
+    } else {
+        format!("public, max-age={MAX_AGE_SECS}")
+    };
+    let last_modified = generated_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let mut resp = if etag_matches(headers, etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&cache) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if app.private {
+        h.insert(header::VARY, HeaderValue::from_static("Authorization"));
+    }
+    resp
+}
+
+/// `GET /feed.json`.
+pub async fn feed(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_read(&app, caller)?;
+    let p = app.publisher.current();
+    Ok(conditional(&app, &headers, &p.etag, "application/json", p.bytes.clone(), p.generated_at))
+}
+
+/// `GET /feed.json.minisig`.
+pub async fn signature(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_read(&app, caller)?;
+    let p = app.publisher.current();
+    Ok(conditional(
+        &app,
+        &headers,
+        &p.signature_etag,
+        "text/plain; charset=utf-8",
+        p.signature.clone().into_bytes(),
+        p.generated_at,
+    ))
+}
+
+/// `GET /feed.pub`: the public key that verifies the feed. Public keys are not secret.
+pub async fn public_key(State(app): State<Arc<AppState>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        app.publisher.public_key_file(),
+    )
+        .into_response()
+}
+
+/// `GET /healthz`.
+pub async fn health(State(app): State<Arc<AppState>>) -> Response {
+    let p = app.publisher.current();
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "seq": p.seq,
+        "expires_at": p.expires_at,
+        "streams": app.streams.open(),
+    }))
+    .into_response()
+}
+
+fn event(p: &Published) -> Event {
+    Event::default()
+        .event("snapshot")
+        .id(p.seq.to_string())
+        .data(p.event_data.as_str())
+}
+
+/// `GET /events`: a `snapshot` event with the signed feed on connect (unless
+/// `Last-Event-ID` says the client has the current one), then one per new document.
+pub async fn events(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    check_read(&app, caller)?;
+    let place = app.streams.enter(addr.ip()).map_err(|r| match r {
+        StreamRefusal::PerIp(n) => ApiError::too_many(
+            format!("{} already has {n} open event streams", addr.ip()),
+            Duration::from_secs(30),
+        ),
+        StreamRefusal::Total(n) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!("the server has {n} open event streams; poll /feed.json instead"),
+        ),
+    })?;
+    let last_id: Option<u64> = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let mut rx = app.publisher.subscribe();
+    let current = rx.borrow_and_update().clone();
+    let first = (last_id != Some(current.seq)).then_some(current);
+    let shutdown = app.shutdown.clone();
+
+    struct Stream_ {
+        rx: watch::Receiver<Arc<Published>>,
+        first: Option<Arc<Published>>,
+        shutdown: watch::Receiver<bool>,
+        _place: crate::limits::StreamPlace,
+    }
+    let state = Stream_ {
+        rx,
+        first,
+        shutdown,
+        _place: place,
+    };
+    let stream = futures_util::stream::unfold(state, |mut s| async move {
+        if let Some(p) = s.first.take() {
+            return Some((Ok(event(&p)), s));
+        }
+        let changed = tokio::select! {
+            changed = s.rx.changed() => changed.is_ok(),
+            _ = s.shutdown.wait_for(|stop| *stop) => false,
+        };
+        if !changed {
+            return None;
+        }
+        let p = s.rx.borrow_and_update().clone();
+        Some((Ok(event(&p)), s))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}

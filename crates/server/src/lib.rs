@@ -1,0 +1,46 @@
+//! The Svetofor publisher: support posts notices through a small JSON API; the server keeps
+//! them in SQLite, signs a Svetofor v1 feed after every change, serves it with ETags, and
+//! pushes it over Server-Sent Events.
+//!
+//! - [`store`]: durable storage behind the [`store::Store`] trait ([`store::SqliteStore`]).
+//! - [`notices`]: what a request may do to a notice (pure rules).
+//! - [`publisher`]: the single writer: store, sign, publish.
+//! - [`api`], [`feed_http`]: HTTP.
+//! - [`auth`], [`limits`]: tokens and roles; per-address limits.
+
+pub mod api;
+pub mod api_client;
+pub mod auth;
+pub mod error;
+pub mod feed_http;
+pub mod limits;
+pub mod notices;
+pub mod publisher;
+pub mod serve;
+pub mod store;
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::limits::{StreamCounter, WriteLimiter};
+use crate::publisher::Publisher;
+use crate::store::Store;
+
+pub use serve::{ServeOptions, Server, export, load_or_create_key};
+
+/// What every handler shares.
+pub struct AppState {
+    /// The writer and current feed.
+    pub publisher: Arc<Publisher>,
+    /// Storage, for reads and tokens.
+    pub store: Arc<dyn Store>,
+    /// Whether reading needs a token.
+    pub private: bool,
+    /// Write rate limits.
+    pub write_limiter: WriteLimiter,
+    /// Open event streams.
+    pub streams: Arc<StreamCounter>,
+    /// Becomes true when the server shuts down, ending event streams.
+    pub shutdown: watch::Receiver<bool>,
+}

@@ -1,0 +1,153 @@
+//! Per-address limits: a token bucket for writes, and a count of open event streams.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Limits a server enforces. A whole client company may sit behind one NAT address, so the
+/// stream limit per address is high.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Writes allowed per address per minute, on average.
+    pub writes_per_minute: u32,
+    /// Writes allowed in a burst.
+    pub write_burst: u32,
+    /// Open event streams per address.
+    pub streams_per_ip: usize,
+    /// Open event streams in all.
+    pub streams_total: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest time for a request other than an event stream.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            writes_per_minute: 60,
+            write_burst: 20,
+            streams_per_ip: 20_000,
+            streams_total: 100_000,
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// Token buckets for writes, by address.
+pub struct WriteLimiter {
+    rate_per_sec: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl WriteLimiter {
+    /// A limiter for `per_minute` writes on average and `burst` at once.
+    pub fn new(per_minute: u32, burst: u32) -> Self {
+        WriteLimiter {
+            rate_per_sec: f64::from(per_minute) / 60.0,
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one write for `ip`; on refusal, how long until one is available.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget addresses whose buckets have refilled: they are as good as new.
+            let full_after = Duration::from_secs_f64(self.burst / self.rate_per_sec.max(1e-9));
+            buckets.retain(|_, b| now.duration_since(b.at) < full_after);
+        }
+        let b = buckets.entry(ip).or_insert(Bucket {
+            tokens: self.burst,
+            at: now,
+        });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * self.rate_per_sec).min(self.burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            let secs = (1.0 - b.tokens) / self.rate_per_sec.max(1e-9);
+            Err(Duration::from_secs_f64(secs.ceil()))
+        }
+    }
+}
+
+/// Counts open event streams by address.
+pub struct StreamCounter {
+    per_ip: usize,
+    total: usize,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// Held while a stream is open; closing the stream releases its place.
+pub struct StreamPlace {
+    counter: Arc<StreamCounter>,
+    ip: IpAddr,
+}
+
+impl Drop for StreamPlace {
+    fn drop(&mut self) {
+        let mut open = self.counter.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(n) = open.1.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.1.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Why a stream was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StreamRefusal {
+    /// Too many from this address.
+    PerIp(usize),
+    /// Too many in all.
+    Total(usize),
+}
+
+impl StreamCounter {
+    /// A counter with these caps.
+    pub fn new(per_ip: usize, total: usize) -> Arc<Self> {
+        Arc::new(StreamCounter {
+            per_ip,
+            total,
+            open: Mutex::new((0, HashMap::new())),
+        })
+    }
+
+    /// Takes a place for a stream from `ip`.
+    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Result<StreamPlace, StreamRefusal> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.0 >= self.total {
+            return Err(StreamRefusal::Total(self.total));
+        }
+        let n = open.1.entry(ip).or_insert(0);
+        if *n >= self.per_ip {
+            return Err(StreamRefusal::PerIp(self.per_ip));
+        }
+        *n += 1;
+        open.0 += 1;
+        Ok(StreamPlace {
+            counter: self.clone(),
+            ip,
+        })
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+}

@@ -1,0 +1,399 @@
+//! What support may ask of a notice, checked and applied to the model. Pure: no I/O.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use svetofor_feed::v1::{is_language_tag, is_web_url};
+use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
+
+/// Longest title, in characters, in any language.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest body or update text, in characters, in any language.
+pub const MAX_BODY_CHARS: usize = 4000;
+/// Most updates in one notice's timeline.
+pub const MAX_UPDATES: usize = 200;
+/// Most components one notice may name.
+pub const MAX_COMPONENTS: usize = 50;
+/// Most languages in one text.
+pub const MAX_LANGUAGES: usize = 8;
+
+/// A request refused for what it says, with the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct Rejected {
+    /// The request field at fault.
+    pub field: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+fn reject(field: &str, message: impl Into<String>) -> Rejected {
+    Rejected {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// A new notice, as posted to `POST /api/v1/notices`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNotice {
+    /// How bad.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// What kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// The first state; by default `investigating`, or `scheduled` for maintenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// Headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// Explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Text>,
+    /// Affected component ids.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// When the next word is promised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// Maintenance window start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Maintenance window end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Details page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An update to a notice (`POST /api/v1/notices/{id}/updates`). Every field is optional but
+/// at least one must change something.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeUpdate {
+    /// What support says now (goes into the timeline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+    /// New state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// New severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// New promise of the next word; `null` keeps the old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// New body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Text>,
+    /// New window start (maintenance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// New window end (maintenance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// A closing word (`resolve`, `withdraw`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closing {
+    /// What support says as it closes the notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+}
+
+fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<(), Rejected> {
+    if required && text.is_empty() {
+        return Err(reject(field, "must not be empty"));
+    }
+    if let Text::Translated(map) = text {
+        if map.len() > MAX_LANGUAGES {
+            return Err(reject(field, format!("at most {MAX_LANGUAGES} languages")));
+        }
+        if let Some(tag) = map.keys().find(|k| !is_language_tag(k)) {
+            return Err(reject(field, format!("\"{tag}\" is not a language tag such as \"ru\" or \"en\"")));
+        }
+    }
+    for (lang, s) in text.entries("") {
+        let n = s.chars().count();
+        if n > max {
+            let which = if lang.is_empty() { String::new() } else { format!(" ({lang})") };
+            return Err(reject(field, format!("{n} characters{which}, at most {max} allowed")));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(reject(field, "contains control characters"));
+        }
+    }
+    Ok(())
+}
+
+/// Normalizes a component id: trimmed, lower case; letters, digits, `-`, `_`, `.` only.
+pub fn component_id(raw: &str) -> Result<String, Rejected> {
+    let id = raw.trim().to_lowercase();
+    if id.is_empty() || id.len() > 64 {
+        return Err(reject("components", format!("\"{raw}\": an id is 1 to 64 characters")));
+    }
+    if !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(reject(
+            "components",
+            format!("\"{raw}\": use letters, digits, '-', '_' and '.' only"),
+        ));
+    }
+    Ok(id)
+}
+
+fn check_window(
+    kind: Kind,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> Result<Option<Window>, Rejected> {
+    match (kind, starts_at, ends_at) {
+        (Kind::Maintenance, None, _) => Err(reject("starts_at", "maintenance needs a start time")),
+        (Kind::Maintenance, Some(s), e) => {
+            if e.is_some_and(|e| e <= s) {
+                return Err(reject("ends_at", "must be after starts_at"));
+            }
+            Ok(Some(Window {
+                starts_at: s,
+                ends_at: e,
+            }))
+        }
+        (_, None, None) => Ok(None),
+        _ => Err(reject("starts_at", "only maintenance notices have a window")),
+    }
+}
+
+/// The initial state of a maintenance: in progress if its window has begun.
+fn maintenance_state(window: &Option<Window>, now: DateTime<Utc>) -> State {
+    match window {
+        Some(w) if w.starts_at <= now => State::InProgress,
+        _ => State::Scheduled,
+    }
+}
+
+/// Builds the notice that `req` asks for, with id `id`, at `now`.
+pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, Rejected> {
+    let severity = req.severity.ok_or_else(|| reject("severity", "required (green, yellow or red)"))?;
+    let kind = req
+        .kind
+        .ok_or_else(|| reject("kind", "required (outage, degraded, maintenance or info)"))?;
+    let title = req.title.ok_or_else(|| reject("title", "required"))?;
+    check_text("title", &title, MAX_TITLE_CHARS, true)?;
+    let body = req.body.unwrap_or_default();
+    check_text("body", &body, MAX_BODY_CHARS, false)?;
+    if req.components.len() > MAX_COMPONENTS {
+        return Err(reject("components", format!("at most {MAX_COMPONENTS}")));
+    }
+    let mut components = req
+        .components
+        .iter()
+        .map(|c| component_id(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    components.sort();
+    components.dedup();
+    let window = check_window(kind, req.starts_at, req.ends_at)?;
+    if window.as_ref().and_then(|w| w.ends_at).is_some_and(|e| e <= now) {
+        return Err(reject("ends_at", "is in the past"));
+    }
+    let state = match req.state {
+        None if kind == Kind::Maintenance => maintenance_state(&window, now),
+        None => State::Investigating,
+        Some(s) if s.is_final() => {
+            return Err(reject("state", "a new notice cannot start resolved, completed or withdrawn"));
+        }
+        Some(s) if !s.fits(kind) => {
+            return Err(reject("state", format!("\"{s}\" is not a state for kind \"{kind}\"")));
+        }
+        Some(s) => s,
+    };
+    if let Some(url) = &req.url
+        && (!is_web_url(url) || url.len() > 2000)
+    {
+        return Err(reject("url", "must be an http or https link of at most 2000 characters"));
+    }
+    if req.next_update_at.is_some_and(|t| t <= now) {
+        return Err(reject("next_update_at", "is in the past"));
+    }
+    Ok(Notice {
+        id,
+        severity,
+        kind,
+        state,
+        title,
+        body: body.clone(),
+        components,
+        created_at: now,
+        updated_at: now,
+        window,
+        next_update_at: req.next_update_at,
+        url: req.url,
+        updates: vec![Update {
+            at: now,
+            state,
+            severity: Some(severity),
+            text: body,
+        }],
+    })
+}
+
+fn guard_open(notice: &Notice) -> Result<(), Rejected> {
+    if notice.state.is_final() {
+        return Err(reject(
+            "state",
+            format!("notice {} is already {}; post a new notice instead", notice.id, notice.state),
+        ));
+    }
+    Ok(())
+}
+
+fn push_update(notice: &mut Notice, now: DateTime<Utc>, text: Text, severity: Option<Severity>) -> Result<(), Rejected> {
+    if notice.updates.len() >= MAX_UPDATES {
+        return Err(reject("text", format!("notice {} already has {MAX_UPDATES} updates", notice.id)));
+    }
+    notice.updates.push(Update {
+        at: now,
+        state: notice.state,
+        severity,
+        text,
+    });
+    notice.updated_at = now.max(notice.updated_at);
+    Ok(())
+}
+
+/// Applies an update to an open notice.
+pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Result<(), Rejected> {
+    guard_open(notice)?;
+    let nothing = req.text.is_none()
+        && req.state.is_none()
+        && req.severity.is_none()
+        && req.next_update_at.is_none()
+        && req.title.is_none()
+        && req.body.is_none()
+        && req.starts_at.is_none()
+        && req.ends_at.is_none();
+    if nothing {
+        return Err(reject("text", "an update must say or change something"));
+    }
+    let text = req.text.unwrap_or_default();
+    check_text("text", &text, MAX_BODY_CHARS, false)?;
+    if let Some(title) = &req.title {
+        check_text("title", title, MAX_TITLE_CHARS, true)?;
+    }
+    if let Some(body) = &req.body {
+        check_text("body", body, MAX_BODY_CHARS, false)?;
+    }
+    if let Some(s) = req.state {
+        if !s.fits(notice.kind) {
+            return Err(reject("state", format!("\"{s}\" is not a state for kind \"{}\"", notice.kind)));
+        }
+        if s.is_final() {
+            return Err(reject("state", "use resolve or withdraw to close a notice"));
+        }
+    }
+    if req.next_update_at.is_some_and(|t| t <= now) {
+        return Err(reject("next_update_at", "is in the past"));
+    }
+    if req.starts_at.is_some() || req.ends_at.is_some() {
+        let old = notice.window.clone();
+        let window = check_window(
+            notice.kind,
+            req.starts_at.or(old.as_ref().map(|w| w.starts_at)),
+            req.ends_at.or(old.and_then(|w| w.ends_at)),
+        )?;
+        notice.window = window;
+    }
+    if let Some(s) = req.state {
+        notice.state = s;
+    }
+    let severity_changed = req.severity.filter(|s| *s != notice.severity);
+    if let Some(s) = req.severity {
+        notice.severity = s;
+    }
+    if let Some(t) = req.title {
+        notice.title = t;
+    }
+    // The body is the latest word: an update's text replaces it unless a body is given.
+    match (req.body, text.is_empty()) {
+        (Some(b), _) => notice.body = b,
+        (None, false) => notice.body = text.clone(),
+        (None, true) => {}
+    }
+    if req.next_update_at.is_some() {
+        notice.next_update_at = req.next_update_at;
+    }
+    push_update(notice, now, text, severity_changed)
+}
+
+/// Closes a notice: `resolved`, or `completed` for maintenance.
+pub fn resolve(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result<(), Rejected> {
+    guard_open(notice)?;
+    let text = req.text.unwrap_or_default();
+    check_text("text", &text, MAX_BODY_CHARS, false)?;
+    notice.state = if notice.kind == Kind::Maintenance {
+        State::Completed
+    } else {
+        State::Resolved
+    };
+    notice.next_update_at = None;
+    if !text.is_empty() {
+        notice.body = text.clone();
+    }
+    push_update(notice, now, text, None)
+}
+
+/// Retracts a notice published by mistake.
+pub fn withdraw(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result<(), Rejected> {
+    guard_open(notice)?;
+    let text = req.text.unwrap_or_default();
+    check_text("text", &text, MAX_BODY_CHARS, false)?;
+    notice.state = State::Withdrawn;
+    notice.next_update_at = None;
+    push_update(notice, now, text, None)
+}
+
+/// Moves a maintenance along its window by the clock: scheduled → in_progress at its start,
+/// in_progress → completed at its end. Returns true when it changed.
+pub fn advance_by_clock(notice: &mut Notice, now: DateTime<Utc>) -> bool {
+    let Some(w) = notice.window.clone() else {
+        return false;
+    };
+    if notice.kind != Kind::Maintenance {
+        return false;
+    }
+    let next = match notice.state {
+        State::Scheduled | State::InProgress if w.ends_at.is_some_and(|e| e <= now) => State::Completed,
+        State::Scheduled if w.starts_at <= now => State::InProgress,
+        _ => return false,
+    };
+    let at = match next {
+        State::Completed => w.ends_at.unwrap_or(now),
+        _ => w.starts_at,
+    };
+    notice.state = next;
+    notice.next_update_at = None;
+    notice.updates.push(Update {
+        at,
+        state: next,
+        severity: None,
+        text: Text::default(),
+    });
+    notice.updated_at = at.max(notice.updated_at);
+    true
+}
+
+/// The next time [`advance_by_clock`] would change `notice`, if any.
+pub fn next_transition(notice: &Notice) -> Option<DateTime<Utc>> {
+    let w = notice.window.as_ref()?;
+    match notice.state {
+        State::Scheduled => Some(w.starts_at),
+        State::InProgress => w.ends_at,
+        _ => None,
+    }
+}

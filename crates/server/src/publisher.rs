@@ -1,0 +1,492 @@
+//! The publisher: the one writer of notices. It keeps the notices of the feed in memory,
+//! stores every change durably before it is published, signs each new feed document, and
+//! hands it to every subscriber through a watch channel (so a slow subscriber only ever
+//! skips to the newest document and never holds anyone up).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use svetofor_feed::{Component, Feed, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
+use tokio::sync::{Mutex, Notify, watch};
+
+use crate::auth::random_id;
+use crate::notices::{self, Closing, NewNotice, NoticeUpdate, Rejected};
+use crate::store::{AuditEntry, Change, Store, StoreError};
+
+/// What the feed says about itself.
+#[derive(Debug, Clone)]
+pub struct FeedSettings {
+    /// Feed id.
+    pub id: String,
+    /// Feed name.
+    pub name: String,
+    /// Language of plain texts.
+    pub default_language: String,
+    /// How long a document stays valid; it is re-signed when half of this has passed.
+    pub ttl: Duration,
+    /// How long resolved notices stay in the feed.
+    pub history: Duration,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            id: "svetofor".to_owned(),
+            name: "Service status".to_owned(),
+            default_language: "en".to_owned(),
+            ttl: Duration::from_secs(3600),
+            history: Duration::from_secs(72 * 3600),
+        }
+    }
+}
+
+/// A signed feed document, ready to serve.
+#[derive(Debug)]
+pub struct Published {
+    /// Its seq.
+    pub seq: u64,
+    /// The exact bytes of `feed.json`.
+    pub bytes: Vec<u8>,
+    /// The `.minisig` text.
+    pub signature: String,
+    /// Strong ETag of the bytes.
+    pub etag: String,
+    /// Strong ETag of the signature.
+    pub signature_etag: String,
+    /// When it was generated.
+    pub generated_at: DateTime<Utc>,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+    /// The SSE `data:` payload, built once for every subscriber.
+    pub event_data: String,
+}
+
+/// Why a change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The request is wrong.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    /// No such notice.
+    #[error("no notice with id \"{0}\"")]
+    NotFound(String),
+    /// The feed would be too large.
+    #[error("the feed would be {size} bytes, more than the {MAX_DOCUMENT_BYTES} clients accept; resolve or shorten open notices")]
+    FeedTooLarge {
+        /// The size it would have.
+        size: usize,
+    },
+    /// Storage failed; nothing was published.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Signing failed; nothing was published.
+    #[error("signing failed: {0}")]
+    Signing(String),
+}
+
+#[derive(Serialize)]
+struct EventData<'a> {
+    seq: u64,
+    feed: &'a str,
+    signature: &'a str,
+}
+
+struct State {
+    /// Open notices and recently closed ones, by id.
+    notices: BTreeMap<String, Notice>,
+    components: Vec<Component>,
+    seq: u64,
+}
+
+/// The publisher. Cheap to share in an `Arc`.
+pub struct Publisher {
+    store: Arc<dyn Store>,
+    key: SigningKey,
+    settings: FeedSettings,
+    mirror_dir: Option<PathBuf>,
+    state: Mutex<State>,
+    tx: watch::Sender<Arc<Published>>,
+    wake: Notify,
+}
+
+fn etag_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Db(format!("storage task failed: {e}")))?
+}
+
+/// Builds and signs the feed document for `notices` at `now`. Closed notices older than the
+/// history window are left out; if the document is still too large, the oldest closed ones
+/// go first. Open notices are never dropped: that is an error instead.
+pub fn render(
+    settings: &FeedSettings,
+    key: &SigningKey,
+    notices: &BTreeMap<String, Notice>,
+    components: &[Component],
+    seq: u64,
+    now: DateTime<Utc>,
+) -> Result<Published, PublishError> {
+    let history_start = now - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
+    let mut list: Vec<Notice> = notices
+        .values()
+        .filter(|n| !n.state.is_final() || n.updated_at >= history_start)
+        .cloned()
+        .collect();
+    list.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let mut feed = Feed {
+        format: svetofor_feed::v1::FORMAT_TAG.to_owned(),
+        id: settings.id.clone(),
+        name: settings.name.clone(),
+        default_language: settings.default_language.clone(),
+        seq,
+        generated_at: now,
+        expires_at: now + TimeDelta::from_std(settings.ttl).unwrap_or(TimeDelta::hours(1)),
+        components: components.to_vec(),
+        notices: list,
+    };
+    let mut bytes = feed.to_bytes();
+    while bytes.len() > MAX_DOCUMENT_BYTES {
+        let oldest_closed = feed
+            .notices
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.state.is_final())
+            .min_by_key(|(_, n)| n.updated_at)
+            .map(|(i, _)| i);
+        match oldest_closed {
+            Some(i) => {
+                feed.notices.remove(i);
+                bytes = feed.to_bytes();
+            }
+            None => return Err(PublishError::FeedTooLarge { size: bytes.len() }),
+        }
+    }
+    let comment = format!("svetofor feed {} seq {seq}", settings.id);
+    let signature = key
+        .sign(&bytes, &comment)
+        .map_err(|e| PublishError::Signing(e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let event_data = serde_json::to_string(&EventData {
+        seq,
+        feed: &text,
+        signature: &signature,
+    })
+    .expect("event data serializes");
+    Ok(Published {
+        seq,
+        etag: etag_of(&bytes),
+        signature_etag: etag_of(signature.as_bytes()),
+        generated_at: feed.generated_at,
+        expires_at: feed.expires_at,
+        bytes,
+        signature,
+        event_data,
+    })
+}
+
+fn new_notice_id(now: DateTime<Utc>) -> Result<String, StoreError> {
+    Ok(format!("{}-{}", now.format("%Y%m%d"), random_id(4)?.to_lowercase()))
+}
+
+impl Publisher {
+    /// Loads the feed's notices from `store`, signs a fresh document (one seq above the
+    /// stored one, so every start serves a new, unexpired document) and stores its seq.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        key: SigningKey,
+        settings: FeedSettings,
+        mirror_dir: Option<PathBuf>,
+    ) -> Result<Arc<Self>, PublishError> {
+        let now = Utc::now();
+        let since = now - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
+        let (list, components, seq) = {
+            let store = store.clone();
+            blocking(move || Ok((store.feed_notices(since)?, store.components()?, store.seq()?))).await?
+        };
+        let notices: BTreeMap<String, Notice> = list.into_iter().map(|n| (n.id.clone(), n)).collect();
+        let seq = seq + 1;
+        let published = render(&settings, &key, &notices, &components, seq, now)?;
+        {
+            let store = store.clone();
+            blocking(move || {
+                store.commit(&Change {
+                    notice: None,
+                    components: &[],
+                    seq,
+                    audit: None,
+                })
+            })
+            .await?;
+        }
+        let (tx, _) = watch::channel(Arc::new(published));
+        let publisher = Arc::new(Publisher {
+            store,
+            key,
+            settings,
+            mirror_dir,
+            state: Mutex::new(State {
+                notices,
+                components,
+                seq,
+            }),
+            tx,
+            wake: Notify::new(),
+        });
+        publisher.write_mirror().await;
+        Ok(publisher)
+    }
+
+    /// The current document.
+    pub fn current(&self) -> Arc<Published> {
+        self.tx.borrow().clone()
+    }
+
+    /// A receiver that sees every new document (or at least the newest).
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Published>> {
+        self.tx.subscribe()
+    }
+
+    /// The public key that verifies the feed, as a minisign `.pub` file.
+    pub fn public_key_file(&self) -> String {
+        self.key.public_file()
+    }
+
+    /// The store behind this publisher.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Stores `notice` (when given) with the feed's next seq, then signs and publishes the
+    /// new document. If storing or signing fails, nothing changes.
+    async fn commit(
+        &self,
+        state: &mut State,
+        notice: Option<Notice>,
+        audit: Option<AuditEntry>,
+        now: DateTime<Utc>,
+    ) -> Result<(), PublishError> {
+        let mut notices = state.notices.clone();
+        let mut new_components = Vec::new();
+        if let Some(n) = &notice {
+            for c in &n.components {
+                if !state.components.iter().any(|k| &k.id == c) && !new_components.iter().any(|k: &Component| &k.id == c) {
+                    new_components.push(Component {
+                        id: c.clone(),
+                        name: Text::Plain(c.clone()),
+                        group: None,
+                        status: None,
+                    });
+                }
+            }
+            notices.insert(n.id.clone(), n.clone());
+        }
+        let mut components = state.components.clone();
+        components.extend(new_components.iter().cloned());
+        let seq = state.seq + 1;
+        let published = render(&self.settings, &self.key, &notices, &components, seq, now)?;
+        {
+            let store = self.store.clone();
+            let notice = notice.clone();
+            let new_components = new_components.clone();
+            blocking(move || {
+                store.commit(&Change {
+                    notice: notice.as_ref(),
+                    components: &new_components,
+                    seq,
+                    audit: audit.as_ref(),
+                })
+            })
+            .await?;
+        }
+        // Forget closed notices that have left the history window.
+        let since = now - TimeDelta::from_std(self.settings.history).unwrap_or(TimeDelta::days(3));
+        notices.retain(|_, n| !n.state.is_final() || n.updated_at >= since);
+        state.notices = notices;
+        state.components = components;
+        state.seq = seq;
+        self.tx.send_replace(Arc::new(published));
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    async fn find(&self, state: &State, id: &str) -> Result<Notice, PublishError> {
+        if let Some(n) = state.notices.get(id) {
+            return Ok(n.clone());
+        }
+        let store = self.store.clone();
+        let owned = id.to_owned();
+        blocking(move || store.notice(&owned))
+            .await?
+            .ok_or_else(|| PublishError::NotFound(id.to_owned()))
+    }
+
+    /// Creates a notice.
+    pub async fn create(&self, req: NewNotice, actor: String) -> Result<Notice, PublishError> {
+        let detail = serde_json::to_value(&req).unwrap_or_default();
+        let mut state = self.state.lock().await;
+        let now = Utc::now();
+        let id = new_notice_id(now)?;
+        let notice = notices::create(id.clone(), req, now)?;
+        let audit = AuditEntry {
+            at: now,
+            actor,
+            action: "notice.create".to_owned(),
+            target: Some(id),
+            detail,
+        };
+        self.commit(&mut state, Some(notice.clone()), Some(audit), now).await?;
+        drop(state);
+        self.write_mirror().await;
+        Ok(notice)
+    }
+
+    async fn change(
+        &self,
+        id: &str,
+        action: &str,
+        detail: serde_json::Value,
+        actor: String,
+        apply: impl FnOnce(&mut Notice, DateTime<Utc>) -> Result<(), Rejected>,
+    ) -> Result<Notice, PublishError> {
+        let mut state = self.state.lock().await;
+        let now = Utc::now();
+        let mut notice = self.find(&state, id).await?;
+        apply(&mut notice, now)?;
+        let audit = AuditEntry {
+            at: now,
+            actor,
+            action: action.to_owned(),
+            target: Some(id.to_owned()),
+            detail,
+        };
+        self.commit(&mut state, Some(notice.clone()), Some(audit), now).await?;
+        drop(state);
+        self.write_mirror().await;
+        Ok(notice)
+    }
+
+    /// Adds an update to a notice.
+    pub async fn update(&self, id: &str, req: NoticeUpdate, actor: String) -> Result<Notice, PublishError> {
+        let detail = serde_json::to_value(&req).unwrap_or_default();
+        self.change(id, "notice.update", detail, actor, |n, now| notices::update(n, req, now))
+            .await
+    }
+
+    /// Resolves (or completes) a notice.
+    pub async fn resolve(&self, id: &str, req: Closing, actor: String) -> Result<Notice, PublishError> {
+        let detail = serde_json::to_value(&req).unwrap_or_default();
+        self.change(id, "notice.resolve", detail, actor, |n, now| notices::resolve(n, req, now))
+            .await
+    }
+
+    /// Withdraws a notice.
+    pub async fn withdraw(&self, id: &str, req: Closing, actor: String) -> Result<Notice, PublishError> {
+        let detail = serde_json::to_value(&req).unwrap_or_default();
+        self.change(id, "notice.withdraw", detail, actor, |n, now| notices::withdraw(n, req, now))
+            .await
+    }
+
+    /// One pass of the clock: moves maintenance windows along and re-signs the feed when
+    /// half its lifetime has passed. Returns when the next pass is due.
+    pub async fn tick(&self) -> Result<DateTime<Utc>, PublishError> {
+        let mut state = self.state.lock().await;
+        let now = Utc::now();
+        let due: Vec<String> = state
+            .notices
+            .values()
+            .filter(|n| notices::next_transition(n).is_some_and(|t| t <= now))
+            .map(|n| n.id.clone())
+            .collect();
+        let mut changed = false;
+        for id in due {
+            let Some(mut n) = state.notices.get(&id).cloned() else {
+                continue;
+            };
+            if notices::advance_by_clock(&mut n, now) {
+                let audit = AuditEntry {
+                    at: now,
+                    actor: "system".to_owned(),
+                    action: format!("notice.{}", n.state),
+                    target: Some(id),
+                    detail: serde_json::json!({ "by": "maintenance window" }),
+                };
+                self.commit(&mut state, Some(n), Some(audit), now).await?;
+                changed = true;
+            }
+        }
+        let half_ttl = TimeDelta::from_std(self.settings.ttl / 2).unwrap_or(TimeDelta::minutes(30));
+        let resign_at = self.current().generated_at + half_ttl;
+        if !changed && now >= resign_at {
+            self.commit(&mut state, None, None, now).await?;
+            changed = true;
+        }
+        let resign_at = self.current().generated_at + half_ttl;
+        let next = state
+            .notices
+            .values()
+            .filter_map(notices::next_transition)
+            .chain(std::iter::once(resign_at))
+            .min()
+            .unwrap_or(resign_at);
+        drop(state);
+        if changed {
+            self.write_mirror().await;
+        }
+        Ok(next)
+    }
+
+    /// Runs [`Publisher::tick`] forever, sleeping until the next pass or a change. Errors are
+    /// logged and retried a little later.
+    pub async fn run_clock(self: Arc<Self>) {
+        loop {
+            let wait = match self.tick().await {
+                Ok(next) => (next - Utc::now()).to_std().unwrap_or(Duration::ZERO),
+                Err(e) => {
+                    tracing::error!("clock pass failed: {e}");
+                    Duration::from_secs(10)
+                }
+            };
+            // Wall-clock time can jump (suspend, NTP): never sleep more than a minute.
+            let wait = wait.min(Duration::from_secs(60)).max(Duration::from_millis(50));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// Writes the current document to the mirror folder, if one is set.
+    async fn write_mirror(&self) {
+        let Some(dir) = self.mirror_dir.clone() else {
+            return;
+        };
+        let p = self.current();
+        let result = tokio::task::spawn_blocking(move || write_pair(&dir, &p.bytes, &p.signature)).await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("mirror: {e}"),
+            Err(e) => tracing::error!("mirror task failed: {e}"),
+        }
+    }
+}
+
+/// Writes `feed.json` and `feed.json.minisig` into `dir`, each atomically.
+pub fn write_pair(dir: &std::path::Path, bytes: &[u8], signature: &str) -> std::io::Result<()> {
+    use svetofor_client::fsutil::write_atomic;
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("feed.json"), bytes, false)?;
+    write_atomic(&dir.join("feed.json.minisig"), signature.as_bytes(), false)
+}

@@ -1,0 +1,264 @@
+//! Starting and stopping a server; keys; static export.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use chrono::Utc;
+use svetofor_feed::SigningKey;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::ApiError;
+use crate::limits::{Limits, StreamCounter, WriteLimiter};
+use crate::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
+use crate::store::{SqliteStore, Store, StoreError};
+use crate::{AppState, api, feed_http};
+
+/// How to run a server.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// SQLite database file.
+    pub db: PathBuf,
+    /// Secret signing key file; created on first start if missing.
+    pub key: PathBuf,
+    /// Whether reading the feed needs a reader token.
+    pub private: bool,
+    /// A folder kept up to date with `feed.json` and `feed.json.minisig`.
+    pub mirror_dir: Option<PathBuf>,
+    /// What the feed says about itself.
+    pub feed: FeedSettings,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The database could not be opened.
+    #[error("database {path}: {source}")]
+    Store {
+        /// Its path.
+        path: String,
+        /// Why.
+        source: StoreError,
+    },
+    /// The key could not be read or written.
+    #[error("signing key {path}: {reason}")]
+    Key {
+        /// Its path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The first feed could not be published.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Reads the secret key at `path`, or creates a new pair there (`path` with mode 0600, and
+/// the public key beside it with the extension `.pub`). Returns the key and whether it was
+/// created.
+pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError> {
+    let err = |reason: String| ServeError::Key {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((SigningKey::from_secret_file(&text).map_err(|e| err(e.to_string()))?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+            }
+            let keys = SigningKey::generate().map_err(|e| err(e.to_string()))?;
+            svetofor_client::fsutil::write_atomic(path, keys.secret_file.as_bytes(), true)
+                .map_err(|e| err(e.to_string()))?;
+            svetofor_client::fsutil::write_atomic(&path.with_extension("pub"), keys.public_file.as_bytes(), false)
+                .map_err(|e| err(e.to_string()))?;
+            Ok((keys.key, true))
+        }
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+fn open_store(db: &Path) -> Result<Arc<dyn Store>, ServeError> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| ServeError::Store {
+            path: db.display().to_string(),
+            source: StoreError::Db(e.to_string()),
+        })?;
+    }
+    let store = SqliteStore::open(db).map_err(|source| ServeError::Store {
+        path: db.display().to_string(),
+        source,
+    })?;
+    Ok(Arc::new(store))
+}
+
+/// The whole HTTP application.
+pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
+    let api = api::routes()
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ));
+    Router::new()
+        .route("/feed.json", get(feed_http::feed))
+        .route("/feed.json.minisig", get(feed_http::signature))
+        .route("/feed.pub", get(feed_http::public_key))
+        .route("/healthz", get(feed_http::health))
+        .route("/events", get(feed_http::events))
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
+        .with_state(app)
+}
+
+/// A running server.
+pub struct Server {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The publisher (current feed, public key).
+    pub publisher: Arc<Publisher>,
+    /// Whether the key was created at start.
+    pub key_created: bool,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+    clock: JoinHandle<()>,
+}
+
+impl Server {
+    /// Opens the store, loads or creates the key, publishes a fresh feed and starts serving.
+    pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
+        let store = open_store(&opts.db)?;
+        let (key, key_created) = load_or_create_key(&opts.key)?;
+        let publisher = Publisher::start(store.clone(), key, opts.feed.clone(), opts.mirror_dir.clone()).await?;
+        let (stop, shutdown) = watch::channel(false);
+        let app = Arc::new(AppState {
+            publisher: publisher.clone(),
+            store,
+            private: opts.private,
+            write_limiter: WriteLimiter::new(opts.limits.writes_per_minute, opts.limits.write_burst),
+            streams: StreamCounter::new(opts.limits.streams_per_ip, opts.limits.streams_total),
+            shutdown: shutdown.clone(),
+        });
+        let socket = if opts.listen.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .map_err(|source| ServeError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+        let bind = |s: &tokio::net::TcpSocket| -> std::io::Result<()> {
+            s.set_reuseaddr(true)?;
+            s.bind(opts.listen)
+        };
+        bind(&socket).map_err(|source| ServeError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+        // A deep backlog: thousands of desktops reconnect together after a network blip.
+        let listener = socket.listen(4096).map_err(|source| ServeError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+        let service = router(app, &opts.limits).into_make_service_with_connect_info::<SocketAddr>();
+        let mut shutdown_signal = shutdown;
+        let task = tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    let _ = shutdown_signal.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        let clock = tokio::spawn(publisher.clone().run_clock());
+        Ok(Server {
+            addr,
+            publisher,
+            key_created,
+            stop,
+            task,
+            clock,
+        })
+    }
+
+    /// Stops accepting, ends event streams, and waits for open requests to finish.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        self.clock.abort();
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Serves until the task ends on its own (it does not, short of an error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// A handle that stops the server when sent `true`.
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Writes `feed.json` and `feed.json.minisig` for the notices in `db` into `out`, signed
+/// with `key`, without a running server. Uses the database's current seq.
+pub fn export(db: &Path, key: &Path, out: &Path, feed: &FeedSettings) -> Result<(u64, PathBuf), ServeError> {
+    let store = open_store(db)?;
+    let text = std::fs::read_to_string(key).map_err(|e| ServeError::Key {
+        path: key.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let key = SigningKey::from_secret_file(&text).map_err(|e| ServeError::Key {
+        path: key.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let now = Utc::now();
+    let since = now - chrono::TimeDelta::from_std(feed.history).unwrap_or(chrono::TimeDelta::days(3));
+    let store_err = |source| ServeError::Store {
+        path: db.display().to_string(),
+        source,
+    };
+    let notices = store
+        .feed_notices(since)
+        .map_err(store_err)?
+        .into_iter()
+        .map(|n| (n.id.clone(), n))
+        .collect();
+    let components = store.components().map_err(store_err)?;
+    let seq = store.seq().map_err(store_err)?;
+    let published = render(feed, &key, &notices, &components, seq, now)?;
+    write_pair(out, &published.bytes, &published.signature).map_err(|e| {
+        ServeError::Store {
+            path: out.display().to_string(),
+            source: StoreError::Db(e.to_string()),
+        }
+    })?;
+    Ok((seq, out.join("feed.json")))
+}

@@ -1,0 +1,136 @@
+//! Durable storage behind a small trait, so PostgreSQL can sit beside SQLite.
+//!
+//! The trait is synchronous: callers run it on tokio's blocking pool. Every method that
+//! writes is one transaction: either all of it is stored or none.
+
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use svetofor_feed::{Component, Notice};
+
+use crate::auth::Role;
+
+pub use sqlite::SqliteStore;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("database error: {0}")]
+    Db(String),
+    /// Stored data could not be read back.
+    #[error("corrupt record {what}: {reason}")]
+    Corrupt {
+        /// Which record.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A bearer token as stored: only the hash of its secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRecord {
+    /// The public part of the token, also its primary key.
+    pub id: String,
+    /// Who or what it is for.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// SHA-256 of the whole token.
+    #[serde(skip)]
+    pub hash: [u8; 32],
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who: `token:<name> (<id>)`, `cli`, or `system`.
+    pub actor: String,
+    /// What: `notice.create`, `notice.update`, `token.create`, ….
+    pub action: String,
+    /// On what (a notice or token id).
+    pub target: Option<String>,
+    /// Details (the request as received).
+    pub detail: serde_json::Value,
+}
+
+/// A stored audit line with its number.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord {
+    /// Sequence number of the line.
+    pub id: i64,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+}
+
+/// Which notices a listing wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeFilter {
+    /// Not resolved, completed or withdrawn.
+    Current,
+    /// Resolved, completed or withdrawn.
+    Past,
+    /// Both.
+    All,
+}
+
+/// A page of a notice listing, newest first by creation time.
+#[derive(Debug, Clone)]
+pub struct NoticeQuery {
+    /// Which.
+    pub filter: NoticeFilter,
+    /// Only notices created before this (the cursor from the previous page).
+    pub before: Option<(DateTime<Utc>, String)>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// One atomic change: a notice written (created or replaced), components added, the feed's
+/// new `seq`, and the audit line that says who did it.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    /// The notice as it is now.
+    pub notice: Option<&'a Notice>,
+    /// Components to add if missing.
+    pub components: &'a [Component],
+    /// The feed's seq after this change.
+    pub seq: u64,
+    /// Who did what.
+    pub audit: Option<&'a AuditEntry>,
+}
+
+/// What the publisher needs from storage.
+pub trait Store: Send + Sync + 'static {
+    /// The highest feed seq stored.
+    fn seq(&self) -> Result<u64, StoreError>;
+    /// Stores a change in one transaction, durably, before returning.
+    fn commit(&self, change: &Change<'_>) -> Result<(), StoreError>;
+    /// One notice.
+    fn notice(&self, id: &str) -> Result<Option<Notice>, StoreError>;
+    /// Open notices, and closed ones updated at or after `closed_since`.
+    fn feed_notices(&self, closed_since: DateTime<Utc>) -> Result<Vec<Notice>, StoreError>;
+    /// A page of notices.
+    fn list_notices(&self, query: &NoticeQuery) -> Result<Vec<Notice>, StoreError>;
+    /// Every component.
+    fn components(&self) -> Result<Vec<Component>, StoreError>;
+    /// Stores a new token and its audit line.
+    fn insert_token(&self, token: &TokenRecord, audit: &AuditEntry) -> Result<(), StoreError>;
+    /// One token by id.
+    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Every token.
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token; false when there is no such active token.
+    fn revoke_token(&self, id: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+    /// Audit lines, newest first, numbered below `before` when given.
+    fn audit(&self, limit: usize, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError>;
+}
