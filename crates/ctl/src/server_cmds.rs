@@ -54,7 +54,10 @@ pub struct FeedArgs {
 impl FeedArgs {
     fn settings(&self) -> Result<FeedSettings, Failure> {
         if !svetofor_feed::v1::is_language_tag(&self.language) {
-            return Err(Failure::usage(format!("--language {}: not a language tag such as ru or en", self.language)));
+            return Err(Failure::usage(format!(
+                "--language {}: not a language tag such as ru or en",
+                self.language
+            )));
         }
         if self.feed_ttl < std::time::Duration::from_secs(60) {
             return Err(Failure::usage("--feed-ttl: at least 1m"));
@@ -247,8 +250,14 @@ pub enum TokenCmd {
 }
 
 fn operator() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
-    if user.is_empty() { "cli".to_owned() } else { format!("cli:{user}") }
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    if user.is_empty() {
+        "cli".to_owned()
+    } else {
+        format!("cli:{user}")
+    }
 }
 
 pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
@@ -260,7 +269,8 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
             }
             let store = open(db)?;
             let now = Utc::now();
-            let (secret, record) = auth::new_token(&name, role, now).map_err(|e| Failure::unreadable(e.to_string()))?;
+            let (secret, record) = auth::new_token(&name, role, now)
+                .map_err(|e| Failure::unreadable(e.to_string()))?;
             let audit = AuditEntry {
                 at: now,
                 actor: operator(),
@@ -271,15 +281,22 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
             store
                 .insert_token(&record, &audit)
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
-            eprintln!("Created {role} token \"{name}\" (id {}). It is shown once:", record.id);
+            eprintln!(
+                "Created {role} token \"{name}\" (id {}). It is shown once:",
+                record.id
+            );
             println!("{secret}");
             Ok(())
         }
         TokenCmd::List { db } => {
             let store = open(db)?;
-            let tokens = store.tokens().map_err(|e| Failure::unreadable(e.to_string()))?;
+            let tokens = store
+                .tokens()
+                .map_err(|e| Failure::unreadable(e.to_string()))?;
             if tokens.is_empty() {
-                eprintln!("No tokens. Create one: svetoforctl token create --role support --name NAME");
+                eprintln!(
+                    "No tokens. Create one: svetoforctl token create --role support --name NAME"
+                );
             }
             for t in tokens {
                 let state = match t.revoked_at {
@@ -305,7 +322,10 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
                 target: Some(id.clone()),
                 detail: serde_json::Value::Null,
             };
-            if store.revoke_token(&id, &audit).map_err(|e| Failure::unreadable(e.to_string()))? {
+            if store
+                .revoke_token(&id, &audit)
+                .map_err(|e| Failure::unreadable(e.to_string()))?
+            {
                 eprintln!("Revoked token {id}.");
                 Ok(())
             } else {
@@ -319,7 +339,9 @@ pub fn audit(db: Option<PathBuf>, limit: usize, json: bool) -> Result<(), Failur
     let path = db.clone().unwrap_or_else(default_db);
     require_existing(&path)?;
     let store = open(Some(path))?;
-    let entries = store.audit(limit, None).map_err(|e| Failure::unreadable(e.to_string()))?;
+    let entries = store
+        .audit(limit, None)
+        .map_err(|e| Failure::unreadable(e.to_string()))?;
     for e in entries.iter().rev() {
         if json {
             println!("{}", serde_json::to_string(e).unwrap_or_default());

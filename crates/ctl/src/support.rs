@@ -122,8 +122,12 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 }
 
 fn parse_state(s: &str) -> Result<State, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_lowercase().replace('-', "_")))
-        .map_err(|_| format!("\"{s}\": use investigating, identified, monitoring, scheduled or in_progress"))
+    serde_json::from_value(serde_json::Value::String(
+        s.to_lowercase().replace('-', "_"),
+    ))
+    .map_err(|_| {
+        format!("\"{s}\": use investigating, identified, monitoring, scheduled or in_progress")
+    })
 }
 
 fn opt_moment(flag: &str, s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>, Failure> {
@@ -171,7 +175,12 @@ pub fn post(a: PostArgs) -> Result<(), Failure> {
     };
     let api = client(&a.conn)?;
     let notice = runtime()?.block_on(api.post(&req)).map_err(refused)?;
-    eprintln!("Posted {} {} notice \"{}\".", notice.severity, notice.kind, crate::render::clean(notice.title.get("", "")));
+    eprintln!(
+        "Posted {} {} notice \"{}\".",
+        notice.severity,
+        notice.kind,
+        crate::render::clean(notice.title.get("", ""))
+    );
     println!("{}", notice.id);
     Ok(())
 }
@@ -188,7 +197,9 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         ends_at: opt_moment("ends-at", &a.ends_at)?,
     };
     let api = client(&a.conn)?;
-    let n = runtime()?.block_on(api.update(&a.id, &req)).map_err(refused)?;
+    let n = runtime()?
+        .block_on(api.update(&a.id, &req))
+        .map_err(refused)?;
     eprintln!("Updated {}: {} {}, {}.", n.id, n.severity, n.kind, n.state);
     Ok(())
 }
@@ -198,7 +209,9 @@ pub fn resolve(a: CloseArgs) -> Result<(), Failure> {
     let req = Closing {
         text: a.text.map(Text::Plain),
     };
-    let n = runtime()?.block_on(api.resolve(&a.id, &req)).map_err(refused)?;
+    let n = runtime()?
+        .block_on(api.resolve(&a.id, &req))
+        .map_err(refused)?;
     eprintln!("{} is now {}.", n.id, n.state);
     Ok(())
 }
@@ -208,7 +221,9 @@ pub fn withdraw(a: CloseArgs) -> Result<(), Failure> {
     let req = Closing {
         text: a.text.map(Text::Plain),
     };
-    let n = runtime()?.block_on(api.withdraw(&a.id, &req)).map_err(refused)?;
+    let n = runtime()?
+        .block_on(api.withdraw(&a.id, &req))
+        .map_err(refused)?;
     eprintln!("{} is withdrawn.", n.id);
     Ok(())
 }

@@ -4,7 +4,8 @@ use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
 /// A duration such as `30m`, `2h`, `1h30m`, `90s`.
 pub fn duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("\"{s}\": {e} (examples: 30m, 2h, 1h30m)"))
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("\"{s}\": {e} (examples: 30m, 2h, 1h30m)"))
 }
 
 /// A moment: RFC 3339 (`2026-11-23T22:00:00Z`), local `2026-11-23 22:00`, or a duration from

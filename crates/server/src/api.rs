@@ -11,15 +11,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use svetofor_feed::Notice;
 
+use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
 use crate::notices::{Closing, NewNotice, NoticeUpdate};
 use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store};
-use crate::AppState;
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -118,7 +118,11 @@ fn require_read(app: &AppState, caller: Option<Caller>) -> Result<(), ApiError> 
 fn write_allowed(app: &AppState, addr: SocketAddr) -> Result<(), ApiError> {
     app.write_limiter.check(addr.ip()).map_err(|after| {
         ApiError::too_many(
-            format!("too many changes from {}; try again in {} s", addr.ip(), after.as_secs()),
+            format!(
+                "too many changes from {}; try again in {} s",
+                addr.ip(),
+                after.as_secs()
+            ),
             after,
         )
     })
@@ -126,7 +130,12 @@ fn write_allowed(app: &AppState, addr: SocketAddr) -> Result<(), ApiError> {
 
 fn created(notice: Notice) -> Response {
     let location = format!("/api/v1/notices/{}", notice.id);
-    (StatusCode::CREATED, [(header::LOCATION, location)], Json(notice)).into_response()
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(notice),
+    )
+        .into_response()
 }
 
 async fn create_notice(
@@ -174,7 +183,9 @@ async fn withdraw_notice(
 ) -> Result<Json<Notice>, ApiError> {
     let caller = require(caller, Role::Support)?;
     write_allowed(&app, addr)?;
-    Ok(Json(app.publisher.withdraw(&id, req, caller.actor()).await?))
+    Ok(Json(
+        app.publisher.withdraw(&id, req, caller.actor()).await?,
+    ))
 }
 
 async fn get_notice(
@@ -329,7 +340,9 @@ async fn revoke_token(
     if done {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::not_found(format!("no active token with id \"{id}\"")))
+        Err(ApiError::not_found(format!(
+            "no active token with id \"{id}\""
+        )))
     }
 }
 

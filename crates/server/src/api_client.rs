@@ -123,24 +123,41 @@ impl ApiClient {
 
     /// `POST /api/v1/notices/{id}/updates`.
     pub async fn update(&self, id: &str, req: &NoticeUpdate) -> Result<Notice, ClientError> {
-        self.call(Method::POST, &format!("/api/v1/notices/{}/updates", enc(id)), Some(req))
-            .await
+        self.call(
+            Method::POST,
+            &format!("/api/v1/notices/{}/updates", enc(id)),
+            Some(req),
+        )
+        .await
     }
 
     /// `POST /api/v1/notices/{id}/resolve`.
     pub async fn resolve(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        self.call(Method::POST, &format!("/api/v1/notices/{}/resolve", enc(id)), Some(req))
-            .await
+        self.call(
+            Method::POST,
+            &format!("/api/v1/notices/{}/resolve", enc(id)),
+            Some(req),
+        )
+        .await
     }
 
     /// `POST /api/v1/notices/{id}/withdraw`.
     pub async fn withdraw(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        self.call(Method::POST, &format!("/api/v1/notices/{}/withdraw", enc(id)), Some(req))
-            .await
+        self.call(
+            Method::POST,
+            &format!("/api/v1/notices/{}/withdraw", enc(id)),
+            Some(req),
+        )
+        .await
     }
 
     /// `GET /api/v1/notices`.
-    pub async fn list(&self, status: &str, limit: usize, cursor: Option<&str>) -> Result<NoticePage, ClientError> {
+    pub async fn list(
+        &self,
+        status: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<NoticePage, ClientError> {
         let mut path = format!("/api/v1/notices?status={}&limit={limit}", enc(status));
         if let Some(c) = cursor {
             path.push_str(&format!("&cursor={}", enc(c)));
@@ -184,7 +201,9 @@ fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
             }
         });
     let message = match status {
-        StatusCode::UNAUTHORIZED => format!("the server refused the token: {message} (give --token or set SVETOFOR_TOKEN)"),
+        StatusCode::UNAUTHORIZED => {
+            format!("the server refused the token: {message} (give --token or set SVETOFOR_TOKEN)")
+        }
         StatusCode::FORBIDDEN => format!("not allowed: {message}"),
         _ => format!("the server refused: {message}"),
     };

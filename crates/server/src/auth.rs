@@ -49,7 +49,9 @@ impl FromStr for Role {
             "reader" => Ok(Role::Reader),
             "support" => Ok(Role::Support),
             "admin" => Ok(Role::Admin),
-            other => Err(format!("unknown role \"{other}\" (use admin, support or reader)")),
+            other => Err(format!(
+                "unknown role \"{other}\" (use admin, support or reader)"
+            )),
         }
     }
 }
@@ -88,7 +90,11 @@ fn hash(token: &str) -> [u8; 32] {
 }
 
 /// Makes a token; returns the secret text (shown once) and the record to store.
-pub fn new_token(name: &str, role: Role, now: DateTime<Utc>) -> Result<(String, TokenRecord), StoreError> {
+pub fn new_token(
+    name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<(String, TokenRecord), StoreError> {
     let id = random_string(9)?;
     let secret = random_string(32)?;
     let token = format!("svt_{id}_{secret}");

@@ -139,9 +139,11 @@ impl From<PublishError> for ApiError {
         match e {
             PublishError::Rejected(r) => r.into(),
             PublishError::NotFound(_) => ApiError::not_found(e.to_string()),
-            PublishError::FeedTooLarge { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "feed_too_large", e.to_string())
-            }
+            PublishError::FeedTooLarge { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "feed_too_large",
+                e.to_string(),
+            ),
             PublishError::Store(s) => ApiError::internal(s),
             PublishError::Signing(s) => ApiError::internal(s),
         }

@@ -85,7 +85,14 @@ pub async fn feed(
 ) -> Result<Response, ApiError> {
     check_read(&app, caller)?;
     let p = app.publisher.current();
-    Ok(conditional(&app, &headers, &p.etag, "application/json", p.bytes.clone(), p.generated_at))
+    Ok(conditional(
+        &app,
+        &headers,
+        &p.etag,
+        "application/json",
+        p.bytes.clone(),
+        p.generated_at,
+    ))
 }
 
 /// `GET /feed.json.minisig`.

@@ -118,14 +118,24 @@ fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<()
             return Err(reject(field, format!("at most {MAX_LANGUAGES} languages")));
         }
         if let Some(tag) = map.keys().find(|k| !is_language_tag(k)) {
-            return Err(reject(field, format!("\"{tag}\" is not a language tag such as \"ru\" or \"en\"")));
+            return Err(reject(
+                field,
+                format!("\"{tag}\" is not a language tag such as \"ru\" or \"en\""),
+            ));
         }
     }
     for (lang, s) in text.entries("") {
         let n = s.chars().count();
         if n > max {
-            let which = if lang.is_empty() { String::new() } else { format!(" ({lang})") };
-            return Err(reject(field, format!("{n} characters{which}, at most {max} allowed")));
+            let which = if lang.is_empty() {
+                String::new()
+            } else {
+                format!(" ({lang})")
+            };
+            return Err(reject(
+                field,
+                format!("{n} characters{which}, at most {max} allowed"),
+            ));
         }
         if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(reject(field, "contains control characters"));
@@ -138,9 +148,15 @@ fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<()
 pub fn component_id(raw: &str) -> Result<String, Rejected> {
     let id = raw.trim().to_lowercase();
     if id.is_empty() || id.len() > 64 {
-        return Err(reject("components", format!("\"{raw}\": an id is 1 to 64 characters")));
+        return Err(reject(
+            "components",
+            format!("\"{raw}\": an id is 1 to 64 characters"),
+        ));
     }
-    if !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+    if !id
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
         return Err(reject(
             "components",
             format!("\"{raw}\": use letters, digits, '-', '_' and '.' only"),
@@ -166,7 +182,10 @@ fn check_window(
             }))
         }
         (_, None, None) => Ok(None),
-        _ => Err(reject("starts_at", "only maintenance notices have a window")),
+        _ => Err(reject(
+            "starts_at",
+            "only maintenance notices have a window",
+        )),
     }
 }
 
@@ -180,7 +199,9 @@ fn maintenance_state(window: &Option<Window>, now: DateTime<Utc>) -> State {
 
 /// Builds the notice that `req` asks for, with id `id`, at `now`.
 pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, Rejected> {
-    let severity = req.severity.ok_or_else(|| reject("severity", "required (green, yellow or red)"))?;
+    let severity = req
+        .severity
+        .ok_or_else(|| reject("severity", "required (green, yellow or red)"))?;
     let kind = req
         .kind
         .ok_or_else(|| reject("kind", "required (outage, degraded, maintenance or info)"))?;
@@ -199,24 +220,37 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     components.sort();
     components.dedup();
     let window = check_window(kind, req.starts_at, req.ends_at)?;
-    if window.as_ref().and_then(|w| w.ends_at).is_some_and(|e| e <= now) {
+    if window
+        .as_ref()
+        .and_then(|w| w.ends_at)
+        .is_some_and(|e| e <= now)
+    {
         return Err(reject("ends_at", "is in the past"));
     }
     let state = match req.state {
         None if kind == Kind::Maintenance => maintenance_state(&window, now),
         None => State::Investigating,
         Some(s) if s.is_final() => {
-            return Err(reject("state", "a new notice cannot start resolved, completed or withdrawn"));
+            return Err(reject(
+                "state",
+                "a new notice cannot start resolved, completed or withdrawn",
+            ));
         }
         Some(s) if !s.fits(kind) => {
-            return Err(reject("state", format!("\"{s}\" is not a state for kind \"{kind}\"")));
+            return Err(reject(
+                "state",
+                format!("\"{s}\" is not a state for kind \"{kind}\""),
+            ));
         }
         Some(s) => s,
     };
     if let Some(url) = &req.url
         && (!is_web_url(url) || url.len() > 2000)
     {
-        return Err(reject("url", "must be an http or https link of at most 2000 characters"));
+        return Err(reject(
+            "url",
+            "must be an http or https link of at most 2000 characters",
+        ));
     }
     if req.next_update_at.is_some_and(|t| t <= now) {
         return Err(reject("next_update_at", "is in the past"));
@@ -247,15 +281,26 @@ fn guard_open(notice: &Notice) -> Result<(), Rejected> {
     if notice.state.is_final() {
         return Err(reject(
             "state",
-            format!("notice {} is already {}; post a new notice instead", notice.id, notice.state),
+            format!(
+                "notice {} is already {}; post a new notice instead",
+                notice.id, notice.state
+            ),
         ));
     }
     Ok(())
 }
 
-fn push_update(notice: &mut Notice, now: DateTime<Utc>, text: Text, severity: Option<Severity>) -> Result<(), Rejected> {
+fn push_update(
+    notice: &mut Notice,
+    now: DateTime<Utc>,
+    text: Text,
+    severity: Option<Severity>,
+) -> Result<(), Rejected> {
     if notice.updates.len() >= MAX_UPDATES {
-        return Err(reject("text", format!("notice {} already has {MAX_UPDATES} updates", notice.id)));
+        return Err(reject(
+            "text",
+            format!("notice {} already has {MAX_UPDATES} updates", notice.id),
+        ));
     }
     notice.updates.push(Update {
         at: now,
@@ -291,7 +336,10 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
     }
     if let Some(s) = req.state {
         if !s.fits(notice.kind) {
-            return Err(reject("state", format!("\"{s}\" is not a state for kind \"{}\"", notice.kind)));
+            return Err(reject(
+                "state",
+                format!("\"{s}\" is not a state for kind \"{}\"", notice.kind),
+            ));
         }
         if s.is_final() {
             return Err(reject("state", "use resolve or withdraw to close a notice"));
@@ -368,7 +416,9 @@ pub fn advance_by_clock(notice: &mut Notice, now: DateTime<Utc>) -> bool {
         return false;
     }
     let next = match notice.state {
-        State::Scheduled | State::InProgress if w.ends_at.is_some_and(|e| e <= now) => State::Completed,
+        State::Scheduled | State::InProgress if w.ends_at.is_some_and(|e| e <= now) => {
+            State::Completed
+        }
         State::Scheduled if w.starts_at <= now => State::InProgress,
         _ => return false,
     };
@@ -395,5 +445,105 @@ pub fn next_transition(notice: &Notice) -> Option<DateTime<Utc>> {
         State::Scheduled => Some(w.starts_at),
         State::InProgress => w.ends_at,
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap() + chrono::TimeDelta::minutes(min)
+    }
+
+    fn maintenance(starts: i64, ends: Option<i64>, now: i64) -> Notice {
+        create(
+            "m".into(),
+            NewNotice {
+                severity: Some(Severity::Yellow),
+                kind: Some(Kind::Maintenance),
+                title: Some("DB".into()),
+                starts_at: Some(t(starts)),
+                ends_at: ends.map(t),
+                ..NewNotice::default()
+            },
+            t(now),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn maintenance_starts_in_the_state_its_window_says() {
+        assert_eq!(maintenance(10, Some(20), 0).state, State::Scheduled);
+        assert_eq!(maintenance(-10, Some(20), 0).state, State::InProgress);
+        assert!(
+            create(
+                "m".into(),
+                NewNotice {
+                    severity: Some(Severity::Yellow),
+                    kind: Some(Kind::Maintenance),
+                    title: Some("DB".into()),
+                    starts_at: Some(t(-20)),
+                    ends_at: Some(t(-10)),
+                    ..NewNotice::default()
+                },
+                t(0)
+            )
+            .is_err(),
+            "a window that is over already"
+        );
+    }
+
+    #[test]
+    fn clock_moves_maintenance_and_records_when() {
+        let mut m = maintenance(10, Some(20), 0);
+        assert_eq!(next_transition(&m), Some(t(10)));
+        assert!(!advance_by_clock(&mut m, t(5)));
+        assert!(advance_by_clock(&mut m, t(11)));
+        assert_eq!(m.state, State::InProgress);
+        assert_eq!(m.updates.last().unwrap().at, t(10));
+        assert_eq!(next_transition(&m), Some(t(20)));
+        // A server that was down through the whole window completes it in one step.
+        let mut late = maintenance(10, Some(20), 0);
+        assert!(advance_by_clock(&mut late, t(30)));
+        assert_eq!(late.state, State::Completed);
+        assert_eq!(next_transition(&late), None);
+        // Open-ended maintenance stays in progress until support completes it.
+        let mut open = maintenance(10, None, 0);
+        assert!(advance_by_clock(&mut open, t(11)));
+        assert!(!advance_by_clock(&mut open, t(1000)));
+        assert_eq!(open.state, State::InProgress);
+    }
+
+    #[test]
+    fn update_text_becomes_the_body_and_severity_changes_are_recorded() {
+        let mut n = create(
+            "n".into(),
+            NewNotice {
+                severity: Some(Severity::Yellow),
+                kind: Some(Kind::Degraded),
+                title: Some("Slow".into()),
+                ..NewNotice::default()
+            },
+            t(0),
+        )
+        .unwrap();
+        update(
+            &mut n,
+            NoticeUpdate {
+                text: Some("Now down".into()),
+                severity: Some(Severity::Red),
+                ..NoticeUpdate::default()
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(n.severity, Severity::Red);
+        assert_eq!(n.body.get("en", "en"), "Now down");
+        assert_eq!(n.updates.last().unwrap().severity, Some(Severity::Red));
+        resolve(&mut n, Closing::default(), t(2)).unwrap();
+        assert_eq!(n.state, State::Resolved);
+        assert!(withdraw(&mut n, Closing::default(), t(3)).is_err());
     }
 }

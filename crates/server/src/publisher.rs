@@ -75,7 +75,9 @@ pub enum PublishError {
     #[error("no notice with id \"{0}\"")]
     NotFound(String),
     /// The feed would be too large.
-    #[error("the feed would be {size} bytes, more than the {MAX_DOCUMENT_BYTES} clients accept; resolve or shorten open notices")]
+    #[error(
+        "the feed would be {size} bytes, more than the {MAX_DOCUMENT_BYTES} clients accept; resolve or shorten open notices"
+    )]
     FeedTooLarge {
         /// The size it would have.
         size: usize,
@@ -198,7 +200,11 @@ pub fn render(
 }
 
 fn new_notice_id(now: DateTime<Utc>) -> Result<String, StoreError> {
-    Ok(format!("{}-{}", now.format("%Y%m%d"), random_id(4)?.to_lowercase()))
+    Ok(format!(
+        "{}-{}",
+        now.format("%Y%m%d"),
+        random_id(4)?.to_lowercase()
+    ))
 }
 
 impl Publisher {
@@ -214,9 +220,17 @@ impl Publisher {
         let since = now - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
         let (list, components, seq) = {
             let store = store.clone();
-            blocking(move || Ok((store.feed_notices(since)?, store.components()?, store.seq()?))).await?
+            blocking(move || {
+                Ok((
+                    store.feed_notices(since)?,
+                    store.components()?,
+                    store.seq()?,
+                ))
+            })
+            .await?
         };
-        let notices: BTreeMap<String, Notice> = list.into_iter().map(|n| (n.id.clone(), n)).collect();
+        let notices: BTreeMap<String, Notice> =
+            list.into_iter().map(|n| (n.id.clone(), n)).collect();
         let seq = seq + 1;
         let published = render(&settings, &key, &notices, &components, seq, now)?;
         {
@@ -282,7 +296,9 @@ impl Publisher {
         let mut new_components = Vec::new();
         if let Some(n) = &notice {
             for c in &n.components {
-                if !state.components.iter().any(|k| &k.id == c) && !new_components.iter().any(|k: &Component| &k.id == c) {
+                if !state.components.iter().any(|k| &k.id == c)
+                    && !new_components.iter().any(|k: &Component| &k.id == c)
+                {
                     new_components.push(Component {
                         id: c.clone(),
                         name: Text::Plain(c.clone()),
@@ -347,7 +363,8 @@ impl Publisher {
             target: Some(id),
             detail,
         };
-        self.commit(&mut state, Some(notice.clone()), Some(audit), now).await?;
+        self.commit(&mut state, Some(notice.clone()), Some(audit), now)
+            .await?;
         drop(state);
         self.write_mirror().await;
         Ok(notice)
@@ -372,31 +389,53 @@ impl Publisher {
             target: Some(id.to_owned()),
             detail,
         };
-        self.commit(&mut state, Some(notice.clone()), Some(audit), now).await?;
+        self.commit(&mut state, Some(notice.clone()), Some(audit), now)
+            .await?;
         drop(state);
         self.write_mirror().await;
         Ok(notice)
     }
 
     /// Adds an update to a notice.
-    pub async fn update(&self, id: &str, req: NoticeUpdate, actor: String) -> Result<Notice, PublishError> {
+    pub async fn update(
+        &self,
+        id: &str,
+        req: NoticeUpdate,
+        actor: String,
+    ) -> Result<Notice, PublishError> {
         let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.update", detail, actor, |n, now| notices::update(n, req, now))
-            .await
+        self.change(id, "notice.update", detail, actor, |n, now| {
+            notices::update(n, req, now)
+        })
+        .await
     }
 
     /// Resolves (or completes) a notice.
-    pub async fn resolve(&self, id: &str, req: Closing, actor: String) -> Result<Notice, PublishError> {
+    pub async fn resolve(
+        &self,
+        id: &str,
+        req: Closing,
+        actor: String,
+    ) -> Result<Notice, PublishError> {
         let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.resolve", detail, actor, |n, now| notices::resolve(n, req, now))
-            .await
+        self.change(id, "notice.resolve", detail, actor, |n, now| {
+            notices::resolve(n, req, now)
+        })
+        .await
     }
 
     /// Withdraws a notice.
-    pub async fn withdraw(&self, id: &str, req: Closing, actor: String) -> Result<Notice, PublishError> {
+    pub async fn withdraw(
+        &self,
+        id: &str,
+        req: Closing,
+        actor: String,
+    ) -> Result<Notice, PublishError> {
         let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.withdraw", detail, actor, |n, now| notices::withdraw(n, req, now))
-            .await
+        self.change(id, "notice.withdraw", detail, actor, |n, now| {
+            notices::withdraw(n, req, now)
+        })
+        .await
     }
 
     /// One pass of the clock: moves maintenance windows along and re-signs the feed when
@@ -460,7 +499,9 @@ impl Publisher {
                 }
             };
             // Wall-clock time can jump (suspend, NTP): never sleep more than a minute.
-            let wait = wait.min(Duration::from_secs(60)).max(Duration::from_millis(50));
+            let wait = wait
+                .min(Duration::from_secs(60))
+                .max(Duration::from_millis(50));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.wake.notified() => {}
@@ -474,7 +515,8 @@ impl Publisher {
             return;
         };
         let p = self.current();
-        let result = tokio::task::spawn_blocking(move || write_pair(&dir, &p.bytes, &p.signature)).await;
+        let result =
+            tokio::task::spawn_blocking(move || write_pair(&dir, &p.bytes, &p.signature)).await;
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!("mirror: {e}"),

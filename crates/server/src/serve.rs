@@ -80,7 +80,10 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
         reason,
     };
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok((SigningKey::from_secret_file(&text).map_err(|e| err(e.to_string()))?, false)),
+        Ok(text) => Ok((
+            SigningKey::from_secret_file(&text).map_err(|e| err(e.to_string()))?,
+            false,
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
@@ -88,8 +91,12 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
             let keys = SigningKey::generate().map_err(|e| err(e.to_string()))?;
             svetofor_client::fsutil::write_atomic(path, keys.secret_file.as_bytes(), true)
                 .map_err(|e| err(e.to_string()))?;
-            svetofor_client::fsutil::write_atomic(&path.with_extension("pub"), keys.public_file.as_bytes(), false)
-                .map_err(|e| err(e.to_string()))?;
+            svetofor_client::fsutil::write_atomic(
+                &path.with_extension("pub"),
+                keys.public_file.as_bytes(),
+                false,
+            )
+            .map_err(|e| err(e.to_string()))?;
             Ok((keys.key, true))
         }
         Err(e) => Err(err(e.to_string())),
@@ -147,13 +154,22 @@ impl Server {
     pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
         let store = open_store(&opts.db)?;
         let (key, key_created) = load_or_create_key(&opts.key)?;
-        let publisher = Publisher::start(store.clone(), key, opts.feed.clone(), opts.mirror_dir.clone()).await?;
+        let publisher = Publisher::start(
+            store.clone(),
+            key,
+            opts.feed.clone(),
+            opts.mirror_dir.clone(),
+        )
+        .await?;
         let (stop, shutdown) = watch::channel(false);
         let app = Arc::new(AppState {
             publisher: publisher.clone(),
             store,
             private: opts.private,
-            write_limiter: WriteLimiter::new(opts.limits.writes_per_minute, opts.limits.write_burst),
+            write_limiter: WriteLimiter::new(
+                opts.limits.writes_per_minute,
+                opts.limits.write_burst,
+            ),
             streams: StreamCounter::new(opts.limits.streams_per_ip, opts.limits.streams_total),
             shutdown: shutdown.clone(),
         });
@@ -229,7 +245,12 @@ impl Server {
 
 /// Writes `feed.json` and `feed.json.minisig` for the notices in `db` into `out`, signed
 /// with `key`, without a running server. Uses the database's current seq.
-pub fn export(db: &Path, key: &Path, out: &Path, feed: &FeedSettings) -> Result<(u64, PathBuf), ServeError> {
+pub fn export(
+    db: &Path,
+    key: &Path,
+    out: &Path,
+    feed: &FeedSettings,
+) -> Result<(u64, PathBuf), ServeError> {
     let store = open_store(db)?;
     let text = std::fs::read_to_string(key).map_err(|e| ServeError::Key {
         path: key.display().to_string(),
@@ -240,7 +261,8 @@ pub fn export(db: &Path, key: &Path, out: &Path, feed: &FeedSettings) -> Result<
         reason: e.to_string(),
     })?;
     let now = Utc::now();
-    let since = now - chrono::TimeDelta::from_std(feed.history).unwrap_or(chrono::TimeDelta::days(3));
+    let since =
+        now - chrono::TimeDelta::from_std(feed.history).unwrap_or(chrono::TimeDelta::days(3));
     let store_err = |source| ServeError::Store {
         path: db.display().to_string(),
         source,
@@ -254,11 +276,9 @@ pub fn export(db: &Path, key: &Path, out: &Path, feed: &FeedSettings) -> Result<
     let components = store.components().map_err(store_err)?;
     let seq = store.seq().map_err(store_err)?;
     let published = render(feed, &key, &notices, &components, seq, now)?;
-    write_pair(out, &published.bytes, &published.signature).map_err(|e| {
-        ServeError::Store {
-            path: out.display().to_string(),
-            source: StoreError::Db(e.to_string()),
-        }
+    write_pair(out, &published.bytes, &published.signature).map_err(|e| ServeError::Store {
+        path: out.display().to_string(),
+        source: StoreError::Db(e.to_string()),
     })?;
     Ok((seq, out.join("feed.json")))
 }

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use svetofor_feed::{Component, Notice, Text};
 
-use super::{AuditEntry, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError, TokenRecord};
+use super::{
+    AuditEntry, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError, TokenRecord,
+};
 use crate::auth::Role;
 
 const SCHEMA: &str = "
@@ -79,10 +81,13 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -105,12 +110,22 @@ fn insert_audit(tx: &Connection, a: &AuditEntry) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, Vec<u8>, String, Option<String>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+/// A `tokens` row as read: id, name, role, hash, created_at, revoked_at.
+type TokenRow = (String, String, String, Vec<u8>, String, Option<String>);
+
+fn token_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
 }
 
 fn token_record(
-    (id, name, role, hash, created, revoked): (String, String, String, Vec<u8>, String, Option<String>),
+    (id, name, role, hash, created, revoked): TokenRow,
 ) -> Result<TokenRecord, StoreError> {
     let corrupt = |reason: &str| StoreError::Corrupt {
         what: format!("token {id}"),
@@ -120,7 +135,10 @@ fn token_record(
     let hash: [u8; 32] = hash.try_into().map_err(|_| corrupt("bad hash length"))?;
     Ok(TokenRecord {
         created_at: parse_ts("token", &created)?,
-        revoked_at: revoked.as_deref().map(|r| parse_ts("token", r)).transpose()?,
+        revoked_at: revoked
+            .as_deref()
+            .map(|r| parse_ts("token", r))
+            .transpose()?,
         id,
         name,
         role,
@@ -184,7 +202,9 @@ impl Store for SqliteStore {
             .prepare("SELECT id, data FROM notices WHERE is_open = 1 OR updated_at >= ?1 ORDER BY created_at, id")
             .map_err(db)?;
         let rows = stmt
-            .query_map([ts(closed_since)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([ts(closed_since)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(db)?;
         rows.map(|r| r.map_err(db).and_then(|(id, d)| parse_notice(&id, &d)))
             .collect()
@@ -222,7 +242,9 @@ impl Store for SqliteStore {
 
     fn components(&self) -> Result<Vec<Component>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, data FROM components ORDER BY id").map_err(db)?;
+        let mut stmt = conn
+            .prepare("SELECT id, data FROM components ORDER BY id")
+            .map_err(db)?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(db)?;
@@ -247,7 +269,13 @@ impl Store for SqliteStore {
         let tx = conn.transaction().map_err(db)?;
         tx.execute(
             "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![t.id, t.name, t.role.as_str(), t.hash.to_vec(), ts(t.created_at)],
+            params![
+                t.id,
+                t.name,
+                t.role.as_str(),
+                t.hash.to_vec(),
+                ts(t.created_at)
+            ],
         )
         .map_err(db)?;
         insert_audit(&tx, audit)?;
@@ -321,7 +349,8 @@ impl Store for SqliteStore {
                     actor,
                     action,
                     target,
-                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                    detail: serde_json::from_str(&detail)
+                        .unwrap_or(serde_json::Value::String(detail)),
                 },
             })
         })

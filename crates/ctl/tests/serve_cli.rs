@@ -1,0 +1,421 @@
+//! The publisher as support uses it: `serve` in its own process, `token create`, `post`,
+//! `resolve`, a raw SSE subscriber, `check` against the live feed, and `kill -9`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn ctl(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(args)
+        .env("SVETOFOR_DATA_DIR", dir)
+        .env_remove("SVETOFOR_TOKEN")
+        .env_remove("SVETOFOR_SERVER")
+        .output()
+        .expect("svetoforctl runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim().to_owned()
+}
+
+struct Served {
+    child: Child,
+    base: String,
+    addr: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(dir: &Path, port: u16) -> Served {
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(["serve", "--listen", &addr])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Served {
+        child,
+        base: format!("http://{addr}"),
+        addr,
+    }
+}
+
+/// A bare HTTP/1.1 SSE subscriber, like `curl -N`, reading lines on a thread.
+fn subscribe(addr: &str) -> std::sync::mpsc::Receiver<String> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"GET /events HTTP/1.1\r\nHost: svetofor\r\nAccept: text/event-stream\r\n\r\n")
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(s).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for_data(
+    rx: &std::sync::mpsc::Receiver<String>,
+    within: Duration,
+    pred: impl Fn(&str) -> bool,
+) -> bool {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.starts_with("data:") && pred(&line) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+fn check_json(dir: &Path, s: &Served) -> serde_json::Value {
+    let pubkey = dir.join("svetofor.pub");
+    let out = ctl(
+        dir,
+        &[
+            "check",
+            &format!("{}/feed.json", s.base),
+            "--pubkey",
+            pubkey.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "check: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn post_reaches_a_subscriber_and_the_signed_feed_then_resolve_turns_it_green() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let tok = ctl(
+        dir,
+        &["token", "create", "--role", "support", "--name", "alice"],
+    );
+    assert!(tok.status.success(), "{}", text(&tok.stderr));
+    let token = text(&tok.stdout);
+    assert!(
+        token.starts_with("svt_") && !token.contains('\n'),
+        "token alone on stdout: {token:?}"
+    );
+
+    let events = subscribe(&s.addr);
+    assert!(
+        wait_for_data(&events, Duration::from_secs(2), |_| true),
+        "snapshot on connect"
+    );
+
+    let started = Instant::now();
+    let post = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            &s.base,
+            "--token",
+            &token,
+            "--severity",
+            "red",
+            "--title",
+            "Payments down",
+            "--body",
+            "Card payments fail",
+            "--component",
+            "payments",
+            "--next-update",
+            "30m",
+        ],
+    );
+    assert!(post.status.success(), "post: {}", text(&post.stderr));
+    let id = text(&post.stdout);
+    assert!(
+        !id.is_empty() && !id.contains(char::is_whitespace),
+        "id alone on stdout: {id:?}"
+    );
+    assert!(
+        wait_for_data(&events, Duration::from_secs(1), |l| l
+            .contains("Payments down")),
+        "the subscriber had the notice within a second"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    let feed = check_json(dir, &s);
+    assert_eq!(feed["status"], "red");
+    assert_eq!(feed["notices"][0]["id"], id.as_str());
+    assert_eq!(feed["signature"]["status"], "verified");
+
+    let res = ctl(
+        dir,
+        &[
+            "resolve", "--server", &s.base, "--token", &token, &id, "--text", "Fixed",
+        ],
+    );
+    assert!(res.status.success(), "{}", text(&res.stderr));
+    assert_eq!(check_json(dir, &s)["status"], "green");
+
+    let list = ctl(
+        dir,
+        &[
+            "list", "--server", &s.base, "--token", &token, "--status", "past",
+        ],
+    );
+    assert!(text(&list.stdout).contains(&id));
+    let audit = ctl(dir, &["audit"]);
+    let log = text(&audit.stdout);
+    assert!(
+        log.contains("notice.create")
+            && log.contains("notice.resolve")
+            && log.contains("token:alice"),
+        "{log}"
+    );
+}
+
+#[test]
+fn support_errors_are_plain_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let out = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            &s.base,
+            "--token",
+            "svt_x_y",
+            "--severity",
+            "red",
+            "--title",
+            "t",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("refused the token"),
+        "{}",
+        text(&out.stderr)
+    );
+    let reader = text(&ctl(dir, &["token", "create", "--role", "reader", "--name", "r"]).stdout);
+    let out = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            &s.base,
+            "--token",
+            &reader,
+            "--severity",
+            "red",
+            "--title",
+            "t",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("has role reader"),
+        "{}",
+        text(&out.stderr)
+    );
+    let support = text(
+        &ctl(
+            dir,
+            &["token", "create", "--role", "support", "--name", "s"],
+        )
+        .stdout,
+    );
+    let long = "x".repeat(201);
+    let out = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            &s.base,
+            "--token",
+            &support,
+            "--severity",
+            "red",
+            "--title",
+            &long,
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("at most 200"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            "http://127.0.0.1:9",
+            "--token",
+            &support,
+            "--severity",
+            "red",
+            "--title",
+            "t",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("cannot reach"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ctl(
+        dir,
+        &[
+            "post",
+            "--server",
+            &s.base,
+            "--token",
+            &support,
+            "--severity",
+            "red",
+            "--title",
+            "t",
+            "--next-update",
+            "soonish",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn kill_9_right_after_a_post_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let port = free_port();
+    let mut s = serve(dir, port);
+    let token = text(
+        &ctl(
+            dir,
+            &["token", "create", "--role", "support", "--name", "k"],
+        )
+        .stdout,
+    );
+    let mut ids = vec![];
+    for i in 0..3 {
+        let out = ctl(
+            dir,
+            &[
+                "post",
+                "--server",
+                &s.base,
+                "--token",
+                &token,
+                "--severity",
+                "red",
+                "--title",
+                &format!("outage {i}"),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        ids.push(text(&out.stdout));
+    }
+    // SIGKILL: no chance to flush anything.
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let s = serve(dir, port);
+    let feed = check_json(dir, &s);
+    assert_eq!(feed["status"], "red");
+    let got: Vec<&str> = feed["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    for id in &ids {
+        assert!(got.contains(&id.as_str()), "{id} survived kill -9: {got:?}");
+    }
+    assert!(get(&s.addr, "/healthz").contains("\"status\":\"ok\""));
+}
+
+#[test]
+fn export_writes_a_feed_that_check_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    {
+        let s = serve(dir, free_port());
+        let token = text(
+            &ctl(
+                dir,
+                &["token", "create", "--role", "support", "--name", "e"],
+            )
+            .stdout,
+        );
+        let out = ctl(
+            dir,
+            &[
+                "post",
+                "--server",
+                &s.base,
+                "--token",
+                &token,
+                "--severity",
+                "yellow",
+                "--title",
+                "Slow reports",
+            ],
+        );
+        assert!(out.status.success());
+    }
+    let out_dir = dir.join("mirror");
+    let out = ctl(dir, &["export", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pubkey = dir.join("svetofor.pub");
+    let check = ctl(
+        dir,
+        &[
+            "check",
+            out_dir.join("feed.json").to_str().unwrap(),
+            "--pubkey",
+            pubkey.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(v["status"], "yellow");
+}

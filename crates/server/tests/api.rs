@@ -1,0 +1,440 @@
+//! The notices API against a real server: roles, errors as JSON, limits, paging, audit.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use svetofor_feed::{Severity, State};
+use svetofor_server::auth::Role;
+
+async fn error_of(resp: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/json"),
+        "errors are JSON (status {status})"
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["error"]["message"].is_string(), "{body}");
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn posting_needs_a_support_token() {
+    let h = start().await;
+    let url = h.url("/api/v1/notices");
+    let none = h.http.post(&url).json(&red_outage()).send().await.unwrap();
+    assert!(none.headers().contains_key("www-authenticate"));
+    assert_eq!(error_of(none).await.0, 401);
+    let bad = h
+        .post("svt_nope_nope", "/api/v1/notices", red_outage())
+        .await;
+    assert_eq!(error_of(bad).await.0, 401);
+    // A well-formed token with the right id but a wrong secret.
+    let real = h.token(Role::Support);
+    let forged = format!("{}x", &real[..real.len() - 1]);
+    assert_eq!(
+        error_of(h.post(&forged, "/api/v1/notices", red_outage()).await)
+            .await
+            .0,
+        401
+    );
+    let reader = h.token(Role::Reader);
+    let (status, body) = error_of(h.post(&reader, "/api/v1/notices", red_outage()).await).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "forbidden");
+    let ok = h.post(&real, "/api/v1/notices", red_outage()).await;
+    assert_eq!(ok.status(), 201);
+    assert!(
+        ok.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/api/v1/notices/")
+    );
+    let admin = h.token(Role::Admin);
+    assert_eq!(
+        h.post(&admin, "/api/v1/notices", red_outage())
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_a_clear_400_and_changes_nothing() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let seq_before = h.server.publisher.current().seq;
+    let cases = [
+        (
+            json!({"severity": "red", "kind": "outage", "title": "x".repeat(201)}),
+            "title",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "body": "b".repeat(4001)}),
+            "body",
+        ),
+        (
+            json!({"severity": "purple", "kind": "outage", "title": "t"}),
+            "",
+        ),
+        (json!({"severity": "red", "kind": "outage"}), "title"),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "surprise": 1}),
+            "",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "url": "javascript:alert(1)"}),
+            "url",
+        ),
+        (
+            json!({"severity": "yellow", "kind": "maintenance", "title": "t"}),
+            "starts_at",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "state": "resolved"}),
+            "state",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "components": ["a b"]}),
+            "components",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, err) = error_of(h.post(&t, "/api/v1/notices", body.clone()).await).await;
+        assert_eq!(status, 400, "{body} -> {err}");
+        if !field.is_empty() {
+            assert_eq!(err["error"]["field"], field, "{err}");
+        }
+    }
+    // Not JSON at all, the wrong content type, a body over the limit.
+    let resp = h
+        .http
+        .post(h.url("/api/v1/notices"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await.0, 400);
+    let resp = h
+        .http
+        .post(h.url("/api/v1/notices"))
+        .bearer_auth(&t)
+        .body("title=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(resp).await.0, 415);
+    let huge =
+        json!({"severity": "red", "kind": "outage", "title": "t", "body": "b".repeat(200_000)});
+    assert_eq!(
+        error_of(h.post(&t, "/api/v1/notices", huge).await).await.0,
+        413
+    );
+    assert_eq!(
+        h.server.publisher.current().seq,
+        seq_before,
+        "nothing reached the feed"
+    );
+    assert!(h.feed().await.snapshot.notices.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn update_resolve_withdraw_lifecycle() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let n: serde_json::Value = h
+        .post(&t, "/api/v1/notices", red_outage())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = n["id"].as_str().unwrap().to_owned();
+    assert_eq!(n["state"], "investigating");
+
+    let next = (chrono::Utc::now() + chrono::TimeDelta::minutes(30)).to_rfc3339();
+    let resp = h
+        .post(&t, &format!("/api/v1/notices/{id}/updates"), json!({"text": "Found it", "state": "identified", "severity": "yellow", "next_update_at": next}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    let feed = h.feed().await.snapshot;
+    let now = chrono::Utc::now();
+    assert_eq!(feed.status(now), Severity::Yellow);
+    let notice = &feed.notices[0];
+    assert_eq!(notice.state, State::Identified);
+    assert_eq!(notice.updates.len(), 2);
+    assert!(notice.next_update_at.is_some());
+
+    let (status, err) = error_of(
+        h.post(&t, &format!("/api/v1/notices/{id}/updates"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    let (status, _) = error_of(h.post(&t, "/api/v1/notices/nope/resolve", json!({})).await).await;
+    assert_eq!(status, 404);
+
+    assert_eq!(
+        h.post(
+            &t,
+            &format!("/api/v1/notices/{id}/resolve"),
+            json!({"text": "Fixed"})
+        )
+        .await
+        .status(),
+        200
+    );
+    let feed = h.feed().await.snapshot;
+    assert_eq!(feed.status(chrono::Utc::now()), Severity::Green);
+    assert_eq!(
+        feed.past(chrono::Utc::now()).len(),
+        1,
+        "resolved stays in the feed as history"
+    );
+    let (status, err) = error_of(
+        h.post(
+            &t,
+            &format!("/api/v1/notices/{id}/updates"),
+            json!({"text": "again"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400, "a closed notice cannot be updated: {err}");
+
+    let m: serde_json::Value = h
+        .post(&t, "/api/v1/notices", red_outage())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mid = m["id"].as_str().unwrap();
+    assert_eq!(
+        h.post(&t, &format!("/api/v1/notices/{mid}/withdraw"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    let feed = h.feed().await.snapshot;
+    let w = feed.notices.iter().find(|n| n.id == mid).unwrap();
+    assert_eq!(w.state, State::Withdrawn);
+    assert_eq!(feed.status(chrono::Utc::now()), Severity::Green);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_pages_and_audit_records_every_write() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let mut ids = vec![];
+    for i in 0..5 {
+        let body = json!({"severity": "yellow", "kind": "degraded", "title": format!("n{i}")});
+        let n: serde_json::Value = h
+            .post(&t, "/api/v1/notices", body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(n["id"].as_str().unwrap().to_owned());
+    }
+    h.post(
+        &t,
+        &format!("/api/v1/notices/{}/resolve", ids[0]),
+        json!({}),
+    )
+    .await;
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = h.url("/api/v1/notices?status=all&limit=2");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={}", urlencode(c)));
+        }
+        let page: serde_json::Value = h.http.get(url).send().await.unwrap().json().await.unwrap();
+        for n in page["notices"].as_array().unwrap() {
+            seen.push(n["id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    assert_eq!(seen, expected, "newest first, every notice once");
+    let current: serde_json::Value = h
+        .http
+        .get(h.url("/api/v1/notices?status=current"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["notices"].as_array().unwrap().len(), 4);
+
+    let admin = h.token(Role::Admin);
+    let resp = h
+        .http
+        .get(h.url("/api/v1/audit"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "audit is for admins");
+    let audit: serde_json::Value = h
+        .http
+        .get(h.url("/api/v1/audit"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "notice.create").count(), 5);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "notice.resolve").count(),
+        1
+    );
+    let create = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "notice.create")
+        .unwrap();
+    assert!(
+        create["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("token:test-support"),
+        "{create}"
+    );
+    assert!(
+        create["target"].is_string() && create["detail"]["title"].is_string(),
+        "{create}"
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_managed_by_admins_and_revocation_bites() {
+    let h = start().await;
+    let admin = h.token(Role::Admin);
+    let support = h.token(Role::Support);
+    let resp = h
+        .post(
+            &support,
+            "/api/v1/tokens",
+            json!({"name": "x", "role": "admin"}),
+        )
+        .await;
+    assert_eq!(
+        error_of(resp).await.0,
+        403,
+        "support cannot mint admin tokens"
+    );
+    let created: serde_json::Value = h
+        .post(
+            &admin,
+            "/api/v1/tokens",
+            json!({"name": "bob", "role": "support"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bob = created["token"].as_str().unwrap();
+    assert_eq!(
+        h.post(bob, "/api/v1/notices", red_outage()).await.status(),
+        201
+    );
+    let list: serde_json::Value = h
+        .http
+        .get(h.url("/api/v1/tokens"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = list.to_string();
+    assert!(!text.contains(bob), "secrets are never listed");
+    assert!(!text.contains("hash"));
+    let id = created["id"].as_str().unwrap();
+    let resp = h
+        .http
+        .delete(h.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(
+        error_of(h.post(bob, "/api/v1/notices", red_outage()).await)
+            .await
+            .0,
+        401
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_are_rate_limited_per_address() {
+    let h = start_with(|o| {
+        o.limits.writes_per_minute = 6;
+        o.limits.write_burst = 3;
+    })
+    .await;
+    let t = h.token(Role::Support);
+    for _ in 0..3 {
+        assert_eq!(
+            h.post(&t, "/api/v1/notices", red_outage()).await.status(),
+            201
+        );
+    }
+    let resp = h.post(&t, "/api/v1/notices", red_outage()).await;
+    assert!(resp.headers().contains_key("retry-after"));
+    let (status, body) = error_of(resp).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Reads are not limited.
+    assert_eq!(
+        h.http
+            .get(h.url("/feed.json"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_paths_are_json_404s() {
+    let h = start().await;
+    let resp = h.http.get(h.url("/nope")).send().await.unwrap();
+    assert_eq!(error_of(resp).await.0, 404);
+}

@@ -1,0 +1,228 @@
+//! A real server on loopback with a real SQLite file, and a small SSE reader.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::Utc;
+use svetofor_feed::{Accepted, TrustedKey, accept};
+use svetofor_server::auth::{Role, new_token};
+use svetofor_server::limits::Limits;
+use svetofor_server::publisher::FeedSettings;
+use svetofor_server::store::AuditEntry;
+use svetofor_server::{ServeOptions, Server};
+
+pub struct Harness {
+    pub server: Server,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub key: TrustedKey,
+}
+
+pub fn options(dir: &std::path::Path) -> ServeOptions {
+    ServeOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("svetofor.db"),
+        key: dir.join("svetofor.key"),
+        private: false,
+        mirror_dir: None,
+        feed: FeedSettings::default(),
+        limits: Limits::default(),
+    }
+}
+
+pub async fn start_with(f: impl FnOnce(&mut ServeOptions)) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path());
+    f(&mut opts);
+    let server = Server::start(opts).await.expect("server starts");
+    let base = format!("http://{}", server.addr);
+    let key: TrustedKey = server.publisher.public_key_file().parse().unwrap();
+    Harness {
+        server,
+        base,
+        dir,
+        http: reqwest::Client::new(),
+        key,
+    }
+}
+
+pub async fn start() -> Harness {
+    start_with(|_| {}).await
+}
+
+impl Harness {
+    pub fn token(&self, role: Role) -> String {
+        let (secret, record) = new_token(&format!("test-{role}"), role, Utc::now()).unwrap();
+        let audit = AuditEntry {
+            at: Utc::now(),
+            actor: "test".to_owned(),
+            action: "token.create".to_owned(),
+            target: Some(record.id.clone()),
+            detail: serde_json::Value::Null,
+        };
+        self.server
+            .publisher
+            .store()
+            .insert_token(&record, &audit)
+            .unwrap();
+        secret
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Fetches and verifies the feed as a client would.
+    pub async fn feed(&self) -> Accepted {
+        let bytes = self
+            .http
+            .get(self.url("/feed.json"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let sig = self
+            .http
+            .get(self.url("/feed.json.minisig"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        accept(
+            &bytes,
+            Some(&sig),
+            std::slice::from_ref(&self.key),
+            Utc::now(),
+            None,
+        )
+        .expect("feed verifies")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("svetofor.db")
+    }
+}
+
+pub fn red_outage() -> serde_json::Value {
+    serde_json::json!({
+        "severity": "red", "kind": "outage",
+        "title": {"en": "Payments down", "ru": "Платежи не работают"},
+        "body": "Card payments fail.", "components": ["payments"]
+    })
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub event: String,
+    pub id: String,
+    pub data: String,
+}
+
+pub struct SseReader {
+    resp: reqwest::Response,
+    buf: String,
+    pub comments: usize,
+}
+
+impl SseReader {
+    pub async fn open(h: &Harness, last_event_id: Option<&str>) -> SseReader {
+        let mut req = h.http.get(h.url("/events"));
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream"),
+            "{:?}",
+            resp.headers()
+        );
+        SseReader {
+            resp,
+            buf: String::new(),
+            comments: 0,
+        }
+    }
+
+    /// The next event within `within`, or None.
+    pub async fn next(&mut self, within: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            while let Some(i) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..i + 2).collect();
+                let mut ev = SseEvent {
+                    event: "message".to_owned(),
+                    id: String::new(),
+                    data: String::new(),
+                };
+                let mut any = false;
+                for line in block.lines() {
+                    if line.starts_with(':') {
+                        self.comments += 1;
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        ev.event = v.trim().to_owned();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        ev.id = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        if !ev.data.is_empty() {
+                            ev.data.push('\n');
+                        }
+                        ev.data.push_str(v.strip_prefix(' ').unwrap_or(v));
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(ev);
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+/// Verifies a `snapshot` event's feed with `key`.
+pub fn verify_event(ev: &SseEvent, key: &TrustedKey) -> Accepted {
+    assert_eq!(ev.event, "snapshot");
+    let data: serde_json::Value = serde_json::from_str(&ev.data).unwrap();
+    let feed = data["feed"].as_str().unwrap();
+    let sig = data["signature"].as_str().unwrap();
+    assert_eq!(data["seq"].as_u64().unwrap().to_string(), ev.id);
+    accept(
+        feed.as_bytes(),
+        Some(sig),
+        std::slice::from_ref(key),
+        Utc::now(),
+        None,
+    )
+    .expect("event verifies")
+}
