@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -22,8 +23,14 @@ use crate::publisher::Published;
 /// Keep-alive comment interval on event streams (below the 25 s clients expect at most).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// How long clients and caches may reuse `/feed.json` without asking again.
-const MAX_AGE_SECS: u32 = 10;
+/// `Cache-Control` of the feed: clients and caches may reuse it for a few seconds.
+pub fn cache_control(private: bool) -> HeaderValue {
+    HeaderValue::from_static(if private {
+        "private, max-age=10"
+    } else {
+        "public, max-age=10"
+    })
+}
 
 fn check_read(app: &AppState, caller: Option<crate::auth::Caller>) -> Result<(), ApiError> {
     if app.private {
@@ -45,53 +52,43 @@ fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
 fn conditional(
     app: &AppState,
     headers: &HeaderMap,
-    etag: &str,
+    etag: &HeaderValue,
     content_type: &'static str,
-    body: Vec<u8>,
-    generated_at: chrono::DateTime<chrono::Utc>,
+    body: Bytes,
+    last_modified: &HeaderValue,
 ) -> Response {
-    let cache = if app.private {
-        format!("private, max-age={MAX_AGE_SECS}")
-    } else {
-        format!("public, max-age={MAX_AGE_SECS}")
-    };
-    let last_modified = generated_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let mut resp = if etag_matches(headers, etag) {
+    let matched = etag.to_str().is_ok_and(|e| etag_matches(headers, e));
+    let mut resp = if matched {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         ([(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&cache) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&last_modified) {
-        h.insert(header::LAST_MODIFIED, v);
-    }
+    h.insert(header::ETAG, etag.clone());
+    h.insert(header::CACHE_CONTROL, app.cache_control.clone());
+    h.insert(header::LAST_MODIFIED, last_modified.clone());
     if app.private {
         h.insert(header::VARY, HeaderValue::from_static("Authorization"));
     }
     resp
 }
 
-/// `GET /feed.json`.
+/// `GET /feed.json`. Takes the request whole rather than a copy of its headers: this is the
+/// endpoint thousands of desktops poll.
 pub async fn feed(
     State(app): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
-    headers: HeaderMap,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     check_read(&app, caller)?;
     let p = app.publisher.current();
     Ok(conditional(
         &app,
-        &headers,
+        req.headers(),
         &p.etag,
         "application/json",
         p.bytes.clone(),
-        p.generated_at,
+        &p.last_modified,
     ))
 }
 
@@ -99,17 +96,17 @@ pub async fn feed(
 pub async fn signature(
     State(app): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
-    headers: HeaderMap,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     check_read(&app, caller)?;
     let p = app.publisher.current();
     Ok(conditional(
         &app,
-        &headers,
+        req.headers(),
         &p.signature_etag,
         "text/plain; charset=utf-8",
-        p.signature.clone().into_bytes(),
-        p.generated_at,
+        p.signature_bytes.clone(),
+        &p.last_modified,
     ))
 }
 

@@ -13,6 +13,7 @@ pub mod api_client;
 pub mod auth;
 pub mod error;
 pub mod feed_http;
+pub mod http1;
 pub mod limits;
 pub mod notices;
 pub mod publisher;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Whether reading needs a token.
     pub private: bool,
+    /// The feed's `Cache-Control` value.
+    pub cache_control: axum::http::HeaderValue,
     /// Write rate limits.
     pub write_limiter: WriteLimiter,
     /// Open event streams.

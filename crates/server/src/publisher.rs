@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::http::HeaderValue;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use svetofor_feed::{Component, Feed, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
@@ -49,14 +51,18 @@ impl Default for FeedSettings {
 pub struct Published {
     /// Its seq.
     pub seq: u64,
-    /// The exact bytes of `feed.json`.
-    pub bytes: Vec<u8>,
+    /// The exact bytes of `feed.json` (cheap to clone into every response).
+    pub bytes: Bytes,
     /// The `.minisig` text.
     pub signature: String,
-    /// Strong ETag of the bytes.
-    pub etag: String,
+    /// The same text as response bytes.
+    pub signature_bytes: Bytes,
+    /// Strong ETag of the bytes, as a header value.
+    pub etag: HeaderValue,
     /// Strong ETag of the signature.
-    pub signature_etag: String,
+    pub signature_etag: HeaderValue,
+    /// `Last-Modified` (the generation time).
+    pub last_modified: HeaderValue,
     /// When it was generated.
     pub generated_at: DateTime<Utc>,
     /// When it expires.
@@ -115,11 +121,11 @@ pub struct Publisher {
     wake: Notify,
 }
 
-fn etag_of(bytes: &[u8]) -> String {
+fn etag_of(bytes: &[u8]) -> HeaderValue {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    HeaderValue::from_str(&format!("\"{hex}\"")).expect("hex is a valid header value")
 }
 
 async fn blocking<T: Send + 'static>(
@@ -187,13 +193,20 @@ pub fn render(
         signature: &signature,
     })
     .expect("event data serializes");
+    let last_modified = feed
+        .generated_at
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
     Ok(Published {
         seq,
         etag: etag_of(&bytes),
         signature_etag: etag_of(signature.as_bytes()),
+        last_modified: HeaderValue::from_str(&last_modified)
+            .expect("an HTTP date is a valid header value"),
         generated_at: feed.generated_at,
         expires_at: feed.expires_at,
-        bytes,
+        bytes: Bytes::from(bytes),
+        signature_bytes: Bytes::from(signature.clone()),
         signature,
         event_data,
     })

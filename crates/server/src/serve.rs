@@ -166,6 +166,7 @@ impl Server {
             publisher: publisher.clone(),
             store,
             private: opts.private,
+            cache_control: feed_http::cache_control(opts.private),
             write_limiter: WriteLimiter::new(
                 opts.limits.writes_per_minute,
                 opts.limits.write_burst,
@@ -199,15 +200,11 @@ impl Server {
             addr: opts.listen,
             source,
         })?;
-        let service = router(app, &opts.limits).into_make_service_with_connect_info::<SocketAddr>();
-        let mut shutdown_signal = shutdown;
-        let task = tokio::spawn(async move {
-            axum::serve(listener, service)
-                .with_graceful_shutdown(async move {
-                    let _ = shutdown_signal.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        let task = tokio::spawn(crate::http1::serve(
+            listener,
+            router(app, &opts.limits),
+            shutdown,
+        ));
         let clock = tokio::spawn(publisher.clone().run_clock());
         Ok(Server {
             addr,
