@@ -135,7 +135,9 @@ async fn main() -> Result<()> {
         }
     }
     let connect_time = started.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Idle subscribers: give the allocator time to return the connect burst's transient
+    // buffers (jemalloc purges dirty pages after about 10 s) before reading memory.
+    tokio::time::sleep(Duration::from_secs(15)).await;
     let (rss1, pss1) = memory_kib(pid)?;
     println!("  connected:          {ok}/{n} in {}", ms(connect_time));
     println!(
