@@ -95,6 +95,25 @@ impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     }
 }
 
+/// A caller allowed to change notices: a support or admin token, within the per-address
+/// write rate.
+pub struct Writer(pub Caller);
+
+impl FromRequestParts<Arc<AppState>> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
+        let caller = require(caller_of(parts, &app.store).await?, Role::Support)?;
+        let ConnectInfo(addr) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .copied()
+            .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
+        write_allowed(app, addr)?;
+        Ok(Writer(caller))
+    }
+}
+
 /// Requires a caller with at least `role`.
 pub fn require(caller: Option<Caller>, role: Role) -> Result<Caller, ApiError> {
     let caller = caller.ok_or(AuthError::Missing)?;
@@ -140,49 +159,37 @@ fn created(notice: Notice) -> Response {
 
 async fn create_notice(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    MaybeCaller(caller): MaybeCaller,
+    Writer(caller): Writer,
     JsonBody(req): JsonBody<NewNotice>,
 ) -> Result<Response, ApiError> {
-    let caller = require(caller, Role::Support)?;
-    write_allowed(&app, addr)?;
     let notice = app.publisher.create(req, caller.actor()).await?;
     Ok(created(notice))
 }
 
 async fn update_notice(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    MaybeCaller(caller): MaybeCaller,
+    Writer(caller): Writer,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<NoticeUpdate>,
 ) -> Result<Json<Notice>, ApiError> {
-    let caller = require(caller, Role::Support)?;
-    write_allowed(&app, addr)?;
     Ok(Json(app.publisher.update(&id, req, caller.actor()).await?))
 }
 
 async fn resolve_notice(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    MaybeCaller(caller): MaybeCaller,
+    Writer(caller): Writer,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<Closing>,
 ) -> Result<Json<Notice>, ApiError> {
-    let caller = require(caller, Role::Support)?;
-    write_allowed(&app, addr)?;
     Ok(Json(app.publisher.resolve(&id, req, caller.actor()).await?))
 }
 
 async fn withdraw_notice(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    MaybeCaller(caller): MaybeCaller,
+    Writer(caller): Writer,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<Closing>,
 ) -> Result<Json<Notice>, ApiError> {
-    let caller = require(caller, Role::Support)?;
-    write_allowed(&app, addr)?;
     Ok(Json(
         app.publisher.withdraw(&id, req, caller.actor()).await?,
     ))
