@@ -10,9 +10,18 @@ use svetofor_feed::MAX_DOCUMENT_BYTES;
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
 
-/// Limits for a [`Fetcher`].
+/// Limits and network settings for a [`Fetcher`].
 #[derive(Debug, Clone)]
 pub struct FetcherOptions {
+    /// Bearer token for private feeds.
+    pub token: Option<String>,
+    /// Proxy URL for every request; without it the usual environment variables apply
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub proxy: Option<String>,
+    /// Extra CA certificates (PEM), trusted in addition to the operating system's.
+    pub extra_ca_pem: Option<Vec<u8>>,
+    /// Longest silence on an event stream before it counts as stalled.
+    pub stream_idle_timeout: Duration,
     /// Time to establish a connection.
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of a response.
@@ -26,6 +35,10 @@ pub struct FetcherOptions {
 impl Default for FetcherOptions {
     fn default() -> Self {
         FetcherOptions {
+            token: None,
+            proxy: None,
+            extra_ca_pem: None,
+            stream_idle_timeout: Duration::from_secs(50),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(15),
             total_timeout: Duration::from_secs(30),
@@ -95,6 +108,15 @@ pub enum FetchError {
     },
 }
 
+/// The answer to a conditional GET.
+#[derive(Debug, Clone)]
+pub enum Conditional {
+    /// `304`: what we have is current.
+    NotModified,
+    /// A new body.
+    Fresh(Fetched),
+}
+
 /// A successful GET.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -112,6 +134,8 @@ pub struct Fetched {
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    /// For event streams: no overall time limit, but a limit on silence.
+    stream_client: reqwest::Client,
     options: FetcherOptions,
 }
 
@@ -135,29 +159,119 @@ fn root_cause(e: &reqwest::Error) -> String {
 }
 
 impl Fetcher {
-    /// Builds a fetcher with these limits.
+    /// Builds a fetcher with these limits and settings.
     pub fn new(options: FetcherOptions) -> Result<Self, FetchError> {
-        let redirect = reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-            } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                attempt.error("redirect to a URL that is not http or https")
-            } else {
-                attempt.follow()
+        let setup = |reason: String| FetchError::Other {
+            url: String::new(),
+            reason,
+        };
+        let certs = match &options.extra_ca_pem {
+            Some(pem) => reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| setup(format!("extra CA file: {}", root_cause(&e))))?,
+            None => vec![],
+        };
+        let proxy = match &options.proxy {
+            Some(p) => Some(
+                reqwest::Proxy::all(p)
+                    .map_err(|e| setup(format!("proxy {p}: {}", root_cause(&e))))?,
+            ),
+            None => None,
+        };
+        let builder = || {
+            let redirect = reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= MAX_REDIRECTS {
+                    attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                } else if !matches!(attempt.url().scheme(), "http" | "https") {
+                    attempt.error("redirect to a URL that is not http or https")
+                } else {
+                    attempt.follow()
+                }
+            });
+            let mut b = reqwest::Client::builder()
+                .user_agent(concat!("svetofor/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(options.connect_timeout)
+                .redirect(redirect)
+                .tls_certs_merge(certs.clone());
+            if let Some(p) = &proxy {
+                b = b.proxy(p.clone());
             }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("svetofor/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(options.connect_timeout)
+            b
+        };
+        let client = builder()
             .read_timeout(options.read_timeout)
             .timeout(options.total_timeout)
-            .redirect(redirect)
             .build()
-            .map_err(|e| FetchError::Other {
-                url: String::new(),
-                reason: root_cause(&e),
-            })?;
-        Ok(Fetcher { client, options })
+            .map_err(|e| setup(root_cause(&e)))?;
+        let stream_client = builder()
+            .read_timeout(options.stream_idle_timeout)
+            .build()
+            .map_err(|e| setup(root_cause(&e)))?;
+        Ok(Fetcher {
+            client,
+            stream_client,
+            options,
+        })
+    }
+
+    fn request(&self, client: &reqwest::Client, url: Url) -> reqwest::RequestBuilder {
+        let req = client.get(url);
+        match &self.options.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    fn status_error(url: &str, resp: &reqwest::Response) -> FetchError {
+        let retry_after = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        FetchError::Status {
+            url: url.to_owned(),
+            status: resp.status().as_u16(),
+            retry_after,
+        }
+    }
+
+    /// Opens an event stream (`Accept: text/event-stream`), resuming after `last_event_id`.
+    /// Returns the response once its headers arrived; a body silent for longer than
+    /// `stream_idle_timeout` fails the next read.
+    pub async fn open_stream(
+        &self,
+        url: &str,
+        last_event_id: Option<&str>,
+    ) -> Result<reqwest::Response, FetchError> {
+        let parsed = web_url(url)?;
+        let mut req = self
+            .request(&self.stream_client, parsed)
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let resp = tokio::time::timeout(self.options.total_timeout, req.send())
+            .await
+            .map_err(|_| FetchError::Timeout {
+                url: url.to_owned(),
+                secs: self.options.total_timeout.as_secs(),
+            })?
+            .map_err(|e| self.classify(url, &e))?;
+        if !resp.status().is_success() {
+            return Err(Self::status_error(url, &resp));
+        }
+        Ok(resp)
+    }
+
+    /// Reads the next piece of an event stream; `Ok(None)` at its end.
+    pub async fn next_chunk(
+        &self,
+        url: &str,
+        resp: &mut reqwest::Response,
+    ) -> Result<Option<Vec<u8>>, FetchError> {
+        match resp.chunk().await {
+            Ok(c) => Ok(c.map(|b| b.to_vec())),
+            Err(e) => Err(self.classify(url, &e)),
+        }
     }
 
     fn classify(&self, url: &str, e: &reqwest::Error) -> FetchError {
@@ -187,25 +301,37 @@ impl Fetcher {
 
     /// GETs `url` and reads the body within the limits.
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        let parsed = web_url(url)?;
-        let mut resp = self
-            .client
-            .get(parsed)
-            .send()
-            .await
-            .map_err(|e| self.classify(url, &e))?;
-        let status = resp.status();
-        if !status.is_success() {
-            let retry_after = resp
-                .headers()
-                .get(header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
-            return Err(FetchError::Status {
+        match self.get_conditional(url, None, None).await? {
+            Conditional::Fresh(f) => Ok(f),
+            Conditional::NotModified => Err(FetchError::Other {
                 url: url.to_owned(),
-                status: status.as_u16(),
-                retry_after,
-            });
+                reason: "the server answered 304 to an unconditional request".to_owned(),
+            }),
+        }
+    }
+
+    /// GETs `url` with `If-None-Match` / `If-Modified-Since` when given.
+    pub async fn get_conditional(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Conditional, FetchError> {
+        let parsed = web_url(url)?;
+        let mut req = self.request(&self.client, parsed);
+        if let Some(e) = etag {
+            req = req.header(header::IF_NONE_MATCH, e);
+        }
+        if let Some(m) = last_modified {
+            req = req.header(header::IF_MODIFIED_SINCE, m);
+        }
+        let mut resp = req.send().await.map_err(|e| self.classify(url, &e))?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED && (etag.is_some() || last_modified.is_some()) {
+            return Ok(Conditional::NotModified);
+        }
+        if !status.is_success() {
+            return Err(Self::status_error(url, &resp));
         }
         let limit = self.options.max_bytes;
         let too_large = || FetchError::TooLarge {
@@ -231,12 +357,12 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
+        Ok(Conditional::Fresh(Fetched {
             bytes,
             final_url,
             etag,
             last_modified,
-        })
+        }))
     }
 
     /// Like [`Fetcher::get`], but a 404 or 410 is `Ok(None)`: for files that may be absent,

@@ -3,10 +3,18 @@
 //! - [`fetch`]: HTTP(S) GETs with the limits every client needs (size, time, redirects).
 //! - [`source`]: a feed source (file or URL) loaded with the signature beside it.
 //! - [`fsutil`]: atomic file writes.
+//! - [`cache`]: the last good document and what the client remembers, on disk.
+//! - [`view`]: what the app shows, as plain data.
+//! - [`alerts`]: which changes deserve a notification.
 
+pub mod alerts;
+pub mod cache;
+pub mod config;
+pub mod engine;
 pub mod fetch;
 pub mod fsutil;
 pub mod source;
+pub mod view;
 
-pub use fetch::{FetchError, Fetched, Fetcher, FetcherOptions};
+pub use fetch::{Conditional, FetchError, Fetched, Fetcher, FetcherOptions};
 pub use source::{Loaded, SourceError, load};

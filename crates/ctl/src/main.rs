@@ -8,6 +8,7 @@ mod keys;
 mod render;
 mod server_cmds;
 mod support;
+mod watch;
 mod when;
 
 use std::path::PathBuf;
@@ -112,6 +113,8 @@ enum Command {
     Withdraw(support::CloseArgs),
     /// List notices.
     List(support::ListArgs),
+    /// Follow feeds like the desktop app, printing each view change and alert.
+    Watch(watch::WatchArgs),
 }
 
 /// A failure with the exit code it maps to. The message is one line, for stderr.
@@ -150,6 +153,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -174,6 +178,7 @@ fn main() -> ExitCode {
         Command::Resolve(a) => support::resolve(a),
         Command::Withdraw(a) => support::withdraw(a),
         Command::List(a) => support::list(a),
+        Command::Watch(a) => watch::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,173 @@
+//! What a client shows, as plain data: the desktop app only draws this.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+use svetofor_feed::{Kind, Notice, Severity, Snapshot, State, Window};
+
+use crate::alerts::concerns;
+
+/// How current the shown status is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Freshness {
+    /// Confirmed by a source within the staleness window, and not expired.
+    Live,
+    /// The last known status: no source could confirm it lately, or it expired.
+    Stale,
+    /// No status has ever been received.
+    Unknown,
+}
+
+/// One notice as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoticeView {
+    /// Id.
+    pub id: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Kind.
+    pub kind: Kind,
+    /// State.
+    pub state: State,
+    /// Title in the chosen language (plain text, untrusted).
+    pub title: String,
+    /// Body in the chosen language (plain text, untrusted).
+    pub body: String,
+    /// Affected components.
+    pub components: Vec<String>,
+    /// Since when.
+    pub since: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Maintenance window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
+    /// When support promised the next word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// The promised time has passed.
+    pub overdue: bool,
+    /// Details link (http/https only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// Everything the app shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewState {
+    /// Overall severity of what concerns this client; `None` when unknown.
+    pub status: Option<Severity>,
+    /// How current it is.
+    pub freshness: Freshness,
+    /// Since when it is stale (the last confirmation), when stale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_since: Option<DateTime<Utc>>,
+    /// Why it is stale, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_reason: Option<String>,
+    /// Shown from the on-disk cache, before any network answer in this run.
+    pub cached: bool,
+    /// When the shown document was fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Where it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The feed's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_name: Option<String>,
+    /// Notices in effect, worst first.
+    pub notices: Vec<NoticeView>,
+    /// Maintenance announced, soonest first.
+    pub upcoming: Vec<NoticeView>,
+    /// Resolved in the last 24 hours, newest first.
+    pub recent: Vec<NoticeView>,
+}
+
+impl ViewState {
+    /// The view before anything is known.
+    pub fn unknown() -> Self {
+        ViewState {
+            status: None,
+            freshness: Freshness::Unknown,
+            stale_since: None,
+            stale_reason: None,
+            cached: false,
+            fetched_at: None,
+            source: None,
+            feed_name: None,
+            notices: vec![],
+            upcoming: vec![],
+            recent: vec![],
+        }
+    }
+}
+
+/// How much history the view keeps.
+pub const RECENT: TimeDelta = TimeDelta::hours(24);
+
+fn notice_view(n: &Notice, lang: &str, dl: &str, now: DateTime<Utc>) -> NoticeView {
+    NoticeView {
+        id: n.id.clone(),
+        severity: n.severity,
+        kind: n.kind,
+        state: n.state,
+        title: n.title.get(lang, dl).to_owned(),
+        body: n.body.get(lang, dl).to_owned(),
+        components: n.components.clone(),
+        since: n.created_at,
+        updated_at: n.updated_at,
+        window: n.window.clone(),
+        next_update_at: n.next_update_at.filter(|_| !n.state.is_final()),
+        overdue: n.is_overdue(now),
+        url: n.url.clone(),
+    }
+}
+
+/// Builds the view of `snapshot` at `now` for a client that follows `components` (empty: all)
+/// and reads `lang`.
+pub fn build(
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+    components: &[String],
+    lang: &str,
+) -> ViewState {
+    let dl = snapshot.default_language.as_str();
+    let mine = |list: Vec<&Notice>| -> Vec<NoticeView> {
+        list.into_iter()
+            .filter(|n| concerns(n, components))
+            .map(|n| notice_view(n, lang, dl, now))
+            .collect()
+    };
+    let notices = mine(snapshot.in_effect(now));
+    let status = notices
+        .iter()
+        .map(|n| n.severity)
+        .chain(if components.is_empty() {
+            snapshot.declared_status
+        } else {
+            None
+        })
+        .max()
+        .unwrap_or(Severity::Green);
+    let recent = mine(
+        snapshot
+            .past(now)
+            .into_iter()
+            .filter(|n| n.state != State::Withdrawn && now - n.updated_at <= RECENT)
+            .collect(),
+    );
+    ViewState {
+        status: Some(status),
+        freshness: Freshness::Live,
+        stale_since: None,
+        stale_reason: None,
+        cached: false,
+        fetched_at: None,
+        source: None,
+        feed_name: Some(snapshot.name.clone()),
+        notices,
+        upcoming: mine(snapshot.upcoming(now)),
+        recent,
+    }
+}

@@ -1,0 +1,329 @@
+//! Alert decisions, the SSE parser and configuration files, without a network.
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use svetofor_client::alerts::{Memory, NotifyPolicy, Reason, coalesce, decide};
+use svetofor_client::config::{self, Origin};
+use svetofor_client::engine::{SseParser, events_url};
+use svetofor_feed::{Feed, Kind, Notice, Severity, Snapshot, State, Text, Window};
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+fn notice(id: &str, severity: Severity, kind: Kind, state: State) -> Notice {
+    Notice {
+        id: id.into(),
+        severity,
+        kind,
+        state,
+        title: Text::Plain(format!("T {id}")),
+        body: Text::Plain("first line\nsecond".into()),
+        components: vec![],
+        created_at: t0(),
+        updated_at: t0(),
+        window: None,
+        next_update_at: None,
+        url: None,
+        updates: vec![],
+    }
+}
+
+fn snap(notices: Vec<Notice>) -> Snapshot {
+    Feed {
+        format: "svetofor/1".into(),
+        id: "f".into(),
+        name: "F".into(),
+        default_language: "en".into(),
+        seq: 1,
+        generated_at: t0(),
+        expires_at: t0() + TimeDelta::hours(1),
+        components: vec![],
+        notices,
+    }
+    .into_snapshot()
+}
+
+fn reasons(s: &Snapshot, m: &mut Memory, p: NotifyPolicy) -> Vec<(String, Reason, Severity)> {
+    decide(s, t0(), m, p, &[], "en")
+        .into_iter()
+        .map(|a| (a.notice_id, a.reason, a.severity))
+        .collect()
+}
+
+#[test]
+fn lifecycle_notifies_new_escalation_and_recovery_once_each() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let mut n = notice("a", Severity::Yellow, Kind::Degraded, State::Investigating);
+    assert_eq!(
+        reasons(&snap(vec![n.clone()]), &mut m, p),
+        [("a".into(), Reason::New, Severity::Yellow)]
+    );
+    // The same again, or a wording fix: nothing.
+    assert!(reasons(&snap(vec![n.clone()]), &mut m, p).is_empty());
+    n.title = Text::Plain("Typo fixed".into());
+    n.state = State::Identified;
+    assert!(
+        reasons(&snap(vec![n.clone()]), &mut m, p).is_empty(),
+        "a state change that is no worse is quiet"
+    );
+    n.severity = Severity::Red;
+    assert_eq!(
+        reasons(&snap(vec![n.clone()]), &mut m, p),
+        [("a".into(), Reason::Escalated, Severity::Red)]
+    );
+    n.severity = Severity::Yellow;
+    assert!(
+        reasons(&snap(vec![n.clone()]), &mut m, p).is_empty(),
+        "de-escalation is quiet"
+    );
+    n.state = State::Resolved;
+    assert_eq!(
+        reasons(&snap(vec![n.clone()]), &mut m, p),
+        [("a".into(), Reason::Resolved, Severity::Green)]
+    );
+    assert!(reasons(&snap(vec![n.clone()]), &mut m, p).is_empty());
+    assert!(
+        reasons(&snap(vec![]), &mut m, p).is_empty(),
+        "leaving the feed after resolution is quiet"
+    );
+}
+
+#[test]
+fn first_start_hears_of_an_outage_once_and_not_of_history() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let s = snap(vec![
+        notice("live", Severity::Red, Kind::Outage, State::Identified),
+        notice("old", Severity::Red, Kind::Outage, State::Resolved),
+    ]);
+    assert_eq!(
+        reasons(&s, &mut m, p),
+        [("live".into(), Reason::New, Severity::Red)]
+    );
+    // A restart with the stored memory says nothing new.
+    let stored = serde_json::to_string(&m).unwrap();
+    let mut m2: Memory = serde_json::from_str(&stored).unwrap();
+    assert!(reasons(&s, &mut m2, p).is_empty());
+}
+
+#[test]
+fn withdrawal_vanishing_and_maintenance_start() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let a = notice("a", Severity::Red, Kind::Outage, State::Investigating);
+    reasons(&snap(vec![a.clone()]), &mut m, p);
+    let mut w = a.clone();
+    w.state = State::Withdrawn;
+    assert_eq!(
+        reasons(&snap(vec![w]), &mut m, p),
+        [("a".into(), Reason::Withdrawn, Severity::Green)]
+    );
+
+    let b = notice("b", Severity::Yellow, Kind::Degraded, State::Investigating);
+    reasons(&snap(vec![b]), &mut m, p);
+    let gone = decide(&snap(vec![]), t0(), &mut m, p, &[], "en");
+    assert_eq!(
+        gone.len(),
+        1,
+        "a notice that vanished while in effect is a recovery"
+    );
+    assert_eq!(
+        (gone[0].reason, gone[0].title.as_str()),
+        (Reason::Resolved, "T b")
+    );
+
+    let mut mt = notice("m", Severity::Yellow, Kind::Maintenance, State::Scheduled);
+    mt.window = Some(Window {
+        starts_at: t0() + TimeDelta::minutes(10),
+        ends_at: None,
+    });
+    let s = snap(vec![mt]);
+    let mut m = Memory::default();
+    assert_eq!(
+        reasons(&s, &mut m, p),
+        [("m".into(), Reason::New, Severity::Yellow)],
+        "announced"
+    );
+    let later = decide(&s, t0() + TimeDelta::minutes(11), &mut m, p, &[], "en");
+    assert_eq!(
+        later[0].reason,
+        Reason::MaintenanceStarted,
+        "starts by the clock"
+    );
+}
+
+#[test]
+fn minimum_severity_and_red_always() {
+    let mut m = Memory::default();
+    let only_red = NotifyPolicy {
+        min_severity: Severity::Red,
+        red_always: true,
+    };
+    let s = snap(vec![
+        notice("y", Severity::Yellow, Kind::Degraded, State::Investigating),
+        notice("r", Severity::Red, Kind::Outage, State::Investigating),
+    ]);
+    assert_eq!(reasons(&s, &mut m, only_red).len(), 1);
+    let mut m = Memory::default();
+    let silent = NotifyPolicy {
+        min_severity: Severity::Red,
+        red_always: false,
+    };
+    let green_min = NotifyPolicy {
+        min_severity: Severity::Green,
+        red_always: false,
+    };
+    assert_eq!(reasons(&s, &mut m, silent).len(), 1, "red >= red");
+    let mut m = Memory::default();
+    assert_eq!(reasons(&s, &mut m, green_min).len(), 2);
+}
+
+#[test]
+fn components_filter_what_concerns_this_client() {
+    let mut m = Memory::default();
+    let mut pay = notice("p", Severity::Red, Kind::Outage, State::Investigating);
+    pay.components = vec!["payments".into()];
+    let mut rep = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    rep.components = vec!["reports".into()];
+    let all = notice("x", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let s = snap(vec![pay, rep, all]);
+    let ids: Vec<String> = decide(
+        &s,
+        t0(),
+        &mut m,
+        NotifyPolicy::default(),
+        &["reports".into()],
+        "en",
+    )
+    .into_iter()
+    .map(|a| a.notice_id)
+    .collect();
+    assert_eq!(ids, ["r", "x"]);
+    let v = svetofor_client::view::build(&s, t0(), &["reports".into()], "en");
+    assert_eq!(v.notices.len(), 2);
+}
+
+#[test]
+fn coalescing_keeps_one_per_notice() {
+    let mut m = Memory::default();
+    let p = NotifyPolicy::default();
+    let a = decide(
+        &snap(vec![notice(
+            "a",
+            Severity::Yellow,
+            Kind::Degraded,
+            State::Investigating,
+        )]),
+        t0(),
+        &mut m,
+        p,
+        &[],
+        "en",
+    );
+    let b = decide(
+        &snap(vec![notice(
+            "a",
+            Severity::Red,
+            Kind::Degraded,
+            State::Investigating,
+        )]),
+        t0(),
+        &mut m,
+        p,
+        &[],
+        "en",
+    );
+    let mut pending = vec![];
+    for x in a.into_iter().chain(b) {
+        coalesce(&mut pending, x);
+    }
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].reason, pending[0].severity),
+        (Reason::New, Severity::Red)
+    );
+}
+
+#[test]
+fn sse_parser_handles_split_events_comments_and_limits() {
+    let mut p = SseParser::default();
+    assert!(p.push(b": keep-alive\n\n").unwrap().is_empty());
+    assert!(p.push(b"event: snapshot\nid: 4\nda").unwrap().is_empty());
+    let evs = p
+        .push(b"ta: {\"a\":1}\ndata: x\n\nevent: other\r\ndata: y\r\n\r\n")
+        .unwrap();
+    assert_eq!(evs.len(), 2);
+    assert_eq!(
+        (
+            evs[0].event.as_str(),
+            evs[0].id.as_str(),
+            evs[0].data.as_str()
+        ),
+        ("snapshot", "4", "{\"a\":1}\nx")
+    );
+    assert_eq!(evs[1].data, "y");
+    let huge = vec![b'a'; svetofor_client::engine::MAX_EVENT_BYTES + 1];
+    assert!(p.push(&huge).is_err());
+    assert_eq!(
+        events_url("https://s.example/x/feed.json").as_deref(),
+        Some("https://s.example/x/events")
+    );
+    assert_eq!(events_url("https://s.example/summary.json"), None);
+}
+
+#[test]
+fn policy_overrides_and_locks_and_bad_files_name_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("config.toml");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &user,
+        "feeds = [\"https://user.example/feed.json\"]\npoll_interval = 30\nlanguage = \"en\"\n",
+    )
+    .unwrap();
+    std::fs::write(&policy, "# set by IT\nfeeds = [\"https://corp.example/feed.json\"]\nnotify_min_severity = \"red\"\n").unwrap();
+    let c = config::load(Some(&user), Some(&policy)).unwrap();
+    assert_eq!(c.feeds, ["https://corp.example/feed.json"]);
+    assert!(c.is_locked("feeds") && c.is_locked("notify_min_severity"));
+    assert_eq!(c.origins["poll_interval"], Origin::User);
+    assert_eq!(c.poll_interval.as_secs(), 30);
+    assert_eq!(c.origins["proxy"], Origin::Default);
+    assert_eq!(c.notify_min_severity, Severity::Red);
+
+    for (text, line, key) in [
+        (
+            "feeds = [\"https://a.example/feed.json\"]\npoll_interval = \"soon\"\n",
+            2,
+            "poll_interval",
+        ),
+        ("\n\nsurprise = 1\n", 3, "surprise"),
+        ("feeds = [\"ftp://x\"]\n", 1, "feeds"),
+        ("public_keys = [\"nope\"]\n", 1, "public_keys"),
+        ("poll_interval = 0\n", 1, "poll_interval"),
+        (
+            "notify_min_severity = \"purple\"\n",
+            1,
+            "notify_min_severity",
+        ),
+        ("feeds = [\n", 1, "feeds"),
+    ] {
+        std::fs::write(&user, text).unwrap();
+        let e = config::load(Some(&user), None).unwrap_err();
+        assert_eq!(e.line, line, "{text:?}: {e}");
+        if !key.is_empty() {
+            assert_eq!(e.key.as_deref(), Some(key), "{text:?}: {e}");
+        }
+        assert!(
+            e.to_string().starts_with(&user.display().to_string()),
+            "{e}"
+        );
+    }
+    // Missing files are fine: defaults.
+    let c = config::load(
+        Some(&dir.path().join("none.toml")),
+        Some(&dir.path().join("none2.toml")),
+    )
+    .unwrap();
+    assert!(c.feeds.is_empty());
+}

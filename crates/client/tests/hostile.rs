@@ -1,0 +1,411 @@
+//! The engine against a hostile feed server on real loopback sockets. In every case: no
+//! panic, the last good status stays, the view turns stale within the configured time, and
+//! it comes back live when the server behaves again.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{TimeDelta, Utc};
+use svetofor_client::FetcherOptions;
+use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
+use svetofor_client::view::{Freshness, ViewState};
+use svetofor_feed::{Feed, Kind, Notice, Severity, SigningKey, State, Text};
+use tokio::sync::mpsc;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Good,
+    Error500,
+    Hang,
+    Trickle,
+    Truncated,
+    Huge,
+    InvalidUtf8,
+    RedirectLoop,
+    WrongSignature,
+    Expired,
+    Replay,
+    /// Serves `/events`: one snapshot, then cuts the connection in the middle of the next.
+    StreamThenCut,
+}
+
+struct Hostile {
+    mode: Mode,
+    key: SigningKey,
+    other_key: SigningKey,
+    seq: u64,
+}
+
+/// Documents are built from a fixed time so the feed and its signature, fetched separately,
+/// always match.
+fn base_time() -> chrono::DateTime<Utc> {
+    static BASE: std::sync::OnceLock<chrono::DateTime<Utc>> = std::sync::OnceLock::new();
+    *BASE.get_or_init(Utc::now)
+}
+
+fn feed(seq: u64, severity: Severity, expires_in: TimeDelta) -> Feed {
+    let now = base_time();
+    Feed {
+        format: "svetofor/1".into(),
+        id: "acme".into(),
+        name: "Acme".into(),
+        default_language: "en".into(),
+        seq,
+        generated_at: now - TimeDelta::minutes(1),
+        expires_at: now + expires_in,
+        components: vec![],
+        notices: vec![Notice {
+            id: "n1".into(),
+            severity,
+            kind: Kind::Outage,
+            state: State::Identified,
+            title: Text::Plain("Payments down".into()),
+            body: Text::default(),
+            components: vec![],
+            created_at: now - TimeDelta::minutes(1),
+            updated_at: now - TimeDelta::minutes(1),
+            window: None,
+            next_update_at: None,
+            url: None,
+            updates: vec![],
+        }],
+    }
+}
+
+type Shared = Arc<Mutex<Hostile>>;
+
+fn signed(_h: &Hostile, f: &Feed, key: &SigningKey) -> (Vec<u8>, String) {
+    let bytes = f.to_bytes();
+    let sig = key.sign(&bytes, "test").unwrap();
+    (bytes, sig)
+}
+
+async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+    let (mode, bytes) = {
+        let h = s.lock().unwrap();
+        let (b, _) = match h.mode {
+            Mode::Expired => signed(
+                &h,
+                &feed(h.seq, Severity::Red, TimeDelta::seconds(-30)),
+                &h.key,
+            ),
+            Mode::Replay => signed(
+                &h,
+                &feed(h.seq - 5, Severity::Green, TimeDelta::hours(1)),
+                &h.key,
+            ),
+            _ => signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
+        };
+        (h.mode, b)
+    };
+    match mode {
+        Mode::Good | Mode::WrongSignature | Mode::Expired | Mode::Replay | Mode::StreamThenCut => {
+            ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+        }
+        Mode::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        Mode::Hang => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            "late".into_response()
+        }
+        Mode::Trickle => {
+            let stream = futures_util::stream::unfold(0usize, move |i| {
+                let b = bytes.get(i).copied();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    b.map(|b| (Ok::<_, std::io::Error>(vec![b]), i + 1))
+                }
+            });
+            Body::from_stream(stream).into_response()
+        }
+        Mode::Truncated => bytes[..bytes.len() / 2].to_vec().into_response(),
+        Mode::Huge => vec![b' '; 10 * 1024 * 1024].into_response(),
+        Mode::InvalidUtf8 => {
+            let mut b = bytes.clone();
+            let i = b.windows(7).position(|w| w == b"Payment").unwrap();
+            b[i] = 0xff;
+            b.into_response()
+        }
+        Mode::RedirectLoop => {
+            (StatusCode::FOUND, [(header::LOCATION, "/feed.json")]).into_response()
+        }
+    }
+}
+
+async fn sig_handler(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+    let h = s.lock().unwrap();
+    let (_, sig) = match h.mode {
+        Mode::Expired => signed(
+            &h,
+            &feed(h.seq, Severity::Red, TimeDelta::seconds(-30)),
+            &h.key,
+        ),
+        Mode::Replay => signed(
+            &h,
+            &feed(h.seq - 5, Severity::Green, TimeDelta::hours(1)),
+            &h.key,
+        ),
+        Mode::WrongSignature => signed(
+            &h,
+            &feed(h.seq, Severity::Red, TimeDelta::hours(1)),
+            &h.other_key,
+        ),
+        _ => signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
+    };
+    sig.into_response()
+}
+
+async fn events_handler(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    _h: HeaderMap,
+) -> Response {
+    let (mode, data) = {
+        let h = s.lock().unwrap();
+        let (b, sig) = signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key);
+        let data = serde_json::json!({"seq": h.seq, "feed": String::from_utf8(b).unwrap(), "signature": sig}).to_string();
+        (h.mode, data)
+    };
+    if mode != Mode::StreamThenCut {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let first = format!("event: snapshot\nid: 1\ndata: {data}\n\n");
+    let partial = format!("event: snapshot\nid: 2\ndata: {}", &data[..data.len() / 2]);
+    let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(first.into_bytes())])
+        .chain(futures_util::stream::once(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok(partial.into_bytes())
+        }))
+        .chain(futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Err(std::io::Error::other("killed"))
+        }));
+    (
+        [(header::CONTENT_TYPE, "text/event-stream")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+use futures_util::StreamExt;
+
+async fn hostile_server(mode: Mode) -> (SocketAddr, Shared) {
+    let key = SigningKey::generate().unwrap().key;
+    let shared: Shared = Arc::new(Mutex::new(Hostile {
+        mode,
+        key,
+        other_key: SigningKey::generate().unwrap().key,
+        seq: 10,
+    }));
+    let app = Router::new()
+        .route("/feed.json", get(feed_handler))
+        .route("/feed.json.minisig", get(sig_handler))
+        .route("/events", get(events_handler))
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, shared)
+}
+
+const STALE_AFTER: Duration = Duration::from_secs(3);
+
+fn options(
+    sources: Vec<String>,
+    shared: &Shared,
+    cache: &std::path::Path,
+    push: bool,
+) -> EngineOptions {
+    let mut o = EngineOptions::new(sources, cache.to_path_buf());
+    o.keys = vec![shared.lock().unwrap().key.trusted()];
+    o.poll_interval = Duration::from_millis(500);
+    o.stale_after = STALE_AFTER;
+    o.max_backoff = Duration::from_millis(500);
+    o.push = push;
+    o.fetcher = FetcherOptions {
+        connect_timeout: Duration::from_secs(1),
+        read_timeout: Duration::from_secs(1),
+        total_timeout: Duration::from_secs(2),
+        stream_idle_timeout: Duration::from_secs(2),
+        ..FetcherOptions::default()
+    };
+    o
+}
+
+async fn wait_state(
+    rx: &mut mpsc::Receiver<EngineEvent>,
+    within: Duration,
+    pred: impl Fn(&ViewState) -> bool,
+) -> ViewState {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(EngineEvent::State(v))) if pred(&v) => return v,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the engine stopped (panicked?)"),
+            Err(_) => panic!("no matching state within {within:?}"),
+        }
+    }
+}
+
+fn live_red(v: &ViewState) -> bool {
+    v.freshness == Freshness::Live && v.status == Some(Severity::Red)
+}
+
+async fn scenario(mode: Mode) {
+    let (addr, shared) = hostile_server(Mode::Good).await;
+    let cache = tempfile::tempdir().unwrap();
+    let o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        mode == Mode::StreamThenCut,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+
+    shared.lock().unwrap().mode = mode;
+    let started = std::time::Instant::now();
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
+        v.freshness == Freshness::Stale
+    })
+    .await;
+    assert!(
+        started.elapsed() <= STALE_AFTER + Duration::from_secs(3),
+        "{mode:?}: stale only after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        stale.status,
+        Some(Severity::Red),
+        "{mode:?}: the last good status stays"
+    );
+    assert_eq!(stale.notices.len(), 1, "{mode:?}: the last notices stay");
+    assert!(stale.stale_reason.is_some(), "{mode:?}: says why");
+    assert!(!task.is_finished(), "{mode:?}: engine still running");
+
+    {
+        let mut h = shared.lock().unwrap();
+        h.mode = Mode::Good;
+        h.seq += 1;
+    }
+    wait_state(&mut rx, Duration::from_secs(8), live_red).await;
+    task.abort();
+}
+
+#[tokio::test]
+async fn server_errors() {
+    scenario(Mode::Error500).await;
+}
+
+#[tokio::test]
+async fn hanging_server() {
+    scenario(Mode::Hang).await;
+}
+
+#[tokio::test]
+async fn trickling_body() {
+    scenario(Mode::Trickle).await;
+}
+
+#[tokio::test]
+async fn truncated_json() {
+    scenario(Mode::Truncated).await;
+}
+
+#[tokio::test]
+async fn ten_megabyte_body() {
+    scenario(Mode::Huge).await;
+}
+
+#[tokio::test]
+async fn invalid_utf8() {
+    scenario(Mode::InvalidUtf8).await;
+}
+
+#[tokio::test]
+async fn redirect_loop() {
+    scenario(Mode::RedirectLoop).await;
+}
+
+#[tokio::test]
+async fn wrong_signature() {
+    scenario(Mode::WrongSignature).await;
+}
+
+#[tokio::test]
+async fn expired_feed() {
+    scenario(Mode::Expired).await;
+}
+
+#[tokio::test]
+async fn replayed_older_seq() {
+    scenario(Mode::Replay).await;
+}
+
+#[tokio::test]
+async fn server_killed_mid_stream() {
+    // The stream delivers one snapshot, then dies mid-event; afterwards /events is gone and
+    // the feed errors, so the engine must poll, fail, and turn stale.
+    let (addr, shared) = hostile_server(Mode::StreamThenCut).await;
+    let cache = tempfile::tempdir().unwrap();
+    let o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        true,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    shared.lock().unwrap().mode = Mode::Error500;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
+        v.freshness == Freshness::Stale
+    })
+    .await;
+    assert_eq!(stale.status, Some(Severity::Red));
+    shared.lock().unwrap().mode = Mode::StreamThenCut;
+    wait_state(&mut rx, Duration::from_secs(8), live_red).await;
+    assert!(!task.is_finished());
+    task.abort();
+}
+
+#[tokio::test]
+async fn primary_down_mirror_up_stays_live() {
+    let (mirror, shared) = hostile_server(Mode::Good).await;
+    // Nothing listens on the primary's port.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let o = options(
+        vec![
+            format!("http://{dead}/feed.json"),
+            format!("http://{mirror}/feed.json"),
+        ],
+        &shared,
+        cache.path(),
+        false,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    let v = wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    assert_eq!(
+        v.source.as_deref(),
+        Some(format!("http://{mirror}/feed.json").as_str())
+    );
+    // And it stays live past the staleness window.
+    let deadline = tokio::time::Instant::now() + STALE_AFTER + Duration::from_secs(2);
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let EngineEvent::State(v) = ev {
+            assert_eq!(v.freshness, Freshness::Live, "{v:?}");
+        }
+    }
+    task.abort();
+}

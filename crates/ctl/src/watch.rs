@@ -1,0 +1,201 @@
+//! `watch`: the client engine without a GUI, printing what the desktop app would show.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::json;
+use svetofor_client::FetcherOptions;
+use svetofor_client::alerts::NotifyPolicy;
+use svetofor_client::config::{self, Config};
+use svetofor_client::engine::{Engine, EngineEvent, EngineOptions, stale_window};
+use svetofor_client::view::{Freshness, ViewState};
+
+use crate::Failure;
+
+/// `watch` options.
+#[derive(Args)]
+pub struct WatchArgs {
+    /// Feed URL; repeat for mirrors, in order. Overrides the configured feeds.
+    #[arg(long = "feed", value_name = "URL")]
+    feeds: Vec<String>,
+    /// Trusted public key (base64 or a .pub file); repeat for several. Overrides the configured keys.
+    #[arg(long = "pubkey", value_name = "KEY_OR_FILE")]
+    pubkeys: Vec<String>,
+    /// Cache folder. Default: the OS cache folder (~/.cache/svetofor).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// User configuration file. Default: ~/.config/svetofor/config.toml. The system policy
+    /// (or SVETOFOR_POLICY) applies on top and wins.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Poll interval in seconds; the view turns stale after three missed polls.
+    #[arg(long, value_name = "SECS")]
+    interval: Option<u64>,
+    /// Longest pause between retries while every source fails, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    max_backoff: u64,
+    /// Poll only; do not use the publisher's event stream.
+    #[arg(long)]
+    no_push: bool,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn state_json(v: &ViewState) -> serde_json::Value {
+    let mut obj = serde_json::to_value(v).unwrap_or_default();
+    obj["type"] = json!("state");
+    obj["status"] = match v.status {
+        Some(s) => json!(s),
+        None => json!("unknown"),
+    };
+    obj
+}
+
+fn state_text(v: &ViewState) -> String {
+    let status = v
+        .status
+        .map(|s| s.as_str().to_uppercase())
+        .unwrap_or_else(|| "UNKNOWN".to_owned());
+    let fresh = match v.freshness {
+        Freshness::Live => "live".to_owned(),
+        Freshness::Unknown => "no status yet".to_owned(),
+        Freshness::Stale => format!(
+            "STALE since {}{}",
+            v.stale_since
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default(),
+            v.stale_reason
+                .as_ref()
+                .map(|r| format!(" ({})", crate::render::clean(r)))
+                .unwrap_or_default()
+        ),
+    };
+    let mut out = format!(
+        "[{}] {status}, {fresh}",
+        chrono::Utc::now().format("%H:%M:%S")
+    );
+    for n in &v.notices {
+        out.push_str(&format!(
+            "\n  {} {} {}: {}{}",
+            n.severity.as_str().to_uppercase(),
+            n.kind,
+            n.state,
+            crate::render::clean(&n.title),
+            if n.overdue { " (update overdue)" } else { "" }
+        ));
+    }
+    out
+}
+
+fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
+    let user = args.config.clone().or_else(config::user_config_path);
+    let policy = config::policy_path();
+    let mut cfg =
+        config::load(user.as_deref(), Some(&policy)).map_err(|e| Failure::usage(e.to_string()))?;
+    if !args.feeds.is_empty() {
+        for f in &args.feeds {
+            svetofor_client::fetch::web_url(f)
+                .map_err(|e| Failure::usage(format!("--feed: {e}")))?;
+        }
+        cfg.feeds = args.feeds.clone();
+    }
+    if !args.pubkeys.is_empty() {
+        cfg.public_keys = args
+            .pubkeys
+            .iter()
+            .map(|k| crate::check::parse_pubkey(k))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(secs) = args.interval {
+        if !(1..=86_400).contains(&secs) {
+            return Err(Failure::usage("--interval: seconds, from 1 to 86400"));
+        }
+        cfg.poll_interval = Duration::from_secs(secs);
+    }
+    if cfg.feeds.is_empty() {
+        return Err(Failure::usage(format!(
+            "no feed: give --feed URL, or set feeds in {} or the policy {}",
+            user.map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the user config".to_owned()),
+            policy.display()
+        )));
+    }
+    let cache = args
+        .cache_dir
+        .clone()
+        .or_else(|| dirs::cache_dir().map(|d| d.join("svetofor")))
+        .unwrap_or_else(|| PathBuf::from(".svetofor-cache"));
+    Ok((cfg, cache))
+}
+
+pub fn run(args: WatchArgs) -> Result<(), Failure> {
+    let (cfg, cache_dir) = resolve(&args)?;
+    let extra_ca_pem = match &cfg.extra_ca_file {
+        Some(p) => Some(
+            std::fs::read(p)
+                .map_err(|e| Failure::unreadable(format!("extra_ca_file {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let mut opts = EngineOptions::new(cfg.feeds.clone(), cache_dir);
+    opts.keys = cfg.public_keys.clone();
+    opts.poll_interval = cfg.poll_interval;
+    opts.stale_after = stale_window(cfg.poll_interval);
+    opts.components = cfg.components.clone();
+    opts.notify = NotifyPolicy {
+        min_severity: cfg.notify_min_severity,
+        red_always: cfg.notify_red_always,
+    };
+    opts.language = if cfg.language.is_empty() {
+        "en".to_owned()
+    } else {
+        cfg.language.clone()
+    };
+    opts.max_backoff = Duration::from_secs(args.max_backoff.max(1));
+    opts.push = !args.no_push;
+    opts.fetcher = FetcherOptions {
+        token: cfg.token.clone(),
+        proxy: cfg.proxy.clone(),
+        extra_ca_pem,
+        ..FetcherOptions::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async move {
+        let (engine, mut rx) = Engine::new(opts).map_err(|e| Failure::usage(e.to_string()))?;
+        tokio::spawn(engine.run());
+        loop {
+            let ev = tokio::select! {
+                ev = rx.recv() => ev,
+                _ = tokio::signal::ctrl_c() => None,
+            };
+            let Some(ev) = ev else { break };
+            let line = match (&ev, args.json) {
+                (EngineEvent::State(v), true) => state_json(v).to_string(),
+                (EngineEvent::State(v), false) => state_text(v),
+                (EngineEvent::Alert(a), true) => {
+                    let mut obj = serde_json::to_value(a).unwrap_or_default();
+                    obj["type"] = json!("alert");
+                    obj.to_string()
+                }
+                (EngineEvent::Alert(a), false) => format!(
+                    "[{}] ALERT {} {:?}: {}",
+                    chrono::Utc::now().format("%H:%M:%S"),
+                    a.severity.as_str().to_uppercase(),
+                    a.reason,
+                    crate::render::clean(&a.title)
+                ),
+            };
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                break; // stdout closed: nobody is watching
+            }
+        }
+        Ok(())
+    })
+}
