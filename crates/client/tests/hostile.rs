@@ -33,6 +33,8 @@ enum Mode {
     Replay,
     /// Serves `/events`: one snapshot, then cuts the connection in the middle of the next.
     StreamThenCut,
+    /// `/events` answers, then never sends a byte (a proxy that buffers the stream).
+    SilentStream,
 }
 
 struct Hostile {
@@ -105,7 +107,12 @@ async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> 
         (h.mode, b)
     };
     match mode {
-        Mode::Good | Mode::WrongSignature | Mode::Expired | Mode::Replay | Mode::StreamThenCut => {
+        Mode::Good
+        | Mode::WrongSignature
+        | Mode::Expired
+        | Mode::Replay
+        | Mode::StreamThenCut
+        | Mode::SilentStream => {
             ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
         }
         Mode::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
@@ -170,6 +177,14 @@ async fn events_handler(
         let data = serde_json::json!({"seq": h.seq, "feed": String::from_utf8(b).unwrap(), "signature": sig}).to_string();
         (h.mode, data)
     };
+    if mode == Mode::SilentStream {
+        let silent = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+        return (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(silent),
+        )
+            .into_response();
+    }
     if mode != Mode::StreamThenCut {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -402,6 +417,73 @@ async fn primary_down_mirror_up_stays_live() {
     );
     // And it stays live past the staleness window.
     let deadline = tokio::time::Instant::now() + STALE_AFTER + Duration::from_secs(2);
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let EngineEvent::State(v) = ev {
+            assert_eq!(v.freshness, Freshness::Live, "{v:?}");
+        }
+    }
+    task.abort();
+}
+
+#[tokio::test]
+async fn corrupt_cache_is_set_aside_not_fatal() {
+    let (addr, shared) = hostile_server(Mode::Good).await;
+    let cache = tempfile::tempdir().unwrap();
+    std::fs::write(cache.path().join("last-feed.json"), b"{\"source\": \"trunc").unwrap();
+    std::fs::write(cache.path().join("state.json"), [0xffu8, 0xfe, 0x00]).unwrap();
+    let o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        false,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    let first = wait_state(&mut rx, Duration::from_secs(2), |_| true).await;
+    assert_eq!(
+        first.freshness,
+        Freshness::Unknown,
+        "nothing usable was cached"
+    );
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    let names: Vec<String> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("last-feed.json.corrupt-")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("state.json.corrupt-")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"last-feed.json".to_owned()),
+        "a good cache was written again"
+    );
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_stream_that_never_speaks_falls_back_to_polling() {
+    let (addr, shared) = hostile_server(Mode::SilentStream).await;
+    let cache = tempfile::tempdir().unwrap();
+    let o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        true,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    // Three stalls of 2 s, then polling brings the feed in.
+    let v = wait_state(&mut rx, Duration::from_secs(15), live_red).await;
+    assert_eq!(v.notices.len(), 1);
+    // And it stays live from then on (polls every 0.5 s).
+    let deadline = tokio::time::Instant::now() + STALE_AFTER + Duration::from_secs(1);
     while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         if let EngineEvent::State(v) = ev {
             assert_eq!(v.freshness, Freshness::Live, "{v:?}");

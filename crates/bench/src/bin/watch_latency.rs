@@ -81,8 +81,16 @@ fn post(addr: &str, token: &str, i: usize) -> Result<String> {
 }
 
 fn main() -> Result<()> {
-    let notices: usize = std::env::args().nth(1).map(|s| s.parse()).transpose()?.unwrap_or(100);
-    let idle: u64 = std::env::args().nth(2).map(|s| s.parse()).transpose()?.unwrap_or(600);
+    let notices: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100);
+    let idle: u64 = std::env::args()
+        .nth(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(600);
     let dir = std::env::temp_dir().join(format!("svetofor-bench-watch-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let server = start_server(&dir, &["--writes-per-minute", "100000"])?;
@@ -109,13 +117,17 @@ fn main() -> Result<()> {
             break;
         }
     }
-    println!("Push-to-alert: {notices} red notices posted one after another, `watch` on the event stream");
+    println!(
+        "Push-to-alert: {notices} red notices posted one after another, `watch` on the event stream"
+    );
     let mut lat = vec![];
     for i in 0..notices {
         let t0 = Instant::now();
         let id = post(&server.addr, &token, i)?;
         loop {
-            let (at, v) = rx.recv_timeout(Duration::from_secs(10)).context("no alert within 10 s")?;
+            let (at, v) = rx
+                .recv_timeout(Duration::from_secs(10))
+                .context("no alert within 10 s")?;
             if v["type"] == "alert" && v["notice_id"] == id.as_str() {
                 lat.push(at.duration_since(t0));
                 break;
@@ -143,7 +155,10 @@ fn main() -> Result<()> {
     let (rss_s, pss_s) = memory_kib(sse_pid)?;
     let (rss_p, pss_p) = memory_kib(poll_pid)?;
     let per_hour = |b: u64| b as f64 * 3600.0 / idle as f64 / 1024.0;
-    println!("{:<10} {:>12} {:>12} {:>16} {:>20}", "", "RSS", "PSS", "CPU while idle", "bytes per idle hour");
+    println!(
+        "{:<10} {:>12} {:>12} {:>16} {:>20}",
+        "", "RSS", "PSS", "CPU while idle", "bytes per idle hour"
+    );
     println!(
         "{:<10} {:>9.1} MiB {:>9.1} MiB {:>13} ms {:>16.1} KiB",
         "SSE",
