@@ -82,6 +82,25 @@ pub fn create_token(dir: &Path, role: &str) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
+/// Posts a notice (`body` is the JSON request) and returns the created notice.
+pub fn post_notice(addr: &str, token: &str, body: &str) -> Result<serde_json::Value> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    write!(
+        s,
+        "POST /api/v1/notices HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    if !out.starts_with("HTTP/1.1 201") {
+        bail!("post failed: {}", out.lines().next().unwrap_or(""));
+    }
+    let json = out.split("\r\n\r\n").nth(1).context("no body")?;
+    Ok(serde_json::from_str(json)?)
+}
+
 /// Resident and proportional set sizes of a process, in KiB (`VmRSS`, and `Pss` from
 /// `smaps_rollup`).
 pub fn memory_kib(pid: u32) -> Result<(u64, u64)> {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use svetofor_bench::{HttpConn, create_token, ms, quantile, start_server};
+use svetofor_bench::{HttpConn, create_token, ms, post_notice, quantile, start_server};
 
 struct Run {
     rps: f64,
@@ -133,15 +133,7 @@ async fn main() -> Result<()> {
         r#"{"severity":"red","kind":"outage","title":"Payments down","body":"Card payments fail; we are on it.","components":["payments"]}"#,
         r#"{"severity":"yellow","kind":"maintenance","title":"Database upgrade","starts_at":"2099-01-01T22:00:00Z","ends_at":"2099-01-02T00:00:00Z"}"#,
     ] {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(&server.addr)?;
-        write!(
-            s,
-            "POST /api/v1/notices HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut out = String::new();
-        s.read_to_string(&mut out)?;
+        post_notice(&server.addr, &token, body)?;
     }
     let mut probe = HttpConn::connect(&server.addr).await?;
     let first = probe.get("/feed.json", None).await?;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use svetofor_bench::{create_token, memory_kib, ms, quantile, start_server};
+use svetofor_bench::{create_token, memory_kib, ms, post_notice, quantile, start_server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
@@ -63,24 +63,6 @@ async fn subscriber(
             }
         }
     }
-}
-
-fn post(addr: &str, token: &str) -> Result<()> {
-    use std::io::{Read, Write};
-    let body = r#"{"severity":"red","kind":"outage","title":"Benchmark outage","body":"Fan-out measurement."}"#;
-    let mut s = std::net::TcpStream::connect(addr)?;
-    write!(
-        s,
-        "POST /api/v1/notices HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    if !out.starts_with("HTTP/1.1 201") {
-        bail!("post failed: {}", out.lines().next().unwrap_or(""));
-    }
-    Ok(())
 }
 
 #[tokio::main]
@@ -151,7 +133,8 @@ async fn main() -> Result<()> {
     println!("  per connection:     {per:.2} KiB (goal <= 10 KiB)");
 
     let t0 = Instant::now();
-    post(&server.addr, &token).context("posting the notice")?;
+    let body = r#"{"severity":"red","kind":"outage","title":"Benchmark outage","body":"Fan-out measurement."}"#;
+    post_notice(&server.addr, &token, body).context("posting the notice")?;
     let mut lat = Vec::with_capacity(n);
     for e in events {
         if let Ok(Ok(at)) = tokio::time::timeout(Duration::from_secs(30), e).await {

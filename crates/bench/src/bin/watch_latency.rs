@@ -5,13 +5,15 @@
 //! Run: `cargo build --release -p svetofor-ctl -p svetofor-bench &&
 //!       target/release/watch_latency [NOTICES] [IDLE_SECONDS]` (defaults 100 and 600).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
-use svetofor_bench::{cpu_time, create_token, ctl_binary, memory_kib, ms, quantile, start_server};
+use anyhow::{Context, Result};
+use svetofor_bench::{
+    cpu_time, create_token, ctl_binary, memory_kib, ms, post_notice, quantile, start_server,
+};
 
 struct Watch {
     child: Child,
@@ -64,19 +66,7 @@ fn io_bytes(pid: u32) -> Result<u64> {
 
 fn post(addr: &str, token: &str, i: usize) -> Result<String> {
     let body = format!(r#"{{"severity":"red","kind":"outage","title":"Bench outage {i}"}}"#);
-    let mut s = std::net::TcpStream::connect(addr)?;
-    write!(
-        s,
-        "POST /api/v1/notices HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    if !out.starts_with("HTTP/1.1 201") {
-        bail!("post failed: {}", out.lines().next().unwrap_or(""));
-    }
-    let json = out.split("\r\n\r\n").nth(1).context("no body")?;
-    let v: serde_json::Value = serde_json::from_str(json)?;
+    let v = post_notice(addr, token, &body)?;
     Ok(v["id"].as_str().context("no id")?.to_owned())
 }
 
