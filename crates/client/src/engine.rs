@@ -489,6 +489,9 @@ impl Engine {
         // The stream is up: what we show from this source is confirmed as of now.
         self.confirm(&url).await;
         let mut parser = SseParser::default();
+        // After the stream carried a document we refused, its keep-alives no longer vouch for
+        // what we show: the publisher has moved on to something we cannot accept.
+        let mut refused = false;
         loop {
             let deadline = self.next_deadline();
             let wall = SystemTime::now();
@@ -513,7 +516,7 @@ impl Engine {
             let batch = parser
                 .push(&chunk)
                 .map_err(|e| Failure::Rejected(format!("{events}: {e}")))?;
-            if batch.is_empty() {
+            if batch.is_empty() && !refused {
                 // A keep-alive comment: the publisher is there and has nothing new.
                 self.confirm(&url).await;
             }
@@ -528,7 +531,7 @@ impl Engine {
                         continue;
                     }
                 };
-                if let Err(e) = self
+                match self
                     .take(
                         &url,
                         data.feed.as_bytes(),
@@ -538,9 +541,13 @@ impl Engine {
                     )
                     .await
                 {
-                    // A bad document on the stream: keep the last good one, stay connected.
-                    tracing::warn!("{e}");
-                    self.last_error = Some(e.to_string());
+                    Ok(()) => refused = false,
+                    Err(e) => {
+                        // A bad document on the stream: keep the last good one, stay connected.
+                        tracing::warn!("{e}");
+                        self.last_error = Some(e.to_string());
+                        refused = true;
+                    }
                 }
             }
         }

@@ -35,6 +35,8 @@ enum Mode {
     StreamThenCut,
     /// `/events` answers, then never sends a byte (a proxy that buffers the stream).
     SilentStream,
+    /// `/events` sends a good snapshot, then one signed by another key, then keep-alives.
+    StreamThenForged,
 }
 
 struct Hostile {
@@ -112,7 +114,8 @@ async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> 
         | Mode::Expired
         | Mode::Replay
         | Mode::StreamThenCut
-        | Mode::SilentStream => {
+        | Mode::SilentStream
+        | Mode::StreamThenForged => {
             ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
         }
         Mode::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
@@ -177,6 +180,33 @@ async fn events_handler(
         let data = serde_json::json!({"seq": h.seq, "feed": String::from_utf8(b).unwrap(), "signature": sig}).to_string();
         (h.mode, data)
     };
+    if mode == Mode::StreamThenForged {
+        let forged = {
+            let h = s.lock().unwrap();
+            let (b, sig) = signed(
+                &h,
+                &feed(h.seq + 1, Severity::Green, TimeDelta::hours(1)),
+                &h.other_key,
+            );
+            serde_json::json!({"seq": h.seq + 1, "feed": String::from_utf8(b).unwrap(), "signature": sig}).to_string()
+        };
+        let first = format!("event: snapshot\nid: 1\ndata: {data}\n\n");
+        let second = format!("event: snapshot\nid: 2\ndata: {forged}\n\n");
+        let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(first.into_bytes())])
+            .chain(futures_util::stream::once(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok(second.into_bytes())
+            }))
+            .chain(futures_util::stream::unfold((), |_| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Some((Ok(b":\n\n".to_vec()), ()))
+            }));
+        return (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(stream),
+        )
+            .into_response();
+    }
     if mode == Mode::SilentStream {
         let silent = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
         return (
@@ -489,5 +519,34 @@ async fn a_stream_that_never_speaks_falls_back_to_polling() {
             assert_eq!(v.freshness, Freshness::Live, "{v:?}");
         }
     }
+    task.abort();
+}
+
+#[tokio::test]
+async fn keep_alives_do_not_vouch_for_a_refused_stream() {
+    let (addr, shared) = hostile_server(Mode::StreamThenForged).await;
+    let cache = tempfile::tempdir().unwrap();
+    let o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        true,
+    );
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    // The forged green document is refused; keep-alives keep coming, yet the view goes stale
+    // and keeps the last good red.
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
+        v.freshness == Freshness::Stale
+    })
+    .await;
+    assert_eq!(stale.status, Some(Severity::Red));
+    assert!(
+        stale
+            .stale_reason
+            .unwrap()
+            .contains("not among the trusted keys")
+    );
     task.abort();
 }
