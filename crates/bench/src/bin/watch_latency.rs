@@ -26,7 +26,7 @@ impl Drop for Watch {
     }
 }
 
-fn spawn_watch(dir: &std::path::Path, addr: &str, name: &str, push: bool) -> Result<Watch> {
+fn spawn_watch(dir: &std::path::Path, addr: &str, name: &str, push: bool, read_output: bool) -> Result<Watch> {
     let mut cmd = Command::new(ctl_binary()?);
     cmd.args([
         "watch",
@@ -44,14 +44,16 @@ fn spawn_watch(dir: &std::path::Path, addr: &str, name: &str, push: bool) -> Res
     let child = cmd
         .env("SVETOFOR_POLICY", dir.join("none.toml"))
         .env("XDG_CONFIG_HOME", dir.join("cfg"))
-        .stdout(Stdio::piped())
+        // Output nobody reads must not fill a pipe and block the engine.
+        .stdout(if read_output { Stdio::piped() } else { Stdio::null() })
         .stderr(Stdio::null())
         .spawn()?;
     Ok(Watch { child })
 }
 
-/// Application bytes read and written by a process (`rchar` + `wchar`): for an idle client,
-/// that is its traffic, without TCP/IP headers.
+/// Application bytes read and written by a process (`rchar` + `wchar`). An idle client
+/// writes no output and no cache (a 304 or a keep-alive changes nothing), so this is its
+/// socket traffic, without TCP/IP headers.
 fn io_bytes(pid: u32) -> Result<u64> {
     let io = std::fs::read_to_string(format!("/proc/{pid}/io"))?;
     let get = |k: &str| -> u64 {
@@ -86,8 +88,8 @@ fn main() -> Result<()> {
     let server = start_server(&dir, &["--writes-per-minute", "100000"])?;
     let token = create_token(&dir, "support")?;
 
-    let mut sse = spawn_watch(&dir, &server.addr, "cache-sse", true)?;
-    let poll = spawn_watch(&dir, &server.addr, "cache-poll", false)?;
+    let mut sse = spawn_watch(&dir, &server.addr, "cache-sse", true, true)?;
+    let poll = spawn_watch(&dir, &server.addr, "cache-poll", false, false)?;
     let out = sse.child.stdout.take().context("stdout")?;
     let (tx, rx) = channel::<(Instant, serde_json::Value)>();
     std::thread::spawn(move || {
