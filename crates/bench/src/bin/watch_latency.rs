@@ -26,7 +26,13 @@ impl Drop for Watch {
     }
 }
 
-fn spawn_watch(dir: &std::path::Path, addr: &str, name: &str, push: bool, read_output: bool) -> Result<Watch> {
+fn spawn_watch(
+    dir: &std::path::Path,
+    addr: &str,
+    name: &str,
+    push: bool,
+    read_output: bool,
+) -> Result<Watch> {
     let mut cmd = Command::new(ctl_binary()?);
     cmd.args([
         "watch",
@@ -45,7 +51,11 @@ fn spawn_watch(dir: &std::path::Path, addr: &str, name: &str, push: bool, read_o
         .env("SVETOFOR_POLICY", dir.join("none.toml"))
         .env("XDG_CONFIG_HOME", dir.join("cfg"))
         // Output nobody reads must not fill a pipe and block the engine.
-        .stdout(if read_output { Stdio::piped() } else { Stdio::null() })
+        .stdout(if read_output {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stderr(Stdio::null())
         .spawn()?;
     Ok(Watch { child })
