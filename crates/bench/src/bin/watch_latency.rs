@@ -146,7 +146,9 @@ fn main() -> Result<()> {
     );
 
     // Idle: nothing posted. The SSE client hears keep-alives; the polling one asks every 60 s.
-    std::thread::sleep(Duration::from_secs(5));
+    // First let the polling client catch up with the notices above (one poll interval plus
+    // jitter), or its catch-up download would be counted as idle traffic.
+    std::thread::sleep(Duration::from_secs(75));
     let (sse_pid, poll_pid) = (sse.child.id(), poll.child.id());
     let (c0s, c0p) = (cpu_time(sse_pid)?, cpu_time(poll_pid)?);
     let (b0s, b0p) = (io_bytes(sse_pid)?, io_bytes(poll_pid)?);
