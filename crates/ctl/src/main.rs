@@ -4,6 +4,7 @@
 //! Thin by design: it parses arguments and calls the `svetofor-*` crates.
 
 mod check;
+mod config_cmd;
 mod keys;
 mod render;
 mod server_cmds;
@@ -115,6 +116,9 @@ enum Command {
     List(support::ListArgs),
     /// Follow feeds like the desktop app, printing each view change and alert.
     Watch(watch::WatchArgs),
+    /// The client configuration in effect on this machine.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCmd),
 }
 
 /// A failure with the exit code it maps to. The message is one line, for stderr.
@@ -179,6 +183,7 @@ fn main() -> ExitCode {
         Command::Withdraw(a) => support::withdraw(a),
         Command::List(a) => support::list(a),
         Command::Watch(a) => watch::run(a),
+        Command::Config(c) => config_cmd::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
