@@ -281,6 +281,26 @@ fn options(
     o
 }
 
+fn start_engine(
+    sources: Vec<String>,
+    shared: &Shared,
+    cache: &std::path::Path,
+    push: bool,
+) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<EngineEvent>) {
+    let (engine, rx) = Engine::new(options(sources, shared, cache, push)).unwrap();
+    (tokio::spawn(engine.run()), rx)
+}
+
+/// Asserts that every state for `within` is live.
+async fn assert_stays_live(rx: &mut mpsc::Receiver<EngineEvent>, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let EngineEvent::State(v) = ev {
+            assert_eq!(v.freshness, Freshness::Live, "{v:?}");
+        }
+    }
+}
+
 async fn wait_state(
     rx: &mut mpsc::Receiver<EngineEvent>,
     within: Duration,
@@ -304,14 +324,12 @@ fn live_red(v: &ViewState) -> bool {
 async fn scenario(mode: Mode) {
     let (addr, shared) = hostile_server(Mode::Good).await;
     let cache = tempfile::tempdir().unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![format!("http://{addr}/feed.json")],
         &shared,
         cache.path(),
         mode == Mode::StreamThenCut,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
 
     shared.lock().unwrap().mode = mode;
@@ -399,14 +417,12 @@ async fn server_killed_mid_stream() {
     // the feed errors, so the engine must poll, fail, and turn stale.
     let (addr, shared) = hostile_server(Mode::StreamThenCut).await;
     let cache = tempfile::tempdir().unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![format!("http://{addr}/feed.json")],
         &shared,
         cache.path(),
         true,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     shared.lock().unwrap().mode = Mode::Error500;
     let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
@@ -429,7 +445,7 @@ async fn primary_down_mirror_up_stays_live() {
         .local_addr()
         .unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![
             format!("http://{dead}/feed.json"),
             format!("http://{mirror}/feed.json"),
@@ -438,20 +454,13 @@ async fn primary_down_mirror_up_stays_live() {
         cache.path(),
         false,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     let v = wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     assert_eq!(
         v.source.as_deref(),
         Some(format!("http://{mirror}/feed.json").as_str())
     );
     // And it stays live past the staleness window.
-    let deadline = tokio::time::Instant::now() + STALE_AFTER + Duration::from_secs(2);
-    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        if let EngineEvent::State(v) = ev {
-            assert_eq!(v.freshness, Freshness::Live, "{v:?}");
-        }
-    }
+    assert_stays_live(&mut rx, STALE_AFTER + Duration::from_secs(2)).await;
     task.abort();
 }
 
@@ -461,14 +470,12 @@ async fn corrupt_cache_is_set_aside_not_fatal() {
     let cache = tempfile::tempdir().unwrap();
     std::fs::write(cache.path().join("last-feed.json"), b"{\"source\": \"trunc").unwrap();
     std::fs::write(cache.path().join("state.json"), [0xffu8, 0xfe, 0x00]).unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![format!("http://{addr}/feed.json")],
         &shared,
         cache.path(),
         false,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     let first = wait_state(&mut rx, Duration::from_secs(2), |_| true).await;
     assert_eq!(
         first.freshness,
@@ -501,24 +508,17 @@ async fn corrupt_cache_is_set_aside_not_fatal() {
 async fn a_stream_that_never_speaks_falls_back_to_polling() {
     let (addr, shared) = hostile_server(Mode::SilentStream).await;
     let cache = tempfile::tempdir().unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![format!("http://{addr}/feed.json")],
         &shared,
         cache.path(),
         true,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     // Three stalls of 2 s, then polling brings the feed in.
     let v = wait_state(&mut rx, Duration::from_secs(15), live_red).await;
     assert_eq!(v.notices.len(), 1);
     // And it stays live from then on (polls every 0.5 s).
-    let deadline = tokio::time::Instant::now() + STALE_AFTER + Duration::from_secs(1);
-    while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        if let EngineEvent::State(v) = ev {
-            assert_eq!(v.freshness, Freshness::Live, "{v:?}");
-        }
-    }
+    assert_stays_live(&mut rx, STALE_AFTER + Duration::from_secs(1)).await;
     task.abort();
 }
 
@@ -526,14 +526,12 @@ async fn a_stream_that_never_speaks_falls_back_to_polling() {
 async fn keep_alives_do_not_vouch_for_a_refused_stream() {
     let (addr, shared) = hostile_server(Mode::StreamThenForged).await;
     let cache = tempfile::tempdir().unwrap();
-    let o = options(
+    let (task, mut rx) = start_engine(
         vec![format!("http://{addr}/feed.json")],
         &shared,
         cache.path(),
         true,
     );
-    let (engine, mut rx) = Engine::new(o).unwrap();
-    let task = tokio::spawn(engine.run());
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     // The forged green document is refused; keep-alives keep coming, yet the view goes stale
     // and keeps the last good red.
