@@ -17,6 +17,25 @@ fn ctl(dir: &Path, args: &[&str]) -> Output {
         .expect("svetoforctl runs")
 }
 
+/// `svetoforctl post --server BASE --token TOKEN ARGS…`.
+fn post(dir: &Path, base: &str, token: &str, args: &[&str]) -> Output {
+    let mut all = vec!["post", "--server", base, "--token", token];
+    all.extend_from_slice(args);
+    ctl(dir, &all)
+}
+
+/// A new token of `role`, as printed by `token create`.
+fn token(dir: &Path, role: &str) -> String {
+    text(&ctl(dir, &["token", "create", "--role", role, "--name", role]).stdout)
+}
+
+/// Asserts the exit code and that stderr says `needle`.
+fn fails_with(out: &Output, code: i32, needle: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).trim().to_owned()
 }
@@ -147,14 +166,11 @@ fn post_reaches_a_subscriber_and_the_signed_feed_then_resolve_turns_it_green() {
     );
 
     let started = Instant::now();
-    let post = ctl(
+    let post = post(
         dir,
+        &s.base,
+        &token,
         &[
-            "post",
-            "--server",
-            &s.base,
-            "--token",
-            &token,
             "--severity",
             "red",
             "--title",
@@ -216,110 +232,28 @@ fn support_errors_are_plain_words() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let s = serve(dir, free_port());
-    let out = ctl(
-        dir,
-        &[
-            "post",
-            "--server",
-            &s.base,
-            "--token",
-            "svt_x_y",
-            "--severity",
-            "red",
-            "--title",
-            "t",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("refused the token"),
-        "{}",
-        text(&out.stderr)
-    );
-    let reader = text(&ctl(dir, &["token", "create", "--role", "reader", "--name", "r"]).stdout);
-    let out = ctl(
-        dir,
-        &[
-            "post",
-            "--server",
-            &s.base,
-            "--token",
-            &reader,
-            "--severity",
-            "red",
-            "--title",
-            "t",
-        ],
-    );
-    assert!(
-        text(&out.stderr).contains("has role reader"),
-        "{}",
-        text(&out.stderr)
-    );
-    let support = text(
-        &ctl(
-            dir,
-            &["token", "create", "--role", "support", "--name", "s"],
-        )
-        .stdout,
-    );
+    let red = ["--severity", "red", "--title", "t"];
+    fails_with(&post(dir, &s.base, "svt_x_y", &red), 1, "refused the token");
+    let reader = token(dir, "reader");
+    fails_with(&post(dir, &s.base, &reader, &red), 1, "has role reader");
+    let support = token(dir, "support");
     let long = "x".repeat(201);
-    let out = ctl(
-        dir,
-        &[
-            "post",
-            "--server",
-            &s.base,
-            "--token",
-            &support,
-            "--severity",
-            "red",
-            "--title",
-            &long,
-        ],
+    let too_long = ["--severity", "red", "--title", &long];
+    fails_with(&post(dir, &s.base, &support, &too_long), 1, "at most 200");
+    fails_with(
+        &post(dir, "http://127.0.0.1:9", &support, &red),
+        3,
+        "cannot reach",
     );
-    assert!(
-        text(&out.stderr).contains("at most 200"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = ctl(
-        dir,
-        &[
-            "post",
-            "--server",
-            "http://127.0.0.1:9",
-            "--token",
-            &support,
-            "--severity",
-            "red",
-            "--title",
-            "t",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        text(&out.stderr).contains("cannot reach"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = ctl(
-        dir,
-        &[
-            "post",
-            "--server",
-            &s.base,
-            "--token",
-            &support,
-            "--severity",
-            "red",
-            "--title",
-            "t",
-            "--next-update",
-            "soonish",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
+    let vague = [
+        "--severity",
+        "red",
+        "--title",
+        "t",
+        "--next-update",
+        "soonish",
+    ];
+    fails_with(&post(dir, &s.base, &support, &vague), 2, "soonish");
 }
 
 #[test]
@@ -328,28 +262,14 @@ fn kill_9_right_after_a_post_loses_nothing() {
     let dir = tmp.path();
     let port = free_port();
     let mut s = serve(dir, port);
-    let token = text(
-        &ctl(
-            dir,
-            &["token", "create", "--role", "support", "--name", "k"],
-        )
-        .stdout,
-    );
+    let token = token(dir, "support");
     let mut ids = vec![];
     for i in 0..3 {
-        let out = ctl(
+        let out = post(
             dir,
-            &[
-                "post",
-                "--server",
-                &s.base,
-                "--token",
-                &token,
-                "--severity",
-                "red",
-                "--title",
-                &format!("outage {i}"),
-            ],
+            &s.base,
+            &token,
+            &["--severity", "red", "--title", &format!("outage {i}")],
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
         ids.push(text(&out.stdout));
@@ -378,26 +298,12 @@ fn export_writes_a_feed_that_check_verifies() {
     let dir = tmp.path();
     {
         let s = serve(dir, free_port());
-        let token = text(
-            &ctl(
-                dir,
-                &["token", "create", "--role", "support", "--name", "e"],
-            )
-            .stdout,
-        );
-        let out = ctl(
+        let token = token(dir, "support");
+        let out = post(
             dir,
-            &[
-                "post",
-                "--server",
-                &s.base,
-                "--token",
-                &token,
-                "--severity",
-                "yellow",
-                "--title",
-                "Slow reports",
-            ],
+            &s.base,
+            &token,
+            &["--severity", "yellow", "--title", "Slow reports"],
         );
         assert!(out.status.success());
     }

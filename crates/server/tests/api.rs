@@ -267,36 +267,13 @@ async fn listing_pages_and_audit_records_every_write() {
     let mut expected = ids.clone();
     expected.reverse();
     assert_eq!(seen, expected, "newest first, every notice once");
-    let current: serde_json::Value = h
-        .http
-        .get(h.url("/api/v1/notices?status=current"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let current: serde_json::Value = h.get_json("/api/v1/notices?status=current", None).await;
     assert_eq!(current["notices"].as_array().unwrap().len(), 4);
 
     let admin = h.token(Role::Admin);
-    let resp = h
-        .http
-        .get(h.url("/api/v1/audit"))
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get("/api/v1/audit", Some(&t), None).await;
     assert_eq!(resp.status(), 403, "audit is for admins");
-    let audit: serde_json::Value = h
-        .http
-        .get(h.url("/api/v1/audit"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: serde_json::Value = h.get_json("/api/v1/audit", Some(&admin)).await;
     let actions: Vec<&str> = audit["entries"]
         .as_array()
         .unwrap()
@@ -371,16 +348,7 @@ async fn tokens_are_managed_by_admins_and_revocation_bites() {
         h.post(bob, "/api/v1/notices", red_outage()).await.status(),
         201
     );
-    let list: serde_json::Value = h
-        .http
-        .get(h.url("/api/v1/tokens"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = h.get_json("/api/v1/tokens", Some(&admin)).await;
     let text = list.to_string();
     assert!(!text.contains(bob), "secrets are never listed");
     assert!(!text.contains("hash"));
@@ -421,20 +389,12 @@ async fn writes_are_rate_limited_per_address() {
     assert_eq!(status, 429);
     assert_eq!(body["error"]["code"], "rate_limited");
     // Reads are not limited.
-    assert_eq!(
-        h.http
-            .get(h.url("/feed.json"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(h.get("/feed.json", None, None).await.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_paths_are_json_404s() {
     let h = start().await;
-    let resp = h.http.get(h.url("/nope")).send().await.unwrap();
+    let resp = h.get("/nope", None, None).await;
     assert_eq!(error_of(resp).await.0, 404);
 }

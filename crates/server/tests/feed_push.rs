@@ -56,59 +56,28 @@ async fn a_posted_notice_reaches_subscribers_within_a_second() {
 #[tokio::test(flavor = "multi_thread")]
 async fn feed_has_strong_etags_and_answers_304() {
     let h = start().await;
-    let resp = h.http.get(h.url("/feed.json")).send().await.unwrap();
+    let resp = h.get("/feed.json", None, None).await;
     assert_eq!(resp.status(), 200);
     let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
     let cc = resp.headers()["cache-control"].to_str().unwrap();
     assert!(cc.contains("max-age="), "{cc}");
-    let again = h
-        .http
-        .get(h.url("/feed.json"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = h.get("/feed.json", None, Some(&etag)).await;
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["etag"], etag.as_str());
     assert!(again.bytes().await.unwrap().is_empty());
 
     let t = h.token(Role::Support);
     h.post(&t, "/api/v1/notices", red_outage()).await;
-    let changed = h
-        .http
-        .get(h.url("/feed.json"))
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = h.get("/feed.json", None, Some(&etag)).await;
     assert_eq!(changed.status(), 200, "a change gives a new ETag");
 
-    let sig = h
-        .http
-        .get(h.url("/feed.json.minisig"))
-        .send()
-        .await
-        .unwrap();
+    let sig = h.get("/feed.json.minisig", None, None).await;
     let sig_etag = sig.headers()["etag"].to_str().unwrap().to_owned();
-    let sig304 = h
-        .http
-        .get(h.url("/feed.json.minisig"))
-        .header("If-None-Match", &sig_etag)
-        .send()
-        .await
-        .unwrap();
+    let sig304 = h.get("/feed.json.minisig", None, Some(&sig_etag)).await;
     assert_eq!(sig304.status(), 304);
     // The public key is served for convenience and verifies the feed.
-    let pubkey = h
-        .http
-        .get(h.url("/feed.pub"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let pubkey = h.get("/feed.pub", None, None).await.text().await.unwrap();
     assert_eq!(pubkey.parse::<svetofor_feed::TrustedKey>().unwrap(), h.key);
 }
 
@@ -203,17 +172,11 @@ async fn private_feed_needs_a_reader_token() {
         "/events",
         "/api/v1/notices",
     ] {
-        let resp = h.http.get(h.url(path)).send().await.unwrap();
+        let resp = h.get(path, None, None).await;
         assert_eq!(resp.status(), 401, "{path}");
     }
     let reader = h.token(Role::Reader);
-    let resp = h
-        .http
-        .get(h.url("/feed.json"))
-        .bearer_auth(&reader)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get("/feed.json", Some(&reader), None).await;
     assert_eq!(resp.status(), 200);
     assert!(
         resp.headers()["cache-control"]

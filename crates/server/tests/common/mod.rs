@@ -74,6 +74,28 @@ impl Harness {
         format!("{}{path}", self.base)
     }
 
+    /// GET `path`, with a bearer token and an `If-None-Match` when given.
+    pub async fn get(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_none_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(e) = if_none_match {
+            req = req.header("If-None-Match", e);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// GET `path` and parse the JSON answer.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> serde_json::Value {
+        self.get(path, token, None).await.json().await.unwrap()
+    }
+
     pub async fn post(
         &self,
         token: &str,
