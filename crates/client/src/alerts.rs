@@ -23,6 +23,8 @@ pub enum Reason {
     Resolved,
     /// Support retracted it.
     Withdrawn,
+    /// Support wrote again about an outage (a red notice got a new update).
+    Updated,
     /// A maintenance window began.
     MaintenanceStarted,
 }
@@ -56,6 +58,9 @@ pub struct Seen {
     /// Its title, for a recovery notice after it left the feed.
     #[serde(default)]
     pub title: String,
+    /// When it last changed (absent in memories written by older versions).
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl Seen {
@@ -143,6 +148,14 @@ pub fn decide(
             severity: n.severity,
             phase: snapshot.phase(n, now),
             title: n.title.get(lang, dl).to_owned(),
+            updated_at: Some(n.updated_at),
+        };
+        // Support's next word on an outage is news; on anything milder it is not worth a popup.
+        let red_update = |p: &Seen| {
+            n.severity == Severity::Red
+                && p.severity == Severity::Red
+                && now_seen.phase == Phase::Active
+                && p.updated_at.is_some_and(|u| u != n.updated_at)
         };
         let prev = memory.seen.insert(n.id.clone(), now_seen.clone());
         let reason = match prev {
@@ -151,7 +164,7 @@ pub fn decide(
                 Phase::Active | Phase::Upcoming => Some(Reason::New),
                 Phase::Past => None, // history seen for the first time: nothing to say
             },
-            Some(ref p) if p.same(&now_seen) => None,
+            Some(ref p) if p.same(&now_seen) && !red_update(p) => None,
             Some(ref p) => match now_seen.phase {
                 Phase::Past if p.phase == Phase::Past => None,
                 Phase::Past if n.state == State::Withdrawn => Some(Reason::Withdrawn),
@@ -161,6 +174,7 @@ pub fn decide(
                 }
                 Phase::Active if p.phase == Phase::Past => Some(Reason::New), // reopened
                 _ if n.severity > p.severity => Some(Reason::Escalated),
+                _ if red_update(p) => Some(Reason::Updated),
                 _ => None,
             },
         };
@@ -214,7 +228,8 @@ pub fn decide(
 pub fn coalesce(pending: &mut Vec<Alert>, next: Alert) {
     if let Some(prev) = pending.iter_mut().find(|a| a.notice_id == next.notice_id) {
         let reason = match (prev.reason, next.reason) {
-            (Reason::New, Reason::Escalated) => Reason::New,
+            (Reason::New, Reason::Escalated | Reason::Updated) => Reason::New,
+            (Reason::Escalated, Reason::Updated) => Reason::Escalated,
             (_, r) => r,
         };
         *prev = Alert { reason, ..next };

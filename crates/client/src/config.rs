@@ -314,3 +314,23 @@ pub fn load(user: Option<&Path>, policy: Option<&Path>) -> Result<Config, Config
     }
     Ok(cfg)
 }
+
+/// Longest public key file read.
+pub const MAX_KEY_FILE: u64 = 4096;
+
+/// A trusted key from a command-line argument: a `.pub` file, or the key itself (base64).
+pub fn key_from_arg(arg: &str) -> Result<TrustedKey, String> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let len = path.metadata().map(|m| m.len()).unwrap_or(0);
+        if len > MAX_KEY_FILE {
+            return Err(format!(
+                "{arg}: {len} bytes is too large for a public key file"
+            ));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{arg}: cannot read: {e}"))?;
+        return text.parse().map_err(|e| format!("{arg}: {e}"));
+    }
+    arg.parse()
+        .map_err(|e| format!("{arg}: no such file, and {e}"))
+}

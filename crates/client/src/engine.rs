@@ -69,6 +69,41 @@ impl EngineOptions {
     }
 }
 
+impl EngineOptions {
+    /// Options for the effective configuration `cfg`, caching in `cache_dir`. Reads the extra
+    /// CA file the configuration names.
+    pub fn from_config(
+        cfg: &crate::config::Config,
+        cache_dir: PathBuf,
+    ) -> Result<EngineOptions, String> {
+        let extra_ca_pem = match &cfg.extra_ca_file {
+            Some(p) => {
+                Some(std::fs::read(p).map_err(|e| format!("extra_ca_file {}: {e}", p.display()))?)
+            }
+            None => None,
+        };
+        let mut opts = EngineOptions::new(cfg.feeds.clone(), cache_dir);
+        opts.keys = cfg.public_keys.clone();
+        opts.poll_interval = cfg.poll_interval;
+        opts.stale_after = stale_window(cfg.poll_interval);
+        opts.components = cfg.components.clone();
+        opts.notify = NotifyPolicy {
+            min_severity: cfg.notify_min_severity,
+            red_always: cfg.notify_red_always,
+        };
+        if !cfg.language.is_empty() {
+            opts.language = cfg.language.clone();
+        }
+        opts.fetcher = FetcherOptions {
+            token: cfg.token.clone(),
+            proxy: cfg.proxy.clone(),
+            extra_ca_pem,
+            ..FetcherOptions::default()
+        };
+        Ok(opts)
+    }
+}
+
 /// The staleness window that follows from a poll interval: three missed polls.
 pub fn stale_window(poll_interval: Duration) -> Duration {
     poll_interval * 3

@@ -6,14 +6,21 @@
 //! - [`cache`]: the last good document and what the client remembers, on disk.
 //! - [`view`]: what the app shows, as plain data.
 //! - [`alerts`]: which changes deserve a notification.
+//! - [`tray`], [`banner`], [`details`], [`notification`]: what the desktop app draws, as
+//!   plain data; [`labels`] holds their words.
 
 pub mod alerts;
+pub mod banner;
 pub mod cache;
 pub mod config;
+pub mod details;
 pub mod engine;
 pub mod fetch;
 pub mod fsutil;
+pub mod labels;
+pub mod notification;
 pub mod source;
+pub mod tray;
 pub mod view;
 
 pub use fetch::{Conditional, FetchError, Fetched, Fetcher, FetcherOptions};

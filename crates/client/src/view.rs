@@ -50,6 +50,19 @@ pub struct NoticeView {
     /// Details link (http/https only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// What support said, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One entry of a notice's timeline as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    /// When it was said.
+    pub at: DateTime<Utc>,
+    /// The state from then on.
+    pub state: State,
+    /// What was said, in the chosen language (untrusted plain text).
+    pub text: String,
 }
 
 /// Everything the app shows.
@@ -121,6 +134,15 @@ fn notice_view(n: &Notice, lang: &str, dl: &str, now: DateTime<Utc>) -> NoticeVi
         next_update_at: n.next_update_at.filter(|_| !n.state.is_final()),
         overdue: n.is_overdue(now),
         url: n.url.clone(),
+        timeline: n
+            .updates
+            .iter()
+            .map(|u| TimelineEntry {
+                at: u.at,
+                state: u.state,
+                text: u.text.get(lang, dl).to_owned(),
+            })
+            .collect(),
     }
 }
 

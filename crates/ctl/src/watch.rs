@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
-use svetofor_client::FetcherOptions;
-use svetofor_client::alerts::NotifyPolicy;
 use svetofor_client::config::{self, Config};
-use svetofor_client::engine::{Engine, EngineEvent, EngineOptions, stale_window};
+use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_client::view::{Freshness, ViewState};
 
 use crate::Failure;
@@ -132,35 +130,9 @@ fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
 
 pub fn run(args: WatchArgs) -> Result<(), Failure> {
     let (cfg, cache_dir) = resolve(&args)?;
-    let extra_ca_pem = match &cfg.extra_ca_file {
-        Some(p) => Some(
-            std::fs::read(p)
-                .map_err(|e| Failure::unreadable(format!("extra_ca_file {}: {e}", p.display())))?,
-        ),
-        None => None,
-    };
-    let mut opts = EngineOptions::new(cfg.feeds.clone(), cache_dir);
-    opts.keys = cfg.public_keys.clone();
-    opts.poll_interval = cfg.poll_interval;
-    opts.stale_after = stale_window(cfg.poll_interval);
-    opts.components = cfg.components.clone();
-    opts.notify = NotifyPolicy {
-        min_severity: cfg.notify_min_severity,
-        red_always: cfg.notify_red_always,
-    };
-    opts.language = if cfg.language.is_empty() {
-        "en".to_owned()
-    } else {
-        cfg.language.clone()
-    };
+    let mut opts = EngineOptions::from_config(&cfg, cache_dir).map_err(Failure::unreadable)?;
     opts.max_backoff = Duration::from_secs(args.max_backoff.max(1));
     opts.push = !args.no_push;
-    opts.fetcher = FetcherOptions {
-        token: cfg.token.clone(),
-        proxy: cfg.proxy.clone(),
-        extra_ca_pem,
-        ..FetcherOptions::default()
-    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,0 +1,286 @@
+//! When the banner shows, what it says, and when it goes away, as plain data.
+//!
+//! Rules:
+//! - It opens on a new notice in effect, on an escalation, and on a new update of an outage.
+//! - Dismiss closes it for everything it covered. A red notice comes back with its next update
+//!   (and stays reachable from the tray); yellow and green stay dismissed until the notice
+//!   changes state or severity.
+//! - When the last notice in effect ends (resolved or completed), a green "Resolved" banner
+//!   shows and closes itself after [`RECOVERY_SHOWN`].
+//! - Stale data (the feed is unreachable) never opens a banner by itself; an open one says so.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use svetofor_feed::{Severity, State};
+
+use crate::labels;
+use crate::tray::{freshness_line, one_line};
+use crate::view::{Freshness, NoticeView, ViewState};
+
+/// How long a recovery banner stays before closing itself.
+pub const RECOVERY_SHOWN: TimeDelta = TimeDelta::seconds(30);
+
+/// Longest title on the banner.
+pub const BANNER_TITLE_CHARS: usize = 120;
+/// Longest body line on the banner.
+pub const BANNER_LINE_CHARS: usize = 200;
+
+/// What the banner window shows; every string is plain text for `textContent`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BannerModel {
+    /// Colour.
+    pub severity: Severity,
+    /// The word for it ("Outage", "Maintenance", "Resolved"): never colour alone.
+    pub word: String,
+    /// The notice shown.
+    pub notice_id: String,
+    /// Its title.
+    pub title: String,
+    /// The first line of its body.
+    pub line: String,
+    /// "since 14:25".
+    pub since: String,
+    /// "next update by 15:00" / "update overdue (promised by 15:00)".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<String>,
+    /// The promised update is late.
+    pub overdue: bool,
+    /// "+2 more".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<String>,
+    /// "Status as of 14:25 (5 min ago), feed unreachable".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
+    /// A recovery banner (closes itself).
+    pub recovery: bool,
+}
+
+/// What the shell should do with the banner window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BannerCommand {
+    /// Open it (or refresh it if open) with this content.
+    Show(BannerModel),
+    /// Refresh it if open; do not open it.
+    Refresh(BannerModel),
+    /// Close it.
+    Close,
+    /// Leave it as it is.
+    Nothing,
+}
+
+/// The version of a notice a dismissal applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dismissed {
+    /// Severity when dismissed.
+    pub severity: Severity,
+    /// State when dismissed.
+    pub state: State,
+    /// Last change when dismissed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Dismissed {
+    fn of(n: &NoticeView) -> Self {
+        Dismissed {
+            severity: n.severity,
+            state: n.state,
+            updated_at: n.updated_at,
+        }
+    }
+
+    /// Whether this dismissal still hides `n`.
+    fn covers(&self, n: &NoticeView) -> bool {
+        if n.severity != self.severity || n.state != self.state {
+            return false;
+        }
+        n.severity != Severity::Red || n.updated_at == self.updated_at
+    }
+}
+
+/// The banner's memory: what was seen, what was dismissed, what is showing.
+#[derive(Debug, Clone, Default)]
+pub struct Banner {
+    /// Dismissals by notice id (kept while the notice is in effect).
+    pub dismissed: BTreeMap<String, Dismissed>,
+    known: BTreeMap<String, (Severity, DateTime<Utc>)>,
+    open: bool,
+    recovery_until: Option<DateTime<Utc>>,
+}
+
+/// Builds the banner content for the notices in effect (worst first).
+fn content(
+    view: &ViewState,
+    first: &NoticeView,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> BannerModel {
+    let line = first
+        .body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    BannerModel {
+        severity: first.severity,
+        word: labels::notice_word(first.kind, first.severity, first.state).to_owned(),
+        notice_id: first.id.clone(),
+        title: one_line(&first.title, BANNER_TITLE_CHARS),
+        line: one_line(line, BANNER_LINE_CHARS),
+        since: labels::since(first.since, now, tz),
+        next_update: first
+            .next_update_at
+            .map(|t| labels::next_update(t, first.overdue, now, tz)),
+        overdue: first.overdue,
+        more: (view.notices.len() > 1).then(|| labels::more(view.notices.len() - 1)),
+        stale: freshness_line(view, now, tz),
+        recovery: false,
+    }
+}
+
+fn recovery(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel {
+    BannerModel {
+        severity: Severity::Green,
+        word: labels::notice_word(n.kind, n.severity, n.state).to_owned(),
+        notice_id: n.id.clone(),
+        title: one_line(&n.title, BANNER_TITLE_CHARS),
+        line: one_line(
+            n.body
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or(""),
+            BANNER_LINE_CHARS,
+        ),
+        since: labels::since(n.updated_at, now, tz),
+        next_update: None,
+        overdue: false,
+        more: None,
+        stale: None,
+        recovery: true,
+    }
+}
+
+impl Banner {
+    /// A banner that has seen nothing yet.
+    pub fn new() -> Self {
+        Banner::default()
+    }
+
+    /// Whether the shell has the window open.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// The shell closed the window (Dismiss aside: e.g. the window manager closed it).
+    pub fn closed(&mut self) {
+        self.open = false;
+        self.recovery_until = None;
+    }
+
+    /// A new view arrived: what to do with the banner.
+    pub fn on_view(
+        &mut self,
+        view: &ViewState,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> BannerCommand {
+        if view.freshness != Freshness::Live {
+            // Unconfirmed data opens nothing and is not remembered as seen: when the feed is
+            // back, what is new then still calls for the banner.
+            return match view.notices.first() {
+                Some(first) if self.open && self.recovery_until.is_none() => {
+                    BannerCommand::Refresh(content(view, first, now, tz))
+                }
+                _ => BannerCommand::Nothing,
+            };
+        }
+        // Which notices call for the banner: new ones, worse ones, and outages with news.
+        let calls = view.notices.iter().any(|n| {
+            let fresh = match self.known.get(&n.id) {
+                None => true,
+                Some((sev, upd)) => {
+                    n.severity > *sev || (n.severity == Severity::Red && *upd != n.updated_at)
+                }
+            };
+            fresh && !self.dismissed.get(&n.id).is_some_and(|d| d.covers(n))
+        });
+        // Notices that were in effect and are over now.
+        let ended = view.recent.iter().find(|n| {
+            self.known.contains_key(&n.id)
+                && n.state != State::Withdrawn
+                && !view.notices.iter().any(|m| m.id == n.id)
+        });
+        self.known = view
+            .notices
+            .iter()
+            .map(|n| (n.id.clone(), (n.severity, n.updated_at)))
+            .collect();
+        self.dismissed.retain(|id, _| self.known.contains_key(id));
+
+        if let Some(first) = view.notices.first() {
+            let model = content(view, first, now, tz);
+            self.recovery_until = None;
+            if calls {
+                self.open = true;
+                return BannerCommand::Show(model);
+            }
+            return if self.open {
+                BannerCommand::Refresh(model)
+            } else {
+                BannerCommand::Nothing
+            };
+        }
+        // Nothing in effect any more.
+        if let Some(last) = ended {
+            self.open = true;
+            self.recovery_until = Some(now + RECOVERY_SHOWN);
+            return BannerCommand::Show(recovery(last, now, tz));
+        }
+        if self.open && self.recovery_until.is_none() {
+            self.open = false;
+            return BannerCommand::Close;
+        }
+        BannerCommand::Nothing
+    }
+
+    /// Time passed: closes a recovery banner that has been shown long enough.
+    pub fn on_tick(&mut self, now: DateTime<Utc>) -> BannerCommand {
+        match self.recovery_until {
+            Some(until) if now >= until => {
+                self.recovery_until = None;
+                self.open = false;
+                BannerCommand::Close
+            }
+            _ => BannerCommand::Nothing,
+        }
+    }
+
+    /// When [`Banner::on_tick`] next has something to do.
+    pub fn next_tick(&self) -> Option<DateTime<Utc>> {
+        self.recovery_until
+    }
+
+    /// The user pressed Dismiss: everything in effect stays hidden until it changes.
+    pub fn dismiss(&mut self, view: &ViewState) -> BannerCommand {
+        for n in &view.notices {
+            self.dismissed.insert(n.id.clone(), Dismissed::of(n));
+        }
+        self.open = false;
+        self.recovery_until = None;
+        BannerCommand::Close
+    }
+
+    /// The user asked for the banner from the tray: shows the worst notice, dismissed or not.
+    pub fn show(&mut self, view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> BannerCommand {
+        match view.notices.first() {
+            Some(first) => {
+                self.open = true;
+                self.recovery_until = None;
+                BannerCommand::Show(content(view, first, now, tz))
+            }
+            None => BannerCommand::Nothing,
+        }
+    }
+}
