@@ -1,0 +1,207 @@
+//! Wiring: the engine's events become tray, banner, details and notification updates.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use svetofor_client::banner::BannerCommand;
+use svetofor_client::config;
+use svetofor_client::details;
+use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
+use svetofor_client::tray::{self, MenuAction};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::args::{Args, Open};
+use crate::notify::Notifier;
+use crate::state::{AppState, local_tz};
+use crate::{tray_ui, windows};
+
+/// How often time-dependent text ("5 min ago") and timers are looked at.
+const TICK: Duration = Duration::from_secs(15);
+
+/// The engine options for this run: configuration files, then the command line.
+pub fn engine_options(args: &Args) -> Result<EngineOptions, String> {
+    let user = args.config.clone().or_else(config::user_config_path);
+    let policy = config::policy_path();
+    let mut cfg = config::load(user.as_deref(), Some(&policy)).map_err(|e| e.to_string())?;
+    if !args.feeds.is_empty() {
+        for f in &args.feeds {
+            svetofor_client::fetch::web_url(f).map_err(|e| format!("--feed {f}: {e}"))?;
+        }
+        cfg.feeds = args.feeds.clone();
+    }
+    if !args.pubkeys.is_empty() {
+        cfg.public_keys = args
+            .pubkeys
+            .iter()
+            .map(|k| config::key_from_arg(k).map_err(|e| format!("--pubkey {e}")))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(secs) = args.interval {
+        cfg.poll_interval = Duration::from_secs(secs);
+    }
+    if cfg.feeds.is_empty() {
+        return Err(
+            "No status feed is set up. Ask your administrator, or start with --feed URL."
+                .to_owned(),
+        );
+    }
+    let cache = args
+        .cache_dir
+        .clone()
+        .or_else(|| dirs::cache_dir().map(|d| d.join("svetofor")))
+        .unwrap_or_else(|| PathBuf::from(".svetofor-cache"));
+    EngineOptions::from_config(&cfg, cache)
+}
+
+/// Redraws the tray from the state if it changed.
+pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let (drawn, model) = state.with(|s| {
+        let model = tray::model(&s.view, &s.tray_context(Utc::now()));
+        let drawn = s.drawn_tray.replace(model.clone());
+        (drawn, model)
+    });
+    if drawn.as_ref() == Some(&model) {
+        return;
+    }
+    if let Err(e) = tray_ui::update(app, drawn.as_ref(), &model) {
+        tracing::warn!("cannot update the tray: {e}");
+    }
+}
+
+/// Carries out what the banner rules decided.
+pub fn apply_banner<R: Runtime>(app: &AppHandle<R>, cmd: BannerCommand) {
+    let state = app.state::<AppState>();
+    match cmd {
+        BannerCommand::Show(model) => {
+            state.with(|s| s.banner_model = Some(model.clone()));
+            windows::show_banner(app, &model);
+        }
+        BannerCommand::Refresh(model) => {
+            state.with(|s| s.banner_model = Some(model.clone()));
+            let _ = app.emit_to(windows::BANNER, "banner", &model);
+        }
+        BannerCommand::Close => windows::close_banner(app),
+        BannerCommand::Nothing => {}
+    }
+    refresh_tray(app);
+}
+
+/// Sends the details window its model, when it is open.
+pub fn refresh_details<R: Runtime>(app: &AppHandle<R>) {
+    if app.get_webview_window(windows::DETAILS).is_none() {
+        return;
+    }
+    let model = app
+        .state::<AppState>()
+        .with(|s| details::model(&s.view, Utc::now(), local_tz()));
+    let _ = app.emit_to(windows::DETAILS, "details", &model);
+}
+
+/// Opens the details window, at a notice if given.
+pub fn open_details<R: Runtime>(app: &AppHandle<R>, notice: Option<String>) {
+    app.state::<AppState>().with(|s| s.focus = notice.clone());
+    windows::open_details(app);
+    if let Some(id) = notice {
+        let _ = app.emit_to(windows::DETAILS, "focus", id);
+    }
+}
+
+/// A tray menu item was clicked.
+pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: String) {
+    let Some(action) = MenuAction::from_id(&id) else {
+        return;
+    };
+    tracing::info!(?action, "menu");
+    let state = app.state::<AppState>();
+    match action {
+        MenuAction::Notice(id) => open_details(app, Some(id)),
+        MenuAction::Details => open_details(app, None),
+        MenuAction::Settings => windows::open_settings(app),
+        MenuAction::ShowBanner => {
+            let cmd = state.with(|s| s.banner.show(&s.view, Utc::now(), local_tz()));
+            apply_banner(app, cmd);
+        }
+        MenuAction::HideBanner => {
+            let cmd = state.with(|s| s.banner.dismiss(&s.view));
+            apply_banner(app, cmd);
+        }
+        MenuAction::Pause => {
+            state.with(|s| s.paused_until = Some(Utc::now() + chrono::TimeDelta::hours(1)));
+            refresh_tray(app);
+        }
+        MenuAction::Resume => {
+            state.with(|s| s.paused_until = None);
+            refresh_tray(app);
+        }
+        MenuAction::Quit => app.exit(0),
+    }
+}
+
+/// Handles `--open` (at start, or from a second start).
+pub fn open_requested<R: Runtime>(app: &AppHandle<R>, open: Option<Open>) {
+    match open {
+        Some(Open::Banner) => on_menu(app, MenuAction::ShowBanner.id()),
+        Some(Open::Settings) => windows::open_settings(app),
+        Some(Open::Details) | None => open_details(app, None),
+    }
+}
+
+/// Starts the engine and the loops that follow it.
+pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
+    let handle = app.clone();
+    let notifier = Arc::new(Notifier::start(move |notice| {
+        let h = handle.clone();
+        let _ = handle.run_on_main_thread(move || open_details(&h, Some(notice)));
+    }));
+    // Timers: relative times in the tray, the recovery banner closing, the pause ending.
+    let ticker = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(TICK).await;
+            let cmd = ticker
+                .state::<AppState>()
+                .with(|s| s.banner.on_tick(Utc::now()));
+            apply_banner(&ticker, cmd);
+        }
+    });
+    let Some(opts) = opts else { return };
+    let (engine, mut rx) = match Engine::new(opts) {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::error!("cannot start the engine: {e}");
+            app.state::<AppState>()
+                .with(|s| s.view.stale_reason = Some(e.to_string()));
+            refresh_tray(app);
+            return;
+        }
+    };
+    tauri::async_runtime::spawn(engine.run());
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            match event {
+                EngineEvent::State(view) => {
+                    tracing::info!(status = ?view.status, freshness = ?view.freshness, notices = view.notices.len(), "view");
+                    let cmd = app.state::<AppState>().with(|s| {
+                        let cmd = s.banner.on_view(&view, Utc::now(), local_tz());
+                        s.view = view;
+                        cmd
+                    });
+                    apply_banner(&app, cmd);
+                    refresh_details(&app);
+                }
+                EngineEvent::Alert(alert) => {
+                    let paused = app.state::<AppState>().with(|s| s.paused(Utc::now()));
+                    if paused {
+                        tracing::info!(notice = %alert.notice_id, "notification held back: paused");
+                    } else {
+                        notifier.show(alert);
+                    }
+                }
+            }
+        }
+    });
+}

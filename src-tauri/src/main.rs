@@ -1,0 +1,86 @@
+//! The Svetofor desktop app: a tray light, a banner, a details window and notifications
+//! over the client engine. Logic lives in `svetofor-client`; this crate draws.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod app;
+mod args;
+mod commands;
+mod logging;
+mod notify;
+mod state;
+mod tray_ui;
+mod windows;
+
+use chrono::Utc;
+use clap::Parser;
+use tauri::{Manager, RunEvent};
+
+use crate::args::Args;
+use crate::state::AppState;
+
+fn main() {
+    let args = Args::parse();
+    let _log = logging::init();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
+    let (opts, problem) = match app::engine_options(&args) {
+        Ok(o) => (Some(o), None),
+        Err(e) => {
+            tracing::error!("{e}");
+            (None, Some(e))
+        }
+    };
+    let open = args.open;
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            let open = Args::try_parse_from(&argv).ok().and_then(|a| a.open);
+            tracing::info!("second start: {argv:?}");
+            app::open_requested(app, open);
+        }))
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState::new(problem))
+        .invoke_handler(tauri::generate_handler![
+            commands::view_state,
+            commands::open_details,
+            commands::dismiss_banner,
+            commands::open_link
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let model = app.state::<AppState>().with(|s| {
+                let m = svetofor_client::tray::model(&s.view, &s.tray_context(Utc::now()));
+                s.drawn_tray = Some(m.clone());
+                m
+            });
+            tray_ui::create(&handle, &model, app::on_menu)?;
+            app::start(&handle, opts);
+            if open.is_some() {
+                app::open_requested(&handle, open);
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            eprintln!("svetofor: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| match event {
+        // Tray-only: closing the last window does not quit; only Quit does.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if label == windows::BANNER => {
+            app.state::<AppState>().with(|s| s.banner.closed());
+            app::refresh_tray(app);
+        }
+        _ => {}
+    });
+}

@@ -1,0 +1,37 @@
+//! OS notifications: the engine's alerts, shown one per notice and replaced on update.
+
+use svetofor_client::alerts::Alert;
+
+#[cfg(all(unix, not(target_os = "macos")))]
+#[path = "os_linux.rs"]
+mod os;
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+#[path = "os_other.rs"]
+mod os;
+
+/// Sends notifications from a thread of its own, so the UI never waits on D-Bus.
+pub struct Notifier {
+    tx: std::sync::mpsc::Sender<Alert>,
+}
+
+impl Notifier {
+    /// Starts the notifier; `on_activate` gets the notice id when the user clicks a
+    /// notification (where the platform reports it).
+    pub fn start(on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Alert>();
+        let spawned = std::thread::Builder::new()
+            .name("notifications".into())
+            .spawn(move || os::run(rx, on_activate));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the notification thread: {e}");
+        }
+        Notifier { tx }
+    }
+
+    /// Shows (or replaces) the notification for an alert.
+    pub fn show(&self, alert: Alert) {
+        if self.tx.send(alert).is_err() {
+            tracing::warn!("notification thread is gone; notification not shown");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! What the shell remembers between events: the view and the decisions made on it.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use svetofor_client::banner::{Banner, BannerModel};
+use svetofor_client::tray::{TrayContext, TrayModel};
+use svetofor_client::view::ViewState;
+
+/// Everything behind one lock; held only for plain-data work, never across I/O.
+pub struct Inner {
+    /// The last view from the engine.
+    pub view: ViewState,
+    /// Banner rules and memory.
+    pub banner: Banner,
+    /// What the banner window shows (or last showed).
+    pub banner_model: Option<BannerModel>,
+    /// Notifications paused until then.
+    pub paused_until: Option<DateTime<Utc>>,
+    /// The tray as last drawn.
+    pub drawn_tray: Option<TrayModel>,
+    /// The notice the details window should show first.
+    pub focus: Option<String>,
+}
+
+/// Shared app state.
+pub struct AppState(pub Mutex<Inner>);
+
+impl AppState {
+    pub fn new(setup_problem: Option<String>) -> Self {
+        let mut view = ViewState::unknown();
+        if let Some(p) = &setup_problem {
+            view.stale_reason = Some(p.clone());
+        }
+        AppState(Mutex::new(Inner {
+            view,
+            banner: Banner::new(),
+            banner_model: None,
+            paused_until: None,
+            drawn_tray: None,
+            focus: None,
+        }))
+    }
+
+    /// Runs `f` on the state. A panic elsewhere while holding the lock leaves plain data
+    /// behind, which is still usable.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+/// The user's time zone now (it may change while the app runs).
+pub fn local_tz() -> FixedOffset {
+    *chrono::Local::now().offset()
+}
+
+impl Inner {
+    /// The tray context right now.
+    pub fn tray_context(&self, now: DateTime<Utc>) -> TrayContext {
+        TrayContext {
+            now,
+            tz: local_tz(),
+            banner_open: self.banner.is_open(),
+            paused_until: self.paused_until,
+        }
+    }
+
+    /// Notifications are paused.
+    pub fn paused(&self, now: DateTime<Utc>) -> bool {
+        self.paused_until.is_some_and(|u| u > now)
+    }
+}

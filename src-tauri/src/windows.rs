@@ -1,0 +1,104 @@
+//! The app's windows: banner, details, settings. Each is created when needed and destroyed
+//! when closed, so an idle app holds no webview.
+
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// Labels (capabilities grant commands per label).
+pub const BANNER: &str = "banner";
+/// The details window.
+pub const DETAILS: &str = "details";
+/// The settings window.
+pub const SETTINGS: &str = "settings";
+
+/// Banner height in logical pixels.
+const BANNER_HEIGHT: f64 = 64.0;
+
+/// Opens the banner across the top of the primary screen, without taking focus, or
+/// refreshes it when open.
+pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &impl serde::Serialize) {
+    if let Some(w) = app.get_webview_window(BANNER) {
+        let _ = w.emit_to(BANNER, "banner", model);
+        return;
+    }
+    let (x, y, width) = match app.primary_monitor() {
+        Ok(Some(m)) => {
+            let scale = m.scale_factor();
+            let pos = m.position().to_logical::<f64>(scale);
+            let size = m.size().to_logical::<f64>(scale);
+            (pos.x, pos.y, size.width)
+        }
+        _ => (0.0, 0.0, 1024.0),
+    };
+    let built = WebviewWindowBuilder::new(app, BANNER, WebviewUrl::App("banner.html".into()))
+        .title("Svetofor")
+        .decorations(false)
+        .always_on_top(true)
+        .visible_on_all_workspaces(true)
+        .skip_taskbar(true)
+        // GTK sizes a non-resizable window to its content's natural size (200 px high for a
+        // webview); undecorated, it has no edges to drag anyway.
+        .resizable(true)
+        .shadow(false)
+        .focused(false)
+        .position(x, y)
+        .inner_size(width, BANNER_HEIGHT)
+        .build();
+    if let Err(e) = built {
+        tracing::error!("cannot open the banner: {e}");
+    }
+}
+
+/// Closes the banner (destroys it: a hidden webview would keep its memory).
+pub fn close_banner<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window(BANNER) {
+        if let Err(e) = w.destroy() {
+            tracing::warn!("cannot close the banner: {e}");
+        }
+    }
+}
+
+fn open_normal<R: Runtime>(
+    app: &AppHandle<R>,
+    label: &str,
+    page: &str,
+    title: &str,
+    size: (f64, f64),
+) {
+    if let Some(w) = app.get_webview_window(label) {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, label, WebviewUrl::App(page.into()))
+        .title(title)
+        .inner_size(size.0, size.1)
+        .min_inner_size(360.0, 240.0)
+        .center()
+        .build();
+    if let Err(e) = built {
+        tracing::error!("cannot open the {label} window: {e}");
+    }
+}
+
+/// Opens (or raises) the details window.
+pub fn open_details<R: Runtime>(app: &AppHandle<R>) {
+    open_normal(
+        app,
+        DETAILS,
+        "details.html",
+        "Svetofor — details",
+        (760.0, 640.0),
+    );
+}
+
+/// Opens (or raises) the settings window.
+pub fn open_settings<R: Runtime>(app: &AppHandle<R>) {
+    open_normal(
+        app,
+        SETTINGS,
+        "settings.html",
+        "Svetofor — settings",
+        (560.0, 360.0),
+    );
+}
