@@ -81,7 +81,9 @@ pub fn apply_banner<R: Runtime>(app: &AppHandle<R>, cmd: BannerCommand) {
         }
         BannerCommand::Refresh(model) => {
             state.with(|s| s.banner_model = Some(model.clone()));
-            let _ = app.emit_to(windows::BANNER, "banner", &model);
+            if app.get_webview_window(windows::BANNER).is_some() {
+                windows::show_banner(app, &model);
+            }
         }
         BannerCommand::Close => windows::close_banner(app),
         BannerCommand::Nothing => {}

@@ -1,6 +1,7 @@
 //! The app's windows: banner, details, settings. Each is created when needed and destroyed
 //! when closed, so an idle app holds no webview.
 
+use svetofor_client::banner::BannerModel;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 /// Labels (capabilities grant commands per label).
@@ -15,8 +16,11 @@ const BANNER_HEIGHT: f64 = 64.0;
 
 /// Opens the banner across the top of the primary screen, without taking focus, or
 /// refreshes it when open.
-pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &impl serde::Serialize) {
+pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
+    // The window title says it too: screen readers and window lists read it.
+    let title = format!("Svetofor — {}: {}", model.word, model.title);
     if let Some(w) = app.get_webview_window(BANNER) {
+        let _ = w.set_title(&title);
         let _ = w.emit_to(BANNER, "banner", model);
         return;
     }
@@ -30,7 +34,7 @@ pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &impl serde::Serialize
         _ => (0.0, 0.0, 1024.0),
     };
     let built = WebviewWindowBuilder::new(app, BANNER, WebviewUrl::App("banner.html".into()))
-        .title("Svetofor")
+        .title(&title)
         .decorations(false)
         .always_on_top(true)
         .visible_on_all_workspaces(true)

@@ -40,7 +40,7 @@ pub struct BannerModel {
     pub title: String,
     /// The first line of its body.
     pub line: String,
-    /// "since 14:25".
+    /// "since 14:25"; "until 16:00" for maintenance; "at 15:10" for a recovery.
     pub since: String,
     /// "next update by 15:00" / "update overdue (promised by 15:00)".
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,7 +128,10 @@ fn content(
         notice_id: first.id.clone(),
         title: one_line(&first.title, BANNER_TITLE_CHARS),
         line: one_line(line, BANNER_LINE_CHARS),
-        since: labels::since(first.since, now, tz),
+        since: match (first.kind, first.window.as_ref().and_then(|w| w.ends_at)) {
+            (svetofor_feed::Kind::Maintenance, Some(end)) => labels::until(end, now, tz),
+            _ => labels::since(first.since, now, tz),
+        },
         next_update: first
             .next_update_at
             .map(|t| labels::next_update(t, first.overdue, now, tz)),
@@ -153,7 +156,7 @@ fn recovery(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel 
                 .unwrap_or(""),
             BANNER_LINE_CHARS,
         ),
-        since: labels::since(n.updated_at, now, tz),
+        since: labels::at(n.updated_at, now, tz),
         next_update: None,
         overdue: false,
         more: None,

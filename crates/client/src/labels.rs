@@ -58,6 +58,16 @@ pub fn since(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
     format!("since {}", moment(t, now, tz))
 }
 
+/// "until 16:00" (the planned end of maintenance).
+pub fn until(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    format!("until {}", moment(t, now, tz))
+}
+
+/// "at 14:25" (when something ended).
+pub fn at(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    format!("at {}", moment(t, now, tz))
+}
+
 /// "next update by 15:00", or "update overdue (promised by 15:00)" once passed.
 pub fn next_update(t: DateTime<Utc>, overdue: bool, now: DateTime<Utc>, tz: FixedOffset) -> String {
     if overdue {

@@ -1,0 +1,103 @@
+//! A real `svetoforctl serve` on loopback, and the support commands against it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A publisher process, killed on drop.
+pub struct Server {
+    /// Base URL.
+    pub url: String,
+    /// Public key file.
+    pub pubkey: PathBuf,
+    /// Support token.
+    pub token: String,
+    data: tempfile::TempDir,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// Starts `svetoforctl serve` on a free port and creates a support token.
+    pub fn start() -> Server {
+        let data = tempfile::tempdir().expect("temp data dir");
+        let port = crate::free_port();
+        let mut s = Server {
+            url: format!("http://127.0.0.1:{port}"),
+            pubkey: data.path().join("svetofor.pub"),
+            token: String::new(),
+            data,
+            port,
+            child: None,
+        };
+        s.spawn();
+        let out = Command::new(crate::binary("svetoforctl"))
+            .args([
+                "token", "create", "--role", "support", "--name", "e2e", "--db",
+            ])
+            .arg(s.data.path().join("svetofor.db"))
+            .output()
+            .expect("token create");
+        assert!(
+            out.status.success(),
+            "token create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s.token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        s
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new(crate::binary("svetoforctl"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .env("SVETOFOR_DATA_DIR", self.data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start svetoforctl serve");
+        self.child = Some(child);
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The feed URL.
+    pub fn feed(&self) -> String {
+        format!("{}/feed.json", self.url)
+    }
+
+    /// Runs a support command (`post`, `update`, `resolve`…) and returns its stdout.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        let out = Command::new(crate::binary("svetoforctl"))
+            .args(args)
+            .env("SVETOFOR_SERVER", &self.url)
+            .env("SVETOFOR_TOKEN", &self.token)
+            .output()
+            .expect("svetoforctl");
+        assert!(
+            out.status.success(),
+            "svetoforctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Stops the server (the feed becomes unreachable).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
