@@ -51,3 +51,14 @@ ensure_build_deps() {
   ensure_apt build-essential pkg-config
   ensure_rust
 }
+
+# The desktop app's build needs WebKitGTK and the tray library.
+ensure_desktop_build_deps() {
+  ensure_apt libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+}
+
+# The desktop tests run the app under Xvfb with a private D-Bus session, take screenshots
+# with ImageMagick, list windows with xwininfo and drive the webview with WebKitWebDriver.
+ensure_desktop_test_deps() {
+  ensure_apt xvfb xauth dbus dbus-x11 x11-utils imagemagick webkit2gtk-driver fonts-dejavu-core
+}

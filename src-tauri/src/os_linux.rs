@@ -76,12 +76,11 @@ pub fn run(rx: Receiver<Alert>, on_activate: impl Fn(String) + Send + Sync + 'st
             Err(e) => tracing::warn!(notice = %n.notice_id, "notification failed: {e}"),
         }
         while order.len() > KEEP {
-            if let Some(old) = order.pop_front() {
-                if let Some(h) = handles.remove(&old) {
-                    if let Ok(mut ids) = ids.lock() {
-                        ids.remove(&h.id());
-                    }
-                }
+            if let Some(old) = order.pop_front()
+                && let Some(h) = handles.remove(&old)
+                && let Ok(mut ids) = ids.lock()
+            {
+                ids.remove(&h.id());
             }
         }
     }

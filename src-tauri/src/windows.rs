@@ -54,10 +54,10 @@ pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
 
 /// Closes the banner (destroys it: a hidden webview would keep its memory).
 pub fn close_banner<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window(BANNER) {
-        if let Err(e) = w.destroy() {
-            tracing::warn!("cannot close the banner: {e}");
-        }
+    if let Some(w) = app.get_webview_window(BANNER)
+        && let Err(e) = w.destroy()
+    {
+        tracing::warn!("cannot close the banner: {e}");
     }
 }
 

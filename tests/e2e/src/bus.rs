@@ -2,6 +2,9 @@
 //! minimal StatusNotifierWatcher (the tray host Xvfb lacks), and readers for the registered
 //! tray item's icon and menu.
 
+// zbus's `interface` macro generates undocumented methods for signals.
+#![allow(missing_docs)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -158,6 +161,9 @@ pub struct DesktopBus {
     items: Arc<Mutex<Vec<Item>>>,
 }
 
+/// dbusmenu's `(ia{sv}av)`: id, properties, children.
+type Layout = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
 /// One menu entry read over dbusmenu.
 #[derive(Debug, Clone)]
 pub struct MenuLine {
@@ -234,7 +240,7 @@ impl DesktopBus {
             "com.canonical.dbusmenu",
         )
         .await?;
-        let (_rev, layout): (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>)) = proxy
+        let (_rev, layout): (u32, Layout) = proxy
             .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
             .await?;
         let mut out = vec![];
@@ -256,10 +262,10 @@ impl DesktopBus {
                     _ => None,
                 })
             };
-            if let Some(Value::Str(t)) = get("type") {
-                if t.as_str() == "separator" {
-                    continue;
-                }
+            if let Some(Value::Str(t)) = get("type")
+                && t.as_str() == "separator"
+            {
+                continue;
             }
             let label = match get("label") {
                 Some(Value::Str(s)) => s

@@ -1,0 +1,210 @@
+//! The real webview, driven over WebDriver (WebKitWebDriver): untrusted notice text stays
+//! text, and the page's lock-down (CSP, per-window command grants) holds.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use svetofor_e2e::desktop::Desktop;
+use svetofor_e2e::server::Server;
+use svetofor_e2e::{binary, free_port, wait_for};
+
+const TITLE: &str =
+    "Down <b>bold</b> <img src=x onerror=\"window.__pwned=1\"> <script>window.__pwned=2</script>";
+const BODY: &str =
+    "Body <img src=x onerror=\"window.__pwned=3\"><script>window.__pwned=4</script> & more";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Driver {
+    fn start(desktop: &Desktop) -> Driver {
+        let port = free_port();
+        let child = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .envs(desktop.env())
+            // Lets wry hand the first webview to the automation session.
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("WebKitWebDriver is not installed (package webkit2gtk-driver)");
+        Driver {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            session: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("webdriver request");
+        resp.json::<Value>().await.expect("webdriver json")
+    }
+
+    async fn new_session(&mut self, binary: &str, args: &[&str]) {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "webkitgtk:browserOptions": {"binary": binary, "args": args}
+        }}});
+        let base = self.base.clone();
+        let http = self.http.clone();
+        let reply = wait_for("WebDriver session", Duration::from_secs(30), async || {
+            let r = http
+                .post(format!("{base}/session"))
+                .json(&caps)
+                .send()
+                .await
+                .ok()?;
+            r.json::<Value>().await.ok()
+        })
+        .await;
+        let id = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        self.session = Some(id);
+    }
+
+    async fn run(&self, script: &str) -> Value {
+        let id = self.session.as_deref().expect("session");
+        self.post(
+            &format!("/session/{id}/execute/sync"),
+            json!({"script": script, "args": []}),
+        )
+        .await["value"]
+            .clone()
+    }
+
+    async fn run_async(&self, script: &str) -> Value {
+        let id = self.session.as_deref().expect("session");
+        self.post(
+            &format!("/session/{id}/execute/async"),
+            json!({"script": script, "args": []}),
+        )
+        .await["value"]
+            .clone()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(id) = &self.session {
+            let _ = Command::new("curl")
+                .args(["-s", "-X", "DELETE", &format!("{}/session/{id}", self.base)])
+                .output();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notice_text_is_shown_literally_and_runs_nothing() {
+    let desktop = Desktop::start();
+    let _bus = svetofor_e2e::bus::DesktopBus::start(&desktop.bus)
+        .await
+        .expect("bus");
+    let server = Server::start();
+    server.ctl(&[
+        "post",
+        "--severity",
+        "red",
+        "--title",
+        TITLE,
+        "--body",
+        BODY,
+        "--url",
+        "https://status.example.com/incident",
+    ]);
+    let mut driver = Driver::start(&desktop);
+    let app = binary("svetofor").display().to_string();
+    let feed = server.feed();
+    let pubkey = server.pubkey.display().to_string();
+    driver
+        .new_session(
+            &app,
+            &["--feed", &feed, "--pubkey", &pubkey, "--open", "details"],
+        )
+        .await;
+
+    // The details window lists the notice.
+    let title = wait_for("notice card", Duration::from_secs(30), async || {
+        let v = driver
+            .run("const t = document.querySelector('.card .title'); return t && t.textContent;")
+            .await;
+        v.as_str().map(str::to_owned)
+    })
+    .await;
+    assert_eq!(title, TITLE, "the title is shown exactly as sent");
+    let body = driver
+        .run("return document.querySelector('.card .body').textContent")
+        .await;
+    assert_eq!(body, json!(BODY));
+
+    // Nothing of it became markup, and nothing ran.
+    let injected = driver
+        .run(
+            "return document.querySelectorAll('img[src=\"x\"], .card b, .card script, \
+             [onerror]').length",
+        )
+        .await;
+    assert_eq!(injected, json!(0), "notice text must not create elements");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        driver.run("return typeof window.__pwned").await,
+        json!("undefined")
+    );
+
+    // The CSP forbids eval and inline scripts.
+    let eval = driver
+        .run("try { eval('1 + 1'); return 'eval ran'; } catch (e) { return 'refused'; }")
+        .await;
+    assert_eq!(eval, json!("refused"));
+    let inline = driver
+        .run(
+            "const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; \
+             document.body.append(s); return typeof window.__inline;",
+        )
+        .await;
+    assert_eq!(inline, json!("undefined"), "inline script must not run");
+
+    // Per-window grants: the details window may read state, not dismiss the banner.
+    let done = "const done = arguments[arguments.length - 1];";
+    let refused = driver
+        .run_async(&format!(
+            "{done} window.__TAURI__.core.invoke('dismiss_banner')\
+             .then(() => done('allowed'), (e) => done('refused: ' + e));"
+        ))
+        .await;
+    assert!(
+        refused.as_str().is_some_and(|s| s.contains("not allowed")),
+        "details must not call dismiss_banner: {refused}"
+    );
+    let allowed = driver
+        .run_async(&format!(
+            "{done} window.__TAURI__.core.invoke('view_state')\
+             .then((s) => done(s.details.notices.length), (e) => done('refused: ' + e));"
+        ))
+        .await;
+    assert_eq!(allowed, json!(1));
+    let link = driver
+        .run_async(&format!(
+            "{done} window.__TAURI__.core.invoke('open_link', {{url: 'file:///etc/passwd'}})\
+             .then(() => done('opened'), (e) => done('refused: ' + e));"
+        ))
+        .await;
+    assert!(
+        link.as_str().is_some_and(|s| s.starts_with("refused")),
+        "only the feed's http(s) links open: {link}"
+    );
+}
