@@ -1,47 +1,13 @@
 //! Alert decisions, the SSE parser and configuration files, without a network.
 
-use chrono::{TimeDelta, TimeZone, Utc};
+mod common;
+
+use chrono::TimeDelta;
+use common::{notice, snap, t0};
 use svetofor_client::alerts::{Memory, NotifyPolicy, Reason, coalesce, decide};
 use svetofor_client::config::{self, Origin};
 use svetofor_client::engine::{SseParser, events_url};
-use svetofor_feed::{Feed, Kind, Notice, Severity, Snapshot, State, Text, Window};
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
-}
-
-fn notice(id: &str, severity: Severity, kind: Kind, state: State) -> Notice {
-    Notice {
-        id: id.into(),
-        severity,
-        kind,
-        state,
-        title: Text::Plain(format!("T {id}")),
-        body: Text::Plain("first line\nsecond".into()),
-        components: vec![],
-        created_at: t0(),
-        updated_at: t0(),
-        window: None,
-        next_update_at: None,
-        url: None,
-        updates: vec![],
-    }
-}
-
-fn snap(notices: Vec<Notice>) -> Snapshot {
-    Feed {
-        format: "svetofor/1".into(),
-        id: "f".into(),
-        name: "F".into(),
-        default_language: "en".into(),
-        seq: 1,
-        generated_at: t0(),
-        expires_at: t0() + TimeDelta::hours(1),
-        components: vec![],
-        notices,
-    }
-    .into_snapshot()
-}
+use svetofor_feed::{Kind, Severity, Snapshot, State, Text, Window};
 
 fn reasons(s: &Snapshot, m: &mut Memory, p: NotifyPolicy) -> Vec<(String, Reason, Severity)> {
     decide(s, t0(), m, p, &[], "en")

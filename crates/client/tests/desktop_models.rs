@@ -1,0 +1,438 @@
+//! What the desktop app draws, as plain data: tray, banner, notifications, details.
+
+mod common;
+
+use chrono::{FixedOffset, TimeDelta};
+use common::{notice, snap, t0};
+use svetofor_client::alerts::{Alert, Memory, NotifyPolicy, Reason, decide};
+use svetofor_client::banner::{Banner, BannerCommand, RECOVERY_SHOWN};
+use svetofor_client::details;
+use svetofor_client::notification::{self, MarkupRules, Urgency};
+use svetofor_client::tray::{self, Light, MenuAction, MenuEntry, TrayContext, TrayIcon};
+use svetofor_client::view::{self, Freshness, ViewState};
+use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap()
+}
+
+fn view_of(notices: Vec<Notice>, at: chrono::DateTime<chrono::Utc>) -> ViewState {
+    view::build(&snap(notices), at, &[], "en")
+}
+
+fn cx(banner_open: bool) -> TrayContext {
+    TrayContext {
+        now: t0(),
+        tz: utc(),
+        banner_open,
+        paused_until: None,
+    }
+}
+
+fn labels(model: &tray::TrayModel) -> Vec<String> {
+    model
+        .menu
+        .iter()
+        .filter_map(|e| match e {
+            MenuEntry::Line { label, .. } | MenuEntry::Item { label, .. } => Some(label.clone()),
+            MenuEntry::Separator => None,
+        })
+        .collect()
+}
+
+fn item<'a>(model: &'a tray::TrayModel, action: &MenuAction) -> Option<(&'a str, bool)> {
+    model.menu.iter().find_map(|e| match e {
+        MenuEntry::Item {
+            action: a,
+            label,
+            enabled,
+        } if a == action => Some((label.as_str(), *enabled)),
+        _ => None,
+    })
+}
+
+#[test]
+fn tray_before_any_status_is_grey_and_says_so() {
+    let m = tray::model(&ViewState::unknown(), &cx(false));
+    assert_eq!(
+        m.icon,
+        TrayIcon {
+            light: Light::Grey,
+            offline: false
+        }
+    );
+    assert_eq!(labels(&m)[0], "Status unknown: waiting for the feed…");
+    assert_eq!(
+        item(&m, &MenuAction::ShowBanner),
+        Some(("Show banner", false))
+    );
+    let mut v = ViewState::unknown();
+    v.stale_reason = Some("No status feed is set up.".into());
+    let m = tray::model(&v, &cx(false));
+    assert_eq!(
+        labels(&m)[..2],
+        ["Status unknown", "No status feed is set up."]
+    );
+}
+
+#[test]
+fn tray_in_an_outage_leads_with_the_worst_notice_in_words() {
+    let mut a = notice("a", Severity::Red, Kind::Outage, State::Investigating);
+    a.title = Text::Plain("Payments API".into());
+    a.created_at = t0() - TimeDelta::minutes(35);
+    let b = notice("b", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let m = tray::model(&view_of(vec![a, b], t0()), &cx(true));
+    assert_eq!(
+        m.icon,
+        TrayIcon {
+            light: Light::Red,
+            offline: false
+        }
+    );
+    let l = labels(&m);
+    assert_eq!(l[0], "Outage: Payments API (+1 more) — since 11:25");
+    assert!(l.contains(&"Outage: Payments API".to_owned()), "{l:?}");
+    assert!(l.contains(&"Degraded: T b".to_owned()), "{l:?}");
+    assert_eq!(
+        item(&m, &MenuAction::Notice("a".into())).map(|i| i.1),
+        Some(true)
+    );
+    assert_eq!(
+        item(&m, &MenuAction::HideBanner),
+        Some(("Hide banner", true))
+    );
+    assert_eq!(l.last().map(String::as_str), Some("Quit Svetofor"));
+    assert!(m.tooltip.contains("Payments API"));
+}
+
+#[test]
+fn tray_when_stale_keeps_the_colour_and_adds_the_offline_mark_and_age() {
+    let a = notice("a", Severity::Yellow, Kind::Maintenance, State::InProgress);
+    let mut v = view_of(vec![a], t0());
+    v.freshness = Freshness::Stale;
+    v.stale_since = Some(t0() - TimeDelta::minutes(5));
+    let m = tray::model(&v, &cx(false));
+    assert_eq!(
+        m.icon,
+        TrayIcon {
+            light: Light::Yellow,
+            offline: true
+        }
+    );
+    assert_eq!(m.icon.file_stem(), "tray-yellow-offline");
+    assert_eq!(
+        labels(&m)[1],
+        "Status as of 11:55 (5 min ago), feed unreachable"
+    );
+}
+
+#[test]
+fn tray_green_news_and_pause() {
+    let n = notice("n", Severity::Green, Kind::Info, State::Investigating);
+    let mut c = cx(false);
+    c.paused_until = Some(t0() + TimeDelta::hours(1));
+    let m = tray::model(&view_of(vec![n], t0()), &c);
+    assert_eq!(m.icon.light, Light::Green);
+    assert_eq!(labels(&m)[0], "All systems working — News: T n");
+    assert_eq!(
+        item(&m, &MenuAction::Resume).map(|i| i.0),
+        Some("Resume notifications (paused until 13:00)")
+    );
+    let calm = tray::model(&view_of(vec![], t0()), &cx(false));
+    assert_eq!(
+        labels(&calm)[..2],
+        ["All systems working", "No current problems"]
+    );
+    assert_eq!(
+        item(&calm, &MenuAction::Pause).map(|i| i.0),
+        Some("Pause notifications for 1 hour")
+    );
+}
+
+#[test]
+fn menu_text_is_one_clean_line_and_ids_round_trip() {
+    assert_eq!(tray::one_line("a\nb\u{202e}c\t\td  ", 60), "a b c d");
+    assert_eq!(
+        tray::one_line(&"x".repeat(100), 10),
+        format!("{}…", "x".repeat(9))
+    );
+    for a in [
+        MenuAction::Notice("id:with:colons".into()),
+        MenuAction::ShowBanner,
+        MenuAction::HideBanner,
+        MenuAction::Details,
+        MenuAction::Settings,
+        MenuAction::Pause,
+        MenuAction::Resume,
+        MenuAction::Quit,
+    ] {
+        assert_eq!(MenuAction::from_id(&a.id()), Some(a));
+    }
+    assert_eq!(MenuAction::from_id("status"), None);
+}
+
+#[test]
+fn every_tray_icon_exists_and_differs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
+    let mut seen = std::collections::HashSet::new();
+    for icon in TrayIcon::ALL {
+        let bytes = std::fs::read(dir.join(format!("{}.png", icon.file_stem())))
+            .unwrap_or_else(|e| panic!("{}: {e}", icon.file_stem()));
+        assert!(
+            seen.insert(bytes),
+            "{} duplicates another icon",
+            icon.file_stem()
+        );
+    }
+}
+
+fn shown(cmd: &BannerCommand) -> Option<&svetofor_client::banner::BannerModel> {
+    match cmd {
+        BannerCommand::Show(m) => Some(m),
+        _ => None,
+    }
+}
+
+#[test]
+fn red_banner_opens_comes_back_on_update_and_recovers_in_green() {
+    let mut b = Banner::new();
+    let mut red = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    red.next_update_at = Some(t0() + TimeDelta::minutes(30));
+    let v = view_of(vec![red.clone()], t0());
+    let m = shown(&b.on_view(&v, t0(), utc()))
+        .cloned()
+        .expect("opens on a new red notice");
+    assert_eq!(
+        (m.severity, m.word.as_str(), m.title.as_str()),
+        (Severity::Red, "Outage", "T r")
+    );
+    assert_eq!(m.line, "first line");
+    assert_eq!(m.since, "since 12:00");
+    assert_eq!(m.next_update.as_deref(), Some("next update by 12:30"));
+    assert!(matches!(
+        b.on_view(&v, t0(), utc()),
+        BannerCommand::Refresh(_)
+    ));
+    assert_eq!(b.dismiss(&v), BannerCommand::Close);
+    assert_eq!(
+        b.on_view(&v, t0(), utc()),
+        BannerCommand::Nothing,
+        "dismissed stays closed"
+    );
+    // The next word from support brings a red banner back.
+    red.updated_at = t0() + TimeDelta::minutes(10);
+    let v2 = view_of(vec![red.clone()], t0() + TimeDelta::minutes(10));
+    assert!(shown(&b.on_view(&v2, t0(), utc())).is_some());
+    // The outage ends: a green recovery banner that closes itself.
+    red.state = State::Resolved;
+    red.updated_at = t0() + TimeDelta::minutes(20);
+    let now = t0() + TimeDelta::minutes(20);
+    let v3 = view_of(vec![red], now);
+    let rec = shown(&b.on_view(&v3, now, utc()))
+        .cloned()
+        .expect("recovery banner");
+    assert!(rec.recovery);
+    assert_eq!(
+        (rec.severity, rec.word.as_str()),
+        (Severity::Green, "Resolved")
+    );
+    assert_eq!(b.next_tick(), Some(now + RECOVERY_SHOWN));
+    assert_eq!(
+        b.on_tick(now + TimeDelta::seconds(5)),
+        BannerCommand::Nothing
+    );
+    assert_eq!(b.on_tick(now + RECOVERY_SHOWN), BannerCommand::Close);
+    assert!(!b.is_open());
+}
+
+#[test]
+fn yellow_banner_stays_dismissed_until_the_notice_changes() {
+    let mut b = Banner::new();
+    let mut y = notice("y", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let v = view_of(vec![y.clone()], t0());
+    assert!(shown(&b.on_view(&v, t0(), utc())).is_some());
+    b.dismiss(&v);
+    y.updated_at = t0() + TimeDelta::minutes(5); // wording only
+    let v = view_of(vec![y.clone()], t0() + TimeDelta::minutes(5));
+    assert_eq!(b.on_view(&v, t0(), utc()), BannerCommand::Nothing);
+    y.severity = Severity::Red; // escalation
+    let v = view_of(vec![y.clone()], t0() + TimeDelta::minutes(6));
+    let m = shown(&b.on_view(&v, t0(), utc()))
+        .cloned()
+        .expect("escalation opens it");
+    assert_eq!(m.severity, Severity::Red);
+    // The tray's "Show banner" shows it whatever was dismissed.
+    b.dismiss(&v);
+    assert!(shown(&b.show(&v, t0(), utc())).is_some());
+}
+
+#[test]
+fn banner_counts_more_notices_and_marks_overdue_updates() {
+    let mut b = Banner::new();
+    let mut a = notice("a", Severity::Red, Kind::Outage, State::Investigating);
+    a.next_update_at = Some(t0() - TimeDelta::minutes(5));
+    let c = notice("c", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let d = notice("d", Severity::Green, Kind::Info, State::Investigating);
+    let v = view_of(vec![c, a, d], t0());
+    let m = shown(&b.on_view(&v, t0(), utc())).cloned().expect("opens");
+    assert_eq!(m.notice_id, "a", "worst first");
+    assert_eq!(m.more.as_deref(), Some("+2 more"));
+    assert!(m.overdue);
+    assert_eq!(
+        m.next_update.as_deref(),
+        Some("update overdue (promised by 11:55)")
+    );
+}
+
+#[test]
+fn stale_data_never_opens_the_banner_but_counts_once_live() {
+    let mut b = Banner::new();
+    let mut v = view_of(
+        vec![notice("a", Severity::Red, Kind::Outage, State::Identified)],
+        t0(),
+    );
+    v.freshness = Freshness::Stale;
+    v.cached = true;
+    assert_eq!(b.on_view(&v, t0(), utc()), BannerCommand::Nothing);
+    v.freshness = Freshness::Live;
+    assert!(shown(&b.on_view(&v, t0(), utc())).is_some());
+}
+
+#[test]
+fn maintenance_banner_says_until_when() {
+    let mut b = Banner::new();
+    let mut m = notice("m", Severity::Yellow, Kind::Maintenance, State::InProgress);
+    m.window = Some(Window {
+        starts_at: t0() - TimeDelta::minutes(10),
+        ends_at: Some(t0() + TimeDelta::hours(2)),
+    });
+    let v = view_of(vec![m], t0());
+    let model = shown(&b.on_view(&v, t0(), utc())).cloned().expect("opens");
+    assert_eq!(
+        (model.word.as_str(), model.since.as_str()),
+        ("Maintenance", "until 14:00")
+    );
+}
+
+fn alert(reason: Reason, severity: Severity, title: &str, body: &str) -> Alert {
+    Alert {
+        notice_id: "n".into(),
+        severity,
+        reason,
+        kind: Kind::Outage,
+        title: title.into(),
+        body: body.into(),
+    }
+}
+
+#[test]
+fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain() {
+    let a = alert(
+        Reason::New,
+        Severity::Red,
+        "<b>Down</b> & out",
+        "<img src=x onerror=y> 'q' \"d\"",
+    );
+    let markup = MarkupRules::freedesktop(&["body".into(), "body-markup".into()]);
+    let n = notification::for_alert(&a, markup);
+    assert_eq!(n.summary, "Outage: <b>Down</b> & out");
+    assert_eq!(
+        n.body,
+        "&lt;img src=x onerror=y&gt; &#39;q&#39; &quot;d&quot;"
+    );
+    assert_eq!(n.urgency, Urgency::Critical);
+    let plain = notification::for_alert(&a, MarkupRules::freedesktop(&["body".into()]));
+    assert_eq!(plain.body, "<img src=x onerror=y> 'q' \"d\"");
+    let r = notification::for_alert(
+        &alert(Reason::Resolved, Severity::Green, "Down", ""),
+        markup,
+    );
+    assert_eq!(
+        (r.summary.as_str(), r.urgency),
+        ("Resolved: Down", Urgency::Low)
+    );
+    let y = notification::for_alert(&alert(Reason::Updated, Severity::Yellow, "x", ""), markup);
+    assert_eq!(
+        (y.summary.as_str(), y.urgency),
+        ("Outage update: x", Urgency::Normal)
+    );
+    let long = notification::for_alert(
+        &alert(Reason::New, Severity::Red, &"t".repeat(500), ""),
+        markup,
+    );
+    assert!(long.summary.chars().count() <= notification::SUMMARY_CHARS + 8);
+}
+
+#[test]
+fn a_red_update_notifies_once_and_a_yellow_one_not_at_all() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let mut r = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    let mut y = notice("y", Severity::Yellow, Kind::Degraded, State::Investigating);
+    assert_eq!(
+        decide(
+            &snap(vec![r.clone(), y.clone()]),
+            t0(),
+            &mut m,
+            p,
+            &[],
+            "en"
+        )
+        .len(),
+        2
+    );
+    r.updated_at = t0() + TimeDelta::minutes(1);
+    y.updated_at = t0() + TimeDelta::minutes(1);
+    let s = snap(vec![r.clone(), y.clone()]);
+    let got: Vec<_> = decide(&s, t0(), &mut m, p, &[], "en")
+        .into_iter()
+        .map(|a| (a.notice_id, a.reason))
+        .collect();
+    assert_eq!(got, [("r".to_owned(), Reason::Updated)]);
+    assert!(
+        decide(&s, t0(), &mut m, p, &[], "en").is_empty(),
+        "never twice"
+    );
+}
+
+#[test]
+fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
+    let mut a = notice("a", Severity::Red, Kind::Outage, State::Identified);
+    a.components = vec!["api".into(), "web".into()];
+    a.updates = vec![
+        Update {
+            at: t0() - TimeDelta::minutes(30),
+            state: State::Investigating,
+            severity: None,
+            text: Text::Plain("Looking".into()),
+        },
+        Update {
+            at: t0() - TimeDelta::minutes(10),
+            state: State::Identified,
+            severity: None,
+            text: Text::Plain("Found it".into()),
+        },
+    ];
+    let mut v = view_of(vec![a], t0());
+    v.source = Some("https://status.example.com/feed.json".into());
+    v.fetched_at = Some(t0() - TimeDelta::minutes(2));
+    let d = details::model(&v, t0(), utc());
+    let card = &d.notices[0];
+    assert_eq!(card.components.as_deref(), Some("Affects: api, web"));
+    let when: Vec<_> = card
+        .timeline
+        .iter()
+        .map(|t| (t.when.as_str(), t.state.as_str()))
+        .collect();
+    assert_eq!(when, [("11:50", "Identified"), ("11:30", "Investigating")]);
+    assert!(
+        d.source.contains("https://status.example.com/feed.json"),
+        "{}",
+        d.source
+    );
+    assert!(d.source.contains("2 min ago"), "{}", d.source);
+    assert_eq!(
+        details::model(&ViewState::unknown(), t0(), utc()).source,
+        "No status received yet."
+    );
+}
