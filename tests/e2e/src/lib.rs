@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 /// The folder holding the workspace's binaries (`target/debug`), found from the test binary.
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
-    // target/debug/deps/<test> → target/debug
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir")
-        .to_path_buf()
+    // Tests run from target/debug/deps/, benchmark programs from target/release/.
+    let dir = exe.parent().expect("exe dir");
+    match dir.file_name() {
+        Some(n) if n == "deps" => dir.parent().expect("target dir").to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
 }
 
 /// A workspace binary, which must have been built (`cargo build --workspace --bins`).
@@ -92,6 +93,11 @@ impl App {
     /// The app's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether it is still running.
