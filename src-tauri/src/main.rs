@@ -19,7 +19,26 @@ use tauri::{Manager, RunEvent};
 use crate::args::Args;
 use crate::state::AppState;
 
+/// GTK on X11 sets up OpenGL at start to choose its visuals, which maps the whole GL driver
+/// into the process (with Mesa's software renderer that is LLVM, about 25 MB of PSS), and
+/// WebKit's processes inherit the setting. A tray icon and two small pages need none of it:
+/// measured with `desktop_idle`, tray-only PSS fell from 89.5 to 64.9 MB and the banner's web
+/// process from 143.6 to 89.6 MB, with the banner drawn the same. A user's own GDK_GL wins.
+#[cfg(target_os = "linux")]
+fn without_gdk_gl() {
+    if std::env::var_os("GDK_GL").is_none() {
+        // SAFETY: this runs first in main, before any thread exists, so nothing can read the
+        // environment while it changes.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var("GDK_GL", "disable")
+        };
+    }
+}
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    without_gdk_gl();
     let args = Args::parse();
     let _log = logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
