@@ -24,11 +24,14 @@ function render(model) {
   document.getElementById("next").classList.toggle("overdue", !!model.overdue);
   setText("more", model.more);
   setText("stale", model.stale);
-  document.getElementById("dismiss").textContent = model.recovery ? "Close" : "Dismiss";
+  document.getElementById("dismiss").textContent = svetoforText(model.recovery ? "page-close" : "page-dismiss");
   strip.hidden = false;
 }
 
 document.getElementById("details").addEventListener("click", () => invoke("open_details"));
 document.getElementById("dismiss").addEventListener("click", () => invoke("dismiss_banner"));
 listen("banner", (event) => render(event.payload));
-invoke("view_state").then((state) => render(state && state.banner));
+invoke("view_state").then((state) => {
+  svetoforApplyStrings(state);
+  render(state && state.banner);
+});

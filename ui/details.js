@@ -5,7 +5,7 @@ const { invoke } = window.__TAURI__.core;
 const { listen } = window.__TAURI__.event;
 
 const ICONS = { red: "img/red.png", yellow: "img/yellow.png", green: "img/green.png", unknown: "img/grey.png" };
-const EMPTY = { notices: "No current problems.", upcoming: "None planned.", recent: "Nothing resolved lately." };
+const EMPTY = { notices: "page-empty-now", upcoming: "page-empty-upcoming", recent: "page-empty-recent" };
 let focus = null;
 
 function el(tag, cls, text) {
@@ -31,7 +31,7 @@ function card(n) {
   c.append(meta);
   if (n.body) c.append(el("p", "body", n.body));
   if (n.url) {
-    const b = el("button", "link", "More information");
+    const b = el("button", "link", svetoforText("page-more-info"));
     b.type = "button";
     b.addEventListener("click", () => invoke("open_link", { url: n.url }).catch(() => {}));
     c.append(b);
@@ -50,7 +50,7 @@ function card(n) {
 
 function fill(id, list) {
   const box = document.getElementById(id);
-  box.replaceChildren(...(list.length ? list.map(card) : [el("p", "empty", EMPTY[id])]));
+  box.replaceChildren(...(list.length ? list.map(card) : [el("p", "empty", svetoforText(EMPTY[id]))]));
 }
 
 function render(d) {
@@ -78,4 +78,7 @@ function showFocus() {
 
 listen("details", (event) => render(event.payload));
 listen("focus", (event) => { focus = event.payload; showFocus(); });
-invoke("view_state").then((s) => { if (s) { focus = s.focus; render(s.details); } });
+invoke("view_state").then((s) => {
+  svetoforApplyStrings(s);
+  if (s) { focus = s.focus; render(s.details); }
+});

@@ -9,6 +9,7 @@ use svetofor_client::banner::BannerCommand;
 use svetofor_client::config;
 use svetofor_client::details;
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
+use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::tray::{self, MenuAction};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -20,11 +21,34 @@ use crate::{tray_ui, windows};
 /// How often time-dependent text ("5 min ago") and timers are looked at.
 const TICK: Duration = Duration::from_secs(15);
 
-/// The engine options for this run: configuration files, then the command line.
-pub fn engine_options(args: &Args) -> Result<EngineOptions, String> {
+/// What a run starts with: the UI language, and the engine options or why there are none.
+pub struct Setup {
+    /// UI language.
+    pub lang: Lang,
+    /// Engine options.
+    pub opts: Result<EngineOptions, String>,
+}
+
+/// The setup for this run: configuration files, then the command line.
+pub fn setup(args: &Args) -> Setup {
     let user = args.config.clone().or_else(config::user_config_path);
     let policy = config::policy_path();
-    let mut cfg = config::load(user.as_deref(), Some(&policy)).map_err(|e| e.to_string())?;
+    let cfg = config::load(user.as_deref(), Some(&policy));
+    let lang = match &cfg {
+        Ok(c) => Lang::from_config(&c.language),
+        Err(_) => Lang::from_os(),
+    };
+    let opts = cfg
+        .map_err(|e| e.to_string())
+        .and_then(|cfg| engine_options(args, cfg, lang));
+    Setup { lang, opts }
+}
+
+fn engine_options(
+    args: &Args,
+    mut cfg: config::Config,
+    lang: Lang,
+) -> Result<EngineOptions, String> {
     if !args.feeds.is_empty() {
         for f in &args.feeds {
             svetofor_client::fetch::web_url(f).map_err(|e| format!("--feed {f}: {e}"))?;
@@ -42,24 +66,27 @@ pub fn engine_options(args: &Args) -> Result<EngineOptions, String> {
         cfg.poll_interval = Duration::from_secs(secs);
     }
     if cfg.feeds.is_empty() {
-        return Err(
-            "No status feed is set up. Ask your administrator, or start with --feed URL."
-                .to_owned(),
+        tracing::error!(
+            "no feed: set feeds in the configuration or policy, or start with --feed URL"
         );
+        return Err(Catalog::new(lang).t("problem-no-feed"));
     }
     let cache = args
         .cache_dir
         .clone()
         .or_else(|| dirs::cache_dir().map(|d| d.join("svetofor")))
         .unwrap_or_else(|| PathBuf::from(".svetofor-cache"));
-    EngineOptions::from_config(&cfg, cache)
+    let mut opts = EngineOptions::from_config(&cfg, cache)?;
+    // Notices in the UI language when they carry it.
+    opts.language = lang.tag().to_owned();
+    Ok(opts)
 }
 
 /// Redraws the tray from the state if it changed.
 pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
-    let (drawn, model) = state.with(|s| {
-        let model = tray::model(&s.view, &s.tray_context(Utc::now()));
+    let (drawn, model) = state.with(|s, cat| {
+        let model = tray::model(&s.view, &s.tray_context(cat, Utc::now()));
         let drawn = s.drawn_tray.replace(model.clone());
         (drawn, model)
     });
@@ -76,11 +103,11 @@ pub fn apply_banner<R: Runtime>(app: &AppHandle<R>, cmd: BannerCommand) {
     let state = app.state::<AppState>();
     match cmd {
         BannerCommand::Show(model) => {
-            state.with(|s| s.banner_model = Some(model.clone()));
+            state.with(|s, _| s.banner_model = Some(model.clone()));
             windows::show_banner(app, &model);
         }
         BannerCommand::Refresh(model) => {
-            state.with(|s| s.banner_model = Some(model.clone()));
+            state.with(|s, _| s.banner_model = Some(model.clone()));
             if app.get_webview_window(windows::BANNER).is_some() {
                 windows::show_banner(app, &model);
             }
@@ -98,13 +125,14 @@ pub fn refresh_details<R: Runtime>(app: &AppHandle<R>) {
     }
     let model = app
         .state::<AppState>()
-        .with(|s| details::model(&s.view, Utc::now(), local_tz()));
+        .with(|s, cat| details::model(cat, &s.view, Utc::now(), local_tz()));
     let _ = app.emit_to(windows::DETAILS, "details", &model);
 }
 
 /// Opens the details window, at a notice if given.
 pub fn open_details<R: Runtime>(app: &AppHandle<R>, notice: Option<String>) {
-    app.state::<AppState>().with(|s| s.focus = notice.clone());
+    app.state::<AppState>()
+        .with(|s, _| s.focus = notice.clone());
     windows::open_details(app);
     if let Some(id) = notice {
         let _ = app.emit_to(windows::DETAILS, "focus", id);
@@ -123,19 +151,19 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: String) {
         MenuAction::Details => open_details(app, None),
         MenuAction::Settings => windows::open_settings(app),
         MenuAction::ShowBanner => {
-            let cmd = state.with(|s| s.banner.show(&s.view, Utc::now(), local_tz()));
+            let cmd = state.with(|s, cat| s.banner.show(cat, &s.view, Utc::now(), local_tz()));
             apply_banner(app, cmd);
         }
         MenuAction::HideBanner => {
-            let cmd = state.with(|s| s.banner.dismiss(&s.view));
+            let cmd = state.with(|s, _| s.banner.dismiss(&s.view));
             apply_banner(app, cmd);
         }
         MenuAction::Pause => {
-            state.with(|s| s.paused_until = Some(Utc::now() + chrono::TimeDelta::hours(1)));
+            state.with(|s, _| s.paused_until = Some(Utc::now() + chrono::TimeDelta::hours(1)));
             refresh_tray(app);
         }
         MenuAction::Resume => {
-            state.with(|s| s.paused_until = None);
+            state.with(|s, _| s.paused_until = None);
             refresh_tray(app);
         }
         MenuAction::Quit => app.exit(0),
@@ -152,9 +180,9 @@ pub fn open_requested<R: Runtime>(app: &AppHandle<R>, open: Option<Open>) {
 }
 
 /// Starts the engine and the loops that follow it.
-pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
+pub fn start<R: Runtime>(app: &AppHandle<R>, lang: Lang, opts: Option<EngineOptions>) {
     let handle = app.clone();
-    let notifier = Arc::new(Notifier::start(move |notice| {
+    let notifier = Arc::new(Notifier::start(lang, move |notice| {
         let h = handle.clone();
         let _ = handle.run_on_main_thread(move || open_details(&h, Some(notice)));
     }));
@@ -165,7 +193,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
             tokio::time::sleep(TICK).await;
             let cmd = ticker
                 .state::<AppState>()
-                .with(|s| s.banner.on_tick(Utc::now()));
+                .with(|s, _| s.banner.on_tick(Utc::now()));
             apply_banner(&ticker, cmd);
         }
     });
@@ -175,7 +203,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
         Err(e) => {
             tracing::error!("cannot start the engine: {e}");
             app.state::<AppState>()
-                .with(|s| s.view.stale_reason = Some(e.to_string()));
+                .with(|s, _| s.view.stale_reason = Some(e.to_string()));
             refresh_tray(app);
             return;
         }
@@ -187,8 +215,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
             match event {
                 EngineEvent::State(view) => {
                     tracing::info!(status = ?view.status, freshness = ?view.freshness, notices = view.notices.len(), "view");
-                    let cmd = app.state::<AppState>().with(|s| {
-                        let cmd = s.banner.on_view(&view, Utc::now(), local_tz());
+                    let cmd = app.state::<AppState>().with(|s, cat| {
+                        let cmd = s.banner.on_view(cat, &view, Utc::now(), local_tz());
                         s.view = view;
                         cmd
                     });
@@ -196,7 +224,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, opts: Option<EngineOptions>) {
                     refresh_details(&app);
                 }
                 EngineEvent::Alert(alert) => {
-                    let paused = app.state::<AppState>().with(|s| s.paused(Utc::now()));
+                    let paused = app.state::<AppState>().with(|s, _| s.paused(Utc::now()));
                     if paused {
                         tracing::info!(notice = %alert.notice_id, "notification held back: paused");
                     } else {

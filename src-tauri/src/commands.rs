@@ -11,18 +11,24 @@ use tauri_plugin_opener::OpenerExt;
 use crate::state::{AppState, local_tz};
 use crate::{app, windows};
 
-/// The data for the calling window: the banner model or the details model.
+/// The data for the calling window (the banner or details model) and its words.
 #[tauri::command]
 pub async fn view_state<R: Runtime>(window: WebviewWindow<R>) -> Value {
     let app = window.app_handle();
     let state = app.state::<AppState>();
-    state.with(|s| match window.label() {
-        windows::BANNER => json!({ "banner": s.banner_model }),
-        windows::DETAILS => json!({
-            "details": details::model(&s.view, Utc::now(), local_tz()),
-            "focus": s.focus,
-        }),
-        _ => Value::Null,
+    state.with(|s, cat| {
+        let mut v = match window.label() {
+            windows::BANNER => json!({ "banner": s.banner_model }),
+            windows::DETAILS => json!({
+                "details": details::model(cat, &s.view, Utc::now(), local_tz()),
+                "focus": s.focus,
+            }),
+            _ => json!({}),
+        };
+        // The page's own words, in the UI language.
+        v["lang"] = json!(cat.lang().tag());
+        v["strings"] = json!(cat.with_prefix("page-"));
+        v
     })
 }
 
@@ -35,14 +41,16 @@ pub async fn open_details<R: Runtime>(app: AppHandle<R>) {
 /// The banner's Dismiss button.
 #[tauri::command]
 pub async fn dismiss_banner<R: Runtime>(app: AppHandle<R>) {
-    let cmd = app.state::<AppState>().with(|s| s.banner.dismiss(&s.view));
+    let cmd = app
+        .state::<AppState>()
+        .with(|s, _| s.banner.dismiss(&s.view));
     app::apply_banner(&app, cmd);
 }
 
 /// Opens a notice's link in the OS browser: only links the feed gave, only http(s).
 #[tauri::command]
 pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(), String> {
-    let known = app.state::<AppState>().with(|s| {
+    let known = app.state::<AppState>().with(|s, _| {
         s.view
             .notices
             .iter()

@@ -42,13 +42,15 @@ fn main() {
     let args = Args::parse();
     let _log = logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
-    let (opts, problem) = match app::engine_options(&args) {
+    let app::Setup { lang, opts } = app::setup(&args);
+    let (opts, problem) = match opts {
         Ok(o) => (Some(o), None),
         Err(e) => {
             tracing::error!("{e}");
             (None, Some(e))
         }
     };
+    tracing::info!(%lang, "language");
     let open = args.open;
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -57,7 +59,7 @@ fn main() {
             app::open_requested(app, open);
         }))
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState::new(problem))
+        .manage(AppState::new(lang, problem))
         .invoke_handler(tauri::generate_handler![
             commands::view_state,
             commands::open_details,
@@ -66,13 +68,13 @@ fn main() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            let model = app.state::<AppState>().with(|s| {
-                let m = svetofor_client::tray::model(&s.view, &s.tray_context(Utc::now()));
+            let model = app.state::<AppState>().with(|s, cat| {
+                let m = svetofor_client::tray::model(&s.view, &s.tray_context(cat, Utc::now()));
                 s.drawn_tray = Some(m.clone());
                 m
             });
             tray_ui::create(&handle, &model, app::on_menu)?;
-            app::start(&handle, opts);
+            app::start(&handle, lang, opts);
             if open.is_some() {
                 app::open_requested(&handle, open);
             }
@@ -97,7 +99,7 @@ fn main() {
             event: tauri::WindowEvent::Destroyed,
             ..
         } if label == windows::BANNER => {
-            app.state::<AppState>().with(|s| s.banner.closed());
+            app.state::<AppState>().with(|s, _| s.banner.closed());
             app::refresh_tray(app);
         }
         _ => {}

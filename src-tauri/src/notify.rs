@@ -1,6 +1,7 @@
 //! OS notifications: the engine's alerts, shown one per notice and replaced on update.
 
 use svetofor_client::alerts::Alert;
+use svetofor_client::i18n::Lang;
 
 #[cfg(all(unix, not(target_os = "macos")))]
 #[path = "os_linux.rs"]
@@ -17,11 +18,11 @@ pub struct Notifier {
 impl Notifier {
     /// Starts the notifier; `on_activate` gets the notice id when the user clicks a
     /// notification (where the platform reports it).
-    pub fn start(on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
+    pub fn start(lang: Lang, on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Alert>();
         let spawned = std::thread::Builder::new()
             .name("notifications".into())
-            .spawn(move || os::run(rx, on_activate));
+            .spawn(move || os::run(lang, rx, on_activate));
         if let Err(e) = spawned {
             tracing::error!("cannot start the notification thread: {e}");
         }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use svetofor_client::alerts::Alert;
+use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::notification::{self, MarkupRules, OsNotification};
 
 /// Notifications whose handles are kept. A handle holds its D-Bus connection, and GNOME
@@ -25,13 +26,13 @@ fn rules() -> MarkupRules {
     rules
 }
 
-fn build(n: &OsNotification) -> Notification {
+fn build(n: &OsNotification, details: &str) -> Notification {
     let mut out = Notification::new();
     out.appname("Svetofor")
         .summary(&n.summary)
         .body(&n.body)
         .icon("dialog-warning")
-        .action(DEFAULT_ACTION, "Details")
+        .action(DEFAULT_ACTION, details)
         .hint(Hint::Category("network".into()))
         .urgency(match n.urgency {
             notification::Urgency::Low => Urgency::Low,
@@ -45,15 +46,16 @@ fn build(n: &OsNotification) -> Notification {
     out
 }
 
-pub fn run(rx: Receiver<Alert>, on_activate: impl Fn(String) + Send + Sync + 'static) {
+pub fn run(lang: Lang, rx: Receiver<Alert>, on_activate: impl Fn(String) + Send + Sync + 'static) {
+    let cat = Catalog::new(lang);
     let rules = rules();
     let ids: Arc<Mutex<HashMap<u32, String>>> = Arc::default();
     listen_for_actions(ids.clone(), on_activate);
     let mut handles: HashMap<String, NotificationHandle> = HashMap::new();
     let mut order: VecDeque<String> = VecDeque::new();
     for alert in rx {
-        let n = notification::for_alert(&alert, rules);
-        let fresh = build(&n);
+        let n = notification::for_alert(&cat, &alert, rules);
+        let fresh = build(&n, &cat.t("notify-action-details"));
         let shown = match handles.get_mut(&n.notice_id) {
             Some(handle) => {
                 **handle = fresh;

@@ -5,11 +5,13 @@ use std::sync::mpsc::Receiver;
 
 use notify_rust::Notification;
 use svetofor_client::alerts::Alert;
+use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::notification::{self, MarkupRules};
 
-pub fn run(rx: Receiver<Alert>, _on_activate: impl Fn(String) + Send + Sync + 'static) {
+pub fn run(lang: Lang, rx: Receiver<Alert>, _on_activate: impl Fn(String) + Send + Sync + 'static) {
+    let cat = Catalog::new(lang);
     for alert in rx {
-        let n = notification::for_alert(&alert, MarkupRules::NONE);
+        let n = notification::for_alert(&cat, &alert, MarkupRules::NONE);
         if let Err(e) = Notification::new()
             .summary(&n.summary)
             .body(&n.body)

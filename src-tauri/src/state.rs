@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_client::banner::{Banner, BannerModel};
+use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::tray::{TrayContext, TrayModel};
 use svetofor_client::view::ViewState;
 
@@ -24,29 +25,36 @@ pub struct Inner {
 }
 
 /// Shared app state.
-pub struct AppState(pub Mutex<Inner>);
+pub struct AppState {
+    inner: Mutex<Inner>,
+    /// The UI language's messages.
+    pub cat: Catalog,
+}
 
 impl AppState {
-    pub fn new(setup_problem: Option<String>) -> Self {
+    pub fn new(lang: Lang, setup_problem: Option<String>) -> Self {
         let mut view = ViewState::unknown();
         if let Some(p) = &setup_problem {
             view.stale_reason = Some(p.clone());
         }
-        AppState(Mutex::new(Inner {
-            view,
-            banner: Banner::new(),
-            banner_model: None,
-            paused_until: None,
-            drawn_tray: None,
-            focus: None,
-        }))
+        AppState {
+            inner: Mutex::new(Inner {
+                view,
+                banner: Banner::new(),
+                banner_model: None,
+                paused_until: None,
+                drawn_tray: None,
+                focus: None,
+            }),
+            cat: Catalog::new(lang),
+        }
     }
 
     /// Runs `f` on the state. A panic elsewhere while holding the lock leaves plain data
     /// behind, which is still usable.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
-        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
+    pub fn with<T>(&self, f: impl FnOnce(&mut Inner, &Catalog) -> T) -> T {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard, &self.cat)
     }
 }
 
@@ -57,8 +65,9 @@ pub fn local_tz() -> FixedOffset {
 
 impl Inner {
     /// The tray context right now.
-    pub fn tray_context(&self, now: DateTime<Utc>) -> TrayContext {
+    pub fn tray_context<'a>(&self, cat: &'a Catalog, now: DateTime<Utc>) -> TrayContext<'a> {
         TrayContext {
+            cat,
             now,
             tz: local_tz(),
             banner_open: self.banner.is_open(),

@@ -2,6 +2,9 @@
 //! when closed, so an idle app holds no webview.
 
 use svetofor_client::banner::BannerModel;
+use svetofor_client::i18n::Arg;
+
+use crate::state::AppState;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 /// Labels (capabilities grant commands per label).
@@ -18,7 +21,13 @@ const BANNER_HEIGHT: f64 = 64.0;
 /// refreshes it when open.
 pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
     // The window title says it too: screen readers and window lists read it.
-    let title = format!("Svetofor — {}: {}", model.word, model.title);
+    let title = app.state::<AppState>().cat.tr(
+        "window-banner",
+        &[
+            ("word", Arg::from(&model.word)),
+            ("title", Arg::from(&model.title)),
+        ],
+    );
     if let Some(w) = app.get_webview_window(BANNER) {
         let _ = w.set_title(&title);
         let _ = w.emit_to(BANNER, "banner", model);
@@ -65,7 +74,7 @@ fn open_normal<R: Runtime>(
     app: &AppHandle<R>,
     label: &str,
     page: &str,
-    title: &str,
+    title_key: &str,
     size: (f64, f64),
 ) {
     if let Some(w) = app.get_webview_window(label) {
@@ -74,6 +83,7 @@ fn open_normal<R: Runtime>(
         let _ = w.set_focus();
         return;
     }
+    let title = app.state::<AppState>().cat.t(title_key);
     let built = WebviewWindowBuilder::new(app, label, WebviewUrl::App(page.into()))
         .title(title)
         .inner_size(size.0, size.1)
@@ -91,7 +101,7 @@ pub fn open_details<R: Runtime>(app: &AppHandle<R>) {
         app,
         DETAILS,
         "details.html",
-        "Svetofor — details",
+        "window-details",
         (760.0, 640.0),
     );
 }
@@ -102,7 +112,7 @@ pub fn open_settings<R: Runtime>(app: &AppHandle<R>) {
         app,
         SETTINGS,
         "settings.html",
-        "Svetofor — settings",
+        "window-settings",
         (560.0, 360.0),
     );
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use svetofor_feed::{Severity, State};
 
+use crate::i18n::Catalog;
 use crate::labels;
 use crate::tray::{freshness_line, one_line};
 use crate::view::{Freshness, NoticeView, ViewState};
@@ -111,6 +112,7 @@ pub struct Banner {
 
 /// Builds the banner content for the notices in effect (worst first).
 fn content(
+    cat: &Catalog,
     view: &ViewState,
     first: &NoticeView,
     now: DateTime<Utc>,
@@ -124,28 +126,28 @@ fn content(
         .unwrap_or("");
     BannerModel {
         severity: first.severity,
-        word: labels::notice_word(first.kind, first.severity, first.state).to_owned(),
+        word: labels::notice_word(cat, first.kind, first.severity, first.state),
         notice_id: first.id.clone(),
         title: one_line(&first.title, BANNER_TITLE_CHARS),
         line: one_line(line, BANNER_LINE_CHARS),
         since: match (first.kind, first.window.as_ref().and_then(|w| w.ends_at)) {
-            (svetofor_feed::Kind::Maintenance, Some(end)) => labels::until(end, now, tz),
-            _ => labels::since(first.since, now, tz),
+            (svetofor_feed::Kind::Maintenance, Some(end)) => labels::until(cat, end, now, tz),
+            _ => labels::since(cat, first.since, now, tz),
         },
         next_update: first
             .next_update_at
-            .map(|t| labels::next_update(t, first.overdue, now, tz)),
+            .map(|t| labels::next_update(cat, t, first.overdue, now, tz)),
         overdue: first.overdue,
-        more: (view.notices.len() > 1).then(|| labels::more(view.notices.len() - 1)),
-        stale: freshness_line(view, now, tz),
+        more: (view.notices.len() > 1).then(|| labels::more(cat, view.notices.len() - 1)),
+        stale: freshness_line(cat, view, now, tz),
         recovery: false,
     }
 }
 
-fn recovery(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel {
+fn recovery(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel {
     BannerModel {
         severity: Severity::Green,
-        word: labels::notice_word(n.kind, n.severity, n.state).to_owned(),
+        word: labels::notice_word(cat, n.kind, n.severity, n.state),
         notice_id: n.id.clone(),
         title: one_line(&n.title, BANNER_TITLE_CHARS),
         line: one_line(
@@ -156,7 +158,7 @@ fn recovery(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel 
                 .unwrap_or(""),
             BANNER_LINE_CHARS,
         ),
-        since: labels::at(n.updated_at, now, tz),
+        since: labels::at(cat, n.updated_at, now, tz),
         next_update: None,
         overdue: false,
         more: None,
@@ -185,6 +187,7 @@ impl Banner {
     /// A new view arrived: what to do with the banner.
     pub fn on_view(
         &mut self,
+        cat: &Catalog,
         view: &ViewState,
         now: DateTime<Utc>,
         tz: FixedOffset,
@@ -194,7 +197,7 @@ impl Banner {
             // back, what is new then still calls for the banner.
             return match view.notices.first() {
                 Some(first) if self.open && self.recovery_until.is_none() => {
-                    BannerCommand::Refresh(content(view, first, now, tz))
+                    BannerCommand::Refresh(content(cat, view, first, now, tz))
                 }
                 _ => BannerCommand::Nothing,
             };
@@ -223,7 +226,7 @@ impl Banner {
         self.dismissed.retain(|id, _| self.known.contains_key(id));
 
         if let Some(first) = view.notices.first() {
-            let model = content(view, first, now, tz);
+            let model = content(cat, view, first, now, tz);
             self.recovery_until = None;
             if calls {
                 self.open = true;
@@ -239,7 +242,7 @@ impl Banner {
         if let Some(last) = ended {
             self.open = true;
             self.recovery_until = Some(now + RECOVERY_SHOWN);
-            return BannerCommand::Show(recovery(last, now, tz));
+            return BannerCommand::Show(recovery(cat, last, now, tz));
         }
         if self.open && self.recovery_until.is_none() {
             self.open = false;
@@ -276,12 +279,18 @@ impl Banner {
     }
 
     /// The user asked for the banner from the tray: shows the worst notice, dismissed or not.
-    pub fn show(&mut self, view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> BannerCommand {
+    pub fn show(
+        &mut self,
+        cat: &Catalog,
+        view: &ViewState,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> BannerCommand {
         match view.notices.first() {
             Some(first) => {
                 self.open = true;
                 self.recovery_until = None;
-                BannerCommand::Show(content(view, first, now, tz))
+                BannerCommand::Show(content(cat, view, first, now, tz))
             }
             None => BannerCommand::Nothing,
         }

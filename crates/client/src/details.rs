@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use svetofor_feed::Severity;
 
+use crate::i18n::{Arg, Catalog};
 use crate::labels;
 use crate::tray::{freshness_line, status_line};
 use crate::view::{Freshness, NoticeView, ViewState};
@@ -73,46 +74,44 @@ pub struct DetailsModel {
     pub recent: Vec<NoticeCard>,
 }
 
-fn state_word(state: svetofor_feed::State) -> String {
-    let s = state.as_str().replace('_', " ");
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => s,
-    }
-}
-
-fn card(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> NoticeCard {
+fn card(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> NoticeCard {
     let mut entries: Vec<_> = n.timeline.iter().collect();
     entries.sort_by_key(|u| std::cmp::Reverse(u.at));
     let timeline = entries
         .into_iter()
         .map(|u| TimelineLine {
-            when: labels::moment(u.at, now, tz),
-            state: state_word(u.state),
+            when: labels::moment(cat, u.at, now, tz),
+            state: labels::state_word(cat, u.state),
             text: u.text.clone(),
         })
         .collect();
     NoticeCard {
         id: n.id.clone(),
         severity: n.severity,
-        word: labels::notice_word(n.kind, n.severity, n.state).to_owned(),
+        word: labels::notice_word(cat, n.kind, n.severity, n.state),
         title: n.title.clone(),
         body: n.body.clone(),
-        components: (!n.components.is_empty())
-            .then(|| format!("Affects: {}", n.components.join(", "))),
-        since: labels::since(n.since, now, tz),
-        window: n.window.as_ref().map(|w| match w.ends_at {
-            Some(end) => format!(
-                "Planned: {} – {}",
-                labels::moment(w.starts_at, now, tz),
-                labels::moment(end, now, tz)
-            ),
-            None => format!("Planned from {}", labels::moment(w.starts_at, now, tz)),
+        components: (!n.components.is_empty()).then(|| {
+            let list = n.components.join(", ");
+            cat.tr("details-affects", &[("list", Arg::from(&list))])
+        }),
+        since: labels::since(cat, n.since, now, tz),
+        window: n.window.as_ref().map(|w| {
+            let from = labels::moment(cat, w.starts_at, now, tz);
+            match w.ends_at {
+                Some(end) => {
+                    let to = labels::moment(cat, end, now, tz);
+                    cat.tr(
+                        "details-window",
+                        &[("from", Arg::from(&from)), ("to", Arg::from(&to))],
+                    )
+                }
+                None => cat.tr("details-window-open", &[("from", Arg::from(&from))]),
+            }
         }),
         next_update: n
             .next_update_at
-            .map(|t| labels::next_update(t, n.overdue, now, tz)),
+            .map(|t| labels::next_update(cat, t, n.overdue, now, tz)),
         overdue: n.overdue,
         url: n.url.clone(),
         timeline,
@@ -120,30 +119,44 @@ fn card(n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> NoticeCard {
 }
 
 /// The details window for a view.
-pub fn model(view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> DetailsModel {
+pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> DetailsModel {
     let source = match (&view.source, view.fetched_at) {
         (Some(src), Some(at)) => {
-            let how = match (view.freshness, view.cached) {
-                (Freshness::Live, _) => "confirmed just now",
-                (_, true) => "from the saved copy on this computer",
-                _ => "could not be confirmed since",
-            };
-            format!(
-                "{} at {src}: {how}; received {} ({}).",
-                view.feed_name.as_deref().unwrap_or("Status feed"),
-                labels::moment(at, now, tz),
-                labels::age(at, now)
+            let how = cat.t(match (view.freshness, view.cached) {
+                (Freshness::Live, _) => "details-how-live",
+                (_, true) => "details-how-cached",
+                _ => "details-how-stale",
+            });
+            let feed = view
+                .feed_name
+                .clone()
+                .unwrap_or_else(|| cat.t("details-feed"));
+            let time = labels::moment(cat, at, now, tz);
+            let age = labels::age(cat, at, now);
+            cat.tr(
+                "details-source",
+                &[
+                    ("feed", Arg::from(&feed)),
+                    ("url", Arg::from(src)),
+                    ("how", Arg::from(&how)),
+                    ("time", Arg::from(&time)),
+                    ("age", Arg::from(&age)),
+                ],
             )
         }
-        _ => "No status received yet.".to_owned(),
+        _ => cat.t("details-no-status"),
     };
     DetailsModel {
         status: view.status,
-        status_line: status_line(view, now, tz),
-        stale: freshness_line(view, now, tz),
+        status_line: status_line(cat, view, now, tz),
+        stale: freshness_line(cat, view, now, tz),
         source,
-        notices: view.notices.iter().map(|n| card(n, now, tz)).collect(),
-        upcoming: view.upcoming.iter().map(|n| card(n, now, tz)).collect(),
-        recent: view.recent.iter().map(|n| card(n, now, tz)).collect(),
+        notices: view.notices.iter().map(|n| card(cat, n, now, tz)).collect(),
+        upcoming: view
+            .upcoming
+            .iter()
+            .map(|n| card(cat, n, now, tz))
+            .collect(),
+        recent: view.recent.iter().map(|n| card(cat, n, now, tz)).collect(),
     }
 }

@@ -91,9 +91,10 @@ impl EngineOptions {
             min_severity: cfg.notify_min_severity,
             red_always: cfg.notify_red_always,
         };
-        if !cfg.language.is_empty() {
-            opts.language = cfg.language.clone();
-        }
+        // Notice texts in the configured language, else the OS's (when the feed has it).
+        opts.language = crate::i18n::Lang::from_config(&cfg.language)
+            .tag()
+            .to_owned();
         opts.fetcher = FetcherOptions {
             token: cfg.token.clone(),
             proxy: cfg.proxy.clone(),

@@ -1,101 +1,125 @@
-//! The words and times the desktop app shows, kept in one place.
-//!
-//! English only for now; the message catalogues (Russian and English) replace the literals
-//! here, so no other module of the app spells out user-facing text.
+//! The words and times the desktop app shows, from the message catalogue.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use svetofor_feed::{Kind, Severity, State};
 
+use crate::i18n::{Arg, Catalog};
+
 /// The word for a notice, by what it is: a severity alone would read "Red".
-pub fn notice_word(kind: Kind, severity: Severity, state: State) -> &'static str {
-    match (kind, state) {
-        (_, State::Resolved | State::Completed) => "Resolved",
-        (_, State::Withdrawn) => "Withdrawn",
-        (Kind::Maintenance, State::Scheduled) => "Planned maintenance",
-        (Kind::Maintenance, _) => "Maintenance",
-        (Kind::Info, _) => "News",
-        (Kind::Outage, _) => "Outage",
+pub fn notice_word(cat: &Catalog, kind: Kind, severity: Severity, state: State) -> String {
+    let key = match (kind, state) {
+        (_, State::Resolved | State::Completed) => "word-resolved",
+        (_, State::Withdrawn) => "word-withdrawn",
+        (Kind::Maintenance, State::Scheduled) => "word-planned-maintenance",
+        (Kind::Maintenance, _) => "word-maintenance",
+        (Kind::Info, _) => "word-news",
+        (Kind::Outage, _) => "word-outage",
         (Kind::Degraded, _) => match severity {
-            Severity::Red => "Outage",
-            _ => "Degraded",
+            Severity::Red => "word-outage",
+            _ => "word-degraded",
         },
-    }
+    };
+    cat.t(key)
 }
 
 /// The word for an overall status.
-pub fn status_word(status: Option<Severity>) -> &'static str {
-    match status {
-        Some(Severity::Red) => "Outage",
-        Some(Severity::Yellow) => "Problems",
-        Some(Severity::Green) => "All systems working",
-        None => "Status unknown",
-    }
+pub fn status_word(cat: &Catalog, status: Option<Severity>) -> String {
+    cat.t(match status {
+        Some(Severity::Red) => "status-red",
+        Some(Severity::Yellow) => "status-yellow",
+        Some(Severity::Green) => "status-green",
+        None => "status-unknown",
+    })
+}
+
+/// A timeline state in words.
+pub fn state_word(cat: &Catalog, state: State) -> String {
+    cat.t(match state {
+        State::Investigating => "state-investigating",
+        State::Identified => "state-identified",
+        State::Monitoring => "state-monitoring",
+        State::Resolved => "state-resolved",
+        State::Scheduled => "state-scheduled",
+        State::InProgress => "state-in-progress",
+        State::Completed => "state-completed",
+        State::Withdrawn => "state-withdrawn",
+    })
 }
 
 /// A moment as the user reads it: "14:25" today, "21 Nov 14:25" on another day.
-pub fn moment(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+pub fn moment(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
     let local = t.with_timezone(&tz);
+    let time = local.format("%H:%M").to_string();
     if local.date_naive() == now.with_timezone(&tz).date_naive() {
-        local.format("%H:%M").to_string()
+        cat.tr("time-today", &[("time", Arg::from(&time))])
     } else {
-        local.format("%-d %b %H:%M").to_string()
+        let day = local.day().to_string();
+        let month = cat.t(&format!("month-{}", local.month()));
+        cat.tr(
+            "time-other-day",
+            &[
+                ("day", Arg::from(&day)),
+                ("month", Arg::from(&month)),
+                ("time", Arg::from(&time)),
+            ],
+        )
     }
 }
 
 /// How long ago, in words: "just now", "5 min ago", "2 h ago", "3 days ago".
-pub fn age(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn age(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - t).num_seconds().max(0);
     match secs {
-        0..60 => "just now".to_owned(),
-        60..3600 => format!("{} min ago", secs / 60),
-        3600..172_800 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
+        0..60 => cat.t("age-just-now"),
+        60..3600 => cat.tr("age-minutes", &[("n", Arg::Num(secs / 60))]),
+        3600..172_800 => cat.tr("age-hours", &[("n", Arg::Num(secs / 3600))]),
+        _ => cat.tr("age-days", &[("n", Arg::Num(secs / 86_400))]),
     }
+}
+
+fn timed(
+    cat: &Catalog,
+    key: &str,
+    t: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> String {
+    let m = moment(cat, t, now, tz);
+    cat.tr(key, &[("time", Arg::from(&m))])
 }
 
 /// "since 14:25".
-pub fn since(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
-    format!("since {}", moment(t, now, tz))
+pub fn since(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    timed(cat, "since", t, now, tz)
 }
 
 /// "until 16:00" (the planned end of maintenance).
-pub fn until(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
-    format!("until {}", moment(t, now, tz))
+pub fn until(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    timed(cat, "until", t, now, tz)
 }
 
 /// "at 14:25" (when something ended).
-pub fn at(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
-    format!("at {}", moment(t, now, tz))
+pub fn at(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    timed(cat, "at", t, now, tz)
 }
 
 /// "next update by 15:00", or "update overdue (promised by 15:00)" once passed.
-pub fn next_update(t: DateTime<Utc>, overdue: bool, now: DateTime<Utc>, tz: FixedOffset) -> String {
-    if overdue {
-        format!("update overdue (promised by {})", moment(t, now, tz))
+pub fn next_update(
+    cat: &Catalog,
+    t: DateTime<Utc>,
+    overdue: bool,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> String {
+    let key = if overdue {
+        "update-overdue"
     } else {
-        format!("next update by {}", moment(t, now, tz))
-    }
+        "next-update"
+    };
+    timed(cat, key, t, now, tz)
 }
 
 /// "+2 more".
-pub fn more(n: usize) -> String {
-    format!("+{n} more")
-}
-
-/// Menu and button labels.
-pub mod menu {
-    /// Opens the banner again.
-    pub const SHOW_BANNER: &str = "Show banner";
-    /// Closes the banner.
-    pub const HIDE_BANNER: &str = "Hide banner";
-    /// Opens the details window.
-    pub const DETAILS: &str = "Details…";
-    /// Opens the settings window.
-    pub const SETTINGS: &str = "Settings…";
-    /// Silences notifications for an hour.
-    pub const PAUSE: &str = "Pause notifications for 1 hour";
-    /// Quits the app.
-    pub const QUIT: &str = "Quit Svetofor";
-    /// Nothing in effect.
-    pub const NOTHING_IN_EFFECT: &str = "No current problems";
+pub fn more(cat: &Catalog, n: usize) -> String {
+    cat.tr("more", &[("n", Arg::Num(n as i64))])
 }

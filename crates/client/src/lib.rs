@@ -7,7 +7,7 @@
 //! - [`view`]: what the app shows, as plain data.
 //! - [`alerts`]: which changes deserve a notification.
 //! - [`tray`], [`banner`], [`details`], [`notification`]: what the desktop app draws, as
-//!   plain data; [`labels`] holds their words.
+//!   plain data; [`labels`] and [`i18n`] hold their words in Russian and English.
 
 pub mod alerts;
 pub mod banner;
@@ -17,6 +17,7 @@ pub mod details;
 pub mod engine;
 pub mod fetch;
 pub mod fsutil;
+pub mod i18n;
 pub mod labels;
 pub mod notification;
 pub mod source;

@@ -7,6 +7,7 @@
 use svetofor_feed::Severity;
 
 use crate::alerts::{Alert, Reason};
+use crate::i18n::{Arg, Catalog};
 use crate::labels;
 use crate::tray::one_line;
 
@@ -86,23 +87,28 @@ pub fn urgency(severity: Severity) -> Urgency {
 }
 
 /// The notification for an alert.
-pub fn for_alert(alert: &Alert, rules: MarkupRules) -> OsNotification {
+pub fn for_alert(cat: &Catalog, alert: &Alert, rules: MarkupRules) -> OsNotification {
     let word = match alert.reason {
-        Reason::Resolved => "Resolved",
-        Reason::Withdrawn => "Withdrawn",
-        Reason::MaintenanceStarted => "Maintenance started",
-        Reason::Escalated => match alert.severity {
-            Severity::Red => "Now an outage",
-            _ => "Worse",
-        },
-        Reason::Updated => "Outage update",
+        Reason::Resolved => cat.t("word-resolved"),
+        Reason::Withdrawn => cat.t("word-withdrawn"),
+        Reason::MaintenanceStarted => cat.t("notify-maintenance-started"),
+        Reason::Escalated => cat.t(match alert.severity {
+            Severity::Red => "notify-now-outage",
+            _ => "notify-worse",
+        }),
+        Reason::Updated => cat.t("notify-outage-update"),
         Reason::New => labels::notice_word(
+            cat,
             alert.kind,
             alert.severity,
             svetofor_feed::State::Investigating,
         ),
     };
-    let summary = format!("{word}: {}", one_line(&alert.title, SUMMARY_CHARS));
+    let title = one_line(&alert.title, SUMMARY_CHARS);
+    let summary = cat.tr(
+        "notify-summary",
+        &[("word", Arg::from(&word)), ("title", Arg::from(&title))],
+    );
     let body = one_line(&alert.body, BODY_CHARS);
     OsNotification {
         notice_id: alert.notice_id.clone(),

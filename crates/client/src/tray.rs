@@ -6,7 +6,8 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_feed::Severity;
 
-use crate::labels::{self, menu};
+use crate::i18n::{Arg, Catalog};
+use crate::labels;
 use crate::view::{Freshness, ViewState};
 
 /// The colour of the light.
@@ -158,7 +159,9 @@ pub struct TrayModel {
 
 /// What the tray depends on besides the view.
 #[derive(Debug, Clone, Copy)]
-pub struct TrayContext {
+pub struct TrayContext<'a> {
+    /// The UI language's messages.
+    pub cat: &'a Catalog,
     /// Now.
     pub now: DateTime<Utc>,
     /// The user's time zone.
@@ -220,56 +223,83 @@ pub fn icon(view: &ViewState) -> TrayIcon {
 }
 
 /// The status in words, first line of the menu: "Outage: Payments API — since 14:25".
-pub fn status_line(view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> String {
+pub fn status_line(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> String {
     let Some(status) = view.status else {
         return match &view.stale_reason {
-            Some(_) => labels::status_word(None).to_owned(),
-            None => format!("{}: waiting for the feed…", labels::status_word(None)),
+            Some(_) => labels::status_word(cat, None),
+            None => cat.t("tray-waiting"),
         };
     };
     let Some(worst) = view.notices.first() else {
-        return labels::status_word(Some(status)).to_owned();
+        return labels::status_word(cat, Some(status));
     };
-    let word = labels::notice_word(worst.kind, worst.severity, worst.state);
+    let word = labels::notice_word(cat, worst.kind, worst.severity, worst.state);
     let title = one_line(&worst.title, MENU_TITLE_CHARS);
-    let more = match view.notices.len() {
-        1 => String::new(),
-        n => format!(" ({})", labels::more(n - 1)),
-    };
     if status == Severity::Green {
         // News while all is well: lead with the good part.
-        return format!(
-            "{} — {word}: {title}{more}",
-            labels::status_word(Some(status))
+        let status = labels::status_word(cat, Some(status));
+        return cat.tr(
+            "tray-status-news",
+            &[
+                ("status", Arg::from(&status)),
+                ("word", Arg::from(&word)),
+                ("title", Arg::from(&title)),
+            ],
         );
     }
-    format!(
-        "{word}: {title}{more} — {}",
-        labels::since(worst.since, now, tz)
-    )
+    let since = labels::since(cat, worst.since, now, tz);
+    match view.notices.len() {
+        1 => cat.tr(
+            "tray-status",
+            &[
+                ("word", Arg::from(&word)),
+                ("title", Arg::from(&title)),
+                ("since", Arg::from(&since)),
+            ],
+        ),
+        n => {
+            let more = labels::more(cat, n - 1);
+            cat.tr(
+                "tray-status-more",
+                &[
+                    ("word", Arg::from(&word)),
+                    ("title", Arg::from(&title)),
+                    ("more", Arg::from(&more)),
+                    ("since", Arg::from(&since)),
+                ],
+            )
+        }
+    }
 }
 
 /// "Status as of 14:25 (2 h ago), feed unreachable" when the status is not live.
-pub fn freshness_line(view: &ViewState, now: DateTime<Utc>, tz: FixedOffset) -> Option<String> {
+pub fn freshness_line(
+    cat: &Catalog,
+    view: &ViewState,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> Option<String> {
     if view.freshness != Freshness::Stale {
         return None;
     }
     let asof = view.stale_since.or(view.fetched_at)?;
-    Some(format!(
-        "Status as of {} ({}), feed unreachable",
-        labels::moment(asof, now, tz),
-        labels::age(asof, now)
+    let time = labels::moment(cat, asof, now, tz);
+    let age = labels::age(cat, asof, now);
+    Some(cat.tr(
+        "tray-stale",
+        &[("time", Arg::from(&time)), ("age", Arg::from(&age))],
     ))
 }
 
 /// The tray for a view.
-pub fn model(view: &ViewState, cx: &TrayContext) -> TrayModel {
-    let status = status_line(view, cx.now, cx.tz);
+pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
+    let cat = cx.cat;
+    let status = status_line(cat, view, cx.now, cx.tz);
     let mut menu = vec![MenuEntry::Line {
         id: "status".into(),
         label: status.clone(),
     }];
-    let fresh = freshness_line(view, cx.now, cx.tz);
+    let fresh = freshness_line(cat, view, cx.now, cx.tz);
     if let Some(f) = &fresh {
         menu.push(MenuEntry::Line {
             id: "freshness".into(),
@@ -286,17 +316,20 @@ pub fn model(view: &ViewState, cx: &TrayContext) -> TrayModel {
     if view.notices.is_empty() && view.status.is_some() {
         menu.push(MenuEntry::Line {
             id: "nothing".into(),
-            label: menu::NOTHING_IN_EFFECT.into(),
+            label: cat.t("menu-nothing"),
         });
     }
     for n in &view.notices {
         menu.push(MenuEntry::Item {
             action: MenuAction::Notice(n.id.clone()),
-            label: format!(
-                "{}: {}",
-                labels::notice_word(n.kind, n.severity, n.state),
-                one_line(&n.title, MENU_TITLE_CHARS)
-            ),
+            label: {
+                let word = labels::notice_word(cat, n.kind, n.severity, n.state);
+                let title = one_line(&n.title, MENU_TITLE_CHARS);
+                cat.tr(
+                    "tray-notice",
+                    &[("word", Arg::from(&word)), ("title", Arg::from(&title))],
+                )
+            },
             enabled: true,
         });
     }
@@ -304,50 +337,51 @@ pub fn model(view: &ViewState, cx: &TrayContext) -> TrayModel {
     menu.push(if cx.banner_open {
         MenuEntry::Item {
             action: MenuAction::HideBanner,
-            label: menu::HIDE_BANNER.into(),
+            label: cat.t("menu-hide-banner"),
             enabled: true,
         }
     } else {
         MenuEntry::Item {
             action: MenuAction::ShowBanner,
-            label: menu::SHOW_BANNER.into(),
+            label: cat.t("menu-show-banner"),
             enabled: !view.notices.is_empty(),
         }
     });
     menu.push(MenuEntry::Item {
         action: MenuAction::Details,
-        label: menu::DETAILS.into(),
+        label: cat.t("menu-details"),
         enabled: true,
     });
     menu.push(MenuEntry::Item {
         action: MenuAction::Settings,
-        label: menu::SETTINGS.into(),
+        label: cat.t("menu-settings"),
         enabled: true,
     });
     menu.push(match cx.paused_until.filter(|u| *u > cx.now) {
         Some(until) => MenuEntry::Item {
             action: MenuAction::Resume,
-            label: format!(
-                "Resume notifications (paused until {})",
-                labels::moment(until, cx.now, cx.tz)
-            ),
+            label: {
+                let time = labels::moment(cat, until, cx.now, cx.tz);
+                cat.tr("menu-resume", &[("time", Arg::from(&time))])
+            },
             enabled: true,
         },
         None => MenuEntry::Item {
             action: MenuAction::Pause,
-            label: menu::PAUSE.into(),
+            label: cat.t("menu-pause"),
             enabled: true,
         },
     });
     menu.push(MenuEntry::Separator);
     menu.push(MenuEntry::Item {
         action: MenuAction::Quit,
-        label: menu::QUIT.into(),
+        label: cat.t("menu-quit"),
         enabled: true,
     });
+    let head = cat.tr("tray-tooltip", &[("status", Arg::from(&status))]);
     let tooltip = match fresh {
-        Some(f) => format!("Svetofor — {status}\n{f}"),
-        None => format!("Svetofor — {status}"),
+        Some(f) => format!("{head}\n{f}"),
+        None => head,
     };
     TrayModel {
         icon: icon(view),

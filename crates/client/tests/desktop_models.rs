@@ -7,10 +7,16 @@ use common::{notice, snap, t0};
 use svetofor_client::alerts::{Alert, Memory, NotifyPolicy, Reason, decide};
 use svetofor_client::banner::{Banner, BannerCommand, RECOVERY_SHOWN};
 use svetofor_client::details;
+use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::notification::{self, MarkupRules, Urgency};
 use svetofor_client::tray::{self, Light, MenuAction, MenuEntry, TrayContext, TrayIcon};
 use svetofor_client::view::{self, Freshness, ViewState};
 use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
+
+fn en() -> &'static Catalog {
+    static EN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    EN.get_or_init(|| Catalog::new(Lang::En))
+}
 
 fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).unwrap()
@@ -20,8 +26,9 @@ fn view_of(notices: Vec<Notice>, at: chrono::DateTime<chrono::Utc>) -> ViewState
     view::build(&snap(notices), at, &[], "en")
 }
 
-fn cx(banner_open: bool) -> TrayContext {
+fn cx(banner_open: bool) -> TrayContext<'static> {
     TrayContext {
+        cat: en(),
         now: t0(),
         tz: utc(),
         banner_open,
@@ -199,7 +206,7 @@ fn red_banner_opens_comes_back_on_update_and_recovers_in_green() {
     let mut red = notice("r", Severity::Red, Kind::Outage, State::Investigating);
     red.next_update_at = Some(t0() + TimeDelta::minutes(30));
     let v = view_of(vec![red.clone()], t0());
-    let m = shown(&b.on_view(&v, t0(), utc()))
+    let m = shown(&b.on_view(en(), &v, t0(), utc()))
         .cloned()
         .expect("opens on a new red notice");
     assert_eq!(
@@ -210,25 +217,25 @@ fn red_banner_opens_comes_back_on_update_and_recovers_in_green() {
     assert_eq!(m.since, "since 12:00");
     assert_eq!(m.next_update.as_deref(), Some("next update by 12:30"));
     assert!(matches!(
-        b.on_view(&v, t0(), utc()),
+        b.on_view(en(), &v, t0(), utc()),
         BannerCommand::Refresh(_)
     ));
     assert_eq!(b.dismiss(&v), BannerCommand::Close);
     assert_eq!(
-        b.on_view(&v, t0(), utc()),
+        b.on_view(en(), &v, t0(), utc()),
         BannerCommand::Nothing,
         "dismissed stays closed"
     );
     // The next word from support brings a red banner back.
     red.updated_at = t0() + TimeDelta::minutes(10);
     let v2 = view_of(vec![red.clone()], t0() + TimeDelta::minutes(10));
-    assert!(shown(&b.on_view(&v2, t0(), utc())).is_some());
+    assert!(shown(&b.on_view(en(), &v2, t0(), utc())).is_some());
     // The outage ends: a green recovery banner that closes itself.
     red.state = State::Resolved;
     red.updated_at = t0() + TimeDelta::minutes(20);
     let now = t0() + TimeDelta::minutes(20);
     let v3 = view_of(vec![red], now);
-    let rec = shown(&b.on_view(&v3, now, utc()))
+    let rec = shown(&b.on_view(en(), &v3, now, utc()))
         .cloned()
         .expect("recovery banner");
     assert!(rec.recovery);
@@ -250,20 +257,20 @@ fn yellow_banner_stays_dismissed_until_the_notice_changes() {
     let mut b = Banner::new();
     let mut y = notice("y", Severity::Yellow, Kind::Degraded, State::Investigating);
     let v = view_of(vec![y.clone()], t0());
-    assert!(shown(&b.on_view(&v, t0(), utc())).is_some());
+    assert!(shown(&b.on_view(en(), &v, t0(), utc())).is_some());
     b.dismiss(&v);
     y.updated_at = t0() + TimeDelta::minutes(5); // wording only
     let v = view_of(vec![y.clone()], t0() + TimeDelta::minutes(5));
-    assert_eq!(b.on_view(&v, t0(), utc()), BannerCommand::Nothing);
+    assert_eq!(b.on_view(en(), &v, t0(), utc()), BannerCommand::Nothing);
     y.severity = Severity::Red; // escalation
     let v = view_of(vec![y.clone()], t0() + TimeDelta::minutes(6));
-    let m = shown(&b.on_view(&v, t0(), utc()))
+    let m = shown(&b.on_view(en(), &v, t0(), utc()))
         .cloned()
         .expect("escalation opens it");
     assert_eq!(m.severity, Severity::Red);
     // The tray's "Show banner" shows it whatever was dismissed.
     b.dismiss(&v);
-    assert!(shown(&b.show(&v, t0(), utc())).is_some());
+    assert!(shown(&b.show(en(), &v, t0(), utc())).is_some());
 }
 
 #[test]
@@ -274,7 +281,9 @@ fn banner_counts_more_notices_and_marks_overdue_updates() {
     let c = notice("c", Severity::Yellow, Kind::Degraded, State::Investigating);
     let d = notice("d", Severity::Green, Kind::Info, State::Investigating);
     let v = view_of(vec![c, a, d], t0());
-    let m = shown(&b.on_view(&v, t0(), utc())).cloned().expect("opens");
+    let m = shown(&b.on_view(en(), &v, t0(), utc()))
+        .cloned()
+        .expect("opens");
     assert_eq!(m.notice_id, "a", "worst first");
     assert_eq!(m.more.as_deref(), Some("+2 more"));
     assert!(m.overdue);
@@ -293,9 +302,9 @@ fn stale_data_never_opens_the_banner_but_counts_once_live() {
     );
     v.freshness = Freshness::Stale;
     v.cached = true;
-    assert_eq!(b.on_view(&v, t0(), utc()), BannerCommand::Nothing);
+    assert_eq!(b.on_view(en(), &v, t0(), utc()), BannerCommand::Nothing);
     v.freshness = Freshness::Live;
-    assert!(shown(&b.on_view(&v, t0(), utc())).is_some());
+    assert!(shown(&b.on_view(en(), &v, t0(), utc())).is_some());
 }
 
 #[test]
@@ -307,7 +316,9 @@ fn maintenance_banner_says_until_when() {
         ends_at: Some(t0() + TimeDelta::hours(2)),
     });
     let v = view_of(vec![m], t0());
-    let model = shown(&b.on_view(&v, t0(), utc())).cloned().expect("opens");
+    let model = shown(&b.on_view(en(), &v, t0(), utc()))
+        .cloned()
+        .expect("opens");
     assert_eq!(
         (model.word.as_str(), model.since.as_str()),
         ("Maintenance", "until 14:00")
@@ -334,16 +345,17 @@ fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain()
         "<img src=x onerror=y> 'q' \"d\"",
     );
     let markup = MarkupRules::freedesktop(&["body".into(), "body-markup".into()]);
-    let n = notification::for_alert(&a, markup);
+    let n = notification::for_alert(en(), &a, markup);
     assert_eq!(n.summary, "Outage: <b>Down</b> & out");
     assert_eq!(
         n.body,
         "&lt;img src=x onerror=y&gt; &#39;q&#39; &quot;d&quot;"
     );
     assert_eq!(n.urgency, Urgency::Critical);
-    let plain = notification::for_alert(&a, MarkupRules::freedesktop(&["body".into()]));
+    let plain = notification::for_alert(en(), &a, MarkupRules::freedesktop(&["body".into()]));
     assert_eq!(plain.body, "<img src=x onerror=y> 'q' \"d\"");
     let r = notification::for_alert(
+        en(),
         &alert(Reason::Resolved, Severity::Green, "Down", ""),
         markup,
     );
@@ -351,12 +363,17 @@ fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain()
         (r.summary.as_str(), r.urgency),
         ("Resolved: Down", Urgency::Low)
     );
-    let y = notification::for_alert(&alert(Reason::Updated, Severity::Yellow, "x", ""), markup);
+    let y = notification::for_alert(
+        en(),
+        &alert(Reason::Updated, Severity::Yellow, "x", ""),
+        markup,
+    );
     assert_eq!(
         (y.summary.as_str(), y.urgency),
         ("Outage update: x", Urgency::Normal)
     );
     let long = notification::for_alert(
+        en(),
         &alert(Reason::New, Severity::Red, &"t".repeat(500), ""),
         markup,
     );
@@ -416,7 +433,7 @@ fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
     let mut v = view_of(vec![a], t0());
     v.source = Some("https://status.example.com/feed.json".into());
     v.fetched_at = Some(t0() - TimeDelta::minutes(2));
-    let d = details::model(&v, t0(), utc());
+    let d = details::model(en(), &v, t0(), utc());
     let card = &d.notices[0];
     assert_eq!(card.components.as_deref(), Some("Affects: api, web"));
     let when: Vec<_> = card
@@ -432,7 +449,7 @@ fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
     );
     assert!(d.source.contains("2 min ago"), "{}", d.source);
     assert_eq!(
-        details::model(&ViewState::unknown(), t0(), utc()).source,
+        details::model(en(), &ViewState::unknown(), t0(), utc()).source,
         "No status received yet."
     );
 }

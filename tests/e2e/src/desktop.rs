@@ -110,6 +110,9 @@ impl Desktop {
                 h.join("no-policy.toml").display().to_string(),
             ),
             ("NO_AT_BRIDGE".into(), "1".into()),
+            // The tests read English text; C falls back to the app's English.
+            ("LC_ALL".into(), "C.UTF-8".into()),
+            ("LANG".into(), "C.UTF-8".into()),
         ]
     }
 
