@@ -313,3 +313,26 @@ pub fn decode_png(bytes: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
     buf.truncate(info.buffer_size());
     Some((info.width, info.height, buf))
 }
+
+/// Which of the app's tray icons (`icons/tray-*.png`) the tray item shows, by comparing
+/// pixels; `unknown icon PATH` when none matches.
+pub async fn tray_icon(bus: &DesktopBus, item: &Item) -> Option<String> {
+    let path = bus.icon_path(item).await.ok()?;
+    let shown = decode_png(&std::fs::read(&path).ok()?)?;
+    let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
+    for stem in [
+        "tray-green",
+        "tray-green-offline",
+        "tray-yellow",
+        "tray-yellow-offline",
+        "tray-red",
+        "tray-red-offline",
+        "tray-grey",
+    ] {
+        let known = decode_png(&std::fs::read(icons.join(format!("{stem}.png"))).ok()?)?;
+        if known == shown {
+            return Some(stem.to_owned());
+        }
+    }
+    Some(format!("unknown icon {path}"))
+}

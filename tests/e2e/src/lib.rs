@@ -73,11 +73,21 @@ pub struct App {
 }
 
 impl App {
-    /// Starts `svetofor` on `desktop` with `args`.
+    /// Starts the built `svetofor` on `desktop` with `args`.
     pub fn start(desktop: &desktop::Desktop, args: &[&str], extra_env: &[(&str, &str)]) -> App {
+        App::start_at(&binary("svetofor"), desktop, args, extra_env)
+    }
+
+    /// Starts the app at `program` (an installed one, say) on `desktop` with `args`.
+    pub fn start_at(
+        program: &std::path::Path,
+        desktop: &desktop::Desktop,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> App {
         let log = desktop.home.path().join("app.log");
         let file = std::fs::File::create(&log).expect("app log");
-        let mut cmd = std::process::Command::new(binary("svetofor"));
+        let mut cmd = std::process::Command::new(program);
         cmd.args(args)
             .envs(desktop.env())
             .env("SVETOFOR_LOG", "info,svetofor=debug")

@@ -3,34 +3,12 @@
 
 use std::time::Duration;
 
-use svetofor_e2e::bus::{DesktopBus, Item, decode_png};
+use svetofor_e2e::bus::{DesktopBus, Item, tray_icon};
 use svetofor_e2e::desktop::Desktop;
 use svetofor_e2e::server::Server;
 use svetofor_e2e::{App, shots_dir, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Which of the app's tray icons the tray shows, by comparing pixels with `icons/`.
-async fn tray_icon(bus: &DesktopBus, item: &Item) -> Option<String> {
-    let path = bus.icon_path(item).await.ok()?;
-    let shown = decode_png(&std::fs::read(&path).ok()?)?;
-    let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
-    for stem in [
-        "tray-green",
-        "tray-green-offline",
-        "tray-yellow",
-        "tray-yellow-offline",
-        "tray-red",
-        "tray-red-offline",
-        "tray-grey",
-    ] {
-        let known = decode_png(&std::fs::read(icons.join(format!("{stem}.png"))).ok()?)?;
-        if known == shown {
-            return Some(stem.to_owned());
-        }
-    }
-    Some(format!("unknown icon {path}"))
-}
 
 async fn wait_icon(bus: &DesktopBus, item: &Item, want: &str) {
     let mut last = None;
