@@ -58,7 +58,8 @@ ensure_desktop_build_deps() {
 }
 
 # The desktop tests run the app under Xvfb with a private D-Bus session, take screenshots
-# with ImageMagick, list windows with xwininfo and drive the webview with WebKitWebDriver.
+# with ImageMagick, list windows with xwininfo, read the clipboard with xclip and drive the
+# webview with WebKitWebDriver.
 ensure_desktop_test_deps() {
-  ensure_apt xvfb xauth dbus dbus-x11 x11-utils imagemagick webkit2gtk-driver fonts-dejavu-core
+  ensure_apt xvfb xauth dbus dbus-x11 x11-utils xclip imagemagick webkit2gtk-driver fonts-dejavu-core
 }

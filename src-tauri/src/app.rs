@@ -27,6 +27,22 @@ pub struct Setup {
     pub lang: Lang,
     /// Engine options.
     pub opts: Result<EngineOptions, String>,
+    /// What diagnostics report about the settings.
+    pub diag: DiagSetup,
+}
+
+/// The settings side of diagnostics, fixed for the run.
+pub struct DiagSetup {
+    /// The effective configuration, or why it could not be read.
+    pub config: Result<config::Config, String>,
+    /// The user's settings file.
+    pub user_file: Option<PathBuf>,
+    /// The policy file.
+    pub policy_file: PathBuf,
+    /// `--feed` replaced the configured feeds.
+    pub feeds_override: bool,
+    /// The cache folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The setup for this run: configuration files, then the command line.
@@ -38,10 +54,48 @@ pub fn setup(args: &Args) -> Setup {
         Ok(c) => Lang::from_config(&c.language),
         Err(_) => Lang::from_os(),
     };
-    let opts = cfg
-        .map_err(|e| e.to_string())
-        .and_then(|cfg| engine_options(args, cfg, lang));
-    Setup { lang, opts }
+    let cfg = cfg.map_err(|e| e.to_string());
+    let opts = cfg.clone().and_then(|cfg| engine_options(args, cfg, lang));
+    let diag = DiagSetup {
+        config: cfg,
+        user_file: user,
+        policy_file: policy,
+        feeds_override: !args.feeds.is_empty(),
+        cache_dir: opts.as_ref().ok().map(|o| o.cache_dir.clone()),
+    };
+    Setup { lang, opts, diag }
+}
+
+/// Puts a diagnostics report on the clipboard.
+fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let state = app.state::<AppState>();
+    let sources = state
+        .health
+        .lock()
+        .ok()
+        .and_then(|h| h.clone())
+        .map(|h| h.sources())
+        .unwrap_or_default();
+    let d = &state.diag;
+    let text = state.with(|s, cat| {
+        svetofor_client::diagnostics::report(&svetofor_client::diagnostics::Inputs {
+            version: env!("CARGO_PKG_VERSION"),
+            language: cat.lang().tag(),
+            config: d.config.as_ref().map_err(String::as_str),
+            user_file: d.user_file.as_deref(),
+            policy_file: &d.policy_file,
+            feeds_override: d.feeds_override,
+            sources: &sources,
+            view: &s.view,
+            cache_dir: d.cache_dir.as_deref(),
+            now: Utc::now(),
+        })
+    });
+    match app.clipboard().write_text(text) {
+        Ok(()) => tracing::info!("diagnostics copied to the clipboard"),
+        Err(e) => tracing::warn!("cannot copy diagnostics: {e}"),
+    }
 }
 
 fn engine_options(
@@ -166,6 +220,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: String) {
             state.with(|s, _| s.paused_until = None);
             refresh_tray(app);
         }
+        MenuAction::CopyDiagnostics => copy_diagnostics(app),
         MenuAction::Quit => app.exit(0),
     }
 }
@@ -208,6 +263,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, lang: Lang, opts: Option<EngineOpti
             return;
         }
     };
+    if let Ok(mut h) = app.state::<AppState>().health.lock() {
+        *h = Some(engine.health());
+    }
     tauri::async_runtime::spawn(engine.run());
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -42,7 +42,7 @@ fn main() {
     let args = Args::parse();
     let _log = logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
-    let app::Setup { lang, opts } = app::setup(&args);
+    let app::Setup { lang, opts, diag } = app::setup(&args);
     let (opts, problem) = match opts {
         Ok(o) => (Some(o), None),
         Err(e) => {
@@ -59,7 +59,8 @@ fn main() {
             app::open_requested(app, open);
         }))
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState::new(lang, problem))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState::new(lang, problem, diag))
         .invoke_handler(tauri::generate_handler![
             commands::view_state,
             commands::open_details,

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_client::banner::{Banner, BannerModel};
+use svetofor_client::engine::Health;
 use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::tray::{TrayContext, TrayModel};
 use svetofor_client::view::ViewState;
@@ -29,10 +30,14 @@ pub struct AppState {
     inner: Mutex<Inner>,
     /// The UI language's messages.
     pub cat: Catalog,
+    /// The settings side of diagnostics.
+    pub diag: crate::app::DiagSetup,
+    /// How the engine's sources are doing (set once the engine starts).
+    pub health: Mutex<Option<Health>>,
 }
 
 impl AppState {
-    pub fn new(lang: Lang, setup_problem: Option<String>) -> Self {
+    pub fn new(lang: Lang, setup_problem: Option<String>, diag: crate::app::DiagSetup) -> Self {
         let mut view = ViewState::unknown();
         if let Some(p) = &setup_problem {
             view.stale_reason = Some(p.clone());
@@ -47,6 +52,8 @@ impl AppState {
                 focus: None,
             }),
             cat: Catalog::new(lang),
+            diag,
+            health: Mutex::new(None),
         }
     }
 

@@ -68,6 +68,7 @@ menu-details = Details…
 menu-settings = Settings…
 menu-pause = Pause notifications for 1 hour
 menu-resume = Resume notifications (paused until { $time })
+menu-diagnostics = Copy diagnostics
 menu-quit = Quit Svetofor
 problem-no-feed = No status feed is set up. Ask your administrator.
 

@@ -69,6 +69,7 @@ menu-details = Подробности…
 menu-settings = Настройки…
 menu-pause = Не беспокоить 1 час
 menu-resume = Включить уведомления (пауза до { $time })
+menu-diagnostics = Скопировать диагностику
 menu-quit = Выйти из Светофора
 problem-no-feed = Источник статуса не настроен. Обратитесь к администратору.
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use svetofor_feed::{Severity, TrustedKey};
 use toml::Spanned;
 
@@ -333,4 +334,53 @@ pub fn key_from_arg(arg: &str) -> Result<TrustedKey, String> {
     }
     arg.parse()
         .map_err(|e| format!("{arg}: no such file, and {e}"))
+}
+
+fn mask(secret: &Option<String>) -> Value {
+    match secret {
+        Some(s) if s.len() > 8 => serde_json::json!(format!(
+            "{}…(hidden)",
+            &s[..s.char_indices().nth(4).map_or(0, |(i, _)| i)]
+        )),
+        Some(_) => serde_json::json!("(hidden)"),
+        None => Value::Null,
+    }
+}
+
+/// Hides a password in a proxy URL (`http://user:pass@host` → `http://user:***@host`).
+fn mask_proxy(p: &Option<String>) -> Value {
+    match p {
+        Some(url) => match url.split_once("://").and_then(|(scheme, rest)| {
+            let (cred, host) = rest.split_once('@')?;
+            let user = cred.split(':').next().unwrap_or("");
+            Some(format!("{scheme}://{user}:***@{host}"))
+        }) {
+            Some(masked) => serde_json::json!(masked),
+            None => serde_json::json!(url),
+        },
+        None => Value::Null,
+    }
+}
+
+/// The value of `key` as `config show` and diagnostics print it: secrets masked (a token
+/// shows its first characters only, a proxy password is starred).
+pub fn shown_value(cfg: &Config, key: &str) -> Value {
+    match key {
+        "feeds" => serde_json::json!(cfg.feeds),
+        "public_keys" => serde_json::json!(
+            cfg.public_keys
+                .iter()
+                .map(|k| k.to_base64().to_owned())
+                .collect::<Vec<_>>()
+        ),
+        "poll_interval" => serde_json::json!(cfg.poll_interval.as_secs()),
+        "components" => serde_json::json!(cfg.components),
+        "notify_min_severity" => serde_json::json!(cfg.notify_min_severity),
+        "notify_red_always" => serde_json::json!(cfg.notify_red_always),
+        "language" => serde_json::json!(cfg.language),
+        "proxy" => mask_proxy(&cfg.proxy),
+        "extra_ca_file" => serde_json::json!(cfg.extra_ca_file),
+        "token" => mask(&cfg.token),
+        _ => Value::Null,
+    }
 }

@@ -7,9 +7,11 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use svetofor_feed::trust::{check_expiry, check_seq};
 use svetofor_feed::{Snapshot, TrustedKey, accept};
 use tokio::sync::mpsc;
@@ -108,6 +110,40 @@ impl EngineOptions {
 /// The staleness window that follows from a poll interval: three missed polls.
 pub fn stale_window(poll_interval: Duration) -> Duration {
     poll_interval * 3
+}
+
+/// How one source has been doing, for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceHealth {
+    /// The feed URL.
+    pub url: String,
+    /// Followed over its event stream (`false`: polled).
+    pub push: bool,
+    /// Last time it delivered or confirmed a good document.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Last time it failed.
+    pub last_failure: Option<DateTime<Utc>>,
+    /// Why it last failed.
+    pub last_error: Option<String>,
+}
+
+/// A live view of the engine's sources, readable from another task or thread.
+#[derive(Debug, Clone, Default)]
+pub struct Health(Arc<Mutex<Vec<SourceHealth>>>);
+
+impl Health {
+    /// The sources now, in order.
+    pub fn sources(&self) -> Vec<SourceHealth> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, idx: usize, f: impl FnOnce(&mut SourceHealth)) {
+        if let Ok(mut v) = self.0.lock()
+            && let Some(h) = v.get_mut(idx)
+        {
+            f(h);
+        }
+    }
 }
 
 /// What the engine tells its owner.
@@ -209,6 +245,7 @@ pub struct Engine {
     last_alert: HashMap<String, Instant>,
     push_off: Vec<bool>,
     stalls: Vec<u32>,
+    health: Health,
 }
 
 impl Engine {
@@ -234,10 +271,31 @@ impl Engine {
                 last_alert: HashMap::new(),
                 push_off: vec![!opts.push; n],
                 stalls: vec![0; n],
+                health: Health(Arc::new(Mutex::new(
+                    opts.sources
+                        .iter()
+                        .map(|url| SourceHealth {
+                            url: url.clone(),
+                            push: opts.push,
+                            last_success: None,
+                            last_failure: None,
+                            last_error: None,
+                        })
+                        .collect(),
+                ))),
                 opts,
             },
             rx,
         ))
+    }
+
+    /// A handle on how the sources are doing, for diagnostics.
+    pub fn health(&self) -> Health {
+        self.health.clone()
+    }
+
+    fn source_index(&self, source: &str) -> Option<usize> {
+        self.opts.sources.iter().position(|s| s == source)
     }
 
     /// Runs until the receiver is dropped.
@@ -289,6 +347,12 @@ impl Engine {
                 Err(e) => {
                     tracing::warn!("{e}");
                     self.last_error = Some(e.to_string());
+                    let push = !self.push_off[idx];
+                    self.health.update(idx, |h| {
+                        h.push = push;
+                        h.last_failure = Some(Utc::now());
+                        h.last_error = Some(e.to_string());
+                    });
                     retry_after = retry_after.max(e.retry_after());
                     self.refresh().await;
                     idx = (idx + 1) % self.opts.sources.len();
@@ -428,11 +492,22 @@ impl Engine {
             from_cache: false,
         });
         self.last_error = None;
+        self.mark_success(source);
         for a in fresh {
             self.hold_or_send(a).await;
         }
         self.refresh().await;
         Ok(())
+    }
+
+    fn mark_success(&self, source: &str) {
+        if let Some(idx) = self.source_index(source) {
+            let push = !self.push_off[idx];
+            self.health.update(idx, |h| {
+                h.push = push;
+                h.last_success = Some(Utc::now());
+            });
+        }
     }
 
     /// Marks the shown document as confirmed by `source` now.
@@ -444,6 +519,7 @@ impl Engine {
             c.from_cache = false;
             self.last_error = None;
         }
+        self.mark_success(source);
         self.refresh().await;
     }
 

@@ -14,6 +14,7 @@ pub mod banner;
 pub mod cache;
 pub mod config;
 pub mod details;
+pub mod diagnostics;
 pub mod engine;
 pub mod fetch;
 pub mod fsutil;

@@ -89,6 +89,8 @@ pub enum MenuAction {
     Pause,
     /// Notifications back on.
     Resume,
+    /// Copy a diagnostics report to the clipboard.
+    CopyDiagnostics,
     /// Quit.
     Quit,
 }
@@ -104,6 +106,7 @@ impl MenuAction {
             MenuAction::Settings => "settings".into(),
             MenuAction::Pause => "pause".into(),
             MenuAction::Resume => "resume".into(),
+            MenuAction::CopyDiagnostics => "diagnostics".into(),
             MenuAction::Quit => "quit".into(),
         }
     }
@@ -117,6 +120,7 @@ impl MenuAction {
             "settings" => MenuAction::Settings,
             "pause" => MenuAction::Pause,
             "resume" => MenuAction::Resume,
+            "diagnostics" => MenuAction::CopyDiagnostics,
             "quit" => MenuAction::Quit,
             _ => MenuAction::Notice(id.strip_prefix("notice:")?.to_owned()),
         })
@@ -371,6 +375,11 @@ pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
             label: cat.t("menu-pause"),
             enabled: true,
         },
+    });
+    menu.push(MenuEntry::Item {
+        action: MenuAction::CopyDiagnostics,
+        label: cat.t("menu-diagnostics"),
+        enabled: true,
     });
     menu.push(MenuEntry::Separator);
     menu.push(MenuEntry::Item {

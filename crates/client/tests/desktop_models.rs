@@ -453,3 +453,57 @@ fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
         "No status received yet."
     );
 }
+
+#[test]
+fn diagnostics_name_sources_and_settings_but_no_secrets() {
+    use svetofor_client::config;
+    use svetofor_client::diagnostics::{Inputs, report, safe_url};
+    use svetofor_client::engine::SourceHealth;
+
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "feeds = [\"https://user:pw@status.example.com/feed.json?key=abc\"]\ntoken = \"svt_abcdefgh_SECRETSECRETSECRET\"\n",
+    )
+    .unwrap();
+    let user = dir.path().join("user.toml");
+    std::fs::write(&user, "proxy = \"http://me:hunter2@proxy:3128\"\n").unwrap();
+    let cfg = config::load(Some(&user), Some(&policy)).unwrap();
+    let sources = [SourceHealth {
+        url: cfg.feeds[0].clone(),
+        push: true,
+        last_success: Some(t0() - TimeDelta::minutes(3)),
+        last_failure: Some(t0() - TimeDelta::seconds(10)),
+        last_error: Some(format!("{}: connection refused", cfg.feeds[0])),
+    }];
+    let v = view_of(vec![], t0());
+    let text = report(&Inputs {
+        version: "9.9.9",
+        language: "ru",
+        config: Ok(&cfg),
+        user_file: Some(&user),
+        policy_file: &policy,
+        feeds_override: false,
+        sources: &sources,
+        view: &v,
+        cache_dir: Some(dir.path()),
+        now: t0(),
+    });
+    for secret in ["SECRETSECRET", "hunter2", "pw@", "key=abc"] {
+        assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+    }
+    for want in [
+        "Svetofor 9.9.9",
+        "Locked by policy: feeds, token",
+        "https://status.example.com/feed.json?…",
+        "[push]",
+        "last success: 2026-11-22 11:57:00 UTC (180 s ago)",
+        "error: https://status.example.com/feed.json?…: connection refused",
+        "proxy = \"http://me:***@proxy:3128\" (user)",
+        "Shown: status green",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    assert_eq!(safe_url("http://a:b@h:1/p/q?x=1#f"), "http://h:1/p/q?…");
+}

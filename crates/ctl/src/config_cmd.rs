@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::{Value, json};
-use svetofor_client::config::{self, Config, KEYS, Origin};
+use svetofor_client::config::{self, KEYS, Origin};
 
 use crate::Failure;
 
@@ -23,53 +23,6 @@ pub enum ConfigCmd {
     },
 }
 
-fn mask(secret: &Option<String>) -> Value {
-    match secret {
-        Some(s) if s.len() > 8 => json!(format!(
-            "{}…(hidden)",
-            &s[..s.char_indices().nth(4).map_or(0, |(i, _)| i)]
-        )),
-        Some(_) => json!("(hidden)"),
-        None => Value::Null,
-    }
-}
-
-/// Hides a password in a proxy URL (`http://user:pass@host` → `http://user:***@host`).
-fn mask_proxy(p: &Option<String>) -> Value {
-    match p {
-        Some(url) => match url.split_once("://").and_then(|(scheme, rest)| {
-            let (cred, host) = rest.split_once('@')?;
-            let user = cred.split(':').next().unwrap_or("");
-            Some(format!("{scheme}://{user}:***@{host}"))
-        }) {
-            Some(masked) => json!(masked),
-            None => json!(url),
-        },
-        None => Value::Null,
-    }
-}
-
-fn value_of(cfg: &Config, key: &str) -> Value {
-    match key {
-        "feeds" => json!(cfg.feeds),
-        "public_keys" => json!(
-            cfg.public_keys
-                .iter()
-                .map(|k| k.to_base64().to_owned())
-                .collect::<Vec<_>>()
-        ),
-        "poll_interval" => json!(cfg.poll_interval.as_secs()),
-        "components" => json!(cfg.components),
-        "notify_min_severity" => json!(cfg.notify_min_severity),
-        "notify_red_always" => json!(cfg.notify_red_always),
-        "language" => json!(cfg.language),
-        "proxy" => mask_proxy(&cfg.proxy),
-        "extra_ca_file" => json!(cfg.extra_ca_file),
-        "token" => mask(&cfg.token),
-        _ => Value::Null,
-    }
-}
-
 pub fn run(cmd: ConfigCmd) -> Result<(), Failure> {
     let ConfigCmd::Show { config: user, json } = cmd;
     let user = user.or_else(config::user_config_path);
@@ -82,7 +35,7 @@ pub fn run(cmd: ConfigCmd) -> Result<(), Failure> {
             let origin = cfg.origins.get(key).copied().unwrap_or(Origin::Default);
             obj.insert(
                 (*key).to_owned(),
-                json!({ "value": value_of(&cfg, key), "source": origin, "locked": origin == Origin::Policy }),
+                json!({ "value": config::shown_value(&cfg, key), "source": origin, "locked": origin == Origin::Policy }),
             );
         }
         println!("{}", Value::Object(obj));
@@ -103,7 +56,10 @@ pub fn run(cmd: ConfigCmd) -> Result<(), Failure> {
             Origin::User => "user",
             Origin::Policy => "policy, locked",
         };
-        println!("{key:<20} = {:<50} ({source})", value_of(&cfg, key));
+        println!(
+            "{key:<20} = {:<50} ({source})",
+            config::shown_value(&cfg, key)
+        );
     }
     Ok(())
 }

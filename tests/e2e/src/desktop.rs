@@ -24,7 +24,7 @@ fn need(program: &str) {
         .unwrap_or(false);
     assert!(
         found,
-        "{program} is not installed: the desktop tests need xvfb, dbus, x11-utils and imagemagick \
+        "{program} is not installed: the desktop tests need xvfb, dbus, x11-utils, xclip and imagemagick \
          (scripts/test installs them)"
     );
 }
@@ -32,7 +32,7 @@ fn need(program: &str) {
 impl Desktop {
     /// Starts Xvfb (display number chosen by Xvfb) and a dbus-daemon.
     pub fn start() -> Desktop {
-        for p in ["Xvfb", "dbus-daemon", "xwininfo", "import"] {
+        for p in ["Xvfb", "dbus-daemon", "xwininfo", "import", "xclip"] {
             need(p);
         }
         let size = (1280, 800);
