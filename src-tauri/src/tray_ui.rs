@@ -80,12 +80,13 @@ pub fn update<R: Runtime>(
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
+    // Menu first: whoever notices the new icon finds the words for it already there.
+    if drawn.map(|d| &d.menu) != Some(&model.menu) {
+        tray.set_menu(Some(build_menu(app, model)?))?;
+    }
     if drawn.map(|d| d.icon) != Some(model.icon) {
         tracing::info!(icon = model.icon.file_stem(), "tray icon");
         tray.set_icon(Some(Image::from_bytes(icon_bytes(model.icon))?))?;
-    }
-    if drawn.map(|d| &d.menu) != Some(&model.menu) {
-        tray.set_menu(Some(build_menu(app, model)?))?;
     }
     if drawn.map(|d| &d.tooltip) != Some(&model.tooltip) {
         tray.set_tooltip(Some(&model.tooltip))?;

@@ -26,6 +26,28 @@ async fn wait_icon(bus: &DesktopBus, item: &Item, want: &str) {
     .await
 }
 
+/// Waits until the tray menu satisfies `ok` (the icon and the menu are separate D-Bus
+/// updates, so one may land a moment before the other) and returns it.
+async fn wait_menu(
+    bus: &DesktopBus,
+    item: &Item,
+    what: &str,
+    ok: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
+    let start = std::time::Instant::now();
+    loop {
+        let menu = menu_labels(bus, item).await;
+        if ok(&menu) {
+            return menu;
+        }
+        assert!(
+            start.elapsed() < LIMIT,
+            "timed out waiting for {what}; menu: {menu:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn menu_labels(bus: &DesktopBus, item: &Item) -> Vec<String> {
     bus.menu(item)
         .await
@@ -59,7 +81,10 @@ async fn tray_banner_and_notifications_follow_the_feed() {
     // Tray registers over D-Bus and turns green once the feed is read; nothing pops up.
     let item = wait_for("tray item", LIMIT, async || bus.item()).await;
     wait_icon(&bus, &item, "tray-green").await;
-    let menu = menu_labels(&bus, &item).await;
+    let menu = wait_menu(&bus, &item, "the green menu", |m| {
+        m.first().is_some_and(|l| l == "All systems working")
+    })
+    .await;
     assert_eq!(
         menu.first().map(String::as_str),
         Some("All systems working"),
@@ -123,7 +148,10 @@ async fn tray_banner_and_notifications_follow_the_feed() {
         first.actions.iter().any(|a| a == "default"),
         "clicking opens details"
     );
-    let menu = menu_labels(&bus, &item).await;
+    let menu = wait_menu(&bus, &item, "the outage menu", |m| {
+        m.first().is_some_and(|l| l.starts_with("Outage: "))
+    })
+    .await;
     assert!(
         menu[0].starts_with("Outage: Payments <b>down</b> & <img"),
         "{menu:?}"
@@ -218,7 +246,10 @@ async fn tray_banner_and_notifications_follow_the_feed() {
     // The server goes away: the last status stays, marked offline.
     server.stop();
     wait_icon(&bus, &item, "tray-yellow-offline").await;
-    let menu = menu_labels(&bus, &item).await;
+    let menu = wait_menu(&bus, &item, "the offline menu", |m| {
+        m.iter().any(|l| l.starts_with("Status as of "))
+    })
+    .await;
     assert!(
         menu[0].starts_with("Maintenance: Database upgrade"),
         "{menu:?}"
