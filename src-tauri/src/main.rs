@@ -5,6 +5,7 @@
 
 mod app;
 mod args;
+mod autostart;
 mod commands;
 mod logging;
 mod notify;
@@ -43,6 +44,9 @@ fn main() {
     let _log = logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
     let app::Setup { lang, opts, diag } = app::setup(&args);
+    // A run with --feed is a one-off (the README's demo, tests): it leaves login alone.
+    let autostart =
+        (!diag.feeds_override).then(|| diag.config.as_ref().map_or(true, |c| c.autostart));
     let (opts, problem) = match opts {
         Ok(o) => (Some(o), None),
         Err(e) => {
@@ -52,7 +56,13 @@ fn main() {
     };
     tracing::info!(%lang, "language");
     let open = args.open;
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(any(windows, target_os = "macos"))]
+    let builder = builder.plugin(tauri_plugin_autostart::init(
+        tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+        None,
+    ));
+    let result = builder
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             let open = Args::try_parse_from(&argv).ok().and_then(|a| a.open);
             tracing::info!("second start: {argv:?}");
@@ -75,6 +85,9 @@ fn main() {
                 m
             });
             tray_ui::create(&handle, &model, app::on_menu)?;
+            if let Some(enabled) = autostart {
+                autostart::apply(&handle, enabled);
+            }
             app::start(&handle, lang, opts);
             if open.is_some() {
                 app::open_requested(&handle, open);

@@ -51,6 +51,7 @@ struct FileSettings {
     proxy: Option<Spanned<String>>,
     extra_ca_file: Option<Spanned<PathBuf>>,
     token: Option<Spanned<String>>,
+    autostart: Option<Spanned<bool>>,
 }
 
 /// Every key the configuration reads, in the order `config show` lists them.
@@ -65,6 +66,7 @@ pub const KEYS: &[&str] = &[
     "proxy",
     "extra_ca_file",
     "token",
+    "autostart",
 ];
 
 /// The effective configuration.
@@ -90,6 +92,8 @@ pub struct Config {
     pub extra_ca_file: Option<PathBuf>,
     /// Bearer token for a private feed.
     pub token: Option<String>,
+    /// Start the desktop app at login.
+    pub autostart: bool,
     /// Where each key came from.
     pub origins: BTreeMap<&'static str, Origin>,
 }
@@ -107,6 +111,7 @@ impl Default for Config {
             proxy: None,
             extra_ca_file: None,
             token: None,
+            autostart: true,
             origins: KEYS.iter().map(|k| (*k, Origin::Default)).collect(),
         }
     }
@@ -269,6 +274,10 @@ fn apply(
         cfg.notify_min_severity = v.into_inner();
         set("notify_min_severity", cfg);
     }
+    if let Some(v) = s.autostart {
+        cfg.autostart = v.into_inner();
+        set("autostart", cfg);
+    }
     if let Some(v) = s.notify_red_always {
         cfg.notify_red_always = v.into_inner();
         set("notify_red_always", cfg);
@@ -377,6 +386,7 @@ pub fn shown_value(cfg: &Config, key: &str) -> Value {
         "components" => serde_json::json!(cfg.components),
         "notify_min_severity" => serde_json::json!(cfg.notify_min_severity),
         "notify_red_always" => serde_json::json!(cfg.notify_red_always),
+        "autostart" => serde_json::json!(cfg.autostart),
         "language" => serde_json::json!(cfg.language),
         "proxy" => mask_proxy(&cfg.proxy),
         "extra_ca_file" => serde_json::json!(cfg.extra_ca_file),

@@ -10,6 +10,7 @@
 //!   plain data; [`labels`] and [`i18n`] hold their words in Russian and English.
 
 pub mod alerts;
+pub mod autostart;
 pub mod banner;
 pub mod cache;
 pub mod config;

@@ -507,3 +507,35 @@ fn diagnostics_name_sources_and_settings_but_no_secrets() {
     }
     assert_eq!(safe_url("http://a:b@h:1/p/q?x=1#f"), "http://h:1/p/q?…");
 }
+
+#[test]
+fn autostart_overrides_the_system_entry_and_never_touches_the_users_own() {
+    use svetofor_client::autostart::{XdgAction, entry, exec_quote, plan};
+    let exe = "/opt/my apps/svetofor";
+    // On, with the package's system entry: no user entry needed; ours is removed.
+    assert_eq!(plan(true, true, None, exe), XdgAction::Nothing);
+    assert_eq!(
+        plan(true, true, Some(&entry(exe, true)), exe),
+        XdgAction::Remove
+    );
+    // On, no system entry (run from a build): a user entry starts the app.
+    assert_eq!(
+        plan(true, false, None, exe),
+        XdgAction::Write(entry(exe, false))
+    );
+    assert_eq!(
+        plan(true, false, Some(&entry(exe, false)), exe),
+        XdgAction::Nothing
+    );
+    // Off: a hidden user entry, which overrides the system one.
+    let off = entry(exe, true);
+    assert!(off.contains("Hidden=true") && off.contains("X-GNOME-Autostart-enabled=false"));
+    assert_eq!(plan(false, true, None, exe), XdgAction::Write(off.clone()));
+    assert_eq!(plan(false, true, Some(&off), exe), XdgAction::Nothing);
+    // An entry the user made is theirs.
+    let users = "[Desktop Entry]\nType=Application\nExec=svetofor --open details\n";
+    assert_eq!(plan(false, true, Some(users), exe), XdgAction::Nothing);
+    assert_eq!(plan(true, false, Some(users), exe), XdgAction::Nothing);
+    assert_eq!(exec_quote("/a b/\"c\"$`\\"), "\"/a b/\\\"c\\\"\\$\\`\\\\\"");
+    assert!(entry(exe, false).contains("Exec=\"/opt/my apps/svetofor\"\n"));
+}

@@ -70,7 +70,7 @@ impl Desktop {
         }
         assert!(!bus.is_empty(), "dbus-daemon printed no address");
         let home = tempfile::tempdir().expect("temp home");
-        for d in ["cache", "config", "state", "data", "runtime"] {
+        for d in ["cache", "config", "state", "data", "runtime", "xdg"] {
             std::fs::create_dir_all(home.path().join(d)).expect("mkdir");
         }
         #[cfg(unix)]
@@ -104,6 +104,8 @@ impl Desktop {
             ("XDG_STATE_HOME".into(), p("state")),
             ("XDG_DATA_HOME".into(), p("data")),
             ("XDG_RUNTIME_DIR".into(), p("runtime")),
+            // No system-wide autostart entry here, whatever the machine has installed.
+            ("XDG_CONFIG_DIRS".into(), p("xdg")),
             ("GDK_BACKEND".into(), "x11".into()),
             (
                 "SVETOFOR_POLICY".into(),

@@ -104,6 +104,10 @@ async fn tray_banner_and_notifications_follow_the_feed() {
     }
     assert!(banner(&desktop).is_none(), "no banner while all is well");
     assert!(
+        !desktop.home.path().join("config/autostart").exists(),
+        "a --feed run leaves start-at-login alone"
+    );
+    assert!(
         bus.notifications().is_empty(),
         "no notification while all is well"
     );

@@ -18,18 +18,39 @@ async fn the_app_registers_its_tray_and_turns_green() {
     let desktop = Desktop::start();
     let bus = DesktopBus::start(&desktop.bus).await.expect("bus");
     let server = Server::start();
-    let (feed, key) = (server.feed(), server.pubkey.display().to_string());
-    let _app = App::start_at(
-        &program,
-        &desktop,
-        &["--feed", &feed, "--pubkey", &key],
-        &[],
-    );
+    // Configured as an admin would, not with --feed (a --feed run is a one-off that leaves
+    // start-at-login alone).
+    let key = std::fs::read_to_string(&server.pubkey).expect("public key");
+    let key = key.lines().last().expect("key line").trim().to_owned();
+    let config_dir = desktop.home.path().join("config/svetofor");
+    std::fs::create_dir_all(&config_dir).expect("config dir");
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!(
+            "feeds = [\"{}\"]\npublic_keys = [\"{key}\"]\n",
+            server.feed()
+        ),
+    )
+    .expect("config");
+    let _app = App::start_at(&program, &desktop, &[], &[]);
     let item = wait_for("tray item", Duration::from_secs(30), async || bus.item()).await;
     wait_for("green tray icon", Duration::from_secs(30), async || {
         (tray_icon(&bus, &item).await.as_deref() == Some("tray-green")).then_some(())
     })
     .await;
+
+    // Start at login is on by default: with no system-wide entry on this test desktop, the
+    // app wrote the user's entry, pointing at itself.
+    let entry = desktop
+        .home
+        .path()
+        .join("config/autostart/svetofor.desktop");
+    let text = std::fs::read_to_string(&entry).expect("autostart entry");
+    assert!(
+        text.contains(&format!("Exec=\"{}\"", program.display())),
+        "{text}"
+    );
+    assert!(text.contains("Hidden=false"), "{text}");
 
     if installed.is_some() {
         let desktop_file = std::fs::read_to_string("/usr/share/applications/svetofor.desktop")
