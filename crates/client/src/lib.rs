@@ -22,6 +22,7 @@ pub mod fsutil;
 pub mod i18n;
 pub mod labels;
 pub mod notification;
+pub mod settings;
 pub mod source;
 pub mod tray;
 pub mod view;
