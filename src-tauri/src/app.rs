@@ -103,22 +103,12 @@ fn engine_options(
     mut cfg: config::Config,
     lang: Lang,
 ) -> Result<EngineOptions, String> {
-    if !args.feeds.is_empty() {
-        for f in &args.feeds {
-            svetofor_client::fetch::web_url(f).map_err(|e| format!("--feed {f}: {e}"))?;
-        }
-        cfg.feeds = args.feeds.clone();
-    }
-    if !args.pubkeys.is_empty() {
-        cfg.public_keys = args
-            .pubkeys
-            .iter()
-            .map(|k| config::key_from_arg(k).map_err(|e| format!("--pubkey {e}")))
-            .collect::<Result<_, _>>()?;
-    }
-    if let Some(secs) = args.interval {
-        cfg.poll_interval = Duration::from_secs(secs);
-    }
+    cfg.apply_command_line(config::CommandLine {
+        feeds: &args.feeds,
+        pubkeys: &args.pubkeys,
+        interval: args.interval,
+    })
+    .map_err(|e| e.to_string())?;
     if cfg.feeds.is_empty() {
         tracing::error!(
             "no feed: set feeds in the configuration or policy, or start with --feed URL"
@@ -128,8 +118,7 @@ fn engine_options(
     let cache = args
         .cache_dir
         .clone()
-        .or_else(|| dirs::cache_dir().map(|d| d.join("svetofor")))
-        .unwrap_or_else(|| PathBuf::from(".svetofor-cache"));
+        .unwrap_or_else(config::default_cache_dir);
     let mut opts = EngineOptions::from_config(&cfg, cache)?;
     // Notices in the UI language when they carry it.
     opts.language = lang.tag().to_owned();

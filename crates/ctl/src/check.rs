@@ -1,8 +1,7 @@
 //! `check`: read, verify and show a feed.
 
-use std::path::Path;
-
 use chrono::Utc;
+use svetofor_client::config::{self, KeyArgError};
 use svetofor_client::{Fetcher, FetcherOptions, SourceError, load};
 use svetofor_feed::signature::signature_key_id;
 use svetofor_feed::{FeedError, TrustedKey, accept};
@@ -10,29 +9,22 @@ use svetofor_feed::{FeedError, TrustedKey, accept};
 use crate::render::{self, SignatureReport};
 use crate::{Failure, exit};
 
-/// Largest public key file read.
-const MAX_KEY_FILE: u64 = 4096;
-
 /// Reads a `--pubkey` argument: a path to a minisign .pub file, or the key itself.
 pub fn parse_pubkey(arg: &str) -> Result<TrustedKey, Failure> {
-    let path = Path::new(arg);
-    if path.is_file() {
-        let len = path.metadata().map(|m| m.len()).unwrap_or(0);
-        if len > MAX_KEY_FILE {
-            return Err(Failure::rejected(format!(
-                "--pubkey {arg}: {len} bytes is too large for a public key file"
-            )));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::unreadable(format!("--pubkey {arg}: cannot read: {e}")))?;
-        return text
-            .parse()
-            .map_err(|e| Failure::rejected(format!("--pubkey {arg}: {e}")));
+    config::key_from_arg(arg).map_err(key_failure)
+}
+
+/// The exit code for a refused key: unreadable file 3, a file that is no key 1, usage 2.
+pub fn key_failure(e: KeyArgError) -> Failure {
+    let code = match e {
+        KeyArgError::Unreadable(_) => exit::UNREADABLE,
+        KeyArgError::NotAKeyFile(_) => exit::REJECTED,
+        KeyArgError::Invalid(_) => exit::USAGE,
+    };
+    Failure {
+        code,
+        message: format!("--pubkey {e}"),
     }
-    arg.parse().map_err(|e| Failure {
-        code: exit::USAGE,
-        message: format!("--pubkey {arg}: no such file, and {e}"),
-    })
 }
 
 pub fn run(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
-use svetofor_client::config::{self, Config};
+use svetofor_client::config::{self, CommandLine, CommandLineError, Config};
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_client::view::{Freshness, ViewState};
 
@@ -92,26 +92,15 @@ fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
     let policy = config::policy_path();
     let mut cfg =
         config::load(user.as_deref(), Some(&policy)).map_err(|e| Failure::usage(e.to_string()))?;
-    if !args.feeds.is_empty() {
-        for f in &args.feeds {
-            svetofor_client::fetch::web_url(f)
-                .map_err(|e| Failure::usage(format!("--feed: {e}")))?;
-        }
-        cfg.feeds = args.feeds.clone();
-    }
-    if !args.pubkeys.is_empty() {
-        cfg.public_keys = args
-            .pubkeys
-            .iter()
-            .map(|k| crate::check::parse_pubkey(k))
-            .collect::<Result<_, _>>()?;
-    }
-    if let Some(secs) = args.interval {
-        if !(1..=86_400).contains(&secs) {
-            return Err(Failure::usage("--interval: seconds, from 1 to 86400"));
-        }
-        cfg.poll_interval = Duration::from_secs(secs);
-    }
+    cfg.apply_command_line(CommandLine {
+        feeds: &args.feeds,
+        pubkeys: &args.pubkeys,
+        interval: args.interval,
+    })
+    .map_err(|e| match e {
+        CommandLineError::Key(k) => crate::check::key_failure(k),
+        other => Failure::usage(other.to_string()),
+    })?;
     if cfg.feeds.is_empty() {
         return Err(Failure::usage(format!(
             "no feed: give --feed URL, or set feeds in {} or the policy {}",
@@ -123,8 +112,7 @@ fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
     let cache = args
         .cache_dir
         .clone()
-        .or_else(|| dirs::cache_dir().map(|d| d.join("svetofor")))
-        .unwrap_or_else(|| PathBuf::from(".svetofor-cache"));
+        .unwrap_or_else(config::default_cache_dir);
     Ok((cfg, cache))
 }
 
