@@ -102,12 +102,12 @@ impl NotifyPolicy {
     }
 }
 
-fn first_line(s: &str) -> String {
+/// The first line of `s` that has any text, trimmed.
+pub(crate) fn first_line(s: &str) -> &str {
     s.lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("")
-        .to_owned()
 }
 
 fn alert(n: &Notice, reason: Reason, severity: Severity, lang: &str, default_lang: &str) -> Alert {
@@ -117,7 +117,7 @@ fn alert(n: &Notice, reason: Reason, severity: Severity, lang: &str, default_lan
         reason,
         kind: n.kind,
         title: n.title.get(lang, default_lang).to_owned(),
-        body: first_line(n.body.get(lang, default_lang)),
+        body: first_line(n.body.get(lang, default_lang)).to_owned(),
     }
 }
 

@@ -15,6 +15,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use svetofor_feed::{Severity, State};
 
+use crate::alerts::first_line;
 use crate::i18n::Catalog;
 use crate::labels;
 use crate::tray::{freshness_line, one_line};
@@ -118,12 +119,7 @@ fn content(
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> BannerModel {
-    let line = first
-        .body
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
+    let line = first_line(&first.body);
     BannerModel {
         severity: first.severity,
         word: labels::notice_word(cat, first.kind, first.severity, first.state),
@@ -150,14 +146,7 @@ fn recovery(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) 
         word: labels::notice_word(cat, n.kind, n.severity, n.state),
         notice_id: n.id.clone(),
         title: one_line(&n.title, BANNER_TITLE_CHARS),
-        line: one_line(
-            n.body
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or(""),
-            BANNER_LINE_CHARS,
-        ),
+        line: one_line(first_line(&n.body), BANNER_LINE_CHARS),
         since: labels::at(cat, n.updated_at, now, tz),
         next_update: None,
         overdue: false,

@@ -123,17 +123,8 @@ fn every_key_the_code_and_pages_name_exists_in_both() {
         "notify-", "details-", "window-", "page-", "next-", "update-",
     ];
     // Literals shaped like keys that name other things: icon files, element ids.
-    let not_messages = [
-        "status-icon",
-        "status-line",
-        "tray-green",
-        "tray-green-offline",
-        "tray-yellow",
-        "tray-yellow-offline",
-        "tray-red",
-        "tray-red-offline",
-        "tray-grey",
-    ];
+    let mut not_messages = vec!["status-icon", "status-line"];
+    not_messages.extend(svetofor_client::tray::TrayIcon::ALL.map(|i| i.file_stem()));
     let missing: Vec<_> = used
         .iter()
         .filter(|k| !not_messages.contains(&k.as_str()))

@@ -230,16 +230,21 @@ impl DesktopBus {
         Ok(String::try_from(v).unwrap_or_default())
     }
 
-    /// The tray menu, top level, in order.
-    pub async fn menu(&self, item: &Item) -> zbus::Result<Vec<MenuLine>> {
+    /// The item's menu, exported over dbusmenu at the path its `Menu` property names.
+    async fn menu_proxy(&self, item: &Item) -> zbus::Result<zbus::Proxy<'static>> {
         let path = OwnedObjectPath::try_from(self.item_property(item, "Menu").await?)?;
-        let proxy = zbus::Proxy::new(
+        zbus::Proxy::new(
             &self.conn,
-            item.service.as_str(),
-            path.as_str(),
+            item.service.clone(),
+            path,
             "com.canonical.dbusmenu",
         )
-        .await?;
+        .await
+    }
+
+    /// The tray menu, top level, in order.
+    pub async fn menu(&self, item: &Item) -> zbus::Result<Vec<MenuLine>> {
+        let proxy = self.menu_proxy(item).await?;
         let (_rev, layout): (u32, Layout) = proxy
             .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
             .await?;
@@ -287,14 +292,7 @@ impl DesktopBus {
 
     /// Clicks a tray menu entry.
     pub async fn click_menu(&self, item: &Item, id: i32) -> zbus::Result<()> {
-        let path = OwnedObjectPath::try_from(self.item_property(item, "Menu").await?)?;
-        let proxy = zbus::Proxy::new(
-            &self.conn,
-            item.service.as_str(),
-            path.as_str(),
-            "com.canonical.dbusmenu",
-        )
-        .await?;
+        let proxy = self.menu_proxy(item).await?;
         let data = Value::I32(0);
         proxy
             .call_method("Event", &(id, "clicked", data, 0u32))
@@ -320,15 +318,7 @@ pub async fn tray_icon(bus: &DesktopBus, item: &Item) -> Option<String> {
     let path = bus.icon_path(item).await.ok()?;
     let shown = decode_png(&std::fs::read(&path).ok()?)?;
     let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
-    for stem in [
-        "tray-green",
-        "tray-green-offline",
-        "tray-yellow",
-        "tray-yellow-offline",
-        "tray-red",
-        "tray-red-offline",
-        "tray-grey",
-    ] {
+    for stem in svetofor_client::tray::TrayIcon::ALL.map(|i| i.file_stem()) {
         let known = decode_png(&std::fs::read(icons.join(format!("{stem}.png"))).ok()?)?;
         if known == shown {
             return Some(stem.to_owned());
