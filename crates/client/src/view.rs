@@ -95,6 +95,22 @@ pub struct ViewState {
     pub upcoming: Vec<NoticeView>,
     /// Resolved in the last 24 hours, newest first.
     pub recent: Vec<NoticeView>,
+    /// Every part of the product the feed lists, whether followed or not: the choices for
+    /// which to follow.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentChoice>,
+}
+
+/// A part of the product a client can choose to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComponentChoice {
+    /// Its id (what the `components` setting holds).
+    pub id: String,
+    /// Its name in the chosen language (untrusted plain text).
+    pub name: String,
+    /// The group it belongs to, if any (untrusted plain text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 impl ViewState {
@@ -112,6 +128,7 @@ impl ViewState {
             notices: vec![],
             upcoming: vec![],
             recent: vec![],
+            components: vec![],
         }
     }
 }
@@ -191,5 +208,14 @@ pub fn build(
         notices,
         upcoming: mine(snapshot.upcoming(now)),
         recent,
+        components: snapshot
+            .components
+            .iter()
+            .map(|c| ComponentChoice {
+                id: c.id.clone(),
+                name: c.name.get(lang, dl).to_owned(),
+                group: c.group.clone(),
+            })
+            .collect(),
     }
 }

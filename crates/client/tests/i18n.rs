@@ -119,8 +119,23 @@ fn every_key_the_code_and_pages_name_exists_in_both() {
     let known: BTreeSet<String> = keys_of(&source(Lang::En)).into_iter().collect();
     // Literals that look like keys but are not messages (ids, CSS, wire names).
     let prefixes = [
-        "word-", "status-", "state-", "time-", "month-", "age-", "tray-", "menu-", "problem-",
-        "notify-", "details-", "window-", "page-", "next-", "update-",
+        "word-",
+        "status-",
+        "state-",
+        "time-",
+        "month-",
+        "age-",
+        "tray-",
+        "menu-",
+        "problem-",
+        "notify-",
+        "details-",
+        "window-",
+        "page-",
+        "next-",
+        "update-",
+        "settings-",
+        "check-",
     ];
     // Literals shaped like keys that name other things: icon files, element ids.
     let mut not_messages = vec!["status-icon", "status-line"];

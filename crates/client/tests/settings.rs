@@ -27,7 +27,7 @@ fn policy_fields_are_locked_and_never_written_to_the_users_file() {
     form.language = "ru".into();
     form.poll_interval = 120;
     form.public_keys = vec![KEY.into()];
-    let saved = save(&user, Some(&policy), &form).expect("valid settings save");
+    let saved = save(&user, Some(&policy), &form, &[]).expect("valid settings save");
     assert_eq!(
         saved.feeds,
         ["https://status.example.com/feed.json"],
@@ -61,7 +61,7 @@ fn bad_values_are_refused_field_by_field_and_nothing_is_written() {
     form.public_keys = vec!["not a key".into()];
     form.poll_interval = 0;
     form.language = "klingon!".into();
-    let errors = save(&user, None, &form).expect_err("refused");
+    let errors = save(&user, None, &form, &[]).expect_err("refused");
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
@@ -91,7 +91,7 @@ fn a_save_keeps_the_keys_the_window_does_not_edit() {
     form.notify_min_severity = Severity::Red;
     form.autostart = false;
     form.components = vec!["payments".into()];
-    let saved = save(&user, None, &form).expect("saves");
+    let saved = save(&user, None, &form, &[]).expect("saves");
     assert_eq!(saved.token.as_deref(), Some("svt_keep_me"));
     assert!(!saved.notify_red_always);
     assert_eq!(
@@ -112,7 +112,7 @@ fn a_broken_users_file_is_not_overwritten() {
     let user = dir.path().join("config.toml");
     std::fs::write(&user, "feeds = [\"https://a.example/feed.json\"\n").unwrap();
     let form = form_of(&config::Config::default()).0;
-    let errors = save(&user, None, &form).expect_err("refused");
+    let errors = save(&user, None, &form, &[]).expect_err("refused");
     assert_eq!(errors[0].field, "");
     assert!(
         errors[0].message.contains("fix or remove it first"),
@@ -123,4 +123,138 @@ fn a_broken_users_file_is_not_overwritten() {
             .unwrap()
             .starts_with("feeds = [\"https://a.example")
     );
+}
+
+#[test]
+fn each_bad_row_is_named_and_worded_in_the_users_language() {
+    use svetofor_client::i18n::{Catalog, Lang};
+    use svetofor_client::settings::Problem;
+    use svetofor_client::settings_text::error_text;
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("config.toml");
+    let mut form = form_of(&config::Config::default()).0;
+    form.feeds = vec![
+        "https://ok.example/feed.json".into(),
+        "".into(),
+        "status.example.com/feed.json".into(),
+    ];
+    form.public_keys = vec![KEY.into(), "RWQnope".into()];
+    let errors = save(&user, None, &form, &[]).expect_err("refused");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].index, errors[0].problem),
+        ("feeds", Some(2), Problem::NotWebUrl),
+        "the row counts blank rows, as the window shows them"
+    );
+    assert_eq!(
+        errors[0].value.as_deref(),
+        Some("status.example.com/feed.json")
+    );
+    assert_eq!(
+        (errors[1].field.as_str(), errors[1].index, errors[1].problem),
+        ("public_keys", Some(1), Problem::NotAKey)
+    );
+    let en = error_text(&Catalog::new(Lang::En), &errors[0]);
+    assert_eq!(
+        en,
+        "“status.example.com/feed.json” is not a web address: it must start with https:// or http://."
+    );
+    let ru = error_text(&Catalog::new(Lang::Ru), &errors[0]);
+    assert!(ru.contains("не веб-адрес"), "{ru}");
+    assert!(!user.exists(), "nothing written");
+}
+
+#[test]
+fn an_interval_that_is_not_a_number_is_refused_next_to_its_field() {
+    use svetofor_client::settings::{Problem, SettingsForm};
+    let mut json = serde_json::to_value(form_of(&config::Config::default()).0).unwrap();
+    json["poll_interval"] = serde_json::json!("soon");
+    let form: SettingsForm = serde_json::from_value(json.clone()).expect("the form still reads");
+    assert_eq!(form.poll_interval, 0);
+    json["poll_interval"] = serde_json::json!(" 90 ");
+    let typed: SettingsForm = serde_json::from_value(json).unwrap();
+    assert_eq!(typed.poll_interval, 90, "an input's text is a number too");
+    let dir = tempfile::tempdir().unwrap();
+    let errors = save(&dir.path().join("c.toml"), None, &form, &[]).expect_err("0 s");
+    assert_eq!(errors[0].field, "poll_interval");
+    assert_eq!(errors[0].problem, Problem::IntervalRange);
+}
+
+#[test]
+fn what_the_command_line_set_is_locked_and_not_saved() {
+    use svetofor_client::settings::{Lock, locks};
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "language = \"ru\"\n").unwrap();
+    let user = dir.path().join("config.toml");
+    let cfg = config::load(Some(&user), Some(&policy)).unwrap();
+    let feeds = vec!["http://127.0.0.1:1/feed.json".to_owned()];
+    let cl = config::CommandLine {
+        feeds: &feeds,
+        pubkeys: &[],
+        interval: Some(5),
+    };
+    let l = locks(&cfg, &cl);
+    assert_eq!(l.get("language"), Some(&Lock::Policy));
+    assert_eq!(l.get("feeds"), Some(&Lock::CommandLine));
+    assert_eq!(l.get("poll_interval"), Some(&Lock::CommandLine));
+    assert_eq!(l.get("public_keys"), None);
+    let mut shown = cfg.clone();
+    shown.apply_command_line(cl).unwrap();
+    let (mut form, _) = form_of(&shown);
+    form.autostart = false;
+    let from_cl: Vec<&str> = locks(&config::Config::default(), &cl).into_keys().collect();
+    let saved = save(&user, Some(&policy), &form, &from_cl).expect("saves");
+    assert!(!saved.autostart);
+    let text = std::fs::read_to_string(&user).unwrap();
+    for key in ["feeds", "poll_interval", "language"] {
+        assert!(!text.contains(key), "{key} written:\n{text}");
+    }
+}
+
+#[test]
+fn changes_say_what_a_running_app_must_redo() {
+    use svetofor_client::settings::changes;
+    let dir = tempfile::tempdir().unwrap();
+    let a = config::Config::default();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        config::load(Some(&p), None).unwrap()
+    };
+    let only_autostart = write("1.toml", "autostart = false\n");
+    let c = changes(&a, &only_autostart);
+    assert!(c.autostart && !c.engine && !c.language, "{c:?}");
+    let lang = write(
+        "2.toml",
+        if svetofor_client::i18n::Lang::from_os() == svetofor_client::i18n::Lang::Ru {
+            "language = \"en\"\n"
+        } else {
+            "language = \"ru\"\n"
+        },
+    );
+    let c = changes(&a, &lang);
+    assert!(
+        c.language && c.engine,
+        "notice texts follow the language: {c:?}"
+    );
+    let keys = write("3.toml", &format!("public_keys = [\"{KEY}\"]\n"));
+    let c = changes(&a, &keys);
+    assert!(c.engine && !c.language && !c.autostart, "{c:?}");
+    assert_eq!(changes(&keys, &keys), Default::default());
+}
+
+#[test]
+fn component_choices_keep_configured_ids_the_feed_does_not_list() {
+    use svetofor_client::settings::component_choices;
+    use svetofor_client::view::ComponentChoice;
+    let feed = vec![ComponentChoice {
+        id: "payments".into(),
+        name: "Payments".into(),
+        group: Some("Money".into()),
+    }];
+    let all = component_choices(&feed, &["PAYMENTS".into(), "legacy-api".into()]);
+    let ids: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["payments", "legacy-api"]);
+    assert_eq!(all[1].name, "legacy-api");
 }

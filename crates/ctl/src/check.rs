@@ -1,12 +1,11 @@
 //! `check`: read, verify and show a feed.
 
-use chrono::Utc;
 use svetofor_client::config::{self, KeyArgError};
-use svetofor_client::{Fetcher, FetcherOptions, SourceError, load};
-use svetofor_feed::signature::signature_key_id;
-use svetofor_feed::{FeedError, TrustedKey, accept};
+use svetofor_client::feed_check::{self, CheckError};
+use svetofor_client::{Fetcher, FetcherOptions};
+use svetofor_feed::TrustedKey;
 
-use crate::render::{self, SignatureReport};
+use crate::render;
 use crate::{Failure, exit};
 
 /// Reads a `--pubkey` argument: a path to a minisign .pub file, or the key itself.
@@ -63,37 +62,10 @@ pub fn run(
 async fn check(source: &str, trusted: &[TrustedKey]) -> Result<render::Report, Failure> {
     let fetcher =
         Fetcher::new(FetcherOptions::default()).map_err(|e| Failure::unreadable(e.to_string()))?;
-    let loaded = load(source, &fetcher).await.map_err(|e| match e {
-        SourceError::SignatureNotText { .. } => Failure::rejected(e.to_string()),
-        SourceError::TooLarge { .. } => Failure::rejected(e.to_string()),
-        _ => Failure::unreadable(e.to_string()),
-    })?;
-    let now = Utc::now();
-    let accepted = accept(
-        &loaded.bytes,
-        loaded.signature.as_deref(),
-        trusted,
-        now,
-        None,
-    )
-    .map_err(|e| match e {
-        FeedError::Unsigned => Failure::rejected(format!(
-            "{}: not signed: there is no signature at {}, and --pubkey requires one",
-            loaded.origin, loaded.signature_origin
-        )),
-        e => Failure::rejected(format!("{}: {e}", loaded.origin)),
-    })?;
-    let signature = match (accepted.signed_by, &loaded.signature) {
-        (Some(key), _) => SignatureReport::Verified { key },
-        (None, Some(sig)) => SignatureReport::Unverified {
-            key: signature_key_id(sig).ok(),
-        },
-        (None, None) => SignatureReport::Absent,
-    };
-    Ok(render::Report {
-        origin: loaded.origin,
-        snapshot: accepted.snapshot,
-        signature,
-        now,
-    })
+    feed_check::check(source, trusted, &fetcher)
+        .await
+        .map_err(|e| match e {
+            CheckError::Unreadable(_) => Failure::unreadable(e.to_string()),
+            _ => Failure::rejected(e.to_string()),
+        })
 }

@@ -4,26 +4,12 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use svetofor_client::feed_check::SignatureCheck as SignatureReport;
 use svetofor_feed::trust::human_duration;
-use svetofor_feed::{KeyId, Notice, Phase, Severity, Snapshot};
+use svetofor_feed::{Notice, Phase, Severity, Snapshot};
 
 /// What `check` found.
-pub struct Report {
-    pub origin: String,
-    pub snapshot: Snapshot,
-    pub signature: SignatureReport,
-    pub now: DateTime<Utc>,
-}
-
-/// What is known of the signature.
-pub enum SignatureReport {
-    /// Verified with a pinned key.
-    Verified { key: KeyId },
-    /// Present but not checked: no key was given. The key id, when readable.
-    Unverified { key: Option<KeyId> },
-    /// None beside the source.
-    Absent,
-}
+pub type Report = svetofor_client::feed_check::Checked;
 
 /// Makes untrusted text safe for a terminal: control characters (escape sequences, carriage
 /// returns) and bidirectional overrides are shown as `\u{…}` instead of being obeyed.
