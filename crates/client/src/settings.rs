@@ -186,37 +186,48 @@ fn entries(v: &[String]) -> Vec<(usize, &str)> {
         .collect()
 }
 
-fn value_of(form: &SettingsForm, key: &str) -> Option<toml::Value> {
-    let strings = |v: &[String]| {
-        toml::Value::Array(
-            entries(v)
-                .into_iter()
-                .map(|(_, s)| toml::Value::String(s.to_owned()))
-                .collect(),
-        )
-    };
+fn value_of(form: &SettingsForm, key: &str) -> Option<toml_edit::Value> {
+    let strings =
+        |v: &[String]| toml_edit::Value::Array(entries(v).into_iter().map(|(_, s)| s).collect());
     Some(match key {
         "feeds" => strings(&form.feeds),
         "public_keys" => strings(&form.public_keys),
-        "poll_interval" => toml::Value::Integer(i64::try_from(form.poll_interval).ok()?),
+        "poll_interval" => i64::try_from(form.poll_interval).ok()?.into(),
         "components" => strings(&form.components),
-        "notify_min_severity" => toml::Value::String(form.notify_min_severity.as_str().into()),
-        "language" => toml::Value::String(form.language.trim().to_owned()),
-        "autostart" => toml::Value::Boolean(form.autostart),
+        "notify_min_severity" => form.notify_min_severity.as_str().into(),
+        "language" => form.language.trim().into(),
+        "autostart" => form.autostart.into(),
         _ => return None,
     })
 }
 
-fn read_table(path: &Path) -> Result<toml::Table, FieldError> {
+/// Sets `key` to `value`, leaving the line as it was (comments included) when the value is
+/// the same, and keeping the comment around it when it is not.
+fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, mut value: toml_edit::Value) {
+    match doc.get_mut(key) {
+        Some(toml_edit::Item::Value(old)) => {
+            let mut bare = old.clone();
+            bare.decor_mut().clear();
+            if bare.to_string() == value.to_string() {
+                return;
+            }
+            *value.decor_mut() = old.decor().clone();
+            *old = value;
+        }
+        _ => doc[key] = toml_edit::Item::Value(value),
+    }
+}
+
+fn read_doc(path: &Path) -> Result<toml_edit::DocumentMut, FieldError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => text.parse::<toml::Table>().map_err(|e| {
+        Ok(text) => text.parse::<toml_edit::DocumentMut>().map_err(|e| {
             FieldError::file(format!(
                 "{} cannot be read ({}); fix or remove it first",
                 path.display(),
                 e.message().trim()
             ))
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(toml::Table::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
         Err(e) => Err(FieldError::file(format!("{}: {e}", path.display()))),
     }
 }
@@ -244,10 +255,10 @@ impl Drop for Scratch {
 }
 
 /// Checks one key by reading it alone through the configuration reader.
-fn check(key: &str, value: &toml::Value, scratch: &Path) -> Option<FieldError> {
-    let mut t = toml::Table::new();
-    t.insert(key.to_owned(), value.clone());
-    let text = toml::to_string(&t).ok()?;
+fn check(key: &str, value: &toml_edit::Value, scratch: &Path) -> Option<FieldError> {
+    let mut doc = toml_edit::DocumentMut::new();
+    doc[key] = toml_edit::Item::Value(value.clone());
+    let text = doc.to_string();
     if let Err(e) = write_atomic(scratch, text.as_bytes(), true) {
         let mut err = FieldError::new(key, format!("cannot check: {e}"));
         err.problem = Problem::File;
@@ -269,7 +280,7 @@ fn check_field(form: &SettingsForm, key: &str, scratch: &Path) -> Vec<FieldError
         return entries(list)
             .into_iter()
             .filter_map(|(row, entry)| {
-                let one = toml::Value::Array(vec![toml::Value::String(entry.to_owned())]);
+                let one = toml_edit::Value::Array([entry].into_iter().collect());
                 check(key, &one, scratch).map(|mut e| {
                     e.index = Some(row);
                     e.value = Some(entry.to_owned());
@@ -290,7 +301,8 @@ fn is_locked(policy: Option<&Config>, also_locked: &[&str], key: &str) -> bool {
     also_locked.contains(&key) || policy.is_some_and(|p| p.is_locked(key))
 }
 
-/// Validates `form` and saves its fields into `user_file`, keeping every other key there.
+/// Validates `form` and saves its fields into `user_file`, keeping every other key there
+/// and the comments around them.
 /// Fields the policy sets, and those in `also_locked` (what the command line replaced for
 /// this run), are neither checked nor written. Nothing is written unless every field reads
 /// back; then the file is replaced atomically (mode 0600: it may hold a token). Returns the
@@ -307,7 +319,7 @@ pub fn save(
         err.problem = Problem::Other;
         vec![err]
     })?;
-    let mut table = read_table(user_file).map_err(|e| vec![e])?;
+    let mut doc = read_doc(user_file).map_err(|e| vec![e])?;
     let scratch = Scratch::new();
     let mut errors = vec![];
     for key in FIELDS {
@@ -317,7 +329,7 @@ pub fn save(
         let found = check_field(form, key, &scratch.0);
         if found.is_empty() {
             if let Some(value) = value_of(form, key) {
-                table.insert((*key).to_owned(), value);
+                set_key(&mut doc, key, value);
             }
         } else {
             errors.extend(found);
@@ -326,7 +338,7 @@ pub fn save(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let text = toml::to_string(&table).map_err(|e| vec![FieldError::file(e.to_string())])?;
+    let text = doc.to_string();
     // The whole file must read back before it replaces the old one (a key the window does
     // not edit may be what is wrong).
     write_atomic(&scratch.0, text.as_bytes(), true)

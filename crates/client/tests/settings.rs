@@ -82,7 +82,7 @@ fn a_save_keeps_the_keys_the_window_does_not_edit() {
     let user = dir.path().join("config.toml");
     std::fs::write(
         &user,
-        "token = \"svt_keep_me\"\nnotify_red_always = false\n",
+        "# Set up by the help desk.\ntoken = \"svt_keep_me\"\n\n# Ask IT before changing.\nnotify_red_always = false\npoll_interval = 30 # seconds\nlanguage = \"en\"\n",
     )
     .unwrap();
     let cfg = config::load(Some(&user), None).unwrap();
@@ -104,6 +104,15 @@ fn a_save_keeps_the_keys_the_window_does_not_edit() {
     let (again, _) = form_of(&saved);
     assert_eq!(again.components, ["payments"]);
     assert_eq!(FIELDS.len(), 7);
+    let text = std::fs::read_to_string(&user).unwrap();
+    for kept in [
+        "# Set up by the help desk.\ntoken = \"svt_keep_me\"\n",
+        "# Ask IT before changing.\nnotify_red_always = false\n",
+        "poll_interval = 30 # seconds\n",
+        "language = \"en\"\n",
+    ] {
+        assert!(text.contains(kept), "lost {kept:?}:\n{text}");
+    }
 }
 
 #[test]
