@@ -9,6 +9,9 @@ fn main() {
             "open_details",
             "dismiss_banner",
             "open_link",
+            "settings_state",
+            "save_settings",
+            "check_feed",
         ]));
     if let Err(e) = tauri_build::try_build(attrs) {
         panic!("tauri build: {e:#}");

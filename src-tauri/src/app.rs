@@ -1,7 +1,5 @@
 //! Wiring: the engine's events become tray, banner, details and notification updates.
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -10,39 +8,24 @@ use svetofor_client::config;
 use svetofor_client::details;
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_client::i18n::{Catalog, Lang};
+use svetofor_client::settings;
 use svetofor_client::tray::{self, MenuAction};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::args::{Args, Open};
 use crate::notify::Notifier;
-use crate::state::{AppState, local_tz};
+use crate::state::{AppState, CommandLineSettings, RunSettings, local_tz};
 use crate::{tray_ui, windows};
 
 /// How often time-dependent text ("5 min ago") and timers are looked at.
 const TICK: Duration = Duration::from_secs(15);
 
-/// What a run starts with: the UI language, and the engine options or why there are none.
+/// What a run starts with: the UI language and the settings.
 pub struct Setup {
     /// UI language.
     pub lang: Lang,
-    /// Engine options.
-    pub opts: Result<EngineOptions, String>,
-    /// What diagnostics report about the settings.
-    pub diag: DiagSetup,
-}
-
-/// The settings side of diagnostics, fixed for the run.
-pub struct DiagSetup {
-    /// The effective configuration, or why it could not be read.
-    pub config: Result<config::Config, String>,
-    /// The user's settings file.
-    pub user_file: Option<PathBuf>,
-    /// The policy file.
-    pub policy_file: PathBuf,
-    /// `--feed` replaced the configured feeds.
-    pub feeds_override: bool,
-    /// The cache folder.
-    pub cache_dir: Option<PathBuf>,
+    /// The settings of this run.
+    pub settings: RunSettings,
 }
 
 /// The setup for this run: configuration files, then the command line.
@@ -54,16 +37,25 @@ pub fn setup(args: &Args) -> Setup {
         Ok(c) => Lang::from_config(&c.language),
         Err(_) => Lang::from_os(),
     };
-    let cfg = cfg.map_err(|e| e.to_string());
-    let opts = cfg.clone().and_then(|cfg| engine_options(args, cfg, lang));
-    let diag = DiagSetup {
-        config: cfg,
+    let command_line = CommandLineSettings {
+        feeds: args.feeds.clone(),
+        pubkeys: args.pubkeys.clone(),
+        interval: args.interval,
+        cache_dir: args.cache_dir.clone(),
+    };
+    let settings = RunSettings {
+        config: cfg.map_err(|e| e.to_string()),
         user_file: user,
         policy_file: policy,
-        feeds_override: !args.feeds.is_empty(),
-        cache_dir: opts.as_ref().ok().map(|o| o.cache_dir.clone()),
+        cache_dir: Some(
+            command_line
+                .cache_dir
+                .clone()
+                .unwrap_or_else(config::default_cache_dir),
+        ),
+        command_line,
     };
-    Setup { lang, opts, diag }
+    Setup { lang, settings }
 }
 
 /// Puts a diagnostics report on the clipboard.
@@ -77,19 +69,20 @@ fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
         .and_then(|h| h.clone())
         .map(|h| h.sources())
         .unwrap_or_default();
-    let d = &state.diag;
-    let text = state.with(|s, cat| {
-        svetofor_client::diagnostics::report(&svetofor_client::diagnostics::Inputs {
-            version: env!("CARGO_PKG_VERSION"),
-            language: cat.lang().tag(),
-            config: d.config.as_ref().map_err(String::as_str),
-            user_file: d.user_file.as_deref(),
-            policy_file: &d.policy_file,
-            feeds_override: d.feeds_override,
-            sources: &sources,
-            view: &s.view,
-            cache_dir: d.cache_dir.as_deref(),
-            now: Utc::now(),
+    let text = state.settings(|d| {
+        state.with(|s, cat| {
+            svetofor_client::diagnostics::report(&svetofor_client::diagnostics::Inputs {
+                version: env!("CARGO_PKG_VERSION"),
+                language: cat.lang().tag(),
+                config: d.config.as_ref().map_err(String::as_str),
+                user_file: d.user_file.as_deref(),
+                policy_file: &d.policy_file,
+                feeds_override: d.feeds_override(),
+                sources: &sources,
+                view: &s.view,
+                cache_dir: d.cache_dir.as_deref(),
+                now: Utc::now(),
+            })
         })
     });
     match app.clipboard().write_text(text) {
@@ -98,24 +91,18 @@ fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-fn engine_options(
-    args: &Args,
-    mut cfg: config::Config,
-    lang: Lang,
-) -> Result<EngineOptions, String> {
-    cfg.apply_command_line(config::CommandLine {
-        feeds: &args.feeds,
-        pubkeys: &args.pubkeys,
-        interval: args.interval,
-    })
-    .map_err(|e| e.to_string())?;
+/// The engine options for the settings in effect, or why there are none (in words).
+fn engine_options(settings: &RunSettings, lang: Lang) -> Result<EngineOptions, String> {
+    let mut cfg = settings.config.clone()?;
+    cfg.apply_command_line(settings.command_line.as_config())
+        .map_err(|e| e.to_string())?;
     if cfg.feeds.is_empty() {
         tracing::error!(
             "no feed: set feeds in the configuration or policy, or start with --feed URL"
         );
         return Err(Catalog::new(lang).t("problem-no-feed"));
     }
-    let cache = args
+    let cache = settings
         .cache_dir
         .clone()
         .unwrap_or_else(config::default_cache_dir);
@@ -223,10 +210,26 @@ pub fn open_requested<R: Runtime>(app: &AppHandle<R>, open: Option<Open>) {
     }
 }
 
-/// Starts the engine and the loops that follow it.
-pub fn start<R: Runtime>(app: &AppHandle<R>, lang: Lang, opts: Option<EngineOptions>) {
+/// The tasks of a running engine: the engine itself and the loop that carries its events to
+/// the windows.
+pub struct EngineTasks {
+    run: tauri::async_runtime::JoinHandle<()>,
+    pump: tauri::async_runtime::JoinHandle<()>,
+}
+
+impl EngineTasks {
+    /// Stops both, and waits until the engine has let go of its cache.
+    async fn stop(self) {
+        self.pump.abort();
+        self.run.abort();
+        let _ = self.run.await;
+    }
+}
+
+/// Starts what lives as long as the app: notifications and timers; then the engine.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
-    let notifier = Arc::new(Notifier::start(lang, move |notice| {
+    app.manage(Notifier::start(move |notice| {
         let h = handle.clone();
         let _ = handle.run_on_main_thread(move || open_details(&h, Some(notice)));
     }));
@@ -241,44 +244,114 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, lang: Lang, opts: Option<EngineOpti
             apply_banner(&ticker, cmd);
         }
     });
-    let Some(opts) = opts else { return };
-    let (engine, mut rx) = match Engine::new(opts) {
-        Ok(pair) => pair,
-        Err(e) => {
-            tracing::error!("cannot start the engine: {e}");
-            app.state::<AppState>()
-                .with(|s, _| s.view.stale_reason = Some(e.to_string()));
-            refresh_tray(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { restart_engine(&app).await });
+}
+
+/// Stops the engine if one runs, and starts one with the settings in effect. The new engine
+/// shows the cached status at once and keeps the alert memory, so nothing notifies twice.
+pub async fn restart_engine<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let mut slot = state.engine.lock().await;
+    if let Some(old) = slot.take() {
+        old.stop().await;
+        tracing::info!("engine stopped for new settings");
+    }
+    let lang = state.cat().lang();
+    let opts = state.settings(|s| engine_options(s, lang));
+    let problem = match opts.map(Engine::new) {
+        Ok(Ok((engine, rx))) => {
+            if let Ok(mut h) = state.health.lock() {
+                *h = Some(engine.health());
+            }
+            let run = tauri::async_runtime::spawn(engine.run());
+            let pump = tauri::async_runtime::spawn(pump(app.clone(), rx));
+            *slot = Some(EngineTasks { run, pump });
             return;
         }
+        Ok(Err(e)) => {
+            tracing::error!("cannot start the engine: {e}");
+            e.to_string()
+        }
+        Err(problem) => {
+            tracing::error!("no engine: {problem}");
+            problem
+        }
     };
-    if let Ok(mut h) = app.state::<AppState>().health.lock() {
-        *h = Some(engine.health());
+    if let Ok(mut h) = state.health.lock() {
+        *h = None;
     }
-    tauri::async_runtime::spawn(engine.run());
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Some(event) = rx.recv().await {
-            match event {
-                EngineEvent::State(view) => {
-                    tracing::info!(status = ?view.status, freshness = ?view.freshness, notices = view.notices.len(), "view");
-                    let cmd = app.state::<AppState>().with(|s, cat| {
-                        let cmd = s.banner.on_view(cat, &view, Utc::now(), local_tz());
-                        s.view = view;
-                        cmd
-                    });
-                    apply_banner(&app, cmd);
-                    refresh_details(&app);
-                }
-                EngineEvent::Alert(alert) => {
-                    let paused = app.state::<AppState>().with(|s, _| s.paused(Utc::now()));
-                    if paused {
-                        tracing::info!(notice = %alert.notice_id, "notification held back: paused");
-                    } else {
-                        notifier.show(alert);
-                    }
+    // Nothing follows the feed any more: show that, not the last status as if it were live.
+    state.with(|s, _| {
+        s.view = svetofor_client::view::ViewState::unknown();
+        s.view.stale_reason = Some(problem);
+    });
+    windows::close_banner(app);
+    refresh_tray(app);
+    refresh_details(app);
+}
+
+/// Carries the engine's events to the tray, banner, details and notifications.
+async fn pump<R: Runtime>(app: AppHandle<R>, mut rx: tokio::sync::mpsc::Receiver<EngineEvent>) {
+    while let Some(event) = rx.recv().await {
+        match event {
+            EngineEvent::State(view) => {
+                tracing::info!(status = ?view.status, freshness = ?view.freshness, notices = view.notices.len(), "view");
+                let cmd = app.state::<AppState>().with(|s, cat| {
+                    let cmd = s.banner.on_view(cat, &view, Utc::now(), local_tz());
+                    s.view = view;
+                    cmd
+                });
+                apply_banner(&app, cmd);
+                refresh_details(&app);
+            }
+            EngineEvent::Alert(alert) => {
+                let state = app.state::<AppState>();
+                let paused = state.with(|s, _| s.paused(Utc::now()));
+                if paused {
+                    tracing::info!(notice = %alert.notice_id, "notification held back: paused");
+                } else {
+                    app.state::<Notifier>().show(alert, state.cat().lang());
                 }
             }
         }
+    }
+}
+
+/// Puts saved settings into effect without a restart: the language of every window, the
+/// engine (when anything it uses changed), and start at login.
+pub async fn apply_settings<R: Runtime>(app: &AppHandle<R>, new: config::Config) {
+    let state = app.state::<AppState>();
+    let old = state.settings(|s| std::mem::replace(&mut s.config, Ok(new.clone())));
+    let changes = match &old {
+        Ok(old) => settings::changes(old, &new),
+        Err(_) => settings::Changes {
+            language: true,
+            engine: true,
+            autostart: true,
+        },
+    };
+    tracing::info!(?changes, "settings saved");
+    let lang = Lang::from_config(&new.language);
+    if lang != state.cat().lang() {
+        state.set_lang(lang);
+        windows::retitle(app);
+        let _ = app.emit("language", lang.tag());
+    }
+    let running = state.engine.lock().await.is_some();
+    if changes.engine || !running {
+        restart_engine(app).await;
+    }
+    if changes.autostart {
+        crate::autostart::apply(app, new.autostart);
+    }
+    // Redraw what is open in the (maybe new) language.
+    let cmd = state.with(|s, cat| match &s.banner_model {
+        Some(m) if s.banner.is_open() && !m.recovery => {
+            s.banner.show(cat, &s.view, Utc::now(), local_tz())
+        }
+        _ => BannerCommand::Nothing,
     });
+    apply_banner(app, cmd);
+    refresh_details(app);
 }

@@ -1,9 +1,19 @@
 //! What the pages may ask of the app. Capabilities grant each command to the windows that
 //! need it (src-tauri/capabilities).
 
+use std::path::PathBuf;
+
 use chrono::Utc;
+use serde::Serialize;
 use serde_json::{Value, json};
+use svetofor_client::Fetcher;
+use svetofor_client::config;
 use svetofor_client::details;
+use svetofor_client::engine::EngineOptions;
+use svetofor_client::feed_check::{self, CheckError};
+use svetofor_client::i18n::Arg;
+use svetofor_client::settings::{self, SettingsForm, SettingsState};
+use svetofor_client::settings_text::{self, CheckReport};
 use tauri::Manager;
 use tauri::{AppHandle, Runtime, WebviewWindow};
 use tauri_plugin_opener::OpenerExt;
@@ -66,4 +76,158 @@ pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(),
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| format!("Cannot open the browser: {e}"))
+}
+
+/// The settings window's content: the values in effect for this run, what is locked and why,
+/// and the parts of the product to choose from.
+#[tauri::command]
+pub async fn settings_state<R: Runtime>(app: AppHandle<R>) -> SettingsState {
+    settings_state_of(&app)
+}
+
+fn settings_state_of<R: Runtime>(app: &AppHandle<R>) -> SettingsState {
+    let state = app.state::<AppState>();
+    let cat = state.cat();
+    let (cfg, locks, problem) = state.settings(|rs| {
+        let (cfg, problem) = match &rs.config {
+            Ok(c) => (c.clone(), None),
+            Err(e) => (
+                // The policy still says what is locked while the user's file is broken.
+                config::load(None, Some(&rs.policy_file)).unwrap_or_default(),
+                Some(cat.tr("settings-problem", &[("detail", Arg::from(e))])),
+            ),
+        };
+        let command_line = rs.command_line.as_config();
+        let locks = settings::locks(&cfg, &command_line);
+        let mut shown = cfg;
+        // What this run really uses: the command line wins (and is shown read-only).
+        if let Err(e) = shown.apply_command_line(command_line) {
+            tracing::warn!("settings window: {e}");
+        }
+        (shown, locks, problem)
+    });
+    let (form, _) = settings::form_of(&cfg);
+    let components =
+        state.with(|s, _| settings::component_choices(&s.view.components, &form.components));
+    SettingsState {
+        form,
+        locks,
+        components,
+        problem,
+    }
+}
+
+/// A refused field, worded for the window.
+#[derive(Debug, Serialize)]
+pub struct ShownError {
+    field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    text: String,
+}
+
+/// What a save did.
+#[derive(Debug, Serialize)]
+pub struct SaveReply {
+    saved: bool,
+    errors: Vec<ShownError>,
+    /// The settings now in effect, after a save.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<SettingsState>,
+}
+
+/// Validates and saves the settings window's form, then puts it into effect.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(app: AppHandle<R>, form: SettingsForm) -> SaveReply {
+    let state = app.state::<AppState>();
+    let (user_file, policy, also_locked) = state.settings(|rs| {
+        let from_command_line: Vec<&'static str> =
+            settings::locks(&config::Config::default(), &rs.command_line.as_config())
+                .into_keys()
+                .collect();
+        (
+            rs.user_file.clone(),
+            rs.policy_file.clone(),
+            from_command_line,
+        )
+    });
+    let result = match user_file {
+        Some(file) => tauri::async_runtime::spawn_blocking(move || {
+            settings::save(&file, Some(&policy), &form, &also_locked)
+        })
+        .await
+        .unwrap_or_else(|e| Err(vec![settings::FieldError::internal(e.to_string())])),
+        None => Err(vec![settings::FieldError::internal(
+            "this system has no folder for user settings".into(),
+        )]),
+    };
+    match result {
+        Ok(cfg) => {
+            app::apply_settings(&app, cfg).await;
+            SaveReply {
+                saved: true,
+                errors: vec![],
+                state: Some(settings_state_of(&app)),
+            }
+        }
+        Err(errors) => {
+            let cat = state.cat();
+            for e in &errors {
+                tracing::info!(field = %e.field, index = ?e.index, "settings refused: {}", e.message);
+            }
+            SaveReply {
+                saved: false,
+                errors: errors
+                    .iter()
+                    .map(|e| ShownError {
+                        field: e.field.clone(),
+                        index: e.index,
+                        text: settings_text::error_text(&cat, e),
+                    })
+                    .collect(),
+                state: None,
+            }
+        }
+    }
+}
+
+/// The Check button: the same verification as `svetoforctl check`, against the keys in the
+/// form and over this computer's network settings (proxy, CA, token), said in words.
+#[tauri::command]
+pub async fn check_feed<R: Runtime>(
+    app: AppHandle<R>,
+    url: String,
+    public_keys: Vec<String>,
+) -> CheckReport {
+    let state = app.state::<AppState>();
+    let cat = state.cat();
+    let url = url.trim().to_owned();
+    if let Err(e) = svetofor_client::fetch::web_url(&url) {
+        return settings_text::check_report(
+            &cat,
+            &Err(CheckError::Unreadable(e.into())),
+            local_tz(),
+        );
+    }
+    let keys = match settings::trusted_keys(&public_keys) {
+        Ok(k) => k,
+        Err(e) => return settings_text::check_bad_key(&cat, &e),
+    };
+    let options = state.settings(|rs| {
+        rs.config
+            .as_ref()
+            .ok()
+            .and_then(|c| EngineOptions::from_config(c, PathBuf::new()).ok())
+            .map(|o| o.fetcher)
+            .unwrap_or_default()
+    });
+    let result = match Fetcher::new(options) {
+        Ok(fetcher) => feed_check::check(&url, &keys, &fetcher).await,
+        Err(e) => Err(CheckError::Unreadable(e.into())),
+    };
+    match &result {
+        Ok(_) => tracing::info!(%url, "check: usable"),
+        Err(e) => tracing::info!(%url, "check: {e}"),
+    }
+    settings_text::check_report(&cat, &result, local_tz())
 }

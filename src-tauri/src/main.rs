@@ -43,17 +43,13 @@ fn main() {
     let args = Args::parse();
     let _log = logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
-    let app::Setup { lang, opts, diag } = app::setup(&args);
+    let app::Setup { lang, settings } = app::setup(&args);
     // A run with --feed is a one-off (the README's demo, tests): it leaves login alone.
-    let autostart =
-        (!diag.feeds_override).then(|| diag.config.as_ref().map_or(true, |c| c.autostart));
-    let (opts, problem) = match opts {
-        Ok(o) => (Some(o), None),
-        Err(e) => {
-            tracing::error!("{e}");
-            (None, Some(e))
-        }
-    };
+    let autostart = (!settings.feeds_override())
+        .then(|| settings.config.as_ref().map_or(true, |c| c.autostart));
+    if let Err(e) = &settings.config {
+        tracing::error!("{e}");
+    }
     tracing::info!(%lang, "language");
     let open = args.open;
     let builder = tauri::Builder::default();
@@ -70,12 +66,15 @@ fn main() {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(AppState::new(lang, problem, diag))
+        .manage(AppState::new(lang, settings))
         .invoke_handler(tauri::generate_handler![
             commands::view_state,
             commands::open_details,
             commands::dismiss_banner,
-            commands::open_link
+            commands::open_link,
+            commands::settings_state,
+            commands::save_settings,
+            commands::check_feed
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -88,7 +87,7 @@ fn main() {
             if let Some(enabled) = autostart {
                 autostart::apply(&handle, enabled);
             }
-            app::start(&handle, lang, opts);
+            app::start(&handle);
             if open.is_some() {
                 app::open_requested(&handle, open);
             }

@@ -12,26 +12,26 @@ mod os;
 
 /// Sends notifications from a thread of its own, so the UI never waits on D-Bus.
 pub struct Notifier {
-    tx: std::sync::mpsc::Sender<Alert>,
+    tx: std::sync::mpsc::Sender<(Alert, Lang)>,
 }
 
 impl Notifier {
     /// Starts the notifier; `on_activate` gets the notice id when the user clicks a
     /// notification (where the platform reports it).
-    pub fn start(lang: Lang, on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Alert>();
+    pub fn start(on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<(Alert, Lang)>();
         let spawned = std::thread::Builder::new()
             .name("notifications".into())
-            .spawn(move || os::run(lang, rx, on_activate));
+            .spawn(move || os::run(rx, on_activate));
         if let Err(e) = spawned {
             tracing::error!("cannot start the notification thread: {e}");
         }
         Notifier { tx }
     }
 
-    /// Shows (or replaces) the notification for an alert.
-    pub fn show(&self, alert: Alert) {
-        if self.tx.send(alert).is_err() {
+    /// Shows (or replaces) the notification for an alert, worded in `lang`.
+    pub fn show(&self, alert: Alert, lang: Lang) {
+        if self.tx.send((alert, lang)).is_err() {
             tracing::warn!("notification thread is gone; notification not shown");
         }
     }

@@ -46,14 +46,17 @@ fn build(n: &OsNotification, details: &str) -> Notification {
     out
 }
 
-pub fn run(lang: Lang, rx: Receiver<Alert>, on_activate: impl Fn(String) + Send + Sync + 'static) {
-    let cat = Catalog::new(lang);
+pub fn run(rx: Receiver<(Alert, Lang)>, on_activate: impl Fn(String) + Send + Sync + 'static) {
+    let mut cat = Catalog::new(Lang::En);
     let rules = rules();
     let ids: Arc<Mutex<HashMap<u32, String>>> = Arc::default();
     listen_for_actions(ids.clone(), on_activate);
     let mut handles: HashMap<String, NotificationHandle> = HashMap::new();
     let mut order: VecDeque<String> = VecDeque::new();
-    for alert in rx {
+    for (alert, lang) in rx {
+        if cat.lang() != lang {
+            cat = Catalog::new(lang);
+        }
         let n = notification::for_alert(&cat, &alert, rules);
         let fresh = build(&n, &cat.t("notify-action-details"));
         let shown = match handles.get_mut(&n.notice_id) {

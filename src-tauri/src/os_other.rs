@@ -8,9 +8,12 @@ use svetofor_client::alerts::Alert;
 use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::notification::{self, MarkupRules};
 
-pub fn run(lang: Lang, rx: Receiver<Alert>, _on_activate: impl Fn(String) + Send + Sync + 'static) {
-    let cat = Catalog::new(lang);
-    for alert in rx {
+pub fn run(rx: Receiver<(Alert, Lang)>, _on_activate: impl Fn(String) + Send + Sync + 'static) {
+    let mut cat = Catalog::new(Lang::En);
+    for (alert, lang) in rx {
+        if cat.lang() != lang {
+            cat = Catalog::new(lang);
+        }
         let n = notification::for_alert(&cat, &alert, MarkupRules::NONE);
         if let Err(e) = Notification::new()
             .summary(&n.summary)

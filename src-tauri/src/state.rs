@@ -1,9 +1,12 @@
-//! What the shell remembers between events: the view and the decisions made on it.
+//! What the shell remembers between events: the view and the decisions made on it, the
+//! settings in effect, and the running engine.
 
-use std::sync::Mutex;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_client::banner::{Banner, BannerModel};
+use svetofor_client::config::{self, Config};
 use svetofor_client::engine::Health;
 use svetofor_client::i18n::{Catalog, Lang};
 use svetofor_client::tray::{TrayContext, TrayModel};
@@ -25,43 +28,105 @@ pub struct Inner {
     pub focus: Option<String>,
 }
 
+/// What the command line set for this run; it wins over the files until the app quits.
+#[derive(Debug, Clone, Default)]
+pub struct CommandLineSettings {
+    /// `--feed`.
+    pub feeds: Vec<String>,
+    /// `--pubkey`.
+    pub pubkeys: Vec<String>,
+    /// `--interval`.
+    pub interval: Option<u64>,
+    /// `--cache-dir`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CommandLineSettings {
+    /// The borrowed form the configuration code takes.
+    pub fn as_config(&self) -> config::CommandLine<'_> {
+        config::CommandLine {
+            feeds: &self.feeds,
+            pubkeys: &self.pubkeys,
+            interval: self.interval,
+        }
+    }
+}
+
+/// The settings of this run: the files they come from, the command line, and the
+/// effective configuration (replaced when the settings window saves).
+pub struct RunSettings {
+    /// The effective configuration from the files, or why it could not be read.
+    pub config: Result<Config, String>,
+    /// The user's settings file.
+    pub user_file: Option<PathBuf>,
+    /// The policy file.
+    pub policy_file: PathBuf,
+    /// What the command line set.
+    pub command_line: CommandLineSettings,
+    /// The cache folder the engine uses.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl RunSettings {
+    /// `--feed` replaced the configured feeds: a one-off run that leaves login alone.
+    pub fn feeds_override(&self) -> bool {
+        !self.command_line.feeds.is_empty()
+    }
+}
+
 /// Shared app state.
 pub struct AppState {
     inner: Mutex<Inner>,
-    /// The UI language's messages.
-    pub cat: Catalog,
-    /// The settings side of diagnostics.
-    pub diag: crate::app::DiagSetup,
-    /// How the engine's sources are doing (set once the engine starts).
+    /// The UI language's messages; replaced when the language changes.
+    cat: RwLock<Arc<Catalog>>,
+    /// The settings in effect.
+    pub settings: Mutex<RunSettings>,
+    /// How the engine's sources are doing (set while an engine runs).
     pub health: Mutex<Option<Health>>,
+    /// The running engine's tasks, stopped when the settings change.
+    pub engine: tokio::sync::Mutex<Option<crate::app::EngineTasks>>,
 }
 
 impl AppState {
-    pub fn new(lang: Lang, setup_problem: Option<String>, diag: crate::app::DiagSetup) -> Self {
-        let mut view = ViewState::unknown();
-        if let Some(p) = &setup_problem {
-            view.stale_reason = Some(p.clone());
-        }
+    pub fn new(lang: Lang, settings: RunSettings) -> Self {
         AppState {
             inner: Mutex::new(Inner {
-                view,
+                view: ViewState::unknown(),
                 banner: Banner::new(),
                 banner_model: None,
                 paused_until: None,
                 drawn_tray: None,
                 focus: None,
             }),
-            cat: Catalog::new(lang),
-            diag,
+            cat: RwLock::new(Arc::new(Catalog::new(lang))),
+            settings: Mutex::new(settings),
             health: Mutex::new(None),
+            engine: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// The UI language's messages now.
+    pub fn cat(&self) -> Arc<Catalog> {
+        self.cat.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Switches the UI language.
+    pub fn set_lang(&self, lang: Lang) {
+        *self.cat.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Catalog::new(lang));
     }
 
     /// Runs `f` on the state. A panic elsewhere while holding the lock leaves plain data
     /// behind, which is still usable.
     pub fn with<T>(&self, f: impl FnOnce(&mut Inner, &Catalog) -> T) -> T {
+        let cat = self.cat();
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard, &self.cat)
+        f(&mut guard, &cat)
+    }
+
+    /// Runs `f` on the settings in effect.
+    pub fn settings<T>(&self, f: impl FnOnce(&mut RunSettings) -> T) -> T {
+        let mut guard = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
     }
 }
 

@@ -21,7 +21,7 @@ const BANNER_HEIGHT: f64 = 64.0;
 /// refreshes it when open.
 pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
     // The window title says it too: screen readers and window lists read it.
-    let title = app.state::<AppState>().cat.tr(
+    let title = app.state::<AppState>().cat().tr(
         "window-banner",
         &[
             ("word", Arg::from(&model.word)),
@@ -83,7 +83,7 @@ fn open_normal<R: Runtime>(
         let _ = w.set_focus();
         return;
     }
-    let title = app.state::<AppState>().cat.t(title_key);
+    let title = app.state::<AppState>().cat().t(title_key);
     let built = WebviewWindowBuilder::new(app, label, WebviewUrl::App(page.into()))
         .title(title)
         .inner_size(size.0, size.1)
@@ -113,6 +113,16 @@ pub fn open_settings<R: Runtime>(app: &AppHandle<R>) {
         SETTINGS,
         "settings.html",
         "window-settings",
-        (560.0, 360.0),
+        (640.0, 720.0),
     );
+}
+
+/// Gives the open windows their titles in the UI language now.
+pub fn retitle<R: Runtime>(app: &AppHandle<R>) {
+    let cat = app.state::<AppState>().cat();
+    for (label, key) in [(DETAILS, "window-details"), (SETTINGS, "window-settings")] {
+        if let Some(w) = app.get_webview_window(label) {
+            let _ = w.set_title(&cat.t(key));
+        }
+    }
 }
