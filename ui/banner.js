@@ -24,14 +24,20 @@ function render(model) {
   document.getElementById("next").classList.toggle("overdue", !!model.overdue);
   setText("more", model.more);
   setText("stale", model.stale);
-  document.getElementById("dismiss").textContent = svetoforText(model.recovery ? "page-close" : "page-dismiss");
+  const dismiss = document.getElementById("dismiss");
+  dismiss.dataset.i18n = model.recovery ? "page-close" : "page-dismiss";
+  dismiss.textContent = svetoforText(dismiss.dataset.i18n);
   strip.hidden = false;
 }
 
 document.getElementById("details").addEventListener("click", () => invoke("open_details"));
 document.getElementById("dismiss").addEventListener("click", () => invoke("dismiss_banner"));
 listen("banner", (event) => render(event.payload));
-invoke("view_state").then((state) => {
-  svetoforApplyStrings(state);
-  render(state && state.banner);
-});
+function load() {
+  invoke("view_state").then((state) => {
+    svetoforApplyStrings(state);
+    render(state && state.banner);
+  });
+}
+listen("language", load);
+load();

@@ -58,7 +58,10 @@ function render(d) {
   const sev = d.status || "unknown";
   document.getElementById("status").className = "status " + sev;
   document.getElementById("status-icon").src = ICONS[sev] || ICONS.unknown;
-  document.getElementById("status-line").textContent = d.status_line;
+  const line = document.getElementById("status-line");
+  // From here on the line shows the feed's status, no longer the "loading" message.
+  delete line.dataset.i18n;
+  line.textContent = d.status_line;
   const stale = document.getElementById("stale");
   stale.textContent = d.stale || "";
   stale.hidden = !d.stale;
@@ -78,7 +81,11 @@ function showFocus() {
 
 listen("details", (event) => render(event.payload));
 listen("focus", (event) => { focus = event.payload; showFocus(); });
-invoke("view_state").then((s) => {
-  svetoforApplyStrings(s);
-  if (s) { focus = s.focus; render(s.details); }
-});
+function load() {
+  invoke("view_state").then((s) => {
+    svetoforApplyStrings(s);
+    if (s) { focus = s.focus; render(s.details); }
+  });
+}
+listen("language", load);
+load();
