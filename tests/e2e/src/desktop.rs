@@ -171,6 +171,14 @@ impl Desktop {
 
 impl Drop for Desktop {
     fn drop(&mut self) {
+        // A failed test shows what the app logged: its home goes away with the desktop.
+        if std::thread::panicking() {
+            let logs = self.home.path().join("state/svetofor/logs");
+            for entry in std::fs::read_dir(&logs).into_iter().flatten().flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                eprintln!("--- {} ---\n{text}", entry.path().display());
+            }
+        }
         let _ = self.dbus.kill();
         let _ = self.xvfb.kill();
         let _ = self.dbus.wait();

@@ -7,6 +7,7 @@
 pub mod bus;
 pub mod desktop;
 pub mod server;
+pub mod webdriver;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,112 +1,18 @@
 //! The real webview, driven over WebDriver (WebKitWebDriver): untrusted notice text stays
 //! text, and the page's lock-down (CSP, per-window command grants) holds.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use svetofor_e2e::desktop::Desktop;
 use svetofor_e2e::server::Server;
-use svetofor_e2e::{binary, free_port, wait_for};
+use svetofor_e2e::webdriver::Driver;
+use svetofor_e2e::{binary, wait_for};
 
 const TITLE: &str =
     "Down <b>bold</b> <img src=x onerror=\"window.__pwned=1\"> <script>window.__pwned=2</script>";
 const BODY: &str =
     "Body <img src=x onerror=\"window.__pwned=3\"><script>window.__pwned=4</script> & more";
-
-struct Driver {
-    child: Child,
-    base: String,
-    session: Option<String>,
-    http: reqwest::Client,
-}
-
-impl Driver {
-    fn start(desktop: &Desktop) -> Driver {
-        let port = free_port();
-        let child = Command::new("WebKitWebDriver")
-            .arg(format!("--port={port}"))
-            .envs(desktop.env())
-            // Lets wry hand the first webview to the automation session.
-            .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("WebKitWebDriver is not installed (package webkit2gtk-driver)");
-        Driver {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            session: None,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("webdriver request");
-        resp.json::<Value>().await.expect("webdriver json")
-    }
-
-    async fn new_session(&mut self, binary: &str, args: &[&str]) {
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "webkitgtk:browserOptions": {"binary": binary, "args": args}
-        }}});
-        let base = self.base.clone();
-        let http = self.http.clone();
-        let reply = wait_for("WebDriver session", Duration::from_secs(30), async || {
-            let r = http
-                .post(format!("{base}/session"))
-                .json(&caps)
-                .send()
-                .await
-                .ok()?;
-            r.json::<Value>().await.ok()
-        })
-        .await;
-        let id = reply["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {reply}"))
-            .to_owned();
-        self.session = Some(id);
-    }
-
-    async fn run(&self, script: &str) -> Value {
-        let id = self.session.as_deref().expect("session");
-        self.post(
-            &format!("/session/{id}/execute/sync"),
-            json!({"script": script, "args": []}),
-        )
-        .await["value"]
-            .clone()
-    }
-
-    async fn run_async(&self, script: &str) -> Value {
-        let id = self.session.as_deref().expect("session");
-        self.post(
-            &format!("/session/{id}/execute/async"),
-            json!({"script": script, "args": []}),
-        )
-        .await["value"]
-            .clone()
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        if let Some(id) = &self.session {
-            let _ = Command::new("curl")
-                .args(["-s", "-X", "DELETE", &format!("{}/session/{id}", self.base)])
-                .output();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notice_text_is_shown_literally_and_runs_nothing() {
@@ -126,7 +32,7 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
         "--url",
         "https://status.example.com/incident",
     ]);
-    let mut driver = Driver::start(&desktop);
+    let mut driver = Driver::start(&desktop, &[]);
     let app = binary("svetofor").display().to_string();
     let feed = server.feed();
     let pubkey = server.pubkey.display().to_string();
