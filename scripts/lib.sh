@@ -61,5 +61,5 @@ ensure_desktop_build_deps() {
 # with ImageMagick, list windows with xwininfo, read the clipboard with xclip and drive the
 # webview with WebKitWebDriver.
 ensure_desktop_test_deps() {
-  ensure_apt xvfb xauth dbus dbus-x11 x11-utils xclip imagemagick webkit2gtk-driver fonts-dejavu-core
+  ensure_apt xvfb xauth dbus dbus-x11 x11-utils xclip imagemagick webkit2gtk-driver fonts-dejavu-core curl
 }

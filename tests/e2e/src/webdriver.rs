@@ -77,20 +77,18 @@ impl Driver {
 
     /// Runs `script` in the page and returns its value.
     pub async fn run(&self, script: &str) -> Value {
-        let id = self.session.as_deref().expect("session");
-        self.post(
-            &format!("/session/{id}/execute/sync"),
-            json!({"script": script, "args": []}),
-        )
-        .await["value"]
-            .clone()
+        self.execute("sync", script).await
     }
 
     /// Runs `script` in the page; it answers by calling its last argument.
     pub async fn run_async(&self, script: &str) -> Value {
+        self.execute("async", script).await
+    }
+
+    async fn execute(&self, how: &str, script: &str) -> Value {
         let id = self.session.as_deref().expect("session");
         self.post(
-            &format!("/session/{id}/execute/async"),
+            &format!("/session/{id}/execute/{how}"),
             json!({"script": script, "args": []}),
         )
         .await["value"]
