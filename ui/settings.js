@@ -114,7 +114,7 @@ function renderComponents(s) {
     label.append(input, el("span", null, c.group ? c.group + " — " + c.name : c.name));
     return label;
   }));
-  const some = s.form.components.length > 0;
+  const some = s.form.components_only;
   document.getElementById("components-all").checked = !some;
   document.getElementById("components-some").checked = some;
   document.getElementById("components-none").hidden = s.components.length > 0;
@@ -171,7 +171,8 @@ function form() {
     feeds: values("feeds"),
     public_keys: values("public_keys"),
     poll_interval: document.getElementById("poll_interval").value,
-    components: some ? Array.from(document.querySelectorAll("#components input:checked"), (i) => i.value) : [],
+    components_only: some,
+    components: Array.from(document.querySelectorAll("#components input:checked"), (i) => i.value),
     notify_min_severity: notify ? notify.value : current.form.notify_min_severity,
     language: document.getElementById("language").value,
     autostart: document.getElementById("autostart").checked,

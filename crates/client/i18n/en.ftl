@@ -142,6 +142,7 @@ settings-error-feeds = “{ $value }” is not a web address: it must start with
 settings-error-public-keys = “{ $value }” is not a public key. Copy the line that starts with RW from the publisher's svetofor.pub.
 settings-error-poll-interval = Enter a whole number of seconds from 1 to 86400.
 settings-error-language = Choose a language from the list.
+settings-error-components = Tick at least one part of the product, or choose “All”.
 settings-error-file = Your settings file cannot be used, so nothing was saved: { $detail }
 settings-error-other = This value cannot be used: { $detail }
 settings-problem = Your settings could not be read, so defaults are shown: { $detail }

@@ -143,6 +143,7 @@ settings-error-feeds = «{ $value }» — не веб-адрес: он долж�
 settings-error-public-keys = «{ $value }» — не открытый ключ. Скопируйте строку, начинающуюся с RW, из файла svetofor.pub издателя.
 settings-error-poll-interval = Введите целое число секунд от 1 до 86400.
 settings-error-language = Выберите язык из списка.
+settings-error-components = Отметьте хотя бы одну часть продукта или выберите «Все».
 settings-error-file = Файл настроек нельзя использовать, поэтому ничего не сохранено: { $detail }
 settings-error-other = Это значение нельзя использовать: { $detail }
 settings-problem = Не удалось прочитать настройки, поэтому показаны значения по умолчанию: { $detail }

@@ -35,7 +35,10 @@ pub struct SettingsForm {
     /// check then refuses next to the field.
     #[serde(deserialize_with = "lenient_seconds")]
     pub poll_interval: u64,
-    /// Components followed (empty: all).
+    /// Follow only the components in `components` (else all of them).
+    #[serde(default)]
+    pub components_only: bool,
+    /// Components followed, when `components_only`.
     pub components: Vec<String>,
     /// Least severity that notifies.
     pub notify_min_severity: Severity,
@@ -66,6 +69,8 @@ pub enum Problem {
     IntervalRange,
     /// A language that is not a language tag.
     NotALanguage,
+    /// "Only these components" with none chosen.
+    NoComponents,
     /// The settings file itself cannot be read or written.
     File,
     /// Anything else the configuration reader refused.
@@ -164,6 +169,7 @@ pub fn form_of(cfg: &Config) -> (SettingsForm, Vec<&'static str>) {
             .map(|k| k.to_base64().to_owned())
             .collect(),
         poll_interval: cfg.poll_interval.as_secs(),
+        components_only: !cfg.components.is_empty(),
         components: cfg.components.clone(),
         notify_min_severity: cfg.notify_min_severity,
         language: cfg.language.clone(),
@@ -193,7 +199,8 @@ fn value_of(form: &SettingsForm, key: &str) -> Option<toml_edit::Value> {
         "feeds" => strings(&form.feeds),
         "public_keys" => strings(&form.public_keys),
         "poll_interval" => i64::try_from(form.poll_interval).ok()?.into(),
-        "components" => strings(&form.components),
+        "components" if form.components_only => strings(&form.components),
+        "components" => toml_edit::Value::Array(toml_edit::Array::new()),
         "notify_min_severity" => form.notify_min_severity.as_str().into(),
         "language" => form.language.trim().into(),
         "autostart" => form.autostart.into(),
@@ -288,6 +295,12 @@ fn check_field(form: &SettingsForm, key: &str, scratch: &Path) -> Vec<FieldError
                 })
             })
             .collect();
+    }
+    if key == "components" && form.components_only && entries(&form.components).is_empty() {
+        // An empty list means "all": saving it would quietly undo the user's choice.
+        let mut err = FieldError::new(key, "choose at least one component, or follow all");
+        err.problem = Problem::NoComponents;
+        return vec![err];
     }
     match value_of(form, key) {
         Some(value) => check(key, &value, scratch).into_iter().collect(),

@@ -28,6 +28,7 @@ pub fn error_text(cat: &Catalog, e: &FieldError) -> String {
         ),
         Problem::IntervalRange => cat.t("settings-error-poll-interval"),
         Problem::NotALanguage => cat.t("settings-error-language"),
+        Problem::NoComponents => cat.t("settings-error-components"),
         Problem::File => cat.tr("settings-error-file", &[("detail", Arg::from(&detail))]),
         Problem::Other => cat.tr("settings-error-other", &[("detail", Arg::from(&detail))]),
     }

@@ -2,7 +2,9 @@
 //! and a save that keeps what it does not edit and writes nothing when anything is wrong.
 
 use svetofor_client::config;
-use svetofor_client::settings::{FIELDS, form_of, save};
+use svetofor_client::i18n::{Catalog, Lang};
+use svetofor_client::settings::{FIELDS, Problem, form_of, save};
+use svetofor_client::settings_text::error_text;
 use svetofor_feed::Severity;
 
 const KEY: &str = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
@@ -90,6 +92,7 @@ fn a_save_keeps_the_keys_the_window_does_not_edit() {
     form.feeds = vec![" https://status.example.com/feed.json ".into(), "".into()];
     form.notify_min_severity = Severity::Red;
     form.autostart = false;
+    form.components_only = true;
     form.components = vec!["payments".into()];
     let saved = save(&user, None, &form, &[]).expect("saves");
     assert_eq!(saved.token.as_deref(), Some("svt_keep_me"));
@@ -136,9 +139,6 @@ fn a_broken_users_file_is_not_overwritten() {
 
 #[test]
 fn each_bad_row_is_named_and_worded_in_the_users_language() {
-    use svetofor_client::i18n::{Catalog, Lang};
-    use svetofor_client::settings::Problem;
-    use svetofor_client::settings_text::error_text;
     let dir = tempfile::tempdir().unwrap();
     let user = dir.path().join("config.toml");
     let mut form = form_of(&config::Config::default()).0;
@@ -266,4 +266,33 @@ fn component_choices_keep_configured_ids_the_feed_does_not_list() {
     let ids: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["payments", "legacy-api"]);
     assert_eq!(all[1].name, "legacy-api");
+}
+
+#[test]
+fn only_these_components_with_none_ticked_is_refused_not_saved_as_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("config.toml");
+    std::fs::write(&user, "components = [\"payments\"]\n").unwrap();
+    let cfg = config::load(Some(&user), None).unwrap();
+    let (mut form, _) = form_of(&cfg);
+    assert!(form.components_only);
+    form.components = vec![" ".into()];
+    let errors = save(&user, None, &form, &[]).expect_err("refused");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "components");
+    assert_eq!(errors[0].problem, Problem::NoComponents);
+    assert_eq!(
+        error_text(&Catalog::new(Lang::Ru), &errors[0]),
+        "Отметьте хотя бы одну часть продукта или выберите «Все»."
+    );
+    assert_eq!(
+        std::fs::read_to_string(&user).unwrap(),
+        "components = [\"payments\"]\n"
+    );
+    // "All" keeps the ticks out of the file: everything is followed.
+    form.components_only = false;
+    form.components = vec!["payments".into()];
+    let saved = save(&user, None, &form, &[]).expect("saves");
+    assert!(saved.components.is_empty());
+    assert!(!form_of(&saved).0.components_only);
 }

@@ -220,16 +220,21 @@ async fn settings_with_a_locked_feed_check_refuse_and_apply_without_restart() {
     let before = read(&user);
     driver.run(&set("#poll_interval", "0")).await;
     driver.run(&set("#public_keys-0", "not a key")).await;
+    driver
+        .run("document.getElementById('components-some').click();")
+        .await;
     let (class, result) = save(&driver).await;
     assert_eq!(class, "result failed");
     assert_eq!(result, en.t("page-settings-not-saved"));
     let errors = driver
         .run(
             "return [document.getElementById('error-poll_interval').textContent, \
-             document.querySelector('#public_keys .row[data-index=\"0\"] .error').textContent];",
+             document.querySelector('#public_keys .row[data-index=\"0\"] .error').textContent, \
+             document.getElementById('error-components').textContent];",
         )
         .await;
     assert_eq!(errors[0], Value::from(en.t("settings-error-poll-interval")));
+    assert_eq!(errors[2], Value::from(en.t("settings-error-components")));
     assert!(
         errors[1]
             .as_str()
@@ -241,6 +246,9 @@ async fn settings_with_a_locked_feed_check_refuse_and_apply_without_restart() {
     // Valid input in Russian, start at login on: saved, and in effect without a restart.
     driver.run(&set("#poll_interval", "30")).await;
     driver.run(&set("#public_keys-0", &key)).await;
+    driver
+        .run("document.getElementById('components-all').click();")
+        .await;
     driver.run(&set("#language", "ru")).await;
     driver
         .run("document.getElementById('autostart').checked = true;")
