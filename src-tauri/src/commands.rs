@@ -1,19 +1,16 @@
 //! What the pages may ask of the app. Capabilities grant each command to the windows that
 //! need it (src-tauri/capabilities).
 
-use std::path::PathBuf;
-
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Value, json};
-use svetofor_client::Fetcher;
 use svetofor_client::config;
 use svetofor_client::details;
-use svetofor_client::engine::EngineOptions;
 use svetofor_client::feed_check::{self, CheckError};
 use svetofor_client::i18n::Arg;
 use svetofor_client::settings::{self, SettingsForm, SettingsState};
 use svetofor_client::settings_text::{self, CheckReport};
+use svetofor_client::{Fetcher, FetcherOptions};
 use tauri::Manager;
 use tauri::{AppHandle, Runtime, WebviewWindow};
 use tauri_plugin_opener::OpenerExt;
@@ -141,14 +138,10 @@ pub struct SaveReply {
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, form: SettingsForm) -> SaveReply {
     let state = app.state::<AppState>();
     let (user_file, policy, also_locked) = state.settings(|rs| {
-        let from_command_line: Vec<&'static str> =
-            settings::locks(&config::Config::default(), &rs.command_line.as_config())
-                .into_keys()
-                .collect();
         (
             rs.user_file.clone(),
             rs.policy_file.clone(),
-            from_command_line,
+            settings::command_line_fields(&rs.command_line.as_config()),
         )
     });
     let result = match user_file {
@@ -213,13 +206,12 @@ pub async fn check_feed<R: Runtime>(
         Ok(k) => k,
         Err(e) => return settings_text::check_bad_key(&cat, &e),
     };
-    let options = state.settings(|rs| {
-        rs.config
-            .as_ref()
-            .ok()
-            .and_then(|c| EngineOptions::from_config(c, PathBuf::new()).ok())
-            .map(|o| o.fetcher)
-            .unwrap_or_default()
+    let options = state.settings(|rs| match &rs.config {
+        Ok(c) => FetcherOptions::from_config(c).unwrap_or_else(|e| {
+            tracing::warn!("check: {e}; checking without it");
+            FetcherOptions::default()
+        }),
+        Err(_) => FetcherOptions::default(),
     });
     let result = match Fetcher::new(options) {
         Ok(fetcher) => feed_check::check(&url, &keys, &fetcher).await,

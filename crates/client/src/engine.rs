@@ -78,12 +78,6 @@ impl EngineOptions {
         cfg: &crate::config::Config,
         cache_dir: PathBuf,
     ) -> Result<EngineOptions, String> {
-        let extra_ca_pem = match &cfg.extra_ca_file {
-            Some(p) => {
-                Some(std::fs::read(p).map_err(|e| format!("extra_ca_file {}: {e}", p.display()))?)
-            }
-            None => None,
-        };
         let mut opts = EngineOptions::new(cfg.feeds.clone(), cache_dir);
         opts.keys = cfg.public_keys.clone();
         opts.poll_interval = cfg.poll_interval;
@@ -97,12 +91,7 @@ impl EngineOptions {
         opts.language = crate::i18n::Lang::from_config(&cfg.language)
             .tag()
             .to_owned();
-        opts.fetcher = FetcherOptions {
-            token: cfg.token.clone(),
-            proxy: cfg.proxy.clone(),
-            extra_ca_pem,
-            ..FetcherOptions::default()
-        };
+        opts.fetcher = FetcherOptions::from_config(cfg)?;
         Ok(opts)
     }
 }

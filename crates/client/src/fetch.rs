@@ -47,6 +47,25 @@ impl Default for FetcherOptions {
     }
 }
 
+impl FetcherOptions {
+    /// The network settings of a configuration (token, proxy, extra CA file read now) with
+    /// the default limits.
+    pub fn from_config(cfg: &crate::config::Config) -> Result<FetcherOptions, String> {
+        let extra_ca_pem = match &cfg.extra_ca_file {
+            Some(p) => {
+                Some(std::fs::read(p).map_err(|e| format!("extra_ca_file {}: {e}", p.display()))?)
+            }
+            None => None,
+        };
+        Ok(FetcherOptions {
+            token: cfg.token.clone(),
+            proxy: cfg.proxy.clone(),
+            extra_ca_pem,
+            ..FetcherOptions::default()
+        })
+    }
+}
+
 /// Why a GET did not produce a body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {

@@ -147,16 +147,22 @@ pub fn locks(cfg: &Config, command_line: &config::CommandLine<'_>) -> BTreeMap<&
         .filter(|k| cfg.is_locked(k))
         .map(|k| (k, Lock::Policy))
         .collect();
-    for (key, set) in [
+    for key in command_line_fields(command_line) {
+        out.entry(key).or_insert(Lock::CommandLine);
+    }
+    out
+}
+
+/// The fields the command line replaced for this run.
+pub fn command_line_fields(command_line: &config::CommandLine<'_>) -> Vec<&'static str> {
+    [
         ("feeds", !command_line.feeds.is_empty()),
         ("public_keys", !command_line.pubkeys.is_empty()),
         ("poll_interval", command_line.interval.is_some()),
-    ] {
-        if set {
-            out.entry(key).or_insert(Lock::CommandLine);
-        }
-    }
-    out
+    ]
+    .into_iter()
+    .filter_map(|(key, set)| set.then_some(key))
+    .collect()
 }
 
 /// The form for the effective configuration, and the fields the policy locks.
