@@ -41,18 +41,15 @@ pub fn setup(args: &Args) -> Setup {
         feeds: args.feeds.clone(),
         pubkeys: args.pubkeys.clone(),
         interval: args.interval,
-        cache_dir: args.cache_dir.clone(),
     };
     let settings = RunSettings {
         config: cfg.map_err(|e| e.to_string()),
         user_file: user,
         policy_file: policy,
-        cache_dir: Some(
-            command_line
-                .cache_dir
-                .clone()
-                .unwrap_or_else(config::default_cache_dir),
-        ),
+        cache_dir: args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(config::default_cache_dir),
         command_line,
     };
     Setup { lang, settings }
@@ -80,7 +77,7 @@ fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
                 feeds_override: d.feeds_override(),
                 sources: &sources,
                 view: &s.view,
-                cache_dir: d.cache_dir.as_deref(),
+                cache_dir: Some(&d.cache_dir),
                 now: Utc::now(),
             })
         })
@@ -102,11 +99,7 @@ fn engine_options(settings: &RunSettings, lang: Lang) -> Result<EngineOptions, S
         );
         return Err(Catalog::new(lang).t("problem-no-feed"));
     }
-    let cache = settings
-        .cache_dir
-        .clone()
-        .unwrap_or_else(config::default_cache_dir);
-    let mut opts = EngineOptions::from_config(&cfg, cache)?;
+    let mut opts = EngineOptions::from_config(&cfg, settings.cache_dir.clone())?;
     // Notices in the UI language when they carry it.
     opts.language = lang.tag().to_owned();
     Ok(opts)
@@ -311,7 +304,7 @@ async fn pump<R: Runtime>(app: AppHandle<R>, mut rx: tokio::sync::mpsc::Receiver
                 if paused {
                     tracing::info!(notice = %alert.notice_id, "notification held back: paused");
                 } else {
-                    app.state::<Notifier>().show(alert, state.cat().lang());
+                    app.state::<Notifier>().show(alert, state.cat());
                 }
             }
         }

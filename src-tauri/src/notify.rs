@@ -1,7 +1,9 @@
 //! OS notifications: the engine's alerts, shown one per notice and replaced on update.
 
+use std::sync::Arc;
+
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::Lang;
+use svetofor_client::i18n::Catalog;
 
 #[cfg(all(unix, not(target_os = "macos")))]
 #[path = "os_linux.rs"]
@@ -12,14 +14,14 @@ mod os;
 
 /// Sends notifications from a thread of its own, so the UI never waits on D-Bus.
 pub struct Notifier {
-    tx: std::sync::mpsc::Sender<(Alert, Lang)>,
+    tx: std::sync::mpsc::Sender<(Alert, Arc<Catalog>)>,
 }
 
 impl Notifier {
     /// Starts the notifier; `on_activate` gets the notice id when the user clicks a
     /// notification (where the platform reports it).
     pub fn start(on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<(Alert, Lang)>();
+        let (tx, rx) = std::sync::mpsc::channel::<(Alert, Arc<Catalog>)>();
         let spawned = std::thread::Builder::new()
             .name("notifications".into())
             .spawn(move || os::run(rx, on_activate));
@@ -29,9 +31,10 @@ impl Notifier {
         Notifier { tx }
     }
 
-    /// Shows (or replaces) the notification for an alert, worded in `lang`.
-    pub fn show(&self, alert: Alert, lang: Lang) {
-        if self.tx.send((alert, lang)).is_err() {
+    /// Shows (or replaces) the notification for an alert, worded from `cat` (the UI's
+    /// catalogue when the alert came, so a language switch needs nothing here).
+    pub fn show(&self, alert: Alert, cat: Arc<Catalog>) {
+        if self.tx.send((alert, cat)).is_err() {
             tracing::warn!("notification thread is gone; notification not shown");
         }
     }

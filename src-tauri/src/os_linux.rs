@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::{Catalog, Lang};
+use svetofor_client::i18n::Catalog;
 use svetofor_client::notification::{self, MarkupRules, OsNotification};
 
 /// Notifications whose handles are kept. A handle holds its D-Bus connection, and GNOME
@@ -46,17 +46,16 @@ fn build(n: &OsNotification, details: &str) -> Notification {
     out
 }
 
-pub fn run(rx: Receiver<(Alert, Lang)>, on_activate: impl Fn(String) + Send + Sync + 'static) {
-    let mut cat = Catalog::new(Lang::En);
+pub fn run(
+    rx: Receiver<(Alert, Arc<Catalog>)>,
+    on_activate: impl Fn(String) + Send + Sync + 'static,
+) {
     let rules = rules();
     let ids: Arc<Mutex<HashMap<u32, String>>> = Arc::default();
     listen_for_actions(ids.clone(), on_activate);
     let mut handles: HashMap<String, NotificationHandle> = HashMap::new();
     let mut order: VecDeque<String> = VecDeque::new();
-    for (alert, lang) in rx {
-        if cat.lang() != lang {
-            cat = Catalog::new(lang);
-        }
+    for (alert, cat) in rx {
         let n = notification::for_alert(&cat, &alert, rules);
         let fresh = build(&n, &cat.t("notify-action-details"));
         let shown = match handles.get_mut(&n.notice_id) {

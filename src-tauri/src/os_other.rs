@@ -1,19 +1,19 @@
 //! Notifications on Windows and macOS: their notification centres group by app and show
 //! text as is, so no markup escaping and no handles to keep.
 
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use notify_rust::Notification;
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::{Catalog, Lang};
+use svetofor_client::i18n::Catalog;
 use svetofor_client::notification::{self, MarkupRules};
 
-pub fn run(rx: Receiver<(Alert, Lang)>, _on_activate: impl Fn(String) + Send + Sync + 'static) {
-    let mut cat = Catalog::new(Lang::En);
-    for (alert, lang) in rx {
-        if cat.lang() != lang {
-            cat = Catalog::new(lang);
-        }
+pub fn run(
+    rx: Receiver<(Alert, Arc<Catalog>)>,
+    _on_activate: impl Fn(String) + Send + Sync + 'static,
+) {
+    for (alert, cat) in rx {
         let n = notification::for_alert(&cat, &alert, MarkupRules::NONE);
         if let Err(e) = Notification::new()
             .summary(&n.summary)

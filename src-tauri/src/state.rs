@@ -37,8 +37,6 @@ pub struct CommandLineSettings {
     pub pubkeys: Vec<String>,
     /// `--interval`.
     pub interval: Option<u64>,
-    /// `--cache-dir`.
-    pub cache_dir: Option<PathBuf>,
 }
 
 impl CommandLineSettings {
@@ -63,8 +61,8 @@ pub struct RunSettings {
     pub policy_file: PathBuf,
     /// What the command line set.
     pub command_line: CommandLineSettings,
-    /// The cache folder the engine uses.
-    pub cache_dir: Option<PathBuf>,
+    /// The cache folder the engine uses (`--cache-dir`, else the default).
+    pub cache_dir: PathBuf,
 }
 
 impl RunSettings {
