@@ -8,13 +8,6 @@ const ICONS = { red: "img/red.png", yellow: "img/yellow.png", green: "img/green.
 const EMPTY = { notices: "page-empty-now", upcoming: "page-empty-upcoming", recent: "page-empty-recent" };
 let focus = null;
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text) e.textContent = text;
-  return e;
-}
-
 function card(n) {
   const c = el("article", "card " + n.severity);
   c.id = "notice-" + n.id;

@@ -7,13 +7,6 @@ const { listen } = window.__TAURI__.event;
 const LISTS = ["feeds", "public_keys"];
 let current = null; // the last SettingsState from the app
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text) e.textContent = text;
-  return e;
-}
-
 function locked(field) {
   return current && current.locks && current.locks[field];
 }
