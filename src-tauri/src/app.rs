@@ -3,13 +3,13 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use svetofor_client::banner::BannerCommand;
 use svetofor_client::config;
-use svetofor_client::details;
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
-use svetofor_client::i18n::{Catalog, Lang};
-use svetofor_client::settings;
-use svetofor_client::tray::{self, MenuAction};
+use svetofor_desktop_model::banner::BannerCommand;
+use svetofor_desktop_model::details;
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::settings;
+use svetofor_desktop_model::tray::{self, MenuAction};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::args::{Args, Open};
@@ -68,18 +68,20 @@ fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
         .unwrap_or_default();
     let text = state.settings(|d| {
         state.with(|s, cat| {
-            svetofor_client::diagnostics::report(&svetofor_client::diagnostics::Inputs {
-                version: env!("CARGO_PKG_VERSION"),
-                language: cat.lang().tag(),
-                config: d.config.as_ref().map_err(String::as_str),
-                user_file: d.user_file.as_deref(),
-                policy_file: &d.policy_file,
-                feeds_override: d.feeds_override(),
-                sources: &sources,
-                view: &s.view,
-                cache_dir: Some(&d.cache_dir),
-                now: Utc::now(),
-            })
+            svetofor_desktop_model::diagnostics::report(
+                &svetofor_desktop_model::diagnostics::Inputs {
+                    version: env!("CARGO_PKG_VERSION"),
+                    language: cat.lang().tag(),
+                    config: d.config.as_ref().map_err(String::as_str),
+                    user_file: d.user_file.as_deref(),
+                    policy_file: &d.policy_file,
+                    feeds_override: d.feeds_override(),
+                    sources: &sources,
+                    view: &s.view,
+                    cache_dir: Some(&d.cache_dir),
+                    now: Utc::now(),
+                },
+            )
         })
     });
     match app.clipboard().write_text(text) {
@@ -99,7 +101,8 @@ fn engine_options(settings: &RunSettings, lang: Lang) -> Result<EngineOptions, S
         );
         return Err(Catalog::new(lang).t("problem-no-feed"));
     }
-    let mut opts = EngineOptions::from_config(&cfg, settings.cache_dir.clone())?;
+    let mut opts =
+        EngineOptions::from_config(&cfg, settings.cache_dir.clone()).map_err(|e| e.to_string())?;
     // Notices in the UI language when they carry it.
     opts.language = lang.tag().to_owned();
     Ok(opts)

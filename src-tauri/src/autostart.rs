@@ -1,5 +1,5 @@
 //! Start at login, as the `autostart` setting (default on, lockable by policy) says.
-//! Linux and the BSDs: the XDG autostart entry (rules in `svetofor_client::autostart`).
+//! Linux and the BSDs: the XDG autostart entry (rules in `svetofor_desktop_model::autostart`).
 //! Windows and macOS: tauri-plugin-autostart (registry Run key, LaunchAgent).
 
 use tauri::{AppHandle, Runtime};
@@ -20,7 +20,7 @@ fn system_dirs() -> Vec<std::path::PathBuf> {
 /// Makes the OS start the app at login, or not.
 #[cfg(all(unix, not(target_os = "macos")))]
 pub fn apply<R: Runtime>(_app: &AppHandle<R>, enabled: bool) {
-    use svetofor_client::autostart::{ENTRY, XdgAction, plan};
+    use svetofor_desktop_model::autostart::{ENTRY, XdgAction, plan};
     let Some(user_dir) = dirs::config_dir().map(|d| d.join("autostart")) else {
         return;
     };
@@ -37,8 +37,9 @@ pub fn apply<R: Runtime>(_app: &AppHandle<R>, enabled: bool) {
         }
     };
     let result = match plan(enabled, system_entry, current.as_deref(), &exe) {
-        XdgAction::Write(content) => std::fs::create_dir_all(&user_dir)
-            .and_then(|_| svetofor_client::fsutil::write_atomic(&path, content.as_bytes(), false)),
+        XdgAction::Write(content) => std::fs::create_dir_all(&user_dir).and_then(|_| {
+            svetofor_atomic::write_atomic(&path, content.as_bytes(), svetofor_atomic::Mode::Public)
+        }),
         XdgAction::Remove => std::fs::remove_file(&path),
         XdgAction::Nothing => Ok(()),
     };

@@ -5,12 +5,12 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Value, json};
 use svetofor_client::config;
-use svetofor_client::details;
 use svetofor_client::feed_check::{self, CheckError};
-use svetofor_client::i18n::Arg;
-use svetofor_client::settings::{self, SettingsForm, SettingsState};
-use svetofor_client::settings_text::{self, CheckReport};
 use svetofor_client::{Fetcher, FetcherOptions};
+use svetofor_desktop_model::details;
+use svetofor_desktop_model::i18n::Arg;
+use svetofor_desktop_model::settings::{self, SettingsForm, SettingsState};
+use svetofor_desktop_model::settings_text::{self, CheckReport};
 use tauri::Manager;
 use tauri::{AppHandle, Runtime, WebviewWindow};
 use tauri_plugin_opener::OpenerExt;
@@ -65,7 +65,7 @@ pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(),
             .chain(&s.view.recent)
             .any(|n| n.url.as_deref() == Some(url.as_str()))
     });
-    let web = url.starts_with("https://") || url.starts_with("http://");
+    let web = svetofor_feed::is_web_url(&url);
     if !known || !web {
         tracing::warn!(%url, "refused to open a link the feed did not give");
         return Err("This link cannot be opened.".into());

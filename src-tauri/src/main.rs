@@ -79,7 +79,8 @@ fn main() {
         .setup(move |app| {
             let handle = app.handle().clone();
             let model = app.state::<AppState>().with(|s, cat| {
-                let m = svetofor_client::tray::model(&s.view, &s.tray_context(cat, Utc::now()));
+                let m =
+                    svetofor_desktop_model::tray::model(&s.view, &s.tray_context(cat, Utc::now()));
                 s.drawn_tray = Some(m.clone());
                 m
             });

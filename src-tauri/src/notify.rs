@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::Catalog;
+use svetofor_desktop_model::i18n::Catalog;
 
 #[cfg(all(unix, not(target_os = "macos")))]
 #[path = "os_linux.rs"]

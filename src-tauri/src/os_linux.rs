@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::Catalog;
-use svetofor_client::notification::{self, MarkupRules, OsNotification};
+use svetofor_desktop_model::i18n::Catalog;
+use svetofor_desktop_model::notification::{self, MarkupRules, OsNotification};
 
 /// Notifications whose handles are kept. A handle holds its D-Bus connection, and GNOME
 /// drops notifications whose connection closed.

@@ -6,8 +6,8 @@ use std::sync::mpsc::Receiver;
 
 use notify_rust::Notification;
 use svetofor_client::alerts::Alert;
-use svetofor_client::i18n::Catalog;
-use svetofor_client::notification::{self, MarkupRules};
+use svetofor_desktop_model::i18n::Catalog;
+use svetofor_desktop_model::notification::{self, MarkupRules};
 
 pub fn run(
     rx: Receiver<(Alert, Arc<Catalog>)>,

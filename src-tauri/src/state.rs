@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use svetofor_client::banner::{Banner, BannerModel};
 use svetofor_client::config::{self, Config};
 use svetofor_client::engine::Health;
-use svetofor_client::i18n::{Catalog, Lang};
-use svetofor_client::tray::{TrayContext, TrayModel};
 use svetofor_client::view::ViewState;
+use svetofor_desktop_model::banner::{Banner, BannerModel};
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::tray::{TrayContext, TrayModel};
 
 /// Everything behind one lock; held only for plain-data work, never across I/O.
 pub struct Inner {

@@ -1,6 +1,6 @@
 //! Draws a [`TrayModel`] into the OS tray, touching only what changed.
 
-use svetofor_client::tray::{self, MenuEntry, TrayModel};
+use svetofor_desktop_model::tray::{self, MenuEntry, TrayModel};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};

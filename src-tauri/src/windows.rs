@@ -1,8 +1,8 @@
 //! The app's windows: banner, details, settings. Each is created when needed and destroyed
 //! when closed, so an idle app holds no webview.
 
-use svetofor_client::banner::BannerModel;
-use svetofor_client::i18n::Arg;
+use svetofor_desktop_model::banner::BannerModel;
+use svetofor_desktop_model::i18n::Arg;
 
 use crate::state::AppState;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};

@@ -103,7 +103,7 @@ impl NotifyPolicy {
 }
 
 /// The first line of `s` that has any text, trimmed.
-pub(crate) fn first_line(s: &str) -> &str {
+pub fn first_line(s: &str) -> &str {
     s.lines()
         .map(str::trim)
         .find(|l| !l.is_empty())

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::Memory;
-use crate::fsutil::write_atomic;
+use svetofor_atomic::{Mode, write_atomic};
 
 /// The last good document and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +95,7 @@ impl Cache {
         std::fs::create_dir_all(&self.dir)?;
         let bytes = serde_json::to_vec(value).map_err(std::io::Error::other)?;
         // Private: the cache may hold a private feed.
-        write_atomic(&self.dir.join(name), &bytes, true)
+        write_atomic(&self.dir.join(name), &bytes, Mode::Private)
     }
 
     /// The last good document, if a readable one is there.

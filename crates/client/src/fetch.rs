@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use reqwest::{StatusCode, Url, header};
-use svetofor_feed::MAX_DOCUMENT_BYTES;
+use svetofor_feed::{MAX_DOCUMENT_BYTES, root_cause};
 
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
@@ -50,11 +50,12 @@ impl Default for FetcherOptions {
 impl FetcherOptions {
     /// The network settings of a configuration (token, proxy, extra CA file read now) with
     /// the default limits.
-    pub fn from_config(cfg: &crate::config::Config) -> Result<FetcherOptions, String> {
+    pub fn from_config(cfg: &crate::config::Config) -> Result<FetcherOptions, CaFileError> {
         let extra_ca_pem = match &cfg.extra_ca_file {
-            Some(p) => {
-                Some(std::fs::read(p).map_err(|e| format!("extra_ca_file {}: {e}", p.display()))?)
-            }
+            Some(p) => Some(std::fs::read(p).map_err(|source| CaFileError {
+                path: p.clone(),
+                source,
+            })?),
             None => None,
         };
         Ok(FetcherOptions {
@@ -64,6 +65,14 @@ impl FetcherOptions {
             ..FetcherOptions::default()
         })
     }
+}
+
+/// The configured `extra_ca_file` cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("extra_ca_file {}: {source}", .path.display())]
+pub struct CaFileError {
+    pub path: std::path::PathBuf,
+    pub source: std::io::Error,
 }
 
 /// Why a GET did not produce a body.
@@ -158,23 +167,11 @@ pub struct Fetcher {
     options: FetcherOptions,
 }
 
-/// Parses `url` and accepts only http and https.
+/// Parses `url` and accepts only http and https (the one rule: [`svetofor_feed::parse_web_url`]).
 pub fn web_url(url: &str) -> Result<Url, FetchError> {
-    match Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(u),
-        _ => Err(FetchError::BadUrl {
-            url: url.to_owned(),
-        }),
-    }
-}
-
-/// The innermost cause of an error: the part a person can act on ("connection refused").
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
+    svetofor_feed::parse_web_url(url).map_err(|_| FetchError::BadUrl {
+        url: url.to_owned(),
+    })
 }
 
 impl Fetcher {

@@ -58,8 +58,7 @@ pub enum SourceError {
 
 /// True when `source` names a URL rather than a file.
 pub fn is_url(source: &str) -> bool {
-    let lower = source.get(..8).unwrap_or(source).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || source.contains("://")
+    source.contains("://")
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, SourceError> {

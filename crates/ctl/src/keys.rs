@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use svetofor_client::fsutil::write_atomic;
+use svetofor_atomic::{Mode, write_atomic};
 use svetofor_feed::{MAX_DOCUMENT_BYTES, SigningKey, read};
 
 use crate::Failure;
@@ -25,12 +25,12 @@ pub fn keygen(out: &Path, force: bool) -> Result<(), Failure> {
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::unreadable(format!("cannot create {}: {e}", out.display())))?;
     let keys = SigningKey::generate().map_err(|e| Failure::rejected(e.to_string()))?;
-    let write = |path: &Path, text: &str, private: bool| {
-        write_atomic(path, text.as_bytes(), private)
+    let write = |path: &Path, text: &str, mode: Mode| {
+        write_atomic(path, text.as_bytes(), mode)
             .map_err(|e| Failure::unreadable(format!("cannot write {}: {e}", path.display())))
     };
-    write(&secret, &keys.secret_file, true)?;
-    write(&public, &keys.public_file, false)?;
+    write(&secret, &keys.secret_file, Mode::Private)?;
+    write(&public, &keys.public_file, Mode::Public)?;
     eprintln!(
         "Wrote {} (secret, keep it private) and {}.\nKey ID {}. Pin this public key in clients:",
         secret.display(),
@@ -74,7 +74,7 @@ pub fn sign(key_path: &Path, file: &Path, no_check: bool) -> Result<(), Failure>
     let mut sig_path = file.as_os_str().to_owned();
     sig_path.push(".minisig");
     let sig_path = std::path::PathBuf::from(sig_path);
-    write_atomic(&sig_path, sig.as_bytes(), false)
+    write_atomic(&sig_path, sig.as_bytes(), Mode::Public)
         .map_err(|e| Failure::unreadable(format!("cannot write {}: {e}", sig_path.display())))?;
     eprintln!(
         "Signed {} with key {}: {}",

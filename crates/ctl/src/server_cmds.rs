@@ -103,13 +103,6 @@ pub struct ServeArgs {
     streams_total: usize,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
-}
-
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
     let opts = ServeOptions {
         listen: args.listen,
@@ -125,15 +118,18 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             ..Limits::default()
         },
     };
-    let rt = runtime()?;
-    rt.block_on(async move {
+    crate::failure::block_on_all_cores(async move {
         let server = Server::start(opts.clone())
             .await
             .map_err(|e| Failure::unreadable(e.to_string()))?;
         let base = format!("http://{}", server.addr);
         let pub_path = opts.key.with_extension("pub");
         if server.key_created {
-            eprintln!("Created signing key {} (public key {}).", opts.key.display(), pub_path.display());
+            eprintln!(
+                "Created signing key {} (public key {}).",
+                opts.key.display(),
+                pub_path.display()
+            );
         }
         eprintln!(
             "Svetofor publisher on {base}\n  feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
@@ -153,7 +149,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             .wait()
             .await
             .map_err(|e| Failure::unreadable(format!("server stopped: {e}")))
-    })
+    })?
 }
 
 async fn shutdown_signal() {

@@ -2,10 +2,11 @@
 
 use chrono::Utc;
 use clap::Args;
+use svetofor_api::client::ApiClient;
+use svetofor_api::{Closing, NewNotice, NoticeUpdate};
 use svetofor_feed::{Kind, Severity, State, Text};
-use svetofor_server::api_client::{ApiClient, ClientError};
-use svetofor_server::notices::{Closing, NewNotice, NoticeUpdate};
 
+use crate::failure::block_on;
 use crate::{Failure, when};
 
 /// Where the server is and who is asking.
@@ -137,21 +138,7 @@ fn opt_moment(flag: &str, s: &Option<String>) -> Result<Option<chrono::DateTime<
 }
 
 fn client(conn: &Conn) -> Result<ApiClient, Failure> {
-    ApiClient::new(&conn.server, conn.token.clone()).map_err(refused)
-}
-
-fn refused(e: ClientError) -> Failure {
-    match e {
-        ClientError::Unreachable { .. } => Failure::unreadable(e.to_string()),
-        _ => Failure::rejected(e.to_string()),
-    }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))
+    Ok(ApiClient::new(&conn.server, conn.token.clone())?)
 }
 
 pub fn post(a: PostArgs) -> Result<(), Failure> {
@@ -174,7 +161,7 @@ pub fn post(a: PostArgs) -> Result<(), Failure> {
         url: a.url,
     };
     let api = client(&a.conn)?;
-    let notice = runtime()?.block_on(api.post(&req)).map_err(refused)?;
+    let notice = block_on(api.post(&req))??;
     eprintln!(
         "Posted {} {} notice \"{}\".",
         notice.severity,
@@ -197,9 +184,7 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         ends_at: opt_moment("ends-at", &a.ends_at)?,
     };
     let api = client(&a.conn)?;
-    let n = runtime()?
-        .block_on(api.update(&a.id, &req))
-        .map_err(refused)?;
+    let n = block_on(api.update(&a.id, &req))??;
     eprintln!("Updated {}: {} {}, {}.", n.id, n.severity, n.kind, n.state);
     Ok(())
 }
@@ -209,9 +194,7 @@ pub fn resolve(a: CloseArgs) -> Result<(), Failure> {
     let req = Closing {
         text: a.text.map(Text::Plain),
     };
-    let n = runtime()?
-        .block_on(api.resolve(&a.id, &req))
-        .map_err(refused)?;
+    let n = block_on(api.resolve(&a.id, &req))??;
     eprintln!("{} is now {}.", n.id, n.state);
     Ok(())
 }
@@ -221,18 +204,14 @@ pub fn withdraw(a: CloseArgs) -> Result<(), Failure> {
     let req = Closing {
         text: a.text.map(Text::Plain),
     };
-    let n = runtime()?
-        .block_on(api.withdraw(&a.id, &req))
-        .map_err(refused)?;
+    let n = block_on(api.withdraw(&a.id, &req))??;
     eprintln!("{} is withdrawn.", n.id);
     Ok(())
 }
 
 pub fn list(a: ListArgs) -> Result<(), Failure> {
     let api = client(&a.conn)?;
-    let page = runtime()?
-        .block_on(api.list(&a.status, a.limit.clamp(1, 200), None))
-        .map_err(refused)?;
+    let page = block_on(api.list(&a.status, a.limit.clamp(1, 200), None))??;
     if page.notices.is_empty() && !a.json {
         eprintln!("No {} notices.", a.status);
     }

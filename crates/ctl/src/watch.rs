@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
-use svetofor_client::config::{self, CommandLine, CommandLineError, Config};
+use svetofor_client::config::{self, CommandLine, Config};
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_client::view::{Freshness, ViewState};
 
@@ -96,10 +96,6 @@ fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
         feeds: &args.feeds,
         pubkeys: &args.pubkeys,
         interval: args.interval,
-    })
-    .map_err(|e| match e {
-        CommandLineError::Key(k) => crate::check::key_failure(k),
-        other => Failure::usage(other.to_string()),
     })?;
     if cfg.feeds.is_empty() {
         return Err(Failure::usage(format!(
@@ -118,14 +114,11 @@ fn resolve(args: &WatchArgs) -> Result<(Config, PathBuf), Failure> {
 
 pub fn run(args: WatchArgs) -> Result<(), Failure> {
     let (cfg, cache_dir) = resolve(&args)?;
-    let mut opts = EngineOptions::from_config(&cfg, cache_dir).map_err(Failure::unreadable)?;
+    let mut opts = EngineOptions::from_config(&cfg, cache_dir)
+        .map_err(|e| Failure::unreadable(e.to_string()))?;
     opts.max_backoff = Duration::from_secs(args.max_backoff.max(1));
     opts.push = !args.no_push;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(async move {
+    crate::failure::block_on(async move {
         let (engine, mut rx) = Engine::new(opts).map_err(|e| Failure::usage(e.to_string()))?;
         tokio::spawn(engine.run());
         loop {
@@ -157,5 +150,5 @@ pub fn run(args: WatchArgs) -> Result<(), Failure> {
             }
         }
         Ok(())
-    })
+    })?
 }

@@ -9,12 +9,16 @@
 //! - [`signature`]: minisign signatures, pinned keys, signing.
 //! - [`trust`]: [`accept()`] = signature, parsing, expiry and replay checks together.
 
+// The public contract of the feed format and the API: every public item is documented.
+#![warn(missing_docs)]
+
 pub mod model;
 pub mod read;
 pub mod schema;
 pub mod signature;
 pub mod snapshot;
 pub mod statuspage;
+pub mod text_rules;
 pub mod trust;
 pub mod v1;
 
@@ -24,5 +28,6 @@ pub use model::{
 pub use read::{MAX_DOCUMENT_BYTES, ReadError, detect, read, read_statuspage, read_v1};
 pub use signature::{KeyError, KeyId, SignatureError, SigningKey, TrustedKey};
 pub use snapshot::{Format, PhaseRule, Snapshot};
-pub use trust::{Accepted, FeedError, accept};
+pub use text_rules::{NotWebUrl, is_web_url, parse_web_url, root_cause};
+pub use trust::{Accepted, FeedError, ReplayFloor, accept};
 pub use v1::Feed;

@@ -12,7 +12,7 @@ use crate::model::{
     Component, ComponentStatus, Kind, Notice, Severity, State, Text, Update, Window,
 };
 use crate::snapshot::{Format, PhaseRule, Snapshot};
-use crate::v1::is_web_url;
+use crate::text_rules::is_web_url;
 
 #[derive(Deserialize)]
 struct Summary {

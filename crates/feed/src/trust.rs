@@ -60,17 +60,45 @@ pub struct Accepted {
     pub signed_by: Option<KeyId>,
 }
 
+/// The highest seq already accepted from a feed, by the feed's id: what a new document must
+/// not go below.
+pub trait ReplayFloor {
+    /// The floor for the feed with this id, if any document of it was accepted before.
+    fn floor(&self, feed_id: &str) -> Option<u64>;
+}
+
+/// One floor whatever the id (`None`: no replay check).
+impl ReplayFloor for Option<u64> {
+    fn floor(&self, _feed_id: &str) -> Option<u64> {
+        *self
+    }
+}
+
+/// A client's memory of every feed it accepted, by feed id.
+impl ReplayFloor for std::collections::BTreeMap<String, u64> {
+    fn floor(&self, feed_id: &str) -> Option<u64> {
+        self.get(feed_id).copied()
+    }
+}
+
+impl<T: ReplayFloor + ?Sized> ReplayFloor for &T {
+    fn floor(&self, feed_id: &str) -> Option<u64> {
+        (**self).floor(feed_id)
+    }
+}
+
 /// Checks a document the way every client does before showing it.
 ///
 /// With `trusted` keys, the signature is verified over the exact bytes before anything is
 /// parsed, and an unsigned document is refused. Then the document is read, refused when it
-/// has expired at `now`, and refused as a replay when its `seq` is below `highest_seq`.
+/// has expired at `now`, and refused as a replay when its `seq` is below what `floor` holds
+/// for its feed id.
 pub fn accept(
     bytes: &[u8],
     signature: Option<&str>,
     trusted: &[TrustedKey],
     now: DateTime<Utc>,
-    highest_seq: Option<u64>,
+    floor: impl ReplayFloor,
 ) -> Result<Accepted, FeedError> {
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(ReadError::TooLarge {
@@ -87,7 +115,7 @@ pub fn accept(
     };
     let snapshot = read(bytes)?;
     check_expiry(&snapshot, now)?;
-    check_seq(&snapshot, highest_seq)?;
+    check_seq(&snapshot, floor.floor(&snapshot.id))?;
     Ok(Accepted {
         snapshot,
         signed_by,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Component, Kind, Notice, State, Text};
 use crate::snapshot::{Format, PhaseRule, Snapshot};
+use crate::text_rules::is_web_url;
 
 /// The value of the `format` field of a v1 feed.
 pub const FORMAT_TAG: &str = "svetofor/1";
@@ -105,13 +106,6 @@ fn check_text(path: &str, text: &Text, required: bool) -> Result<(), Invalid> {
         }
     }
     Ok(())
-}
-
-/// True when `url` is an absolute http or https URL: the only links a client will open.
-pub fn is_web_url(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    (lower.starts_with("https://") && url.len() > 8)
-        || (lower.starts_with("http://") && url.len() > 7)
 }
 
 fn state_mismatch(kind: Kind, state: State) -> String {

@@ -19,7 +19,8 @@ use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
 use crate::notices::{Closing, NewNotice, NoticeUpdate};
-use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store};
+use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store, blocking};
+use svetofor_api::{ErrorCode, NoticePage};
 
 /// The `/api/v1` routes.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -44,13 +45,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send the body as JSON with \"Content-Type: application/json\"",
             )),
             Err(JsonRejection::BytesRejection(e)) => Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!("the request body could not be read: {}", e.body_text()),
             )),
             Err(e) => Err(ApiError::bad_request(e.body_text())),
@@ -81,9 +80,7 @@ pub async fn caller_of(parts: &Parts, store: &Arc<dyn Store>) -> Result<Option<C
     };
     let token = token.to_owned();
     let store = store.clone();
-    let caller = tokio::task::spawn_blocking(move || auth::verify(store.as_ref(), &token))
-        .await
-        .map_err(ApiError::internal)??;
+    let caller = blocking(move || auth::verify(store.as_ref(), &token)).await?;
     Ok(Some(caller))
 }
 
@@ -203,9 +200,7 @@ async fn get_notice(
     require_read(&app, caller)?;
     let store = app.store.clone();
     let owned = id.clone();
-    let notice = tokio::task::spawn_blocking(move || store.notice(&owned))
-        .await
-        .map_err(ApiError::internal)??;
+    let notice = blocking(move || store.notice(&owned)).await?;
     notice
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("no notice with id \"{id}\"")))
@@ -219,14 +214,6 @@ struct ListParams {
     limit: Option<usize>,
     #[serde(default)]
     cursor: Option<String>,
-}
-
-#[derive(Serialize)]
-struct NoticePage {
-    notices: Vec<Notice>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
 }
 
 fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, String), ApiError> {
@@ -250,9 +237,7 @@ async fn list_notices(
         limit: limit + 1,
     };
     let store = app.store.clone();
-    let mut notices = tokio::task::spawn_blocking(move || store.list_notices(&query))
-        .await
-        .map_err(ApiError::internal)??;
+    let mut notices = blocking(move || store.list_notices(&query)).await?;
     let next_cursor = if notices.len() > limit {
         notices.truncate(limit);
         notices
@@ -308,9 +293,7 @@ async fn create_token(
         role: req.role,
     };
     let store = app.store.clone();
-    tokio::task::spawn_blocking(move || store.insert_token(&record, &audit))
-        .await
-        .map_err(ApiError::internal)??;
+    blocking(move || store.insert_token(&record, &audit)).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -320,9 +303,7 @@ async fn list_tokens(
 ) -> Result<Response, ApiError> {
     require(caller, Role::Admin)?;
     let store = app.store.clone();
-    let tokens = tokio::task::spawn_blocking(move || store.tokens())
-        .await
-        .map_err(ApiError::internal)??;
+    let tokens = blocking(move || store.tokens()).await?;
     Ok(Json(serde_json::json!({ "tokens": tokens })).into_response())
 }
 
@@ -341,9 +322,7 @@ async fn revoke_token(
     };
     let store = app.store.clone();
     let owned = id.clone();
-    let done = tokio::task::spawn_blocking(move || store.revoke_token(&owned, &audit))
-        .await
-        .map_err(ApiError::internal)??;
+    let done = blocking(move || store.revoke_token(&owned, &audit)).await?;
     if done {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -370,8 +349,6 @@ async fn list_audit(
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);
     let store = app.store.clone();
-    let entries = tokio::task::spawn_blocking(move || store.audit(limit, params.before))
-        .await
-        .map_err(ApiError::internal)??;
+    let entries = blocking(move || store.audit(limit, params.before)).await?;
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
 }

@@ -1,60 +1,15 @@
 //! Bearer tokens and roles. A token is `svt_<id>_<secret>`; the store keeps its id (to find
 //! the row) and the SHA-256 of the whole token, compared in constant time.
 
-use std::fmt;
-use std::str::FromStr;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::store::{Store, StoreError, TokenRecord};
 
-/// What a token may do. Each role includes the ones below it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Read a private feed.
-    Reader,
-    /// Post and change notices.
-    Support,
-    /// Everything, tokens included.
-    Admin,
-}
-
-impl Role {
-    /// The lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Reader => "reader",
-            Role::Support => "support",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "reader" => Ok(Role::Reader),
-            "support" => Ok(Role::Support),
-            "admin" => Ok(Role::Admin),
-            other => Err(format!(
-                "unknown role \"{other}\" (use admin, support or reader)"
-            )),
-        }
-    }
-}
+pub use svetofor_api::Role;
 
 /// Who made a request.
 #[derive(Debug, Clone)]
@@ -74,14 +29,14 @@ impl Caller {
     }
 }
 
-fn random_string(bytes: usize) -> Result<String, StoreError> {
+fn random_string(bytes: usize) -> Result<String, getrandom::Error> {
     let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(|e| StoreError::Db(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut buf)?;
     Ok(URL_SAFE_NO_PAD.encode(buf).replace(['-', '_'], "x"))
 }
 
 /// A random id of about `bytes * 8` bits, from the OS generator, in `[A-Za-z0-9]`.
-pub fn random_id(bytes: usize) -> Result<String, StoreError> {
+pub fn random_id(bytes: usize) -> Result<String, getrandom::Error> {
     random_string(bytes)
 }
 
@@ -94,7 +49,7 @@ pub fn new_token(
     name: &str,
     role: Role,
     now: DateTime<Utc>,
-) -> Result<(String, TokenRecord), StoreError> {
+) -> Result<(String, TokenRecord), getrandom::Error> {
     let id = random_string(9)?;
     let secret = random_string(32)?;
     let token = format!("svt_{id}_{secret}");

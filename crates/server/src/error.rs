@@ -5,41 +5,27 @@ use std::time::Duration;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use svetofor_api::{ErrorBody, ErrorCode, ErrorDetail};
 
 use crate::auth::AuthError;
 use crate::notices::Rejected;
 use crate::publisher::PublishError;
 use crate::store::StoreError;
 
-/// An error answer.
+/// An error answer: a code from the one table ([`ErrorCode`]), a message for people, and
+/// the field at fault.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     field: Option<String>,
     retry_after: Option<Duration>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
-}
-
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-}
-
 impl ApiError {
-    /// An error with this status, machine code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with this code (which decides the status) and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            status,
             code,
             message: message.into(),
             field: None,
@@ -47,39 +33,42 @@ impl ApiError {
         }
     }
 
-    /// 400 for a request that is wrong.
+    /// A request that is wrong (malformed JSON, an unknown field, a bad parameter).
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        Self::new(ErrorCode::BadRequest, message)
     }
 
-    /// 401.
+    /// No token, or not a valid one.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(ErrorCode::Unauthorized, message)
     }
 
-    /// 403.
+    /// The caller's role is too low.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
-    /// 404.
+    /// No such notice, token or endpoint.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(ErrorCode::NotFound, message)
     }
 
-    /// 429 with `Retry-After`.
+    /// Too many requests; the client may try again after `retry_after`.
     pub fn too_many(message: impl Into<String>, retry_after: Duration) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
-        e.retry_after = Some(retry_after);
-        e
+        Self::new(ErrorCode::RateLimited, message).retry_after(retry_after)
     }
 
-    /// 500; the detail goes to the log, not to the caller.
+    /// Sets `Retry-After` on the answer.
+    pub fn retry_after(mut self, after: Duration) -> Self {
+        self.retry_after = Some(after);
+        self
+    }
+
+    /// The detail goes to the log, not to the caller.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "the server could not complete the request; nothing was changed",
         )
     }
@@ -87,15 +76,17 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-                field: self.field.as_deref(),
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: Some(self.code),
+                message: self.message,
+                field: self.field,
             },
         };
-        let mut resp = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        let mut resp = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -110,15 +101,9 @@ impl IntoResponse for ApiError {
 
 impl From<Rejected> for ApiError {
     fn from(r: Rejected) -> Self {
-        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "invalid", r.to_string());
+        let mut e = ApiError::new(ErrorCode::Invalid, r.to_string());
         e.field = Some(r.field);
         e
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
     }
 }
 
@@ -139,13 +124,24 @@ impl From<PublishError> for ApiError {
         match e {
             PublishError::Rejected(r) => r.into(),
             PublishError::NotFound(_) => ApiError::not_found(e.to_string()),
-            PublishError::FeedTooLarge { .. } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "feed_too_large",
-                e.to_string(),
-            ),
+            PublishError::FeedTooLarge { .. } => {
+                ApiError::new(ErrorCode::FeedTooLarge, e.to_string())
+            }
             PublishError::Store(s) => ApiError::internal(s),
             PublishError::Signing(s) => ApiError::internal(s),
+            PublishError::Randomness(s) => ApiError::internal(s),
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<getrandom::Error> for ApiError {
+    fn from(e: getrandom::Error) -> Self {
+        ApiError::internal(format!("no randomness: {e}"))
     }
 }

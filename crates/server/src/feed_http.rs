@@ -19,6 +19,7 @@ use crate::auth::Role;
 use crate::error::ApiError;
 use crate::limits::StreamRefusal;
 use crate::publisher::Published;
+use svetofor_api::ErrorCode;
 
 /// Keep-alive comment interval on event streams (below the 25 s clients expect at most).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -153,8 +154,7 @@ pub async fn events(
             Duration::from_secs(30),
         ),
         StreamRefusal::Total(n) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
+            ErrorCode::Busy,
             format!("the server has {n} open event streams; poll /feed.json instead"),
         ),
     })?;

@@ -9,7 +9,6 @@
 //! - [`auth`], [`limits`]: tokens and roles; per-address limits.
 
 pub mod api;
-pub mod api_client;
 pub mod auth;
 pub mod error;
 pub mod feed_http;

@@ -1,8 +1,9 @@
 //! What support may ask of a notice, checked and applied to the model. Pure: no I/O.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use svetofor_feed::v1::{is_language_tag, is_web_url};
+pub use svetofor_api::{Closing, NewNotice, NoticeUpdate};
+use svetofor_feed::is_web_url;
+use svetofor_feed::v1::is_language_tag;
 use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
 
 /// Longest title, in characters, in any language.
@@ -31,82 +32,6 @@ fn reject(field: &str, message: impl Into<String>) -> Rejected {
         field: field.to_owned(),
         message: message.into(),
     }
-}
-
-/// A new notice, as posted to `POST /api/v1/notices`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewNotice {
-    /// How bad.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
-    /// What kind.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<Kind>,
-    /// The first state; by default `investigating`, or `scheduled` for maintenance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<State>,
-    /// Headline.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<Text>,
-    /// Explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Text>,
-    /// Affected component ids.
-    #[serde(default)]
-    pub components: Vec<String>,
-    /// When the next word is promised.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_update_at: Option<DateTime<Utc>>,
-    /// Maintenance window start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<DateTime<Utc>>,
-    /// Maintenance window end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Details page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// An update to a notice (`POST /api/v1/notices/{id}/updates`). Every field is optional but
-/// at least one must change something.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeUpdate {
-    /// What support says now (goes into the timeline).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<Text>,
-    /// New state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<State>,
-    /// New severity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
-    /// New promise of the next word; `null` keeps the old one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_update_at: Option<DateTime<Utc>>,
-    /// New title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<Text>,
-    /// New body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Text>,
-    /// New window start (maintenance).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<DateTime<Utc>>,
-    /// New window end (maintenance).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<DateTime<Utc>>,
-}
-
-/// A closing word (`resolve`, `withdraw`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Closing {
-    /// What support says as it closes the notice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<Text>,
 }
 
 fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<(), Rejected> {

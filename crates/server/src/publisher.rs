@@ -17,6 +17,7 @@ use tokio::sync::{Mutex, Notify, watch};
 
 use crate::auth::random_id;
 use crate::notices::{self, Closing, NewNotice, NoticeUpdate, Rejected};
+use crate::store::blocking;
 use crate::store::{AuditEntry, Change, Store, StoreError};
 
 /// What the feed says about itself.
@@ -93,7 +94,10 @@ pub enum PublishError {
     Store(#[from] StoreError),
     /// Signing failed; nothing was published.
     #[error("signing failed: {0}")]
-    Signing(String),
+    Signing(#[source] svetofor_feed::KeyError),
+    /// The OS gave no randomness for a new id; nothing was published.
+    #[error("no randomness for a new id: {0}")]
+    Randomness(#[from] getrandom::Error),
 }
 
 #[derive(Serialize)]
@@ -126,14 +130,6 @@ fn etag_of(bytes: &[u8]) -> HeaderValue {
     let digest = sha2::Sha256::digest(bytes);
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     HeaderValue::from_str(&format!("\"{hex}\"")).expect("hex is a valid header value")
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Db(format!("storage task failed: {e}")))?
 }
 
 /// Builds and signs the feed document for `notices` at `now`. Closed notices older than the
@@ -183,9 +179,7 @@ pub fn render(
         }
     }
     let comment = format!("svetofor feed {} seq {seq}", settings.id);
-    let signature = key
-        .sign(&bytes, &comment)
-        .map_err(|e| PublishError::Signing(e.to_string()))?;
+    let signature = key.sign(&bytes, &comment).map_err(PublishError::Signing)?;
     let text = String::from_utf8_lossy(&bytes);
     let event_data = serde_json::to_string(&EventData {
         seq,
@@ -212,7 +206,7 @@ pub fn render(
     })
 }
 
-fn new_notice_id(now: DateTime<Utc>) -> Result<String, StoreError> {
+fn new_notice_id(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
     Ok(format!(
         "{}-{}",
         now.format("%Y%m%d"),
@@ -234,7 +228,7 @@ impl Publisher {
         let (list, components, seq) = {
             let store = store.clone();
             blocking(move || {
-                Ok((
+                Ok::<_, StoreError>((
                     store.feed_notices(since)?,
                     store.components()?,
                     store.seq()?,
@@ -540,8 +534,12 @@ impl Publisher {
 
 /// Writes `feed.json` and `feed.json.minisig` into `dir`, each atomically.
 pub fn write_pair(dir: &std::path::Path, bytes: &[u8], signature: &str) -> std::io::Result<()> {
-    use svetofor_client::fsutil::write_atomic;
+    use svetofor_atomic::{Mode, write_atomic};
     std::fs::create_dir_all(dir)?;
-    write_atomic(&dir.join("feed.json"), bytes, false)?;
-    write_atomic(&dir.join("feed.json.minisig"), signature.as_bytes(), false)
+    write_atomic(&dir.join("feed.json"), bytes, Mode::Public)?;
+    write_atomic(
+        &dir.join("feed.json.minisig"),
+        signature.as_bytes(),
+        Mode::Public,
+    )
 }

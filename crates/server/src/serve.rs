@@ -50,6 +50,14 @@ pub enum ServeError {
         /// Why.
         source: StoreError,
     },
+    /// A folder or file could not be created or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The folder or file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The key could not be read or written.
     #[error("signing key {path}: {reason}")]
     Key {
@@ -89,12 +97,16 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
                 std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
             }
             let keys = SigningKey::generate().map_err(|e| err(e.to_string()))?;
-            svetofor_client::fsutil::write_atomic(path, keys.secret_file.as_bytes(), true)
-                .map_err(|e| err(e.to_string()))?;
-            svetofor_client::fsutil::write_atomic(
+            svetofor_atomic::write_atomic(
+                path,
+                keys.secret_file.as_bytes(),
+                svetofor_atomic::Mode::Private,
+            )
+            .map_err(|e| err(e.to_string()))?;
+            svetofor_atomic::write_atomic(
                 &path.with_extension("pub"),
                 keys.public_file.as_bytes(),
-                false,
+                svetofor_atomic::Mode::Public,
             )
             .map_err(|e| err(e.to_string()))?;
             Ok((keys.key, true))
@@ -105,9 +117,9 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
 
 fn open_store(db: &Path) -> Result<Arc<dyn Store>, ServeError> {
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| ServeError::Store {
-            path: db.display().to_string(),
-            source: StoreError::Db(e.to_string()),
+        std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
+            path: dir.display().to_string(),
+            source,
         })?;
     }
     let store = SqliteStore::open(db).map_err(|source| ServeError::Store {
@@ -273,9 +285,9 @@ pub fn export(
     let components = store.components().map_err(store_err)?;
     let seq = store.seq().map_err(store_err)?;
     let published = render(feed, &key, &notices, &components, seq, now)?;
-    write_pair(out, &published.bytes, &published.signature).map_err(|e| ServeError::Store {
+    write_pair(out, &published.bytes, &published.signature).map_err(|source| ServeError::Io {
         path: out.display().to_string(),
-        source: StoreError::Db(e.to_string()),
+        source,
     })?;
     Ok((seq, out.join("feed.json")))
 }

@@ -318,7 +318,7 @@ pub async fn tray_icon(bus: &DesktopBus, item: &Item) -> Option<String> {
     let path = bus.icon_path(item).await.ok()?;
     let shown = decode_png(&std::fs::read(&path).ok()?)?;
     let icons = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
-    for stem in svetofor_client::tray::TrayIcon::ALL.map(|i| i.file_stem()) {
+    for stem in svetofor_desktop_model::tray::TrayIcon::ALL.map(|i| i.file_stem()) {
         let known = decode_png(&std::fs::read(icons.join(format!("{stem}.png"))).ok()?)?;
         if known == shown {
             return Some(stem.to_owned());

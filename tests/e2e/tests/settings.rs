@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use svetofor_client::i18n::{Catalog, Lang};
+use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_e2e::bus::{DesktopBus, Item, tray_icon};
 use svetofor_e2e::desktop::Desktop;
 use svetofor_e2e::server::Server;

@@ -13,12 +13,28 @@ use crate::auth::Role;
 
 pub use sqlite::SqliteStore;
 
+/// Runs a blocking store call on tokio's blocking pool: the one way async code calls the
+/// store.
+pub async fn blocking<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| E::from(StoreError::Task(e)))?
+}
+
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database said no.
     #[error("database error: {0}")]
-    Db(String),
+    Db(#[from] rusqlite::Error),
+    /// A record could not be encoded for storage.
+    #[error("cannot encode a record: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// The blocking task that ran the call died (a panic in the store).
+    #[error("storage task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
     /// Stored data could not be read back.
     #[error("corrupt record {what}: {reason}")]
     Corrupt {

@@ -53,7 +53,7 @@ pub struct SqliteStore {
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
-    StoreError::Db(e.to_string())
+    StoreError::Db(e)
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -160,7 +160,7 @@ impl Store for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
         if let Some(n) = change.notice {
-            let data = serde_json::to_string(n).map_err(|e| StoreError::Db(e.to_string()))?;
+            let data = serde_json::to_string(n)?;
             tx.execute(
                 "INSERT INTO notices (id, is_open, created_at, updated_at, data) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET is_open = excluded.is_open, updated_at = excluded.updated_at, data = excluded.data",
@@ -169,7 +169,7 @@ impl Store for SqliteStore {
             .map_err(db)?;
         }
         for c in change.components {
-            let data = serde_json::to_string(c).map_err(|e| StoreError::Db(e.to_string()))?;
+            let data = serde_json::to_string(c)?;
             tx.execute(
                 "INSERT INTO components (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
                 params![c.id, data],

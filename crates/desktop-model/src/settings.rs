@@ -8,10 +8,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use svetofor_feed::{Severity, TrustedKey};
 
-use crate::config::{self, Config};
-use crate::fsutil::write_atomic;
 use crate::i18n::Lang;
-use crate::view::ComponentChoice;
+use svetofor_atomic::{Mode, write_atomic};
+use svetofor_client::config::{self, Config};
+use svetofor_client::view::ComponentChoice;
 
 /// The keys the window edits, in its order.
 pub const FIELDS: &[&str] = &[
@@ -272,7 +272,7 @@ fn check(key: &str, value: &toml_edit::Value, scratch: &Path) -> Option<FieldErr
     let mut doc = toml_edit::DocumentMut::new();
     doc[key] = toml_edit::Item::Value(value.clone());
     let text = doc.to_string();
-    if let Err(e) = write_atomic(scratch, text.as_bytes(), true) {
+    if let Err(e) = write_atomic(scratch, text.as_bytes(), Mode::Private) {
         let mut err = FieldError::new(key, format!("cannot check: {e}"));
         err.problem = Problem::File;
         return Some(err);
@@ -360,7 +360,7 @@ pub fn save(
     let text = doc.to_string();
     // The whole file must read back before it replaces the old one (a key the window does
     // not edit may be what is wrong).
-    write_atomic(&scratch.0, text.as_bytes(), true)
+    write_atomic(&scratch.0, text.as_bytes(), Mode::Private)
         .map_err(|e| vec![FieldError::file(e.to_string())])?;
     if let Err(e) = config::load(Some(&scratch.0), None) {
         let field = e.key.clone().unwrap_or_default();
@@ -374,7 +374,7 @@ pub fn save(
     if let Some(dir) = user_file.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    write_atomic(user_file, text.as_bytes(), true)
+    write_atomic(user_file, text.as_bytes(), Mode::Private)
         .map_err(|e| vec![FieldError::file(format!("{}: {e}", user_file.display()))])?;
     config::load(Some(user_file), policy).map_err(|e| {
         let mut err = FieldError::file(e.to_string());

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 
 use chrono::FixedOffset;
 use svetofor_client::feed_check::{CheckError, check};
-use svetofor_client::i18n::{Catalog, Lang};
-use svetofor_client::settings_text::check_report;
 use svetofor_client::{Fetcher, FetcherOptions};
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::settings_text::check_report;
 use svetofor_feed::SigningKey;
 
 fn feed_json() -> String {

@@ -15,11 +15,11 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use svetofor_feed::{Severity, State};
 
-use crate::alerts::first_line;
 use crate::i18n::Catalog;
 use crate::labels;
 use crate::tray::{freshness_line, one_line};
-use crate::view::{Freshness, NoticeView, ViewState};
+use svetofor_client::alerts::first_line;
+use svetofor_client::view::{Freshness, NoticeView, ViewState};
 
 /// How long a recovery banner stays before closing itself.
 pub const RECOVERY_SHOWN: TimeDelta = TimeDelta::seconds(30);

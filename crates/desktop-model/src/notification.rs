@@ -6,10 +6,10 @@
 
 use svetofor_feed::Severity;
 
-use crate::alerts::{Alert, Reason};
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
 use crate::tray::one_line;
+use svetofor_client::alerts::{Alert, Reason};
 
 /// How insistent a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

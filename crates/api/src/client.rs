@@ -5,19 +5,23 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use svetofor_feed::Notice;
+use svetofor_feed::{Notice, root_cause};
+use url::Url;
 
-use crate::notices::{Closing, NewNotice, NoticeUpdate};
+use crate::{Closing, ErrorBody, ErrorCode, NewNotice, NoticePage, NoticeUpdate};
 
 /// Why a call failed, in words for the person at the terminal.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The server address is not an http(s) URL.
+    #[error("\"{0}\" is not an http or https server address")]
+    BadServer(String),
     /// The server could not be reached.
     #[error("cannot reach the server at {url}: {reason}")]
     Unreachable {
         /// The server URL.
         url: String,
-        /// Why.
+        /// The innermost cause ("connection refused").
         reason: String,
     },
     /// The server refused the request and said why.
@@ -25,130 +29,105 @@ pub enum ClientError {
     Refused {
         /// HTTP status.
         status: u16,
-        /// The server's machine code (`invalid`, `unauthorized`, …).
-        code: String,
-        /// The server's message, with the field at fault when it named one.
+        /// The server's code, when it sent one this version knows.
+        code: Option<ErrorCode>,
+        /// The server's message, with advice for the person at the terminal.
         message: String,
     },
     /// The server's answer could not be understood.
     #[error("the server at {url} answered something unexpected: {reason}")]
     BadAnswer {
-        /// The server URL.
+        /// The URL called.
         url: String,
         /// What was wrong.
         reason: String,
     },
 }
 
-/// A page of notices.
-#[derive(Debug, serde::Deserialize)]
-pub struct NoticePage {
-    /// The notices, newest first.
-    pub notices: Vec<Notice>,
-    /// Cursor for the next page.
-    #[serde(default)]
-    pub next_cursor: Option<String>,
-}
-
 /// A client for one server, with one token.
 pub struct ApiClient {
     http: reqwest::Client,
-    base: String,
+    base: Url,
     token: Option<String>,
-}
-
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 impl ApiClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8380`).
     pub fn new(base: &str, token: Option<String>) -> Result<Self, ClientError> {
+        let base = svetofor_feed::parse_web_url(base.trim_end_matches('/'))
+            .map_err(|_| ClientError::BadServer(base.to_owned()))?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("svetoforctl/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| ClientError::Unreachable {
-                url: base.to_owned(),
+                url: base.to_string(),
                 reason: root_cause(&e),
             })?;
-        Ok(ApiClient {
-            http,
-            base: base.trim_end_matches('/').to_owned(),
-            token,
-        })
+        Ok(ApiClient { http, base, token })
+    }
+
+    /// `base` + `/api/v1/` + the segments, each percent-encoded as one path segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "v1"]).extend(segments);
+        }
+        url
     }
 
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
-        path: &str,
+        url: Url,
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> Result<T, ClientError> {
-        let url = format!("{}{path}", self.base);
-        let mut req = self.http.request(method, &url);
+        let unreachable = |e: reqwest::Error| ClientError::Unreachable {
+            url: self.base.to_string(),
+            reason: root_cause(&e),
+        };
+        let mut req = self.http.request(method, url.clone());
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| ClientError::Unreachable {
-            url: self.base.clone(),
-            reason: root_cause(&e),
-        })?;
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| ClientError::Unreachable {
-            url: self.base.clone(),
-            reason: root_cause(&e),
-        })?;
+        let bytes = resp.bytes().await.map_err(unreachable)?;
         if !status.is_success() {
             return Err(refusal(status, &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer {
-            url: url.clone(),
+            url: url.to_string(),
             reason: e.to_string(),
         })
     }
 
     /// `POST /api/v1/notices`.
     pub async fn post(&self, req: &NewNotice) -> Result<Notice, ClientError> {
-        self.call(Method::POST, "/api/v1/notices", Some(req)).await
+        self.call(Method::POST, self.url(&["notices"]), Some(req))
+            .await
     }
 
     /// `POST /api/v1/notices/{id}/updates`.
     pub async fn update(&self, id: &str, req: &NoticeUpdate) -> Result<Notice, ClientError> {
-        self.call(
-            Method::POST,
-            &format!("/api/v1/notices/{}/updates", enc(id)),
-            Some(req),
-        )
-        .await
+        let url = self.url(&["notices", id, "updates"]);
+        self.call(Method::POST, url, Some(req)).await
     }
 
     /// `POST /api/v1/notices/{id}/resolve`.
     pub async fn resolve(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        self.call(
-            Method::POST,
-            &format!("/api/v1/notices/{}/resolve", enc(id)),
-            Some(req),
-        )
-        .await
+        let url = self.url(&["notices", id, "resolve"]);
+        self.call(Method::POST, url, Some(req)).await
     }
 
     /// `POST /api/v1/notices/{id}/withdraw`.
     pub async fn withdraw(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        self.call(
-            Method::POST,
-            &format!("/api/v1/notices/{}/withdraw", enc(id)),
-            Some(req),
-        )
-        .await
+        let url = self.url(&["notices", id, "withdraw"]);
+        self.call(Method::POST, url, Some(req)).await
     }
 
     /// `GET /api/v1/notices`.
@@ -158,48 +137,31 @@ impl ApiClient {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<NoticePage, ClientError> {
-        let mut path = format!("/api/v1/notices?status={}&limit={limit}", enc(status));
-        if let Some(c) = cursor {
-            path.push_str(&format!("&cursor={}", enc(c)));
+        let mut url = self.url(&["notices"]);
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("status", status)
+                .append_pair("limit", &limit.to_string());
+            if let Some(c) = cursor {
+                q.append_pair("cursor", c);
+            }
         }
-        self.call(Method::GET, &path, None::<&()>).await
+        self.call(Method::GET, url, None::<&()>).await
     }
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let err = parsed.as_ref().and_then(|v| v.get("error"));
-    let code = err
-        .and_then(|e| e.get("code"))
-        .and_then(|c| c.as_str())
-        .unwrap_or("http_error")
-        .to_owned();
-    let message = err
-        .and_then(|e| e.get("message"))
-        .and_then(|m| m.as_str())
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(body);
-            let text = text.trim();
-            if text.is_empty() {
-                status.canonical_reason().unwrap_or("error").to_owned()
-            } else {
-                text.chars().take(200).collect()
-            }
-        });
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let code = parsed.as_ref().and_then(|b| b.error.code);
+    let message = parsed.map(|b| b.error.message).unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        if text.is_empty() {
+            status.canonical_reason().unwrap_or("error").to_owned()
+        } else {
+            text.chars().take(200).collect()
+        }
+    });
     let message = match status {
         StatusCode::UNAUTHORIZED => {
             format!("the server refused the token: {message} (give --token or set SVETOFOR_TOKEN)")

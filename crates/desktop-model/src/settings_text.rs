@@ -5,13 +5,13 @@ use chrono::FixedOffset;
 use serde::Serialize;
 use svetofor_feed::{FeedError, ReadError, Severity, SignatureError};
 
-use crate::feed_check::{CheckError, Checked, SignatureCheck};
-use crate::fetch::FetchError;
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
 use crate::settings::{FieldError, Problem};
-use crate::source::SourceError;
 use crate::tray::one_line;
+use svetofor_client::feed_check::{CheckError, Checked, SignatureCheck};
+use svetofor_client::fetch::FetchError;
+use svetofor_client::source::SourceError;
 
 /// Longest feed name or value quoted back in a message.
 const QUOTED: usize = 80;

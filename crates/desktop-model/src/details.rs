@@ -8,7 +8,7 @@ use svetofor_feed::Severity;
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
 use crate::tray::{freshness_line, status_line};
-use crate::view::{Freshness, NoticeView, ViewState};
+use svetofor_client::view::{Freshness, NoticeView, ViewState};
 
 /// One notice in the details window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,7 +8,7 @@ use svetofor_feed::Severity;
 
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
-use crate::view::{Freshness, ViewState};
+use svetofor_client::view::{Freshness, ViewState};
 
 /// The colour of the light.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,6 +1,7 @@
 //! The Russian and English catalogues: same keys, same variables, every message formats,
 //! every key the code and the pages use exists, and the pages hold no text of their own.
 
+#[path = "../../client/tests/common/mod.rs"]
 mod common;
 
 use std::collections::BTreeSet;
@@ -8,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{FixedOffset, TimeDelta};
 use common::{notice, snap, t0};
-use svetofor_client::i18n::{Arg, Catalog, Lang, keys_of, variables_of};
-use svetofor_client::tray::{self, MenuEntry, TrayContext};
-use svetofor_client::{details, view};
+use svetofor_client::view;
+use svetofor_desktop_model::details;
+use svetofor_desktop_model::i18n::{Arg, Catalog, Lang, keys_of, variables_of};
+use svetofor_desktop_model::tray::{self, MenuEntry, TrayContext};
 use svetofor_feed::{Kind, Severity, State};
 
 fn source(lang: Lang) -> String {
@@ -139,7 +141,7 @@ fn every_key_the_code_and_pages_name_exists_in_both() {
     ];
     // Literals shaped like keys that name other things: icon files, element ids.
     let mut not_messages = vec!["status-icon", "status-line"];
-    not_messages.extend(svetofor_client::tray::TrayIcon::ALL.map(|i| i.file_stem()));
+    not_messages.extend(svetofor_desktop_model::tray::TrayIcon::ALL.map(|i| i.file_stem()));
     let missing: Vec<_> = used
         .iter()
         .filter(|k| !not_messages.contains(&k.as_str()))

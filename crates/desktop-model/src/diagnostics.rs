@@ -10,9 +10,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{self, Config, Origin};
-use crate::engine::SourceHealth;
-use crate::view::ViewState;
+use svetofor_client::config::{self, Config, Origin};
+use svetofor_client::engine::SourceHealth;
+use svetofor_client::view::ViewState;
 
 /// Everything the report covers.
 pub struct Inputs<'a> {

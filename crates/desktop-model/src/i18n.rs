@@ -1,6 +1,6 @@
 //! The message catalogues: every word the desktop app shows, in Russian and English.
 //!
-//! The catalogues are Fluent files built into the binary (`crates/client/i18n/*.ftl`), so a
+//! The catalogues are Fluent files built into the binary (`crates/desktop-model/i18n/*.ftl`), so a
 //! missing file can never leave the app speechless. A key missing from a catalogue shows as
 //! the key itself and is logged; a test keeps both catalogues in step.
 
@@ -10,65 +10,12 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-/// A language of the UI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Russian.
-    Ru,
-}
+pub use svetofor_client::Lang;
 
-impl Lang {
-    /// Every UI language.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
-
-    /// The language tag (`en`, `ru`), also used to pick a notice's text.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ru => "ru",
-        }
-    }
-
-    /// The UI language for a tag such as `ru`, `ru-RU` or `ru_RU.UTF-8`; `None` if the app
-    /// does not speak it.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag
-            .split(['-', '_', '.', '@'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "ru" => Some(Lang::Ru),
-            _ => None,
-        }
-    }
-
-    /// The OS's preferred language if the app speaks it, else English.
-    pub fn from_os() -> Lang {
-        sys_locale::get_locales()
-            .find_map(|l| Lang::from_tag(&l))
-            .unwrap_or(Lang::En)
-    }
-
-    /// The configured language (`ru`, `en`), or the OS's when empty or unknown.
-    pub fn from_config(language: &str) -> Lang {
-        Lang::from_tag(language).unwrap_or_else(Lang::from_os)
-    }
-
-    fn source(self) -> &'static str {
-        match self {
-            Lang::En => include_str!("../i18n/en.ftl"),
-            Lang::Ru => include_str!("../i18n/ru.ftl"),
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.tag())
+fn source(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => include_str!("../i18n/en.ftl"),
+        Lang::Ru => include_str!("../i18n/ru.ftl"),
     }
 }
 
@@ -117,7 +64,7 @@ impl Catalog {
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
         // No bidi isolation marks around variables: menus and notifications would show them.
         bundle.set_use_isolating(false);
-        let resource = match FluentResource::try_new(lang.source().to_owned()) {
+        let resource = match FluentResource::try_new(source(lang).to_owned()) {
             Ok(r) => r,
             Err((r, errors)) => {
                 tracing::error!(%lang, ?errors, "message catalogue has errors");
@@ -142,7 +89,7 @@ impl Catalog {
 
     /// Every message key, in file order.
     pub fn keys(&self) -> Vec<String> {
-        keys_of(self.lang.source())
+        keys_of(source(self.lang))
     }
 
     /// The message `key` without variables.

@@ -2,9 +2,9 @@
 //! and a save that keeps what it does not edit and writes nothing when anything is wrong.
 
 use svetofor_client::config;
-use svetofor_client::i18n::{Catalog, Lang};
-use svetofor_client::settings::{FIELDS, Problem, form_of, save};
-use svetofor_client::settings_text::error_text;
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::settings::{FIELDS, Problem, form_of, save};
+use svetofor_desktop_model::settings_text::error_text;
 use svetofor_feed::Severity;
 
 const KEY: &str = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
@@ -175,7 +175,7 @@ fn each_bad_row_is_named_and_worded_in_the_users_language() {
 
 #[test]
 fn an_interval_that_is_not_a_number_is_refused_next_to_its_field() {
-    use svetofor_client::settings::{Problem, SettingsForm};
+    use svetofor_desktop_model::settings::{Problem, SettingsForm};
     let mut json = serde_json::to_value(form_of(&config::Config::default()).0).unwrap();
     json["poll_interval"] = serde_json::json!("soon");
     let form: SettingsForm = serde_json::from_value(json.clone()).expect("the form still reads");
@@ -191,7 +191,7 @@ fn an_interval_that_is_not_a_number_is_refused_next_to_its_field() {
 
 #[test]
 fn what_the_command_line_set_is_locked_and_not_saved() {
-    use svetofor_client::settings::{Lock, locks};
+    use svetofor_desktop_model::settings::{Lock, locks};
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "language = \"ru\"\n").unwrap();
@@ -223,7 +223,7 @@ fn what_the_command_line_set_is_locked_and_not_saved() {
 
 #[test]
 fn changes_say_what_a_running_app_must_redo() {
-    use svetofor_client::settings::changes;
+    use svetofor_desktop_model::settings::changes;
     let dir = tempfile::tempdir().unwrap();
     let a = config::Config::default();
     let write = |name: &str, text: &str| {
@@ -236,7 +236,7 @@ fn changes_say_what_a_running_app_must_redo() {
     assert!(c.autostart && !c.engine && !c.language, "{c:?}");
     let lang = write(
         "2.toml",
-        if svetofor_client::i18n::Lang::from_os() == svetofor_client::i18n::Lang::Ru {
+        if svetofor_desktop_model::i18n::Lang::from_os() == svetofor_desktop_model::i18n::Lang::Ru {
             "language = \"en\"\n"
         } else {
             "language = \"ru\"\n"
@@ -255,8 +255,8 @@ fn changes_say_what_a_running_app_must_redo() {
 
 #[test]
 fn component_choices_keep_configured_ids_the_feed_does_not_list() {
-    use svetofor_client::settings::component_choices;
     use svetofor_client::view::ComponentChoice;
+    use svetofor_desktop_model::settings::component_choices;
     let feed = vec![ComponentChoice {
         id: "payments".into(),
         name: "Payments".into(),

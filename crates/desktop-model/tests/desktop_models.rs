@@ -1,16 +1,17 @@
 //! What the desktop app draws, as plain data: tray, banner, notifications, details.
 
+#[path = "../../client/tests/common/mod.rs"]
 mod common;
 
 use chrono::{FixedOffset, TimeDelta};
 use common::{notice, snap, t0};
 use svetofor_client::alerts::{Alert, Memory, NotifyPolicy, Reason, decide};
-use svetofor_client::banner::{Banner, BannerCommand, RECOVERY_SHOWN};
-use svetofor_client::details;
-use svetofor_client::i18n::{Catalog, Lang};
-use svetofor_client::notification::{self, MarkupRules, Urgency};
-use svetofor_client::tray::{self, Light, MenuAction, MenuEntry, TrayContext, TrayIcon};
 use svetofor_client::view::{self, Freshness, ViewState};
+use svetofor_desktop_model::banner::{Banner, BannerCommand, RECOVERY_SHOWN};
+use svetofor_desktop_model::details;
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::notification::{self, MarkupRules, Urgency};
+use svetofor_desktop_model::tray::{self, Light, MenuAction, MenuEntry, TrayContext, TrayIcon};
 use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
 
 fn en() -> &'static Catalog {
@@ -193,7 +194,7 @@ fn every_tray_icon_exists_and_differs() {
     }
 }
 
-fn shown(cmd: &BannerCommand) -> Option<&svetofor_client::banner::BannerModel> {
+fn shown(cmd: &BannerCommand) -> Option<&svetofor_desktop_model::banner::BannerModel> {
     match cmd {
         BannerCommand::Show(m) => Some(m),
         _ => None,
@@ -457,8 +458,8 @@ fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
 #[test]
 fn diagnostics_name_sources_and_settings_but_no_secrets() {
     use svetofor_client::config;
-    use svetofor_client::diagnostics::{Inputs, report, safe_url};
     use svetofor_client::engine::SourceHealth;
+    use svetofor_desktop_model::diagnostics::{Inputs, report, safe_url};
 
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
@@ -510,7 +511,7 @@ fn diagnostics_name_sources_and_settings_but_no_secrets() {
 
 #[test]
 fn autostart_overrides_the_system_entry_and_never_touches_the_users_own() {
-    use svetofor_client::autostart::{XdgAction, entry, exec_quote, plan};
+    use svetofor_desktop_model::autostart::{XdgAction, entry, exec_quote, plan};
     let exe = "/opt/my apps/svetofor";
     // On, with the package's system entry: no user entry needed; ours is removed.
     assert_eq!(plan(true, true, None, exe), XdgAction::Nothing);

@@ -1,0 +1,17 @@
+//! The Svetofor publisher's HTTP API as data: request bodies, roles and the error table,
+//! shared by the server that answers and the tools that call it. With the `client` feature,
+//! also the HTTP client `svetoforctl` uses.
+
+// The public contract of the feed format and the API: every public item is documented.
+#![warn(missing_docs)]
+
+mod error;
+mod notice;
+mod role;
+
+#[cfg(feature = "client")]
+pub mod client;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use notice::{Closing, NewNotice, NoticePage, NoticeUpdate};
+pub use role::{Role, UnknownRole};

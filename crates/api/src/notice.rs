@@ -1,0 +1,91 @@
+//! Request bodies of the notices API, as support tools send them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use svetofor_feed::{Kind, Notice, Severity, State, Text};
+
+/// A new notice, as posted to `POST /api/v1/notices`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNotice {
+    /// How bad.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// What kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// The first state; by default `investigating`, or `scheduled` for maintenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// Headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// Explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Text>,
+    /// Affected component ids.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// When the next word is promised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// Maintenance window start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Maintenance window end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Details page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An update to a notice (`POST /api/v1/notices/{id}/updates`). Every field is optional but
+/// at least one must change something.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeUpdate {
+    /// What support says now (goes into the timeline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+    /// New state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    /// New severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// New promise of the next word; `null` keeps the old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// New body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Text>,
+    /// New window start (maintenance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// New window end (maintenance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// A closing word (`resolve`, `withdraw`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Closing {
+    /// What support says as it closes the notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
+}
+
+/// A page of notices (`GET /api/v1/notices`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoticePage {
+    /// Newest first.
+    pub notices: Vec<Notice>,
+    /// Cursor for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

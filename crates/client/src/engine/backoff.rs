@@ -1,0 +1,74 @@
+//! How long the engine waits: between polls, before reconnecting a stream that ended, and
+//! after a round in which every source failed. Pure: the caller passes the random fraction.
+
+use std::time::Duration;
+
+/// A random fraction in [0, 1), from the OS generator (0.5 if it has none).
+pub fn random_fraction() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The wait until the next poll: the interval ±20 %, so a fleet does not poll in step.
+pub fn poll_wait(interval: Duration, fraction: f64) -> Duration {
+    interval.mul_f64(0.8 + 0.4 * fraction)
+}
+
+/// The pause before reconnecting a stream that ended cleanly: 0.5–2 s, spread.
+pub fn reconnect_pause(fraction: f64) -> Duration {
+    Duration::from_millis(500 + (1500.0 * fraction) as u64)
+}
+
+/// The pause after `failed_rounds` rounds in which every source failed: exponential from 2 s
+/// with full jitter, capped at `max`; never shorter than a server's `Retry-After` (itself
+/// capped at `max`).
+pub fn failure_pause(
+    failed_rounds: u32,
+    max: Duration,
+    retry_after: Option<Duration>,
+    fraction: f64,
+) -> Duration {
+    let cap = Duration::from_secs(2)
+        .saturating_mul(1u32 << failed_rounds.min(16))
+        .min(max);
+    cap.mul_f64(fraction)
+        .max(retry_after.unwrap_or_default().min(max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_pause_doubles_up_to_the_cap_and_honours_retry_after() {
+        let max = Duration::from_secs(600);
+        assert_eq!(
+            failure_pause(1, max, None, 0.999_999),
+            Duration::from_secs(4).mul_f64(0.999_999)
+        );
+        assert_eq!(failure_pause(3, max, None, 0.5), Duration::from_secs(8));
+        assert_eq!(failure_pause(30, max, None, 1.0), max);
+        assert_eq!(
+            failure_pause(1, max, Some(Duration::from_secs(120)), 0.0),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            failure_pause(1, max, Some(Duration::from_secs(9999)), 0.0),
+            max
+        );
+    }
+
+    #[test]
+    fn polls_spread_within_twenty_percent() {
+        let i = Duration::from_secs(60);
+        assert_eq!(poll_wait(i, 0.0), Duration::from_secs(48));
+        assert_eq!(poll_wait(i, 1.0), Duration::from_secs(72));
+        assert!(reconnect_pause(0.0) >= Duration::from_millis(500));
+        assert!(reconnect_pause(0.999) < Duration::from_secs(2));
+        let f = random_fraction();
+        assert!((0.0..1.0).contains(&f));
+    }
+}
