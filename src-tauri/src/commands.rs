@@ -141,7 +141,7 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, form: SettingsForm) ->
         (
             rs.user_file.clone(),
             rs.policy_file.clone(),
-            settings::command_line_fields(&rs.command_line.as_config()),
+            rs.command_line.as_config().keys(),
         )
     });
     let result = match user_file {

@@ -5,7 +5,7 @@ mod common;
 use chrono::TimeDelta;
 use common::{notice, snap, t0};
 use svetofor_client::alerts::{Memory, NotifyPolicy, Reason, coalesce, decide};
-use svetofor_client::config::{self, Origin};
+use svetofor_client::config::{self, Key, Origin};
 use svetofor_client::engine::{SseParser, events_url};
 use svetofor_feed::{Kind, Severity, Snapshot, State, Text, Window};
 
@@ -251,10 +251,10 @@ fn policy_overrides_and_locks_and_bad_files_name_line_and_key() {
     std::fs::write(&policy, "# set by IT\nfeeds = [\"https://corp.example/feed.json\"]\nnotify_min_severity = \"red\"\n").unwrap();
     let c = config::load(Some(&user), Some(&policy)).unwrap();
     assert_eq!(c.feeds, ["https://corp.example/feed.json"]);
-    assert!(c.is_locked("feeds") && c.is_locked("notify_min_severity"));
-    assert_eq!(c.origins["poll_interval"], Origin::User);
+    assert!(c.is_locked(Key::Feeds) && c.is_locked(Key::NotifyMinSeverity));
+    assert_eq!(c.origins[&Key::PollInterval], Origin::User);
     assert_eq!(c.poll_interval.as_secs(), 30);
-    assert_eq!(c.origins["proxy"], Origin::Default);
+    assert_eq!(c.origins[&Key::Proxy], Origin::Default);
     assert_eq!(c.notify_min_severity, Severity::Red);
 
     for (text, line, key) in [

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::{Value, json};
-use svetofor_client::config::{self, KEYS, Origin};
+use svetofor_client::config::{self, Key, Origin};
 
 use crate::Failure;
 
@@ -31,11 +31,11 @@ pub fn run(cmd: ConfigCmd) -> Result<(), Failure> {
         .map_err(|e| Failure::rejected(e.to_string()))?;
     if json {
         let mut obj = serde_json::Map::new();
-        for key in KEYS {
-            let origin = cfg.origins.get(key).copied().unwrap_or(Origin::Default);
+        for key in Key::ALL {
+            let origin = cfg.origins.get(&key).copied().unwrap_or(Origin::Default);
             obj.insert(
-                (*key).to_owned(),
-                json!({ "value": config::shown_value(&cfg, key), "source": origin, "locked": origin == Origin::Policy }),
+                key.as_str().to_owned(),
+                json!({ "value": cfg.shown_value(key), "source": origin, "locked": origin == Origin::Policy }),
             );
         }
         println!("{}", Value::Object(obj));
@@ -49,16 +49,17 @@ pub fn run(cmd: ConfigCmd) -> Result<(), Failure> {
         policy.display(),
         if policy.exists() { "" } else { " (absent)" }
     );
-    for key in KEYS {
-        let origin = cfg.origins.get(key).copied().unwrap_or(Origin::Default);
+    for key in Key::ALL {
+        let origin = cfg.origins.get(&key).copied().unwrap_or(Origin::Default);
         let source = match origin {
             Origin::Default => "default",
             Origin::User => "user",
             Origin::Policy => "policy, locked",
         };
         println!(
-            "{key:<20} = {:<50} ({source})",
-            config::shown_value(&cfg, key)
+            "{:<20} = {:<50} ({source})",
+            key.as_str(),
+            cfg.shown_value(key)
         );
     }
     Ok(())

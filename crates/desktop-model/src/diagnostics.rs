@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use svetofor_client::config::{self, Config, Origin};
+use svetofor_client::config::{Config, Key, Origin};
 use svetofor_client::engine::SourceHealth;
 use svetofor_client::view::ViewState;
 
@@ -88,10 +88,10 @@ pub fn report(i: &Inputs<'_>) -> String {
     );
     match i.config {
         Ok(cfg) => {
-            let locked: Vec<&str> = config::KEYS
-                .iter()
-                .copied()
-                .filter(|k| cfg.is_locked(k))
+            let locked: Vec<&str> = Key::ALL
+                .into_iter()
+                .filter(|k| cfg.is_locked(*k))
+                .map(Key::as_str)
                 .collect();
             let _ = writeln!(
                 out,
@@ -102,14 +102,14 @@ pub fn report(i: &Inputs<'_>) -> String {
                     locked.join(", ")
                 }
             );
-            for key in config::KEYS {
-                let origin = match cfg.origins.get(key) {
+            for key in Key::ALL {
+                let origin = match cfg.origins.get(&key) {
                     Some(Origin::Policy) => "policy",
                     Some(Origin::User) => "user",
                     _ => "default",
                 };
-                let mut value = config::shown_value(cfg, key);
-                if *key == "feeds"
+                let mut value = cfg.shown_value(key);
+                if key == Key::Feeds
                     && let Some(list) = value.as_array_mut()
                 {
                     for v in list.iter_mut() {

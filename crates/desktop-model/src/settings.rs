@@ -10,18 +10,19 @@ use svetofor_feed::{Severity, TrustedKey};
 
 use crate::i18n::Lang;
 use svetofor_atomic::{Mode, write_atomic};
+use svetofor_client::config::Key;
 use svetofor_client::config::{self, Config};
 use svetofor_client::view::ComponentChoice;
 
 /// The keys the window edits, in its order.
-pub const FIELDS: &[&str] = &[
-    "feeds",
-    "public_keys",
-    "poll_interval",
-    "components",
-    "notify_min_severity",
-    "language",
-    "autostart",
+pub const FIELDS: [Key; 7] = [
+    Key::Feeds,
+    Key::PublicKeys,
+    Key::PollInterval,
+    Key::Components,
+    Key::NotifyMinSeverity,
+    Key::Language,
+    Key::Autostart,
 ];
 
 /// The values the window shows and sends back.
@@ -78,14 +79,23 @@ pub enum Problem {
 }
 
 impl Problem {
-    fn of_key(key: &str) -> Problem {
+    /// What a refusal by the configuration reader of `key` means (`None`: the whole file).
+    fn of_key(key: Option<Key>) -> Problem {
         match key {
-            "feeds" => Problem::NotWebUrl,
-            "public_keys" => Problem::NotAKey,
-            "poll_interval" => Problem::IntervalRange,
-            "language" => Problem::NotALanguage,
-            "" => Problem::File,
-            _ => Problem::Other,
+            Some(Key::Feeds) => Problem::NotWebUrl,
+            Some(Key::PublicKeys) => Problem::NotAKey,
+            Some(Key::PollInterval) => Problem::IntervalRange,
+            Some(Key::Language) => Problem::NotALanguage,
+            None => Problem::File,
+            Some(
+                Key::Components
+                | Key::NotifyMinSeverity
+                | Key::NotifyRedAlways
+                | Key::Proxy
+                | Key::ExtraCaFile
+                | Key::Token
+                | Key::Autostart,
+            ) => Problem::Other,
         }
     }
 }
@@ -108,23 +118,24 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, message: impl Into<String>) -> Self {
+    /// A refusal of `key` (`None`: of the file as a whole).
+    fn new(key: Option<Key>, message: impl Into<String>) -> Self {
         FieldError {
-            field: field.to_owned(),
+            field: key.map(|k| k.as_str().to_owned()).unwrap_or_default(),
             index: None,
-            problem: Problem::of_key(field),
+            problem: Problem::of_key(key),
             value: None,
             message: message.into(),
         }
     }
 
     fn file(message: impl Into<String>) -> Self {
-        FieldError::new("", message)
+        FieldError::new(None, message)
     }
 
     /// A failure that is nobody's input: the settings could not be saved at all.
     pub fn internal(message: String) -> Self {
-        FieldError::new("", message)
+        FieldError::file(message)
     }
 }
 
@@ -140,33 +151,20 @@ pub enum Lock {
 
 /// The fields the window must not change, and why: the policy's keys, then what the command
 /// line replaced for this run.
-pub fn locks(cfg: &Config, command_line: &config::CommandLine<'_>) -> BTreeMap<&'static str, Lock> {
-    let mut out: BTreeMap<&'static str, Lock> = FIELDS
-        .iter()
-        .copied()
-        .filter(|k| cfg.is_locked(k))
+pub fn locks(cfg: &Config, command_line: &config::CommandLine<'_>) -> BTreeMap<Key, Lock> {
+    let mut out: BTreeMap<Key, Lock> = FIELDS
+        .into_iter()
+        .filter(|k| cfg.is_locked(*k))
         .map(|k| (k, Lock::Policy))
         .collect();
-    for key in command_line_fields(command_line) {
+    for key in command_line.keys() {
         out.entry(key).or_insert(Lock::CommandLine);
     }
     out
 }
 
-/// The fields the command line replaced for this run.
-pub fn command_line_fields(command_line: &config::CommandLine<'_>) -> Vec<&'static str> {
-    [
-        ("feeds", !command_line.feeds.is_empty()),
-        ("public_keys", !command_line.pubkeys.is_empty()),
-        ("poll_interval", command_line.interval.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(key, set)| set.then_some(key))
-    .collect()
-}
-
 /// The form for the effective configuration, and the fields the policy locks.
-pub fn form_of(cfg: &Config) -> (SettingsForm, Vec<&'static str>) {
+pub fn form_of(cfg: &Config) -> (SettingsForm, Vec<Key>) {
     let form = SettingsForm {
         feeds: cfg.feeds.clone(),
         public_keys: cfg
@@ -181,11 +179,7 @@ pub fn form_of(cfg: &Config) -> (SettingsForm, Vec<&'static str>) {
         language: cfg.language.clone(),
         autostart: cfg.autostart,
     };
-    let locked = FIELDS
-        .iter()
-        .copied()
-        .filter(|k| cfg.is_locked(k))
-        .collect();
+    let locked = FIELDS.into_iter().filter(|k| cfg.is_locked(*k)).collect();
     (form, locked)
 }
 
@@ -198,25 +192,28 @@ fn entries(v: &[String]) -> Vec<(usize, &str)> {
         .collect()
 }
 
-fn value_of(form: &SettingsForm, key: &str) -> Option<toml_edit::Value> {
+/// The form's value for `key` as it goes into the file; `None` for keys the window does not
+/// edit (and a number too large to write).
+fn value_of(form: &SettingsForm, key: Key) -> Option<toml_edit::Value> {
     let strings =
         |v: &[String]| toml_edit::Value::Array(entries(v).into_iter().map(|(_, s)| s).collect());
     Some(match key {
-        "feeds" => strings(&form.feeds),
-        "public_keys" => strings(&form.public_keys),
-        "poll_interval" => i64::try_from(form.poll_interval).ok()?.into(),
-        "components" if form.components_only => strings(&form.components),
-        "components" => toml_edit::Value::Array(toml_edit::Array::new()),
-        "notify_min_severity" => form.notify_min_severity.as_str().into(),
-        "language" => form.language.trim().into(),
-        "autostart" => form.autostart.into(),
-        _ => return None,
+        Key::Feeds => strings(&form.feeds),
+        Key::PublicKeys => strings(&form.public_keys),
+        Key::PollInterval => i64::try_from(form.poll_interval).ok()?.into(),
+        Key::Components if form.components_only => strings(&form.components),
+        Key::Components => toml_edit::Value::Array(toml_edit::Array::new()),
+        Key::NotifyMinSeverity => form.notify_min_severity.as_str().into(),
+        Key::Language => form.language.trim().into(),
+        Key::Autostart => form.autostart.into(),
+        Key::NotifyRedAlways | Key::Proxy | Key::ExtraCaFile | Key::Token => return None,
     })
 }
 
 /// Sets `key` to `value`, leaving the line as it was (comments included) when the value is
 /// the same, and keeping the comment around it when it is not.
-fn set_key(doc: &mut toml_edit::DocumentMut, key: &str, mut value: toml_edit::Value) {
+fn set_key(doc: &mut toml_edit::DocumentMut, key: Key, mut value: toml_edit::Value) {
+    let key = key.as_str();
     match doc.get_mut(key) {
         Some(toml_edit::Item::Value(old)) => {
             let mut bare = old.clone();
@@ -245,48 +242,23 @@ fn read_doc(path: &Path) -> Result<toml_edit::DocumentMut, FieldError> {
     }
 }
 
-/// A scratch file for checking one key at a time, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        Scratch(std::env::temp_dir().join(format!(
-            "svetofor-settings-check-{}-{nanos}.toml",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Checks one key by reading it alone through the configuration reader.
-fn check(key: &str, value: &toml_edit::Value, scratch: &Path) -> Option<FieldError> {
+/// Checks one key by reading it alone through the configuration reader, in memory.
+fn check(key: Key, value: &toml_edit::Value) -> Option<FieldError> {
     let mut doc = toml_edit::DocumentMut::new();
-    doc[key] = toml_edit::Item::Value(value.clone());
-    let text = doc.to_string();
-    if let Err(e) = write_atomic(scratch, text.as_bytes(), Mode::Private) {
-        let mut err = FieldError::new(key, format!("cannot check: {e}"));
-        err.problem = Problem::File;
-        return Some(err);
-    }
-    config::load(Some(scratch), None)
+    doc[key.as_str()] = toml_edit::Item::Value(value.clone());
+    config::parse_str(&doc.to_string(), "settings")
         .err()
-        .map(|e| FieldError::new(&e.key.unwrap_or_else(|| key.to_owned()), e.message))
+        .map(|e| {
+            let at = e.key.as_deref().and_then(Key::from_name).unwrap_or(key);
+            FieldError::new(Some(at), e.message)
+        })
 }
 
 /// Checks `key`'s value; a list is checked entry by entry, so each error names its row.
-fn check_field(form: &SettingsForm, key: &str, scratch: &Path) -> Vec<FieldError> {
+fn check_field(form: &SettingsForm, key: Key) -> Vec<FieldError> {
     let list = match key {
-        "feeds" => Some(&form.feeds),
-        "public_keys" => Some(&form.public_keys),
+        Key::Feeds => Some(&form.feeds),
+        Key::PublicKeys => Some(&form.public_keys),
         _ => None,
     };
     if let Some(list) = list {
@@ -294,7 +266,7 @@ fn check_field(form: &SettingsForm, key: &str, scratch: &Path) -> Vec<FieldError
             .into_iter()
             .filter_map(|(row, entry)| {
                 let one = toml_edit::Value::Array([entry].into_iter().collect());
-                check(key, &one, scratch).map(|mut e| {
+                check(key, &one).map(|mut e| {
                     e.index = Some(row);
                     e.value = Some(entry.to_owned());
                     e
@@ -302,21 +274,21 @@ fn check_field(form: &SettingsForm, key: &str, scratch: &Path) -> Vec<FieldError
             })
             .collect();
     }
-    if key == "components" && form.components_only && entries(&form.components).is_empty() {
+    if key == Key::Components && form.components_only && entries(&form.components).is_empty() {
         // An empty list means "all": saving it would quietly undo the user's choice.
-        let mut err = FieldError::new(key, "choose at least one component, or follow all");
+        let mut err = FieldError::new(Some(key), "choose at least one component, or follow all");
         err.problem = Problem::NoComponents;
         return vec![err];
     }
     match value_of(form, key) {
-        Some(value) => check(key, &value, scratch).into_iter().collect(),
-        None => vec![FieldError::new(key, "out of range")],
+        Some(value) => check(key, &value).into_iter().collect(),
+        None => vec![FieldError::new(Some(key), "out of range")],
     }
 }
 
 /// Whether `key` is locked: by the policy as it is on disk now, or by `also_locked` (the
 /// command line).
-fn is_locked(policy: Option<&Config>, also_locked: &[&str], key: &str) -> bool {
+fn is_locked(policy: Option<&Config>, also_locked: &[Key], key: Key) -> bool {
     also_locked.contains(&key) || policy.is_some_and(|p| p.is_locked(key))
 }
 
@@ -330,7 +302,7 @@ pub fn save(
     user_file: &Path,
     policy: Option<&Path>,
     form: &SettingsForm,
-    also_locked: &[&str],
+    also_locked: &[Key],
 ) -> Result<Config, Vec<FieldError>> {
     // The policy alone says what is locked, even while the user's file is broken.
     let policy_cfg = config::load(None, policy).map_err(|e| {
@@ -339,13 +311,12 @@ pub fn save(
         vec![err]
     })?;
     let mut doc = read_doc(user_file).map_err(|e| vec![e])?;
-    let scratch = Scratch::new();
     let mut errors = vec![];
     for key in FIELDS {
         if is_locked(Some(&policy_cfg), also_locked, key) {
             continue; // decided elsewhere; the user's file stays silent on it
         }
-        let found = check_field(form, key, &scratch.0);
+        let found = check_field(form, key);
         if found.is_empty() {
             if let Some(value) = value_of(form, key) {
                 set_key(&mut doc, key, value);
@@ -360,12 +331,10 @@ pub fn save(
     let text = doc.to_string();
     // The whole file must read back before it replaces the old one (a key the window does
     // not edit may be what is wrong).
-    write_atomic(&scratch.0, text.as_bytes(), Mode::Private)
-        .map_err(|e| vec![FieldError::file(e.to_string())])?;
-    if let Err(e) = config::load(Some(&scratch.0), None) {
-        let field = e.key.clone().unwrap_or_default();
-        let mut err = FieldError::new(&field, e.to_string());
-        if !FIELDS.contains(&field.as_str()) {
+    if let Err(e) = config::parse_str(&text, &user_file.display().to_string()) {
+        let key = e.key.as_deref().and_then(Key::from_name);
+        let mut err = FieldError::new(key, e.to_string());
+        if !key.is_some_and(|k| FIELDS.contains(&k)) {
             err.field = String::new();
             err.problem = Problem::Other;
         }
@@ -390,7 +359,7 @@ pub fn trusted_keys(keys: &[String]) -> Result<Vec<TrustedKey>, FieldError> {
         .into_iter()
         .map(|(row, k)| {
             k.parse::<TrustedKey>().map_err(|e| {
-                let mut err = FieldError::new("public_keys", format!("\"{k}\": {e}"));
+                let mut err = FieldError::new(Some(Key::PublicKeys), format!("\"{k}\": {e}"));
                 err.index = Some(row);
                 err.value = Some(k.to_owned());
                 err
@@ -405,7 +374,7 @@ pub struct SettingsState {
     /// The values.
     pub form: SettingsForm,
     /// Fields shown read-only, and why.
-    pub locks: BTreeMap<&'static str, Lock>,
+    pub locks: BTreeMap<Key, Lock>,
     /// The parts of the product to choose from: what the feed lists, then any configured id
     /// the feed does not list.
     pub components: Vec<ComponentChoice>,
@@ -444,26 +413,15 @@ pub struct Changes {
 
 /// Compares two configurations for what a running app must redo.
 pub fn changes(old: &Config, new: &Config) -> Changes {
-    let keys = |c: &Config| -> Vec<String> {
-        c.public_keys
-            .iter()
-            .map(|k| k.to_base64().to_owned())
-            .collect()
-    };
+    let changed = |k: Key| old.value(k) != new.value(k);
     let language = Lang::from_config(&old.language) != Lang::from_config(&new.language);
-    let engine = language
-        || old.feeds != new.feeds
-        || keys(old) != keys(new)
-        || old.poll_interval != new.poll_interval
-        || old.components != new.components
-        || old.notify_min_severity != new.notify_min_severity
-        || old.notify_red_always != new.notify_red_always
-        || old.proxy != new.proxy
-        || old.extra_ca_file != new.extra_ca_file
-        || old.token != new.token;
     Changes {
         language,
-        engine,
-        autostart: old.autostart != new.autostart,
+        // The language counts by its effect (the OS's when empty), as above.
+        engine: language
+            || Key::ALL
+                .into_iter()
+                .any(|k| k != Key::Language && k.restarts_engine() && changed(k)),
+        autostart: changed(Key::Autostart),
     }
 }

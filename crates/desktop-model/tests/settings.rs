@@ -1,7 +1,7 @@
 //! The settings window's backend: locked fields, validation by the configuration reader,
 //! and a save that keeps what it does not edit and writes nothing when anything is wrong.
 
-use svetofor_client::config;
+use svetofor_client::config::{self, Key};
 use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_desktop_model::settings::{FIELDS, Problem, form_of, save};
 use svetofor_desktop_model::settings_text::error_text;
@@ -21,7 +21,7 @@ fn policy_fields_are_locked_and_never_written_to_the_users_file() {
     let user = dir.path().join("user/config.toml");
     let cfg = config::load(Some(&user), Some(&policy)).unwrap();
     let (mut form, locked) = form_of(&cfg);
-    assert_eq!(locked, ["feeds"]);
+    assert_eq!(locked, [Key::Feeds]);
     assert_eq!(form.feeds, ["https://status.example.com/feed.json"]);
     assert!(form.autostart);
 
@@ -204,15 +204,15 @@ fn what_the_command_line_set_is_locked_and_not_saved() {
         interval: Some(5),
     };
     let l = locks(&cfg, &cl);
-    assert_eq!(l.get("language"), Some(&Lock::Policy));
-    assert_eq!(l.get("feeds"), Some(&Lock::CommandLine));
-    assert_eq!(l.get("poll_interval"), Some(&Lock::CommandLine));
-    assert_eq!(l.get("public_keys"), None);
+    assert_eq!(l.get(&Key::Language), Some(&Lock::Policy));
+    assert_eq!(l.get(&Key::Feeds), Some(&Lock::CommandLine));
+    assert_eq!(l.get(&Key::PollInterval), Some(&Lock::CommandLine));
+    assert_eq!(l.get(&Key::PublicKeys), None);
     let mut shown = cfg.clone();
     shown.apply_command_line(cl).unwrap();
     let (mut form, _) = form_of(&shown);
     form.autostart = false;
-    let from_cl: Vec<&str> = locks(&config::Config::default(), &cl).into_keys().collect();
+    let from_cl: Vec<Key> = locks(&config::Config::default(), &cl).into_keys().collect();
     let saved = save(&user, Some(&policy), &form, &from_cl).expect("saves");
     assert!(!saved.autostart);
     let text = std::fs::read_to_string(&user).unwrap();
