@@ -35,7 +35,6 @@ pub struct CommandLineSettings {
     pub feeds: Vec<String>,
     /// `--pubkey`.
     pub pubkeys: Vec<String>,
-    /// `--interval`.
     pub interval: Option<u64>,
 }
 
@@ -57,7 +56,6 @@ pub struct RunSettings {
     pub config: Result<Config, String>,
     /// The user's settings file.
     pub user_file: Option<PathBuf>,
-    /// The policy file.
     pub policy_file: PathBuf,
     /// What the command line set.
     pub command_line: CommandLineSettings,

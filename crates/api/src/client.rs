@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use svetofor_feed::{Notice, root_cause};
 use url::Url;
 
-use crate::{Closing, ErrorBody, ErrorCode, NewNotice, NoticePage, NoticeUpdate};
+use crate::{ErrorBody, ErrorCode, NewNotice, NoticeChange, NoticePage};
 
 /// Why a call failed, in words for the person at the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -112,22 +112,10 @@ impl ApiClient {
             .await
     }
 
-    /// `POST /api/v1/notices/{id}/updates`.
-    pub async fn update(&self, id: &str, req: &NoticeUpdate) -> Result<Notice, ClientError> {
-        let url = self.url(&["notices", id, "updates"]);
-        self.call(Method::POST, url, Some(req)).await
-    }
-
-    /// `POST /api/v1/notices/{id}/resolve`.
-    pub async fn resolve(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        let url = self.url(&["notices", id, "resolve"]);
-        self.call(Method::POST, url, Some(req)).await
-    }
-
-    /// `POST /api/v1/notices/{id}/withdraw`.
-    pub async fn withdraw(&self, id: &str, req: &Closing) -> Result<Notice, ClientError> {
-        let url = self.url(&["notices", id, "withdraw"]);
-        self.call(Method::POST, url, Some(req)).await
+    /// `POST /api/v1/notices/{id}/…`: an update, resolve or withdraw.
+    pub async fn change(&self, id: &str, change: &NoticeChange) -> Result<Notice, ClientError> {
+        let url = self.url(&["notices", id, change.endpoint()]);
+        self.call(Method::POST, url, Some(&change.body())).await
     }
 
     /// `GET /api/v1/notices`.

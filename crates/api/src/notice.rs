@@ -89,3 +89,43 @@ pub struct NoticePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+/// A change support asks of a notice that exists, as the API takes it.
+#[derive(Debug, Clone)]
+pub enum NoticeChange {
+    /// `POST /api/v1/notices/{id}/updates`.
+    Update(NoticeUpdate),
+    /// `POST /api/v1/notices/{id}/resolve`: resolve (or complete) it.
+    Resolve(Closing),
+    /// `POST /api/v1/notices/{id}/withdraw`: it was published by mistake.
+    Withdraw(Closing),
+}
+
+impl NoticeChange {
+    /// The last path segment of its endpoint.
+    pub fn endpoint(&self) -> &'static str {
+        match self {
+            NoticeChange::Update(_) => "updates",
+            NoticeChange::Resolve(_) => "resolve",
+            NoticeChange::Withdraw(_) => "withdraw",
+        }
+    }
+
+    /// How the audit log names it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            NoticeChange::Update(_) => "notice.update",
+            NoticeChange::Resolve(_) => "notice.resolve",
+            NoticeChange::Withdraw(_) => "notice.withdraw",
+        }
+    }
+
+    /// The request body.
+    pub fn body(&self) -> serde_json::Value {
+        match self {
+            NoticeChange::Update(u) => serde_json::to_value(u),
+            NoticeChange::Resolve(c) | NoticeChange::Withdraw(c) => serde_json::to_value(c),
+        }
+        .unwrap_or_default()
+    }
+}

@@ -25,7 +25,6 @@ pub fn ctl_binary() -> Result<PathBuf> {
 
 /// A `svetoforctl serve` child process, killed on drop.
 pub struct ServerProcess {
-    /// The child.
     pub child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,

@@ -36,7 +36,6 @@ pub struct Alert {
     pub notice_id: String,
     /// Severity to show (green for recoveries).
     pub severity: Severity,
-    /// Why.
     pub reason: Reason,
     /// The notice's kind.
     pub kind: Kind,
@@ -49,11 +48,8 @@ pub struct Alert {
 /// What was last seen of a notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
-    /// Its state.
     pub state: State,
-    /// Its severity.
     pub severity: Severity,
-    /// Its phase.
     pub phase: Phase,
     /// Its title, for a recovery notice after it left the feed.
     #[serde(default)]

@@ -32,7 +32,6 @@ pub struct Checked {
     pub origin: String,
     /// What it says.
     pub snapshot: Snapshot,
-    /// Its signature.
     pub signature: SignatureCheck,
     /// When it was checked.
     pub now: DateTime<Utc>,
@@ -63,7 +62,6 @@ pub enum CheckError {
     Rejected {
         /// The source.
         origin: String,
-        /// Why.
         error: FeedError,
     },
 }

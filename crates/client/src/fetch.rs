@@ -87,7 +87,6 @@ pub enum FetchError {
     /// The server could not be reached.
     #[error("{url}: cannot connect: {reason}")]
     Connect {
-        /// The URL.
         url: String,
         /// Why, in the network stack's words.
         reason: String,
@@ -95,7 +94,6 @@ pub enum FetchError {
     /// The server took too long.
     #[error("{url}: no complete answer within {secs} s")]
     Timeout {
-        /// The URL.
         url: String,
         /// The limit that was hit.
         secs: u64,
@@ -103,7 +101,6 @@ pub enum FetchError {
     /// The server answered with an error status.
     #[error("{url}: the server answered HTTP {status}")]
     Status {
-        /// The URL.
         url: String,
         /// The HTTP status code.
         status: u16,
@@ -112,16 +109,10 @@ pub enum FetchError {
     },
     /// The body is larger than allowed.
     #[error("{url}: the answer is larger than {limit} bytes")]
-    TooLarge {
-        /// The URL.
-        url: String,
-        /// The limit.
-        limit: usize,
-    },
+    TooLarge { url: String, limit: usize },
     /// Too many or disallowed redirects.
     #[error("{url}: {reason}")]
     Redirect {
-        /// The URL.
         url: String,
         /// What went wrong.
         reason: String,
@@ -129,7 +120,6 @@ pub enum FetchError {
     /// Anything else the HTTP stack reported.
     #[error("{url}: {reason}")]
     Other {
-        /// The URL.
         url: String,
         /// What went wrong.
         reason: String,

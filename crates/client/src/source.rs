@@ -32,22 +32,10 @@ pub enum SourceError {
     Fetch(#[from] FetchError),
     /// A local file could not be read.
     #[error("{path}: {reason}")]
-    File {
-        /// The path.
-        path: String,
-        /// Why.
-        reason: String,
-    },
+    File { path: String, reason: String },
     /// A local file is larger than any feed may be.
     #[error("{path}: {size} bytes, more than the limit of {limit} bytes")]
-    TooLarge {
-        /// The path.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
+    TooLarge { path: String, size: u64, limit: u64 },
     /// The signature is not text.
     #[error("{origin}: the signature is not text (not UTF-8)")]
     SignatureNotText {

@@ -21,13 +21,9 @@ pub enum Freshness {
 /// One notice as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoticeView {
-    /// Id.
     pub id: String,
-    /// Severity.
     pub severity: Severity,
-    /// Kind.
     pub kind: Kind,
-    /// State.
     pub state: State,
     /// Title in the chosen language (plain text, untrusted).
     pub title: String,

@@ -6,7 +6,6 @@ use chrono::TimeDelta;
 use common::{notice, snap, t0};
 use svetofor_client::alerts::{Memory, NotifyPolicy, Reason, coalesce, decide};
 use svetofor_client::config::{self, Key, Origin};
-use svetofor_client::engine::{SseParser, events_url};
 use svetofor_feed::{Kind, Severity, Snapshot, State, Text, Window};
 
 fn reasons(s: &Snapshot, m: &mut Memory, p: NotifyPolicy) -> Vec<(String, Reason, Severity)> {
@@ -209,33 +208,6 @@ fn coalescing_keeps_one_per_notice() {
         (pending[0].reason, pending[0].severity),
         (Reason::New, Severity::Red)
     );
-}
-
-#[test]
-fn sse_parser_handles_split_events_comments_and_limits() {
-    let mut p = SseParser::default();
-    assert!(p.push(b": keep-alive\n\n").unwrap().is_empty());
-    assert!(p.push(b"event: snapshot\nid: 4\nda").unwrap().is_empty());
-    let evs = p
-        .push(b"ta: {\"a\":1}\ndata: x\n\nevent: other\r\ndata: y\r\n\r\n")
-        .unwrap();
-    assert_eq!(evs.len(), 2);
-    assert_eq!(
-        (
-            evs[0].event.as_str(),
-            evs[0].id.as_str(),
-            evs[0].data.as_str()
-        ),
-        ("snapshot", "4", "{\"a\":1}\nx")
-    );
-    assert_eq!(evs[1].data, "y");
-    let huge = vec![b'a'; svetofor_client::engine::MAX_EVENT_BYTES + 1];
-    assert!(p.push(&huge).is_err());
-    assert_eq!(
-        events_url("https://s.example/x/feed.json").as_deref(),
-        Some("https://s.example/x/events")
-    );
-    assert_eq!(events_url("https://s.example/summary.json"), None);
 }
 
 #[test]

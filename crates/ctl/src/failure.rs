@@ -91,24 +91,20 @@ impl From<CommandLineError> for Failure {
     }
 }
 
-fn no_runtime(e: std::io::Error) -> Failure {
-    Failure::unreadable(format!("cannot start the async runtime: {e}"))
-}
-
 /// Runs `fut` to completion on a single-threaded runtime (every command but `serve`).
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Failure> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(no_runtime)?;
-    Ok(rt.block_on(fut))
+    run(tokio::runtime::Builder::new_current_thread(), fut)
 }
 
 /// Runs `fut` on a runtime with a thread per core: the publishing server.
 pub fn block_on_all_cores<F: Future>(fut: F) -> Result<F::Output, Failure> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    run(tokio::runtime::Builder::new_multi_thread(), fut)
+}
+
+fn run<F: Future>(mut builder: tokio::runtime::Builder, fut: F) -> Result<F::Output, Failure> {
+    let rt = builder
         .enable_all()
         .build()
-        .map_err(no_runtime)?;
+        .map_err(|e| Failure::unreadable(format!("cannot start the async runtime: {e}")))?;
     Ok(rt.block_on(fut))
 }

@@ -34,7 +34,6 @@ fn default_key() -> PathBuf {
 /// What the feed says about itself.
 #[derive(Args, Clone)]
 pub struct FeedArgs {
-    /// Feed id.
     #[arg(long, default_value = "svetofor")]
     feed_id: String,
     /// Feed name shown to people.

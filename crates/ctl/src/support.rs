@@ -3,8 +3,8 @@
 use chrono::Utc;
 use clap::Args;
 use svetofor_api::client::ApiClient;
-use svetofor_api::{Closing, NewNotice, NoticeUpdate};
-use svetofor_feed::{Kind, Severity, State, Text};
+use svetofor_api::{Closing, NewNotice, NoticeChange, NoticeUpdate};
+use svetofor_feed::{Kind, Notice, Severity, State, Text};
 
 use crate::failure::block_on;
 use crate::{Failure, when};
@@ -184,29 +184,29 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         ends_at: opt_moment("ends-at", &a.ends_at)?,
     };
     let api = client(&a.conn)?;
-    let n = block_on(api.update(&a.id, &req))??;
+    let n = block_on(api.change(&a.id, &NoticeChange::Update(req)))??;
     eprintln!("Updated {}: {} {}, {}.", n.id, n.severity, n.kind, n.state);
     Ok(())
 }
 
 pub fn resolve(a: CloseArgs) -> Result<(), Failure> {
-    let api = client(&a.conn)?;
-    let req = Closing {
-        text: a.text.map(Text::Plain),
-    };
-    let n = block_on(api.resolve(&a.id, &req))??;
+    let n = close(&a, NoticeChange::Resolve)?;
     eprintln!("{} is now {}.", n.id, n.state);
     Ok(())
 }
 
 pub fn withdraw(a: CloseArgs) -> Result<(), Failure> {
-    let api = client(&a.conn)?;
-    let req = Closing {
-        text: a.text.map(Text::Plain),
-    };
-    let n = block_on(api.withdraw(&a.id, &req))??;
+    let n = close(&a, NoticeChange::Withdraw)?;
     eprintln!("{} is withdrawn.", n.id);
     Ok(())
+}
+
+fn close(a: &CloseArgs, change: fn(Closing) -> NoticeChange) -> Result<Notice, Failure> {
+    let api = client(&a.conn)?;
+    let req = Closing {
+        text: a.text.clone().map(Text::Plain),
+    };
+    Ok(block_on(api.change(&a.id, &change(req)))??)
 }
 
 pub fn list(a: ListArgs) -> Result<(), Failure> {

@@ -38,7 +38,6 @@ pub struct BannerModel {
     pub word: String,
     /// The notice shown.
     pub notice_id: String,
-    /// Its title.
     pub title: String,
     /// The first line of its body.
     pub line: String,

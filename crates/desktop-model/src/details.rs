@@ -19,7 +19,6 @@ pub struct NoticeCard {
     pub severity: Severity,
     /// "Outage", "Maintenance"…
     pub word: String,
-    /// Title.
     pub title: String,
     /// Full body.
     pub body: String,

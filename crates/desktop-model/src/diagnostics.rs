@@ -34,7 +34,6 @@ pub struct Inputs<'a> {
     pub view: &'a ViewState,
     /// Where the cache lives.
     pub cache_dir: Option<&'a Path>,
-    /// Now.
     pub now: DateTime<Utc>,
 }
 
@@ -63,7 +62,6 @@ fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The report.
 pub fn report(i: &Inputs<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(

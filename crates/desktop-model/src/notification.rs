@@ -29,9 +29,7 @@ pub struct OsNotification {
     pub notice_id: String,
     /// Summary line.
     pub summary: String,
-    /// Body.
     pub body: String,
-    /// Urgency.
     pub urgency: Urgency,
 }
 

@@ -77,9 +77,7 @@ impl TrayIcon {
 pub enum MenuAction {
     /// Open the details window at this notice.
     Notice(String),
-    /// Show the banner.
     ShowBanner,
-    /// Hide the banner.
     HideBanner,
     /// Open the details window.
     Details,
@@ -91,7 +89,6 @@ pub enum MenuAction {
     Resume,
     /// Copy a diagnostics report to the clipboard.
     CopyDiagnostics,
-    /// Quit.
     Quit,
 }
 
@@ -146,14 +143,12 @@ pub enum MenuEntry {
         /// Clickable now.
         enabled: bool,
     },
-    /// A separator.
     Separator,
 }
 
 /// The whole tray.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrayModel {
-    /// The icon.
     pub icon: TrayIcon,
     /// A tooltip (where the platform shows one): the status line.
     pub tooltip: String,
@@ -166,7 +161,6 @@ pub struct TrayModel {
 pub struct TrayContext<'a> {
     /// The UI language's messages.
     pub cat: &'a Catalog,
-    /// Now.
     pub now: DateTime<Utc>,
     /// The user's time zone.
     pub tz: FixedOffset,

@@ -18,7 +18,7 @@ use svetofor_feed::Notice;
 use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
-use crate::notices::{Closing, NewNotice, NoticeUpdate};
+use crate::notices::{Closing, NewNotice, NoticeChange, NoticeUpdate};
 use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store, blocking};
 use svetofor_api::{ErrorCode, NoticePage};
 
@@ -169,7 +169,7 @@ async fn update_notice(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<NoticeUpdate>,
 ) -> Result<Json<Notice>, ApiError> {
-    Ok(Json(app.publisher.update(&id, req, caller.actor()).await?))
+    change_notice(&app, caller, &id, NoticeChange::Update(req)).await
 }
 
 async fn resolve_notice(
@@ -178,7 +178,7 @@ async fn resolve_notice(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<Closing>,
 ) -> Result<Json<Notice>, ApiError> {
-    Ok(Json(app.publisher.resolve(&id, req, caller.actor()).await?))
+    change_notice(&app, caller, &id, NoticeChange::Resolve(req)).await
 }
 
 async fn withdraw_notice(
@@ -187,8 +187,17 @@ async fn withdraw_notice(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<Closing>,
 ) -> Result<Json<Notice>, ApiError> {
+    change_notice(&app, caller, &id, NoticeChange::Withdraw(req)).await
+}
+
+async fn change_notice(
+    app: &AppState,
+    caller: Caller,
+    id: &str,
+    change: NoticeChange,
+) -> Result<Json<Notice>, ApiError> {
     Ok(Json(
-        app.publisher.withdraw(&id, req, caller.actor()).await?,
+        app.publisher.change(id, change, caller.actor()).await?,
     ))
 }
 

@@ -14,11 +14,9 @@ pub use svetofor_api::Role;
 /// Who made a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Token id.
     pub token_id: String,
     /// Token name.
     pub name: String,
-    /// Its role.
     pub role: Role,
 }
 

@@ -1,7 +1,7 @@
 //! What support may ask of a notice, checked and applied to the model. Pure: no I/O.
 
 use chrono::{DateTime, Utc};
-pub use svetofor_api::{Closing, NewNotice, NoticeUpdate};
+pub use svetofor_api::{Closing, NewNotice, NoticeChange, NoticeUpdate};
 use svetofor_feed::is_web_url;
 use svetofor_feed::v1::is_language_tag;
 use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
@@ -470,5 +470,18 @@ mod tests {
         resolve(&mut n, Closing::default(), t(2)).unwrap();
         assert_eq!(n.state, State::Resolved);
         assert!(withdraw(&mut n, Closing::default(), t(3)).is_err());
+    }
+}
+
+/// Applies `change` to `notice` at `now`.
+pub fn apply(
+    notice: &mut Notice,
+    change: NoticeChange,
+    now: DateTime<Utc>,
+) -> Result<(), Rejected> {
+    match change {
+        NoticeChange::Update(req) => update(notice, req, now),
+        NoticeChange::Resolve(req) => resolve(notice, req, now),
+        NoticeChange::Withdraw(req) => withdraw(notice, req, now),
     }
 }

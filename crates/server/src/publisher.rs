@@ -16,7 +16,7 @@ use svetofor_feed::{Component, Feed, MAX_DOCUMENT_BYTES, Notice, SigningKey, Tex
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::auth::random_id;
-use crate::notices::{self, Closing, NewNotice, NoticeUpdate, Rejected};
+use crate::notices::{self, NewNotice, NoticeChange, Rejected};
 use crate::store::blocking;
 use crate::store::{AuditEntry, Change, Store, StoreError};
 
@@ -50,7 +50,6 @@ impl Default for FeedSettings {
 /// A signed feed document, ready to serve.
 #[derive(Debug)]
 pub struct Published {
-    /// Its seq.
     pub seq: u64,
     /// The exact bytes of `feed.json` (cheap to clone into every response).
     pub bytes: Bytes,
@@ -377,18 +376,19 @@ impl Publisher {
         Ok(notice)
     }
 
-    async fn change(
+    /// Updates, resolves or withdraws a notice.
+    pub async fn change(
         &self,
         id: &str,
-        action: &str,
-        detail: serde_json::Value,
+        change: NoticeChange,
         actor: String,
-        apply: impl FnOnce(&mut Notice, DateTime<Utc>) -> Result<(), Rejected>,
     ) -> Result<Notice, PublishError> {
+        let action = change.action();
+        let detail = change.body();
         let mut state = self.state.lock().await;
         let now = Utc::now();
         let mut notice = self.find(&state, id).await?;
-        apply(&mut notice, now)?;
+        notices::apply(&mut notice, change, now)?;
         let audit = AuditEntry {
             at: now,
             actor,
@@ -401,48 +401,6 @@ impl Publisher {
         drop(state);
         self.write_mirror().await;
         Ok(notice)
-    }
-
-    /// Adds an update to a notice.
-    pub async fn update(
-        &self,
-        id: &str,
-        req: NoticeUpdate,
-        actor: String,
-    ) -> Result<Notice, PublishError> {
-        let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.update", detail, actor, |n, now| {
-            notices::update(n, req, now)
-        })
-        .await
-    }
-
-    /// Resolves (or completes) a notice.
-    pub async fn resolve(
-        &self,
-        id: &str,
-        req: Closing,
-        actor: String,
-    ) -> Result<Notice, PublishError> {
-        let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.resolve", detail, actor, |n, now| {
-            notices::resolve(n, req, now)
-        })
-        .await
-    }
-
-    /// Withdraws a notice.
-    pub async fn withdraw(
-        &self,
-        id: &str,
-        req: Closing,
-        actor: String,
-    ) -> Result<Notice, PublishError> {
-        let detail = serde_json::to_value(&req).unwrap_or_default();
-        self.change(id, "notice.withdraw", detail, actor, |n, now| {
-            notices::withdraw(n, req, now)
-        })
-        .await
     }
 
     /// One pass of the clock: moves maintenance windows along and re-signs the feed when

@@ -35,7 +35,6 @@ pub struct ServeOptions {
     pub mirror_dir: Option<PathBuf>,
     /// What the feed says about itself.
     pub feed: FeedSettings,
-    /// Limits.
     pub limits: Limits,
 }
 
@@ -44,37 +43,24 @@ pub struct ServeOptions {
 pub enum ServeError {
     /// The database could not be opened.
     #[error("database {path}: {source}")]
-    Store {
-        /// Its path.
-        path: String,
-        /// Why.
-        source: StoreError,
-    },
+    Store { path: String, source: StoreError },
     /// A folder or file could not be created or written.
     #[error("{path}: {source}")]
     Io {
         /// The folder or file.
         path: String,
-        /// Why.
         source: std::io::Error,
     },
     /// The key could not be read or written.
     #[error("signing key {path}: {reason}")]
-    Key {
-        /// Its path.
-        path: String,
-        /// Why.
-        reason: String,
-    },
+    Key { path: String, reason: String },
     /// The first feed could not be published.
     #[error(transparent)]
     Publish(#[from] PublishError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
-        /// The address.
         addr: SocketAddr,
-        /// Why.
         source: std::io::Error,
     },
 }

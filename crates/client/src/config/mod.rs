@@ -33,7 +33,6 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {}{message}", .key.as_ref().map(|k| format!("{k}: ")).unwrap_or_default())]
 pub struct ConfigError {
-    /// The file.
     pub file: String,
     /// 1-based line.
     pub line: usize,
@@ -90,31 +89,19 @@ impl Config {
                 (k, origin)
             })
             .collect();
-        let Settings {
-            feeds,
-            public_keys,
-            poll_interval,
-            components,
-            notify_min_severity,
-            notify_red_always,
-            language,
-            proxy,
-            extra_ca_file,
-            token,
-            autostart,
-        } = policy.or(user);
+        let s = policy.or(user);
         Config {
-            feeds: feeds.unwrap_or_default(),
-            public_keys: public_keys.unwrap_or_default(),
-            poll_interval: poll_interval.unwrap_or(Duration::from_secs(60)),
-            components: components.unwrap_or_default(),
-            notify_min_severity: notify_min_severity.unwrap_or(Severity::Yellow),
-            notify_red_always: notify_red_always.unwrap_or(true),
-            language: language.unwrap_or_default(),
-            proxy: proxy.flatten(),
-            extra_ca_file,
-            token: token.flatten(),
-            autostart: autostart.unwrap_or(true),
+            feeds: s.feeds.unwrap_or_default(),
+            public_keys: s.public_keys.unwrap_or_default(),
+            poll_interval: s.poll_interval.unwrap_or(Duration::from_secs(60)),
+            components: s.components.unwrap_or_default(),
+            notify_min_severity: s.notify_min_severity.unwrap_or(Severity::Yellow),
+            notify_red_always: s.notify_red_always.unwrap_or(true),
+            language: s.language.unwrap_or_default(),
+            proxy: s.proxy.flatten(),
+            extra_ca_file: s.extra_ca_file,
+            token: s.token.flatten(),
+            autostart: s.autostart.unwrap_or(true),
             origins,
         }
     }

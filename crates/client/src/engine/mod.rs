@@ -24,7 +24,7 @@ mod sse;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use svetofor_feed::accept;
 use tokio::sync::mpsc;
 
@@ -211,15 +211,7 @@ impl Engine {
         match result {
             Ok(snapshot) => {
                 // Alerts were decided when it was fetched; only bring the memory up to date.
-                let now = Utc::now();
-                let fresh = alerts::decide(
-                    &snapshot,
-                    now,
-                    &mut self.state.memory,
-                    self.opts.notify,
-                    &self.opts.components,
-                    &self.opts.language,
-                );
+                let fresh = self.decide(&snapshot, Utc::now());
                 for a in fresh {
                     self.hold_or_send(a).await;
                 }
@@ -282,14 +274,7 @@ impl Engine {
                 self.cache.dir().display()
             );
         }
-        let fresh = alerts::decide(
-            &snapshot,
-            now,
-            &mut self.state.memory,
-            self.opts.notify,
-            &self.opts.components,
-            &self.opts.language,
-        );
+        let fresh = self.decide(&snapshot, now);
         if let Err(e) = self.cache.store_state(&self.state) {
             tracing::warn!("cannot write the client state: {e}");
         }
@@ -332,6 +317,18 @@ impl Engine {
         }
         self.mark_success(source);
         self.refresh().await;
+    }
+
+    /// The alerts `snapshot` calls for, given what was seen before (which it updates).
+    fn decide(&mut self, snapshot: &svetofor_feed::Snapshot, now: DateTime<Utc>) -> Vec<Alert> {
+        alerts::decide(
+            snapshot,
+            now,
+            &mut self.state.memory,
+            self.opts.notify,
+            &self.opts.components,
+            &self.opts.language,
+        )
     }
 
     /// The next time a timer is due.

@@ -26,7 +26,6 @@ pub(super) struct SnapshotEvent {
 pub struct SseEvent {
     /// `event:` (default `message`).
     pub event: String,
-    /// `id:`.
     pub id: String,
     /// `data:` lines joined by newlines.
     pub data: String,
@@ -103,24 +102,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn events_sit_beside_the_feed_and_keep_its_query() {
-        assert_eq!(
-            events_url("https://s.example/feed.json").as_deref(),
-            Some("https://s.example/events")
-        );
-        assert_eq!(
-            events_url("https://s.example/a/feed.json?t=1").as_deref(),
-            Some("https://s.example/a/events?t=1")
-        );
-        assert_eq!(events_url("https://s.example/summary.json"), None);
-    }
-
-    #[test]
-    fn events_split_across_chunks_and_line_endings() {
+    fn sse_parser_handles_split_events_comments_and_limits() {
         let mut p = SseParser::default();
-        assert!(p.push(b": keep-alive\n\nevent: snap").unwrap().is_empty());
+        assert!(p.push(b": keep-alive\n\n").unwrap().is_empty());
+        assert!(p.push(b"event: snapshot\nid: 4\nda").unwrap().is_empty());
         let evs = p
-            .push(b"shot\nid: 7\ndata: a\ndata: b\n\ndata: c\r\n\r\n")
+            .push(b"ta: {\"a\":1}\ndata: x\n\nevent: other\r\ndata: y\r\n\r\n")
             .unwrap();
         assert_eq!(evs.len(), 2);
         assert_eq!(
@@ -129,19 +116,15 @@ mod tests {
                 evs[0].id.as_str(),
                 evs[0].data.as_str()
             ),
-            ("snapshot", "7", "a\nb")
+            ("snapshot", "4", "{\"a\":1}\nx")
         );
+        assert_eq!(evs[1].data, "y");
+        let huge = vec![b'a'; MAX_EVENT_BYTES + 1];
+        assert!(p.push(&huge).is_err());
         assert_eq!(
-            (evs[1].event.as_str(), evs[1].data.as_str()),
-            ("message", "c")
+            events_url("https://s.example/x/feed.json").as_deref(),
+            Some("https://s.example/x/events")
         );
-    }
-
-    #[test]
-    fn an_event_over_the_limit_is_an_error_and_frees_the_buffer() {
-        let mut p = SseParser::default();
-        let junk = vec![b'x'; MAX_EVENT_BYTES + 1];
-        assert!(p.push(&junk).is_err());
-        assert!(p.push(b"data: ok\n\n").unwrap().len() == 1);
+        assert_eq!(events_url("https://s.example/summary.json"), None);
     }
 }

@@ -37,12 +37,7 @@ pub enum StoreError {
     Task(#[from] tokio::task::JoinError),
     /// Stored data could not be read back.
     #[error("corrupt record {what}: {reason}")]
-    Corrupt {
-        /// Which record.
-        what: String,
-        /// Why.
-        reason: String,
-    },
+    Corrupt { what: String, reason: String },
 }
 
 /// A bearer token as stored: only the hash of its secret.
@@ -66,7 +61,6 @@ pub struct TokenRecord {
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
-    /// When.
     pub at: DateTime<Utc>,
     /// Who: `token:<name> (<id>)`, `cli`, or `system`.
     pub actor: String,
@@ -83,7 +77,6 @@ pub struct AuditEntry {
 pub struct AuditRecord {
     /// Sequence number of the line.
     pub id: i64,
-    /// The entry.
     #[serde(flatten)]
     pub entry: AuditEntry,
 }
