@@ -27,7 +27,7 @@ pub enum ClientError {
     /// The server refused the request and said why.
     #[error("{message} (HTTP {status})")]
     Refused {
-        /// HTTP status.
+        /// The HTTP status, 400–599.
         status: u16,
         /// The server's code, when it sent one this version knows.
         code: Option<ErrorCode>,

@@ -8,34 +8,34 @@ use svetofor_feed::{Kind, Notice, Severity, State, Text};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewNotice {
-    /// How bad.
+    /// Required: red (outage), yellow (degradation, maintenance) or green (news, recovery).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    /// What kind.
+    /// Required; must fit the severity (a green outage is refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
     /// The first state; by default `investigating`, or `scheduled` for maintenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
-    /// Headline.
+    /// Required: at most 200 characters in each language, no control characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,
-    /// Explanation.
+    /// At most 4000 characters in each language; newlines and tabs allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Text>,
-    /// Affected component ids.
+    /// Component ids (at most 50); an unknown id is created as a component.
     #[serde(default)]
     pub components: Vec<String>,
     /// When the next word is promised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_update_at: Option<DateTime<Utc>>,
-    /// Maintenance window start.
+    /// Maintenance only: when the work starts; before `ends_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<DateTime<Utc>>,
-    /// Maintenance window end.
+    /// Maintenance only: when the work ends; after `starts_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<Utc>>,
-    /// Details page.
+    /// An http(s) page with details, at most 2000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -48,19 +48,19 @@ pub struct NoticeUpdate {
     /// What support says now (goes into the timeline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Text>,
-    /// New state.
+    /// A state of the notice's kind; `resolved`/`completed` go through `resolve`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
-    /// New severity.
+    /// Raising it re-alerts employees; lowering it does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     /// New promise of the next word; `null` keeps the old one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_update_at: Option<DateTime<Utc>>,
-    /// New title.
+    /// Replaces the headline (same limits as on creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,
-    /// New body.
+    /// Replaces the explanation (same limits as on creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Text>,
     /// New window start (maintenance).

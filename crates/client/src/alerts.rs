@@ -32,7 +32,6 @@ pub enum Reason {
 /// One notification to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
-    /// The notice.
     pub notice_id: String,
     /// Severity to show (green for recoveries).
     pub severity: Severity,

@@ -36,7 +36,6 @@ pub enum SourceError {
     /// A local file is larger than any feed may be.
     #[error("{path}: {size} bytes, more than the limit of {limit} bytes")]
     TooLarge { path: String, size: u64, limit: u64 },
-    /// The signature is not text.
     #[error("{origin}: the signature is not text (not UTF-8)")]
     SignatureNotText {
         /// Where it was read.

@@ -31,7 +31,6 @@ pub struct NoticeView {
     pub body: String,
     /// Affected components.
     pub components: Vec<String>,
-    /// Since when.
     pub since: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,

@@ -20,11 +20,27 @@ pub struct Conn {
     token: Option<String>,
 }
 
+/// The times a notice promises: its next update and a maintenance window.
+#[derive(Args)]
+struct Times {
+    /// When support will say more: a delay (30m) or a time.
+    #[arg(long, value_name = "WHEN")]
+    next_update: Option<String>,
+    /// Maintenance start: a time, or a delay from now.
+    #[arg(long, value_name = "WHEN")]
+    starts_at: Option<String>,
+    /// Maintenance end: a time, or a delay from now.
+    #[arg(long, value_name = "WHEN")]
+    ends_at: Option<String>,
+}
+
 /// `post` options.
 #[derive(Args)]
 pub struct PostArgs {
     #[command(flatten)]
     conn: Conn,
+    #[command(flatten)]
+    times: Times,
     /// red (outage), yellow (degradation, maintenance) or green (news, recovery).
     #[arg(long, value_parser = parse_severity)]
     severity: Severity,
@@ -40,15 +56,6 @@ pub struct PostArgs {
     /// An affected component id. Repeat for several.
     #[arg(long = "component", value_name = "ID")]
     components: Vec<String>,
-    /// When support will say more: a delay (30m) or a time.
-    #[arg(long, value_name = "WHEN")]
-    next_update: Option<String>,
-    /// Maintenance start: a time, or a delay from now.
-    #[arg(long, value_name = "WHEN")]
-    starts_at: Option<String>,
-    /// Maintenance end: a time, or a delay from now.
-    #[arg(long, value_name = "WHEN")]
-    ends_at: Option<String>,
     /// A page with details (http/https).
     #[arg(long)]
     url: Option<String>,
@@ -59,6 +66,8 @@ pub struct PostArgs {
 pub struct UpdateArgs {
     #[command(flatten)]
     conn: Conn,
+    #[command(flatten)]
+    times: Times,
     /// The notice id (printed by `post`).
     id: String,
     /// What support says now.
@@ -73,15 +82,6 @@ pub struct UpdateArgs {
     /// New title.
     #[arg(long)]
     title: Option<String>,
-    /// When support will say more: a delay (30m) or a time.
-    #[arg(long, value_name = "WHEN")]
-    next_update: Option<String>,
-    /// New maintenance start.
-    #[arg(long, value_name = "WHEN")]
-    starts_at: Option<String>,
-    /// New maintenance end.
-    #[arg(long, value_name = "WHEN")]
-    ends_at: Option<String>,
 }
 
 /// `resolve` / `withdraw` options.
@@ -142,7 +142,7 @@ fn client(conn: &Conn) -> Result<ApiClient, Failure> {
 }
 
 pub fn post(a: PostArgs) -> Result<(), Failure> {
-    let kind = a.kind.unwrap_or(match (a.severity, a.starts_at.is_some()) {
+    let kind = a.kind.unwrap_or(match (a.severity, a.times.starts_at.is_some()) {
         (_, true) => Kind::Maintenance,
         (Severity::Red, _) => Kind::Outage,
         (Severity::Yellow, _) => Kind::Degraded,
@@ -155,9 +155,9 @@ pub fn post(a: PostArgs) -> Result<(), Failure> {
         title: Some(Text::Plain(a.title)),
         body: a.body.map(Text::Plain),
         components: a.components,
-        next_update_at: opt_moment("next-update", &a.next_update)?,
-        starts_at: opt_moment("starts-at", &a.starts_at)?,
-        ends_at: opt_moment("ends-at", &a.ends_at)?,
+        next_update_at: opt_moment("next-update", &a.times.next_update)?,
+        starts_at: opt_moment("starts-at", &a.times.starts_at)?,
+        ends_at: opt_moment("ends-at", &a.times.ends_at)?,
         url: a.url,
     };
     let api = client(&a.conn)?;
@@ -177,11 +177,11 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         text: a.text.map(Text::Plain),
         state: a.state,
         severity: a.severity,
-        next_update_at: opt_moment("next-update", &a.next_update)?,
+        next_update_at: opt_moment("next-update", &a.times.next_update)?,
         title: a.title.map(Text::Plain),
         body: None,
-        starts_at: opt_moment("starts-at", &a.starts_at)?,
-        ends_at: opt_moment("ends-at", &a.ends_at)?,
+        starts_at: opt_moment("starts-at", &a.times.starts_at)?,
+        ends_at: opt_moment("ends-at", &a.times.ends_at)?,
     };
     let api = client(&a.conn)?;
     let n = block_on(api.change(&a.id, &NoticeChange::Update(req)))??;

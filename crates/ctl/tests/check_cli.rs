@@ -82,6 +82,16 @@ fn setup(expires_in: TimeDelta) -> Setup {
     }
 }
 
+/// `svetoforctl check FEED --pubkey PUB` with the setup's own key.
+fn check_with_own_key(s: &Setup) -> std::process::Output {
+    ctl(&[
+        "check",
+        s.feed.to_str().unwrap(),
+        "--pubkey",
+        s.public.to_str().unwrap(),
+    ])
+}
+
 fn sign(s: &Setup, file: &Path) -> Output {
     ctl(&[
         "sign",
@@ -185,12 +195,7 @@ fn one_flipped_byte_fails_with_bad_signature() {
     let i = bytes.iter().position(|&b| b == b'C').unwrap(); // "Card payments" -> "Bard payments"
     bytes[i] = b'B';
     std::fs::write(&s.feed, bytes).unwrap();
-    let out = ctl(&[
-        "check",
-        s.feed.to_str().unwrap(),
-        "--pubkey",
-        s.public.to_str().unwrap(),
-    ]);
+    let out = check_with_own_key(&s);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("bad signature"), "{err}");
@@ -221,12 +226,7 @@ fn expired_feed_fails_saying_when() {
     let s = setup(TimeDelta::seconds(-90));
     // Signing does not check expiry: a publisher may sign and then publish later.
     assert!(sign(&s, &s.feed).status.success());
-    let out = ctl(&[
-        "check",
-        s.feed.to_str().unwrap(),
-        "--pubkey",
-        s.public.to_str().unwrap(),
-    ]);
+    let out = check_with_own_key(&s);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("expired at") && err.contains("ago"), "{err}");

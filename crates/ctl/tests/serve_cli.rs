@@ -7,6 +7,10 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{Served, free_port, serve};
+
 fn ctl(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
         .args(args)
@@ -38,48 +42,6 @@ fn fails_with(out: &Output, code: i32, needle: &str) {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).trim().to_owned()
-}
-
-struct Served {
-    child: Child,
-    base: String,
-    addr: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn serve(dir: &Path, port: u16) -> Served {
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
-        .args(["serve", "--listen", &addr])
-        .env("SVETOFOR_DATA_DIR", dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Served {
-        child,
-        base: format!("http://{addr}"),
-        addr,
-    }
 }
 
 /// A bare HTTP/1.1 SSE subscriber, like `curl -N`, reading lines on a thread.

@@ -6,6 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::serve;
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_svetoforctl")
 }
@@ -17,23 +21,6 @@ impl Drop for Kill {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn serve(dir: &Path, port: u16) -> Kill {
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(bin())
-        .args(["serve", "--listen", &addr])
-        .env("SVETOFOR_DATA_DIR", dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Kill(child)
 }
 
 fn watch(dir: &Path, port: u16) -> (Kill, Receiver<serde_json::Value>) {
@@ -146,8 +133,8 @@ fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
     assert!(more.is_none(), "a second alert: {more:?}");
 
     // Kill the server: stale within the window (3 polls of 1 s), red notice still shown.
-    let _ = server.0.kill();
-    let _ = server.0.wait();
+    let _ = server.child.kill();
+    let _ = server.child.wait();
     let killed = Instant::now();
     let (stale, _) = next_matching(&rx, Duration::from_secs(8), |v| {
         v["type"] == "state" && v["freshness"] == "stale"

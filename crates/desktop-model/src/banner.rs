@@ -65,7 +65,6 @@ pub enum BannerCommand {
     Show(BannerModel),
     /// Refresh it if open; do not open it.
     Refresh(BannerModel),
-    /// Close it.
     Close,
     /// Leave it as it is.
     Nothing,

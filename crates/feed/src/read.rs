@@ -16,9 +16,9 @@ pub enum ReadError {
     /// Larger than [`MAX_DOCUMENT_BYTES`].
     #[error("document is {size} bytes, more than the limit of {limit} bytes")]
     TooLarge {
-        /// Its size.
+        /// The document's size in bytes.
         size: usize,
-        /// The limit.
+        /// The most a client reads, in bytes ([`MAX_DOCUMENT_BYTES`]).
         limit: usize,
     },
     /// Not JSON, or JSON of the wrong shape.

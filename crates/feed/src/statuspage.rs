@@ -17,7 +17,6 @@ use crate::text_rules::is_web_url;
 #[derive(Deserialize)]
 struct Summary {
     page: Page,
-    #[serde(default)]
     status: Option<Status>,
     #[serde(default)]
     components: Vec<RawComponent>,
@@ -29,53 +28,35 @@ struct Summary {
 
 #[derive(Deserialize)]
 struct Page {
-    #[serde(default)]
     id: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Status {
-    #[serde(default)]
     indicator: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct RawComponent {
-    #[serde(default)]
     id: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     group: Option<bool>,
-    #[serde(default)]
     group_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Incident {
-    #[serde(default)]
     id: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     impact: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
-    #[serde(default)]
     scheduled_for: Option<String>,
-    #[serde(default)]
     scheduled_until: Option<String>,
-    #[serde(default)]
     shortlink: Option<String>,
     #[serde(default)]
     incident_updates: Vec<IncidentUpdate>,
@@ -85,19 +66,14 @@ struct Incident {
 
 #[derive(Deserialize)]
 struct IncidentUpdate {
-    #[serde(default)]
     body: Option<String>,
-    #[serde(default)]
     status: Option<String>,
-    #[serde(default)]
     display_at: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct IncidentComponent {
-    #[serde(default)]
     id: Option<String>,
 }
 

@@ -373,6 +373,19 @@ pub fn next_transition(notice: &Notice) -> Option<DateTime<Utc>> {
     }
 }
 
+/// Applies `change` to `notice` at `now`.
+pub fn apply(
+    notice: &mut Notice,
+    change: NoticeChange,
+    now: DateTime<Utc>,
+) -> Result<(), Rejected> {
+    match change {
+        NoticeChange::Update(req) => update(notice, req, now),
+        NoticeChange::Resolve(req) => resolve(notice, req, now),
+        NoticeChange::Withdraw(req) => withdraw(notice, req, now),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,20 +395,19 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap() + chrono::TimeDelta::minutes(min)
     }
 
+    fn maintenance_request(starts: i64, ends: Option<i64>) -> NewNotice {
+        NewNotice {
+            severity: Some(Severity::Yellow),
+            kind: Some(Kind::Maintenance),
+            title: Some("DB".into()),
+            starts_at: Some(t(starts)),
+            ends_at: ends.map(t),
+            ..NewNotice::default()
+        }
+    }
+
     fn maintenance(starts: i64, ends: Option<i64>, now: i64) -> Notice {
-        create(
-            "m".into(),
-            NewNotice {
-                severity: Some(Severity::Yellow),
-                kind: Some(Kind::Maintenance),
-                title: Some("DB".into()),
-                starts_at: Some(t(starts)),
-                ends_at: ends.map(t),
-                ..NewNotice::default()
-            },
-            t(now),
-        )
-        .unwrap()
+        create("m".into(), maintenance_request(starts, ends), t(now)).unwrap()
     }
 
     #[test]
@@ -403,19 +415,7 @@ mod tests {
         assert_eq!(maintenance(10, Some(20), 0).state, State::Scheduled);
         assert_eq!(maintenance(-10, Some(20), 0).state, State::InProgress);
         assert!(
-            create(
-                "m".into(),
-                NewNotice {
-                    severity: Some(Severity::Yellow),
-                    kind: Some(Kind::Maintenance),
-                    title: Some("DB".into()),
-                    starts_at: Some(t(-20)),
-                    ends_at: Some(t(-10)),
-                    ..NewNotice::default()
-                },
-                t(0)
-            )
-            .is_err(),
+            create("m".into(), maintenance_request(-20, Some(-10)), t(0)).is_err(),
             "a window that is over already"
         );
     }
@@ -473,15 +473,3 @@ mod tests {
     }
 }
 
-/// Applies `change` to `notice` at `now`.
-pub fn apply(
-    notice: &mut Notice,
-    change: NoticeChange,
-    now: DateTime<Utc>,
-) -> Result<(), Rejected> {
-    match change {
-        NoticeChange::Update(req) => update(notice, req, now),
-        NoticeChange::Resolve(req) => resolve(notice, req, now),
-        NoticeChange::Withdraw(req) => withdraw(notice, req, now),
-    }
-}

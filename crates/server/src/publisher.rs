@@ -63,9 +63,7 @@ pub struct Published {
     pub signature_etag: HeaderValue,
     /// `Last-Modified` (the generation time).
     pub last_modified: HeaderValue,
-    /// When it was generated.
     pub generated_at: DateTime<Utc>,
-    /// When it expires.
     pub expires_at: DateTime<Utc>,
     /// The SSE `data:` payload, built once for every subscriber.
     pub event_data: String,
@@ -361,19 +359,9 @@ impl Publisher {
         let mut state = self.state.lock().await;
         let now = Utc::now();
         let id = new_notice_id(now)?;
-        let notice = notices::create(id.clone(), req, now)?;
-        let audit = AuditEntry {
-            at: now,
-            actor,
-            action: "notice.create".to_owned(),
-            target: Some(id),
-            detail,
-        };
-        self.commit(&mut state, Some(notice.clone()), Some(audit), now)
-            .await?;
-        drop(state);
-        self.write_mirror().await;
-        Ok(notice)
+        let notice = notices::create(id, req, now)?;
+        self.commit_change(state, notice, "notice.create", detail, actor, now)
+            .await
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -389,11 +377,26 @@ impl Publisher {
         let now = Utc::now();
         let mut notice = self.find(&state, id).await?;
         notices::apply(&mut notice, change, now)?;
+        self.commit_change(state, notice, action, detail, actor, now)
+            .await
+    }
+
+    /// Stores `notice` with its audit line, publishes, then refreshes the mirror (after the
+    /// lock is released: the mirror may be slow).
+    async fn commit_change(
+        &self,
+        mut state: tokio::sync::MutexGuard<'_, State>,
+        notice: Notice,
+        action: &str,
+        detail: serde_json::Value,
+        actor: String,
+        now: DateTime<Utc>,
+    ) -> Result<Notice, PublishError> {
         let audit = AuditEntry {
             at: now,
             actor,
             action: action.to_owned(),
-            target: Some(id.to_owned()),
+            target: Some(notice.id.clone()),
             detail,
         };
         self.commit(&mut state, Some(notice.clone()), Some(audit), now)

@@ -19,9 +19,7 @@ pub struct Notified {
     pub id: u32,
     /// The id the app asked to replace (0: a new notification).
     pub replaces_id: u32,
-    /// Summary as sent.
     pub summary: String,
-    /// Body as sent.
     pub body: String,
     /// Urgency hint (0 low, 1 normal, 2 critical).
     pub urgency: Option<u8>,

@@ -36,14 +36,8 @@ impl Server {
                 "token", "create", "--role", "support", "--name", "e2e", "--db",
             ])
             .arg(s.data.path().join("svetofor.db"))
-            .output()
-            .expect("token create");
-        assert!(
-            out.status.success(),
-            "token create: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        s.token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            .output();
+        s.token = succeeded(out, "token create");
         s
     }
 
@@ -77,14 +71,8 @@ impl Server {
             .args(args)
             .env("SVETOFOR_SERVER", &self.url)
             .env("SVETOFOR_TOKEN", &self.token)
-            .output()
-            .expect("svetoforctl");
-        assert!(
-            out.status.success(),
-            "svetoforctl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+            .output();
+        succeeded(out, &format!("svetoforctl {args:?}"))
     }
 
     /// Stops the server (the feed becomes unreachable).
@@ -100,4 +88,15 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The trimmed stdout of a command that must have run and succeeded.
+fn succeeded(out: std::io::Result<std::process::Output>, what: &str) -> String {
+    let out = out.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

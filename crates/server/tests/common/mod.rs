@@ -111,26 +111,16 @@ impl Harness {
             .unwrap()
     }
 
+    /// The body of `GET path`.
+    pub async fn body(&self, path: &str) -> reqwest::Bytes {
+        let resp = self.http.get(self.url(path)).send().await.unwrap();
+        resp.bytes().await.unwrap()
+    }
+
     /// Fetches and verifies the feed as a client would.
     pub async fn feed(&self) -> Accepted {
-        let bytes = self
-            .http
-            .get(self.url("/feed.json"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let sig = self
-            .http
-            .get(self.url("/feed.json.minisig"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let bytes = self.body("/feed.json").await;
+        let sig = String::from_utf8(self.body("/feed.json.minisig").await.to_vec()).unwrap();
         accept(
             &bytes,
             Some(&sig),
