@@ -142,12 +142,14 @@ fn client(conn: &Conn) -> Result<ApiClient, Failure> {
 }
 
 pub fn post(a: PostArgs) -> Result<(), Failure> {
-    let kind = a.kind.unwrap_or(match (a.severity, a.times.starts_at.is_some()) {
-        (_, true) => Kind::Maintenance,
-        (Severity::Red, _) => Kind::Outage,
-        (Severity::Yellow, _) => Kind::Degraded,
-        (Severity::Green, _) => Kind::Info,
-    });
+    let kind = a
+        .kind
+        .unwrap_or(match (a.severity, a.times.starts_at.is_some()) {
+            (_, true) => Kind::Maintenance,
+            (Severity::Red, _) => Kind::Outage,
+            (Severity::Yellow, _) => Kind::Degraded,
+            (Severity::Green, _) => Kind::Info,
+        });
     let req = NewNotice {
         severity: Some(a.severity),
         kind: Some(kind),

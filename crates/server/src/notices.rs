@@ -472,4 +472,3 @@ mod tests {
         assert!(withdraw(&mut n, Closing::default(), t(3)).is_err());
     }
 }
-

@@ -356,7 +356,7 @@ impl Publisher {
     /// Creates a notice.
     pub async fn create(&self, req: NewNotice, actor: String) -> Result<Notice, PublishError> {
         let detail = serde_json::to_value(&req).unwrap_or_default();
-        let mut state = self.state.lock().await;
+        let state = self.state.lock().await;
         let now = Utc::now();
         let id = new_notice_id(now)?;
         let notice = notices::create(id, req, now)?;
@@ -373,7 +373,7 @@ impl Publisher {
     ) -> Result<Notice, PublishError> {
         let action = change.action();
         let detail = change.body();
-        let mut state = self.state.lock().await;
+        let state = self.state.lock().await;
         let now = Utc::now();
         let mut notice = self.find(&state, id).await?;
         notices::apply(&mut notice, change, now)?;

@@ -112,15 +112,15 @@ impl Harness {
     }
 
     /// The body of `GET path`.
-    pub async fn body(&self, path: &str) -> reqwest::Bytes {
+    pub async fn body(&self, path: &str) -> Vec<u8> {
         let resp = self.http.get(self.url(path)).send().await.unwrap();
-        resp.bytes().await.unwrap()
+        resp.bytes().await.unwrap().to_vec()
     }
 
     /// Fetches and verifies the feed as a client would.
     pub async fn feed(&self) -> Accepted {
         let bytes = self.body("/feed.json").await;
-        let sig = String::from_utf8(self.body("/feed.json.minisig").await.to_vec()).unwrap();
+        let sig = String::from_utf8(self.body("/feed.json.minisig").await).unwrap();
         accept(
             &bytes,
             Some(&sig),
