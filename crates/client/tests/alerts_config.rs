@@ -173,32 +173,12 @@ fn components_filter_what_concerns_this_client() {
 fn coalescing_keeps_one_per_notice() {
     let mut m = Memory::default();
     let p = NotifyPolicy::default();
-    let a = decide(
-        &snap(vec![notice(
-            "a",
-            Severity::Yellow,
-            Kind::Degraded,
-            State::Investigating,
-        )]),
-        t0(),
-        &mut m,
-        p,
-        &[],
-        "en",
-    );
-    let b = decide(
-        &snap(vec![notice(
-            "a",
-            Severity::Red,
-            Kind::Degraded,
-            State::Investigating,
-        )]),
-        t0(),
-        &mut m,
-        p,
-        &[],
-        "en",
-    );
+    let mut decide_one = |severity| {
+        let n = notice("a", severity, Kind::Degraded, State::Investigating);
+        decide(&snap(vec![n]), t0(), &mut m, p, &[], "en")
+    };
+    let a = decide_one(Severity::Yellow);
+    let b = decide_one(Severity::Red);
     let mut pending = vec![];
     for x in a.into_iter().chain(b) {
         coalesce(&mut pending, x);

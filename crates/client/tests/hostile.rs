@@ -301,6 +301,29 @@ async fn assert_stays_live(rx: &mut mpsc::Receiver<EngineEvent>, within: Duratio
     }
 }
 
+/// A hostile server in `mode` and an engine following its feed (over its stream when
+/// `push`), with the engine's cache folder, which lives as long as the returned value.
+async fn follow(
+    mode: Mode,
+    push: bool,
+) -> (
+    SocketAddr,
+    Shared,
+    tempfile::TempDir,
+    tokio::task::JoinHandle<()>,
+    mpsc::Receiver<EngineEvent>,
+) {
+    let (addr, shared) = hostile_server(mode).await;
+    let cache = tempfile::tempdir().unwrap();
+    let (task, rx) = start_engine(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        push,
+    );
+    (addr, shared, cache, task, rx)
+}
+
 async fn wait_state(
     rx: &mut mpsc::Receiver<EngineEvent>,
     within: Duration,
@@ -322,14 +345,7 @@ fn live_red(v: &ViewState) -> bool {
 }
 
 async fn scenario(mode: Mode) {
-    let (addr, shared) = hostile_server(Mode::Good).await;
-    let cache = tempfile::tempdir().unwrap();
-    let (task, mut rx) = start_engine(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        mode == Mode::StreamThenCut,
-    );
+    let (_, shared, _cache, task, mut rx) = follow(Mode::Good, mode == Mode::StreamThenCut).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
 
     shared.lock().unwrap().mode = mode;
@@ -415,14 +431,7 @@ async fn replayed_older_seq() {
 async fn server_killed_mid_stream() {
     // The stream delivers one snapshot, then dies mid-event; afterwards /events is gone and
     // the feed errors, so the engine must poll, fail, and turn stale.
-    let (addr, shared) = hostile_server(Mode::StreamThenCut).await;
-    let cache = tempfile::tempdir().unwrap();
-    let (task, mut rx) = start_engine(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        true,
-    );
+    let (_, shared, _cache, task, mut rx) = follow(Mode::StreamThenCut, true).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     shared.lock().unwrap().mode = Mode::Error500;
     let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
@@ -506,14 +515,7 @@ async fn corrupt_cache_is_set_aside_not_fatal() {
 
 #[tokio::test]
 async fn a_stream_that_never_speaks_falls_back_to_polling() {
-    let (addr, shared) = hostile_server(Mode::SilentStream).await;
-    let cache = tempfile::tempdir().unwrap();
-    let (task, mut rx) = start_engine(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        true,
-    );
+    let (_, _, _cache, task, mut rx) = follow(Mode::SilentStream, true).await;
     // Three stalls of 2 s, then polling brings the feed in.
     let v = wait_state(&mut rx, Duration::from_secs(15), live_red).await;
     assert_eq!(v.notices.len(), 1);
@@ -524,14 +526,7 @@ async fn a_stream_that_never_speaks_falls_back_to_polling() {
 
 #[tokio::test]
 async fn keep_alives_do_not_vouch_for_a_refused_stream() {
-    let (addr, shared) = hostile_server(Mode::StreamThenForged).await;
-    let cache = tempfile::tempdir().unwrap();
-    let (task, mut rx) = start_engine(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        true,
-    );
+    let (_, shared, _cache, task, mut rx) = follow(Mode::StreamThenForged, true).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     // The forged green document is refused; keep-alives keep coming, yet the view goes stale
     // and keeps the last good red.

@@ -461,15 +461,10 @@ fn diagnostics_name_sources_and_settings_but_no_secrets() {
     use svetofor_client::engine::SourceHealth;
     use svetofor_desktop_model::diagnostics::{Inputs, report, safe_url};
 
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        "feeds = [\"https://user:pw@status.example.com/feed.json?key=abc\"]\ntoken = \"svt_abcdefgh_SECRETSECRETSECRET\"\n",
-    )
-    .unwrap();
-    let user = dir.path().join("user.toml");
-    std::fs::write(&user, "proxy = \"http://me:hunter2@proxy:3128\"\n").unwrap();
+    let (dir, user, policy) = common::config_files(
+        Some("proxy = \"http://me:hunter2@proxy:3128\"\n"),
+        Some("feeds = [\"https://user:pw@status.example.com/feed.json?key=abc\"]\ntoken = \"svt_abcdefgh_SECRETSECRETSECRET\"\n"),
+    );
     let cfg = config::load(Some(&user), Some(&policy)).unwrap();
     let sources = [SourceHealth {
         url: cfg.feeds[0].clone(),

@@ -7,17 +7,19 @@ use svetofor_desktop_model::settings::{FIELDS, Problem, form_of, save};
 use svetofor_desktop_model::settings_text::error_text;
 use svetofor_feed::Severity;
 
+#[path = "../../client/tests/common/mod.rs"]
+mod common;
+
+use common::config_files;
+
 const KEY: &str = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
 
 #[test]
 fn policy_fields_are_locked_and_never_written_to_the_users_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        "feeds = [\"https://status.example.com/feed.json\"]\n",
-    )
-    .unwrap();
+    let (dir, _, policy) = config_files(
+        None,
+        Some("feeds = [\"https://status.example.com/feed.json\"]\n"),
+    );
     let user = dir.path().join("user/config.toml");
     let cfg = config::load(Some(&user), Some(&policy)).unwrap();
     let (mut form, locked) = form_of(&cfg);
@@ -80,13 +82,10 @@ fn bad_values_are_refused_field_by_field_and_nothing_is_written() {
 
 #[test]
 fn a_save_keeps_the_keys_the_window_does_not_edit() {
-    let dir = tempfile::tempdir().unwrap();
-    let user = dir.path().join("config.toml");
-    std::fs::write(
-        &user,
-        "# Set up by the help desk.\ntoken = \"svt_keep_me\"\n\n# Ask IT before changing.\nnotify_red_always = false\npoll_interval = 30 # seconds\nlanguage = \"en\"\n",
-    )
-    .unwrap();
+    let (_dir, user, _) = config_files(
+        Some("# Set up by the help desk.\ntoken = \"svt_keep_me\"\n\n# Ask IT before changing.\nnotify_red_always = false\npoll_interval = 30 # seconds\nlanguage = \"en\"\n"),
+        None,
+    );
     let cfg = config::load(Some(&user), None).unwrap();
     let (mut form, _) = form_of(&cfg);
     form.feeds = vec![" https://status.example.com/feed.json ".into(), "".into()];

@@ -65,6 +65,22 @@ impl Server {
         format!("{}/feed.json", self.url)
     }
 
+    /// Posts a notice (`svetoforctl post --severity S --title T --body B MORE…`); returns
+    /// its id.
+    pub fn post(&self, severity: &str, title: &str, body: &str, more: &[&str]) -> String {
+        let mut args = vec![
+            "post",
+            "--severity",
+            severity,
+            "--title",
+            title,
+            "--body",
+            body,
+        ];
+        args.extend_from_slice(more);
+        self.ctl(&args)
+    }
+
     /// Runs a support command (`post`, `update`, `resolve`…) and returns its stdout.
     pub fn ctl(&self, args: &[&str]) -> String {
         let out = Command::new(crate::binary("svetoforctl"))

@@ -113,17 +113,7 @@ async fn tray_banner_and_notifications_follow_the_feed() {
     );
 
     // Red: icon red, banner at the top with the title, one critical notification, escaped.
-    let id = server.ctl(&[
-        "post",
-        "--severity",
-        "red",
-        "--title",
-        TITLE,
-        "--body",
-        BODY,
-        "--next-update",
-        "30m",
-    ]);
+    let id = server.post("red", TITLE, BODY, &["--next-update", "30m"]);
     wait_icon(&bus, &item, "tray-red").await;
     let (title, x, y, w, h) = wait_for("banner window", LIMIT, async || banner(&desktop)).await;
     assert_eq!(title, format!("Svetofor — Outage: {TITLE}"));
@@ -209,21 +199,12 @@ async fn tray_banner_and_notifications_follow_the_feed() {
     desktop.screenshot(&shots.join("banner-green.png"), Some((0, 0, w, h)));
 
     // Yellow maintenance in progress: yellow icon and banner.
-    let maint = server.ctl(&[
-        "post",
-        "--severity",
+    let maint = server.post(
         "yellow",
-        "--kind",
-        "maintenance",
-        "--title",
         "Database upgrade",
-        "--body",
         "Reports may be slow",
-        "--starts-at",
-        "0m",
-        "--ends-at",
-        "1h",
-    ]);
+        &["--kind", "maintenance", "--starts-at", "0m", "--ends-at", "1h"],
+    );
     wait_icon(&bus, &item, "tray-yellow").await;
     wait_for("yellow banner", LIMIT, async || {
         banner(&desktop).filter(|b| b.0.starts_with("Svetofor — Maintenance"))

@@ -322,15 +322,7 @@ async fn every_page_shows_only_catalogue_words_in_both_languages() {
     let server = Server::start();
     let key = public_key(&server);
     let feed = server.feed();
-    server.ctl(&[
-        "post",
-        "--severity",
-        "yellow",
-        "--title",
-        "Медленные платежи",
-        "--body",
-        "Разбираемся",
-    ]);
+    server.post("yellow", "Медленные платежи", "Разбираемся", &[]);
     // Words the Russian pages may show in Latin letters: the feed's address, the
     // publisher's name for its feed, the name of English in English, file names in help.
     let mut allowed: Vec<String> = ["English", "svetofor", "pub", "http", "https", "HTTP"]

@@ -21,17 +21,12 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
         .await
         .expect("bus");
     let server = Server::start();
-    server.ctl(&[
-        "post",
-        "--severity",
+    server.post(
         "red",
-        "--title",
         TITLE,
-        "--body",
         BODY,
-        "--url",
-        "https://status.example.com/incident",
-    ]);
+        &["--url", "https://status.example.com/incident"],
+    );
     let mut driver = Driver::start(&desktop, &[]);
     let app = binary("svetofor").display().to_string();
     let feed = server.feed();

@@ -41,3 +41,19 @@ pub fn snap(notices: Vec<Notice>) -> Snapshot {
     }
     .into_snapshot()
 }
+
+/// A temporary folder holding `user.toml` and `policy.toml` with these texts (`None`: the
+/// file does not exist); returns the folder and the two paths.
+pub fn config_files(
+    user: Option<&str>,
+    policy: Option<&str>,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (u, p) = (dir.path().join("user.toml"), dir.path().join("policy.toml"));
+    for (path, text) in [(&u, user), (&p, policy)] {
+        if let Some(text) = text {
+            std::fs::write(path, text).unwrap();
+        }
+    }
+    (dir, u, p)
+}
