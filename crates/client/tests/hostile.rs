@@ -90,23 +90,33 @@ fn signed(_h: &Hostile, f: &Feed, key: &SigningKey) -> (Vec<u8>, String) {
     (bytes, sig)
 }
 
+/// The document and signature the server serves in its mode (the signature from another
+/// key for `WrongSignature`).
+fn served(h: &Hostile) -> (Vec<u8>, String) {
+    match h.mode {
+        Mode::Expired => signed(
+            h,
+            &feed(h.seq, Severity::Red, TimeDelta::seconds(-30)),
+            &h.key,
+        ),
+        Mode::Replay => signed(
+            h,
+            &feed(h.seq - 5, Severity::Green, TimeDelta::hours(1)),
+            &h.key,
+        ),
+        Mode::WrongSignature => signed(
+            h,
+            &feed(h.seq, Severity::Red, TimeDelta::hours(1)),
+            &h.other_key,
+        ),
+        _ => signed(h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
+    }
+}
+
 async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
     let (mode, bytes) = {
         let h = s.lock().unwrap();
-        let (b, _) = match h.mode {
-            Mode::Expired => signed(
-                &h,
-                &feed(h.seq, Severity::Red, TimeDelta::seconds(-30)),
-                &h.key,
-            ),
-            Mode::Replay => signed(
-                &h,
-                &feed(h.seq - 5, Severity::Green, TimeDelta::hours(1)),
-                &h.key,
-            ),
-            _ => signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
-        };
-        (h.mode, b)
+        (h.mode, served(&h).0)
     };
     match mode {
         Mode::Good
@@ -149,25 +159,7 @@ async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> 
 
 async fn sig_handler(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
     let h = s.lock().unwrap();
-    let (_, sig) = match h.mode {
-        Mode::Expired => signed(
-            &h,
-            &feed(h.seq, Severity::Red, TimeDelta::seconds(-30)),
-            &h.key,
-        ),
-        Mode::Replay => signed(
-            &h,
-            &feed(h.seq - 5, Severity::Green, TimeDelta::hours(1)),
-            &h.key,
-        ),
-        Mode::WrongSignature => signed(
-            &h,
-            &feed(h.seq, Severity::Red, TimeDelta::hours(1)),
-            &h.other_key,
-        ),
-        _ => signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
-    };
-    sig.into_response()
+    served(&h).1.into_response()
 }
 
 async fn events_handler(
