@@ -74,39 +74,54 @@ fn conditional(
     resp
 }
 
+/// Which half of the signed pair a request asks for.
+#[derive(Clone, Copy)]
+enum Half {
+    Document,
+    Signature,
+}
+
 /// `GET /feed.json`. Takes the request whole rather than a copy of its headers: this is the
 /// endpoint thousands of desktops poll.
 pub async fn feed(
-    State(app): State<Arc<AppState>>,
-    MaybeCaller(caller): MaybeCaller,
+    app: State<Arc<AppState>>,
+    caller: MaybeCaller,
     req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    check_read(&app, caller)?;
-    let p = app.publisher.current();
-    Ok(conditional(
-        &app,
-        req.headers(),
-        &p.etag,
-        "application/json",
-        p.bytes.clone(),
-        &p.last_modified,
-    ))
+    serve_half(&app, caller, &req, Half::Document)
 }
 
 /// `GET /feed.json.minisig`.
 pub async fn signature(
-    State(app): State<Arc<AppState>>,
-    MaybeCaller(caller): MaybeCaller,
+    app: State<Arc<AppState>>,
+    caller: MaybeCaller,
     req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    check_read(&app, caller)?;
+    serve_half(&app, caller, &req, Half::Signature)
+}
+
+fn serve_half(
+    app: &AppState,
+    MaybeCaller(caller): MaybeCaller,
+    req: &axum::extract::Request,
+    half: Half,
+) -> Result<Response, ApiError> {
+    check_read(app, caller)?;
     let p = app.publisher.current();
+    let (etag, content_type, bytes) = match half {
+        Half::Document => (&p.etag, "application/json", &p.bytes),
+        Half::Signature => (
+            &p.signature_etag,
+            "text/plain; charset=utf-8",
+            &p.signature_bytes,
+        ),
+    };
     Ok(conditional(
-        &app,
+        app,
         req.headers(),
-        &p.signature_etag,
-        "text/plain; charset=utf-8",
-        p.signature_bytes.clone(),
+        etag,
+        content_type,
+        bytes.clone(),
         &p.last_modified,
     ))
 }

@@ -49,12 +49,7 @@ async fn posting_needs_a_support_token() {
     assert_eq!(body["error"]["code"], "forbidden");
     let ok = h.post(&real, "/api/v1/notices", red_outage()).await;
     assert_eq!(ok.status(), 201);
-    assert!(
-        ok.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/api/v1/notices/")
-    );
+    assert!(common::header(&ok, "location").starts_with("/api/v1/notices/"));
     let admin = h.token(Role::Admin);
     assert_eq!(
         h.post(&admin, "/api/v1/notices", red_outage())

@@ -178,12 +178,7 @@ async fn private_feed_needs_a_reader_token() {
     let reader = h.token(Role::Reader);
     let resp = h.get("/feed.json", Some(&reader), None).await;
     assert_eq!(resp.status(), 200);
-    assert!(
-        resp.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .starts_with("private")
-    );
+    assert!(common::header(&resp, "cache-control").starts_with("private"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

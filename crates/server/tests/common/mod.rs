@@ -238,3 +238,8 @@ pub fn verify_event(ev: &SseEvent, key: &TrustedKey) -> Accepted {
     )
     .expect("event verifies")
 }
+
+/// The value of header `name` in `resp`, which must have it, as text.
+pub fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
+    resp.headers()[name].to_str().unwrap()
+}
