@@ -144,12 +144,7 @@ async fn bad_input_is_a_clear_400_and_changes_nothing() {
 async fn update_resolve_withdraw_lifecycle() {
     let h = start().await;
     let t = h.token(Role::Support);
-    let n: serde_json::Value = h
-        .post(&t, "/api/v1/notices", red_outage())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let n = h.post_json(&t, "/api/v1/notices", red_outage()).await;
     let id = n["id"].as_str().unwrap().to_owned();
     assert_eq!(n["state"], "investigating");
 
@@ -203,12 +198,7 @@ async fn update_resolve_withdraw_lifecycle() {
     .await;
     assert_eq!(status, 400, "a closed notice cannot be updated: {err}");
 
-    let m: serde_json::Value = h
-        .post(&t, "/api/v1/notices", red_outage())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let m = h.post_json(&t, "/api/v1/notices", red_outage()).await;
     let mid = m["id"].as_str().unwrap();
     assert_eq!(
         h.post(&t, &format!("/api/v1/notices/{mid}/withdraw"), json!({}))

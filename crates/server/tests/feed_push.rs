@@ -24,12 +24,7 @@ async fn a_posted_notice_reaches_subscribers_within_a_second() {
     assert_eq!(snap.status(Utc::now()), Severity::Green);
 
     let posted_at = std::time::Instant::now();
-    let n: serde_json::Value = h
-        .post(&t, "/api/v1/notices", red_outage())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let n = h.post_json(&t, "/api/v1/notices", red_outage()).await;
     let ev = sse
         .next(SECOND)
         .await

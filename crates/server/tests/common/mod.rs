@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
+use serde_json::Value;
 use svetofor_feed::{Accepted, TrustedKey, accept};
 use svetofor_server::auth::{Role, new_token};
 use svetofor_server::limits::Limits;
@@ -94,6 +95,11 @@ impl Harness {
     /// GET `path` and parse the JSON answer.
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> serde_json::Value {
         self.get(path, token, None).await.json().await.unwrap()
+    }
+
+    /// `post`, then the answer's JSON body.
+    pub async fn post_json(&self, token: &str, path: &str, body: Value) -> Value {
+        self.post(token, path, body).await.json().await.unwrap()
     }
 
     pub async fn post(
