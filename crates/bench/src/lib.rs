@@ -9,6 +9,18 @@ use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The `n`th command-line argument (1-based) as a number, or `default` when absent.
+pub fn arg<T: std::str::FromStr>(n: usize, default: T) -> Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    Ok(std::env::args()
+        .nth(n)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(default))
+}
+
 /// The `svetoforctl` binary next to this benchmark (build both with `--release`).
 pub fn ctl_binary() -> Result<PathBuf> {
     let me = std::env::current_exe()?;

@@ -114,16 +114,8 @@ fn start_nginx(dir: &std::path::Path, body: &[u8]) -> Result<(std::process::Chil
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let conns: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(64);
-    let secs: u64 = std::env::args()
-        .nth(2)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(5);
+    let conns: usize = svetofor_bench::arg(1, 64)?;
+    let secs: u64 = svetofor_bench::arg(2, 5)?;
     let dir = std::env::temp_dir().join(format!("svetofor-bench-poll-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let server = start_server(&dir, &["--writes-per-minute", "100000"])?;

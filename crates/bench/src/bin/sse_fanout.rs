@@ -67,11 +67,7 @@ async fn subscriber(
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(10_000);
+    let n: usize = svetofor_bench::arg(1, 10_000)?;
     let limit = rlimit::increase_nofile_limit((2 * n + 2048) as u64)?;
     if (limit as usize) < n + 1024 {
         bail!("open-file limit is {limit}; need at least {}", n + 1024);

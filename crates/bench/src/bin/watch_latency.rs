@@ -83,16 +83,8 @@ fn post(addr: &str, token: &str, i: usize) -> Result<String> {
 }
 
 fn main() -> Result<()> {
-    let notices: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(100);
-    let idle: u64 = std::env::args()
-        .nth(2)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(600);
+    let notices: usize = svetofor_bench::arg(1, 100)?;
+    let idle: u64 = svetofor_bench::arg(2, 600)?;
     let dir = std::env::temp_dir().join(format!("svetofor-bench-watch-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let server = start_server(&dir, &["--writes-per-minute", "100000"])?;
