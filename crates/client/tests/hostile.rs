@@ -518,7 +518,7 @@ async fn a_stream_that_never_speaks_falls_back_to_polling() {
 
 #[tokio::test]
 async fn keep_alives_do_not_vouch_for_a_refused_stream() {
-    let (_, shared, _cache, task, mut rx) = follow(Mode::StreamThenForged, true).await;
+    let (_, _, _cache, task, mut rx) = follow(Mode::StreamThenForged, true).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     // The forged green document is refused; keep-alives keep coming, yet the view goes stale
     // and keeps the last good red.

@@ -375,7 +375,12 @@ fn check_over_http_fetches_the_signature_beside_the_url() {
     assert_eq!(json["status"], "red");
     assert_eq!(json["signature"]["status"], "verified");
 
-    let out = ctl(&["check", &format!("{base}/unsigned.json"), "--pubkey", pubkey]);
+    let out = ctl(&[
+        "check",
+        &format!("{base}/unsigned.json"),
+        "--pubkey",
+        pubkey,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("unsigned.json.minisig"),
@@ -383,7 +388,12 @@ fn check_over_http_fetches_the_signature_beside_the_url() {
         stderr(&out)
     );
 
-    let out = ctl(&["check", &format!("{base}/tampered.json"), "--pubkey", pubkey]);
+    let out = ctl(&[
+        "check",
+        &format!("{base}/tampered.json"),
+        "--pubkey",
+        pubkey,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("bad signature"), "{}", stderr(&out));
 

@@ -463,7 +463,9 @@ fn diagnostics_name_sources_and_settings_but_no_secrets() {
 
     let (dir, user, policy) = common::config_files(
         Some("proxy = \"http://me:hunter2@proxy:3128\"\n"),
-        Some("feeds = [\"https://user:pw@status.example.com/feed.json?key=abc\"]\ntoken = \"svt_abcdefgh_SECRETSECRETSECRET\"\n"),
+        Some(
+            "feeds = [\"https://user:pw@status.example.com/feed.json?key=abc\"]\ntoken = \"svt_abcdefgh_SECRETSECRETSECRET\"\n",
+        ),
     );
     let cfg = config::load(Some(&user), Some(&policy)).unwrap();
     let sources = [SourceHealth {

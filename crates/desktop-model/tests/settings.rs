@@ -83,7 +83,9 @@ fn bad_values_are_refused_field_by_field_and_nothing_is_written() {
 #[test]
 fn a_save_keeps_the_keys_the_window_does_not_edit() {
     let (_dir, user, _) = config_files(
-        Some("# Set up by the help desk.\ntoken = \"svt_keep_me\"\n\n# Ask IT before changing.\nnotify_red_always = false\npoll_interval = 30 # seconds\nlanguage = \"en\"\n"),
+        Some(
+            "# Set up by the help desk.\ntoken = \"svt_keep_me\"\n\n# Ask IT before changing.\nnotify_red_always = false\npoll_interval = 30 # seconds\nlanguage = \"en\"\n",
+        ),
         None,
     );
     let cfg = config::load(Some(&user), None).unwrap();

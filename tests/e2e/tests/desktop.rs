@@ -203,7 +203,14 @@ async fn tray_banner_and_notifications_follow_the_feed() {
         "yellow",
         "Database upgrade",
         "Reports may be slow",
-        &["--kind", "maintenance", "--starts-at", "0m", "--ends-at", "1h"],
+        &[
+            "--kind",
+            "maintenance",
+            "--starts-at",
+            "0m",
+            "--ends-at",
+            "1h",
+        ],
     );
     wait_icon(&bus, &item, "tray-yellow").await;
     wait_for("yellow banner", LIMIT, async || {
