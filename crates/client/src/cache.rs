@@ -35,6 +35,10 @@ pub struct CachedFeed {
 pub struct ClientState {
     /// Highest seq accepted, by feed id: anything lower is a replay.
     pub highest_seq: BTreeMap<String, u64>,
+    /// The feed id first accepted, by configured primary feed URL: a document with another
+    /// id (another feed signed by the same key) is refused from then on.
+    #[serde(default)]
+    pub feed_ids: BTreeMap<String, String>,
     /// What was seen and notified.
     pub memory: Memory,
 }

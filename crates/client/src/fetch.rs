@@ -10,11 +10,43 @@ use svetofor_feed::{MAX_DOCUMENT_BYTES, root_cause};
 /// Most redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// A bearer token and the feed it was configured for. It goes only to that feed's origin
+/// (scheme, host and port): never to a mirror, which may be anybody's CDN, and over plain
+/// HTTP only to this machine.
+#[derive(Clone)]
+pub struct ScopedToken {
+    pub secret: String,
+    pub feed: Url,
+}
+
+impl std::fmt::Debug for ScopedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ScopedToken({}, (hidden))",
+            self.feed.origin().ascii_serialization()
+        )
+    }
+}
+
+impl ScopedToken {
+    /// Whether a request to `url` may carry the token.
+    pub fn may_go_to(&self, url: &Url) -> bool {
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        url.origin() == self.feed.origin() && (url.scheme() == "https" || loopback)
+    }
+}
+
 /// Limits and network settings for a [`Fetcher`].
 #[derive(Debug, Clone)]
 pub struct FetcherOptions {
-    /// Bearer token for private feeds.
-    pub token: Option<String>,
+    /// Bearer token for a private feed, and which feed it is for.
+    pub token: Option<ScopedToken>,
     /// Proxy URL for every request; without it the usual environment variables apply
     /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     pub proxy: Option<String>,
@@ -58,8 +90,13 @@ impl FetcherOptions {
             })?),
             None => None,
         };
+        let feed = cfg.feeds.first().and_then(|f| web_url(f).ok());
         Ok(FetcherOptions {
-            token: cfg.token.clone(),
+            token: cfg
+                .token
+                .clone()
+                .zip(feed)
+                .map(|(secret, feed)| ScopedToken { secret, feed }),
             proxy: cfg.proxy.clone(),
             extra_ca_pem,
             ..FetcherOptions::default()
@@ -220,10 +257,9 @@ impl Fetcher {
     }
 
     fn request(&self, client: &reqwest::Client, url: Url) -> reqwest::RequestBuilder {
-        let req = client.get(url);
         match &self.options.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
+            Some(t) if t.may_go_to(&url) => client.get(url).bearer_auth(&t.secret),
+            _ => client.get(url),
         }
     }
 
@@ -384,5 +420,45 @@ impl Fetcher {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_for(feed: &str) -> ScopedToken {
+        ScopedToken {
+            secret: "svt_x".into(),
+            feed: Url::parse(feed).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_token_goes_to_its_feed_only_and_in_clear_text_only_on_this_machine() {
+        let t = token_for("https://status.example.com/feed.json");
+        let to = |u: &str| t.may_go_to(&Url::parse(u).unwrap());
+        assert!(to("https://status.example.com/feed.json.minisig"));
+        assert!(to("https://status.example.com/events"));
+        assert!(!to("https://mirror.example.net/feed.json"), "a mirror");
+        assert!(
+            !to("https://status.example.com:8443/feed.json"),
+            "another port"
+        );
+        assert!(!to("http://status.example.com/feed.json"), "plain http");
+        let plain = token_for("http://status.example.com/feed.json");
+        assert!(!plain.may_go_to(&Url::parse("http://status.example.com/feed.json").unwrap()));
+        for local in [
+            "http://127.0.0.1:8380/feed.json",
+            "http://localhost:8380/feed.json",
+            "http://[::1]:8380/feed.json",
+        ] {
+            let t = token_for(local);
+            assert!(t.may_go_to(&Url::parse(local).unwrap()), "{local}");
+        }
+        assert!(
+            !format!("{t:?}").contains("svt_x"),
+            "the secret stays out of logs"
+        );
     }
 }

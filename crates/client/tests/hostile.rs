@@ -37,6 +37,12 @@ enum Mode {
     SilentStream,
     /// `/events` sends a good snapshot, then one signed by another key, then keep-alives.
     StreamThenForged,
+    /// `/feed.json` serves another feed (id `other`, green) signed by the same key.
+    OtherFeed,
+    /// `/events` answers 503 with `Retry-After: 30` (no room for more streams).
+    BusyStream,
+    /// `/events` sends a good snapshot, then bytes that are neither events nor comments.
+    StreamThenGarbage,
 }
 
 struct Hostile {
@@ -44,6 +50,10 @@ struct Hostile {
     key: SigningKey,
     other_key: SigningKey,
     seq: u64,
+    /// How many times `/events` was asked for.
+    stream_requests: u32,
+    /// The `Authorization` header of each `/feed.json` request (empty: none).
+    authorizations: Vec<String>,
 }
 
 /// Documents are built from a fixed time so the feed and its signature, fetched separately,
@@ -109,13 +119,24 @@ fn served(h: &Hostile) -> (Vec<u8>, String) {
             &feed(h.seq, Severity::Red, TimeDelta::hours(1)),
             &h.other_key,
         ),
+        Mode::OtherFeed => {
+            let mut other = feed(h.seq + 10, Severity::Green, TimeDelta::hours(1));
+            other.id = "other".into();
+            signed(h, &other, &h.key)
+        }
         _ => signed(h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key),
     }
 }
 
-async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> Response {
+async fn feed_handler(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    headers: HeaderMap,
+) -> Response {
     let (mode, bytes) = {
-        let h = s.lock().unwrap();
+        let mut h = s.lock().unwrap();
+        let auth = headers.get(header::AUTHORIZATION);
+        let auth = auth.and_then(|v| v.to_str().ok()).unwrap_or_default();
+        h.authorizations.push(auth.to_owned());
         (h.mode, served(&h).0)
     };
     match mode {
@@ -125,7 +146,10 @@ async fn feed_handler(axum::extract::State(s): axum::extract::State<Shared>) -> 
         | Mode::Replay
         | Mode::StreamThenCut
         | Mode::SilentStream
-        | Mode::StreamThenForged => {
+        | Mode::StreamThenForged
+        | Mode::OtherFeed
+        | Mode::BusyStream
+        | Mode::StreamThenGarbage => {
             ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
         }
         Mode::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
@@ -167,7 +191,8 @@ async fn events_handler(
     _h: HeaderMap,
 ) -> Response {
     let (mode, data) = {
-        let h = s.lock().unwrap();
+        let mut h = s.lock().unwrap();
+        h.stream_requests += 1;
         let (b, sig) = signed(&h, &feed(h.seq, Severity::Red, TimeDelta::hours(1)), &h.key);
         let data = serde_json::json!({"seq": h.seq, "feed": String::from_utf8(b).unwrap(), "signature": sig}).to_string();
         (h.mode, data)
@@ -192,6 +217,27 @@ async fn events_handler(
             .chain(futures_util::stream::unfold((), |_| async {
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 Some((Ok(b":\n\n".to_vec()), ()))
+            }));
+        return (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(stream),
+        )
+            .into_response();
+    }
+    if mode == Mode::BusyStream {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "30")],
+            "poll /feed.json instead",
+        )
+            .into_response();
+    }
+    if mode == Mode::StreamThenGarbage {
+        let first = format!("event: snapshot\nid: 1\ndata: {data}\n\n");
+        let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(first.into_bytes())])
+            .chain(futures_util::stream::unfold((), |_| async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Some((Ok(b"\x00\xff junk\nnot-a-field\n\n".to_vec()), ()))
             }));
         return (
             [(header::CONTENT_TYPE, "text/event-stream")],
@@ -237,6 +283,8 @@ async fn hostile_server(mode: Mode) -> (SocketAddr, Shared) {
         key,
         other_key: SigningKey::generate().unwrap().key,
         seq: 10,
+        stream_requests: 0,
+        authorizations: vec![],
     }));
     let app = Router::new()
         .route("/feed.json", get(feed_handler))
@@ -263,6 +311,7 @@ fn options(
     o.stale_after = STALE_AFTER;
     o.max_backoff = Duration::from_millis(500);
     o.push = push;
+    o.push_retry = Duration::from_secs(1);
     o.fetcher = FetcherOptions {
         connect_timeout: Duration::from_secs(1),
         read_timeout: Duration::from_secs(1),
@@ -534,4 +583,105 @@ async fn keep_alives_do_not_vouch_for_a_refused_stream() {
             .contains("not among the trusted keys")
     );
     task.abort();
+}
+
+#[tokio::test]
+async fn another_feed_signed_by_the_same_key() {
+    scenario(Mode::OtherFeed).await;
+}
+
+#[tokio::test]
+async fn another_feed_is_refused_saying_so() {
+    let (_, shared, _cache, task, mut rx) = follow(Mode::Good, false).await;
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    shared.lock().unwrap().mode = Mode::OtherFeed;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
+        v.freshness == Freshness::Stale
+    })
+    .await;
+    assert_eq!(
+        stale.status,
+        Some(Severity::Red),
+        "never the other feed's green"
+    );
+    let reason = stale.stale_reason.unwrap();
+    assert!(
+        reason.contains("another feed signed by the same key"),
+        "{reason}"
+    );
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_busy_stream_means_polling_at_once() {
+    // /events says 503 with Retry-After: 30; the feed itself is fine.
+    let (_, _, _cache, task, mut rx) = follow(Mode::BusyStream, true).await;
+    wait_state(&mut rx, Duration::from_secs(3), live_red).await;
+    task.abort();
+}
+
+#[tokio::test]
+async fn garbage_on_the_stream_vouches_for_nothing() {
+    let (_, _, _cache, task, mut rx) = follow(Mode::StreamThenGarbage, true).await;
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
+        v.freshness == Freshness::Stale
+    })
+    .await;
+    assert_eq!(stale.status, Some(Severity::Red));
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_source_without_a_stream_is_asked_again_later() {
+    // Mode::Good has no /events (404): polled, and after push_retry (1 s here) the stream is
+    // tried again, in case the publisher was upgraded.
+    let (_, shared, _cache, task, mut rx) = follow(Mode::Good, true).await;
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let asked = shared.lock().unwrap().stream_requests;
+    assert!(asked >= 2, "/events asked {asked} time(s)");
+    task.abort();
+}
+
+#[tokio::test]
+async fn the_token_goes_to_its_feed_and_not_to_a_mirror() {
+    let (own, own_shared) = hostile_server(Mode::Good).await;
+    let (mirror, mirror_shared) = hostile_server(Mode::Good).await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    for (sources, shared, expect) in [
+        (
+            vec![format!("http://{own}/feed.json")],
+            &own_shared,
+            "Bearer svt_t",
+        ),
+        (
+            vec![
+                format!("http://{dead}/feed.json"),
+                format!("http://{mirror}/feed.json"),
+            ],
+            &mirror_shared,
+            "",
+        ),
+    ] {
+        let cache = tempfile::tempdir().unwrap();
+        let mut o = options(sources.clone(), shared, cache.path(), false);
+        o.keys = [&own_shared, &mirror_shared]
+            .map(|s| s.lock().unwrap().key.trusted())
+            .to_vec();
+        o.fetcher.token = Some(svetofor_client::fetch::ScopedToken {
+            secret: "svt_t".into(),
+            feed: sources[0].parse().unwrap(),
+        });
+        let (engine, mut rx) = Engine::new(o).unwrap();
+        let task = tokio::spawn(engine.run());
+        wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+        task.abort();
+        let seen = shared.lock().unwrap().authorizations.clone();
+        assert!(!seen.is_empty());
+        assert!(seen.iter().all(|a| a == expect), "{sources:?}: {seen:?}");
+    }
 }

@@ -58,8 +58,14 @@ impl FeedArgs {
                 self.language
             )));
         }
-        if self.feed_ttl < std::time::Duration::from_secs(60) {
-            return Err(Failure::usage("--feed-ttl: at least 1m"));
+        let most = svetofor_feed::v1::MAX_LIFETIME_DAYS as u64 * 86_400;
+        if self.feed_ttl < std::time::Duration::from_secs(60)
+            || self.feed_ttl > std::time::Duration::from_secs(most)
+        {
+            return Err(Failure::usage(format!(
+                "--feed-ttl: from 1m to {}d (clients refuse a feed valid longer)",
+                svetofor_feed::v1::MAX_LIFETIME_DAYS
+            )));
         }
         Ok(FeedSettings {
             id: self.feed_id.clone(),

@@ -8,6 +8,7 @@
 //! - [`read()`]: detect the format and read any document into a [`Snapshot`].
 //! - [`signature`]: minisign signatures, pinned keys, signing.
 //! - [`trust`]: [`accept()`] = signature, parsing, expiry and replay checks together.
+//! - [`sse`]: the event-stream framing `/events` uses.
 
 // The public contract of the feed format and the API: every public item is documented.
 #![warn(missing_docs)]
@@ -17,6 +18,7 @@ pub mod read;
 pub mod schema;
 pub mod signature;
 pub mod snapshot;
+pub mod sse;
 pub mod statuspage;
 pub mod text_rules;
 pub mod trust;

@@ -16,6 +16,13 @@ use crate::text_rules::is_web_url;
 /// The value of the `format` field of a v1 feed.
 pub const FORMAT_TAG: &str = "svetofor/1";
 
+/// Longest a document may stay valid after it was generated, in days.
+pub const MAX_LIFETIME_DAYS: i64 = 31;
+
+/// Highest `seq` a document may carry: 2^53 − 1, exact in every JSON reader. Publishers
+/// count from the milliseconds since 1970 (about 1.8 × 10^12 today), far below it.
+pub const MAX_SEQ: u64 = (1 << 53) - 1;
+
 /// A Svetofor v1 feed document. Unknown fields are ignored, so later minor versions can add
 /// optional fields without breaking older clients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -143,6 +150,26 @@ impl Feed {
                     "{} is not after generated_at {}",
                     self.expires_at.to_rfc3339(),
                     self.generated_at.to_rfc3339()
+                ),
+            ));
+        }
+        if self.expires_at - self.generated_at > chrono::TimeDelta::days(MAX_LIFETIME_DAYS) {
+            return Err(invalid(
+                "expires_at",
+                format!(
+                    "{} is more than {MAX_LIFETIME_DAYS} days after generated_at: a document \
+                     valid that long would go on looking current after its publisher stopped",
+                    self.expires_at.to_rfc3339()
+                ),
+            ));
+        }
+        if self.seq > MAX_SEQ {
+            return Err(invalid(
+                "seq",
+                format!(
+                    "{} is above {MAX_SEQ}: after it, every later document would look like a \
+                     replay",
+                    self.seq
                 ),
             ));
         }

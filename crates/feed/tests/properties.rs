@@ -125,8 +125,14 @@ fn notice(id: usize, components: usize) -> impl Strategy<Value = Notice> {
 }
 
 fn feed() -> impl Strategy<Value = Feed> {
-    (0usize..4, 0usize..6, any::<u64>(), time(), 1i64..1_000_000).prop_flat_map(
-        |(n_components, n_notices, seq, generated, ttl)| {
+    (
+        0usize..4,
+        0usize..6,
+        0..=svetofor_feed::v1::MAX_SEQ,
+        time(),
+        1i64..1_000_000,
+    )
+        .prop_flat_map(|(n_components, n_notices, seq, generated, ttl)| {
             let notices: Vec<_> = (0..n_notices).map(|i| notice(i, n_components)).collect();
             let components: Vec<_> = (0..n_components)
                 .map(|i| {
@@ -151,8 +157,7 @@ fn feed() -> impl Strategy<Value = Feed> {
                 components,
                 notices,
             })
-        },
-    )
+        })
 }
 
 proptest! {

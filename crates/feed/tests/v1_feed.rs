@@ -126,6 +126,20 @@ fn rule_breaks_name_the_field() {
 }
 
 #[test]
+fn a_seq_or_a_lifetime_that_would_block_every_later_document_is_refused() {
+    let mut f = feed(vec![]);
+    f.seq = svetofor_feed::v1::MAX_SEQ;
+    assert!(read(&f.to_bytes()).is_ok());
+    f.seq = u64::MAX;
+    assert_eq!(invalid_path(&f.to_bytes()), "seq");
+    let mut g = feed(vec![]);
+    g.expires_at = g.generated_at + chrono::TimeDelta::days(31);
+    assert!(read(&g.to_bytes()).is_ok());
+    g.expires_at = g.generated_at + chrono::TimeDelta::days(32);
+    assert_eq!(invalid_path(&g.to_bytes()), "expires_at");
+}
+
+#[test]
 fn malformed_json_reports_line_and_column() {
     let text = "{\n  \"format\": \"svetofor/1\",\n  \"id\": \"x\",,\n}";
     match read(text.as_bytes()) {

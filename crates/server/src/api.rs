@@ -60,14 +60,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// The caller, if a valid token came with the request.
 pub struct MaybeCaller(pub Option<Caller>);
 
+/// The token of an `Authorization: Bearer …` header; the scheme is case-insensitive
+/// (RFC 7235).
 fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+fn peer(parts: &Parts) -> Option<std::net::IpAddr> {
     parts
-        .headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip())
 }
 
 /// Checks the request's token, if any, against the store.
@@ -80,15 +88,29 @@ pub async fn caller_of(parts: &Parts, store: &Arc<dyn Store>) -> Result<Option<C
     };
     let token = token.to_owned();
     let store = store.clone();
-    let caller = blocking(move || auth::verify(store.as_ref(), &token)).await?;
-    Ok(Some(caller))
+    match blocking(move || auth::verify(store.as_ref(), &token)).await {
+        Ok(caller) => Ok(Some(caller)),
+        Err(e) => {
+            if matches!(e, AuthError::Invalid) {
+                let from = peer(parts).map(|ip| ip.to_string()).unwrap_or_default();
+                tracing::warn!(%from, "refused a token that is not valid or was revoked");
+            }
+            Err(e.into())
+        }
+    }
 }
 
 impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     type Rejection = ApiError;
 
+    /// On a public server a token that is not valid counts as none: what it asks for is
+    /// open to everybody anyway. Writes and private reads still refuse it.
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
-        Ok(MaybeCaller(caller_of(parts, &app.store).await?))
+        match caller_of(parts, &app.store).await {
+            Ok(caller) => Ok(MaybeCaller(caller)),
+            Err(e) if !app.private && e.code() == ErrorCode::Unauthorized => Ok(MaybeCaller(None)),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -124,7 +146,7 @@ pub fn require(caller: Option<Caller>, role: Role) -> Result<Caller, ApiError> {
 }
 
 /// Reading is open to all unless the server is private.
-fn require_read(app: &AppState, caller: Option<Caller>) -> Result<(), ApiError> {
+pub fn require_read(app: &AppState, caller: Option<Caller>) -> Result<(), ApiError> {
     if app.private {
         require(caller, Role::Reader)?;
     }

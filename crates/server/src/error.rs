@@ -58,6 +58,11 @@ impl ApiError {
         Self::new(ErrorCode::RateLimited, message).retry_after(retry_after)
     }
 
+    /// Its code in the table of API errors.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
     /// Sets `Retry-After` on the answer.
     pub fn retry_after(mut self, after: Duration) -> Self {
         self.retry_after = Some(after);

@@ -15,7 +15,6 @@ use tokio::sync::watch;
 
 use crate::AppState;
 use crate::api::MaybeCaller;
-use crate::auth::Role;
 use crate::error::ApiError;
 use crate::limits::StreamRefusal;
 use crate::publisher::Published;
@@ -31,13 +30,6 @@ pub fn cache_control(private: bool) -> HeaderValue {
     } else {
         "public, max-age=10"
     })
-}
-
-fn check_read(app: &AppState, caller: Option<crate::auth::Caller>) -> Result<(), ApiError> {
-    if app.private {
-        crate::api::require(caller, Role::Reader)?;
-    }
-    Ok(())
 }
 
 fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
@@ -106,7 +98,7 @@ fn serve_half(
     req: &axum::extract::Request,
     half: Half,
 ) -> Result<Response, ApiError> {
-    check_read(app, caller)?;
+    crate::api::require_read(app, caller)?;
     let p = app.publisher.current();
     let (etag, content_type, bytes) = match half {
         Half::Document => (&p.etag, "application/json", &p.bytes),
@@ -162,7 +154,7 @@ pub async fn events(
     MaybeCaller(caller): MaybeCaller,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    check_read(&app, caller)?;
+    crate::api::require_read(&app, caller)?;
     let place = app.streams.enter(addr.ip()).map_err(|r| match r {
         StreamRefusal::PerIp(n) => ApiError::too_many(
             format!("{} already has {n} open event streams", addr.ip()),

@@ -65,8 +65,24 @@ fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<()
         if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
             return Err(reject(field, "contains control characters"));
         }
+        if let Some(c) = s.chars().find(|c| is_bidi_control(*c)) {
+            return Err(reject(
+                field,
+                format!(
+                    "contains the invisible direction mark U+{:04X}, which can make text read \
+                     differently from how it is stored; remove it",
+                    c as u32
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Unicode's bidirectional formatting characters (marks, embeddings, overrides, isolates):
+/// invisible, and able to reorder what a reader sees.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Normalizes a component id: trimmed, lower case; letters, digits, `-`, `_`, `.` only.

@@ -15,7 +15,6 @@ use serde::Serialize;
 use svetofor_feed::{Component, Feed, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
 use tokio::sync::{Mutex, Notify, watch};
 
-use crate::auth::random_id;
 use crate::notices::{self, NewNotice, NoticeChange, Rejected};
 use crate::store::blocking;
 use crate::store::{AuditEntry, Change, Store, StoreError};
@@ -203,12 +202,20 @@ pub fn render(
     })
 }
 
+/// A new notice id: the day, then 128 random bits (no two ids meet by chance).
 fn new_notice_id(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
-    Ok(format!(
-        "{}-{}",
-        now.format("%Y%m%d"),
-        random_id(4)?.to_lowercase()
-    ))
+    let mut bits = [0u8; 16];
+    getrandom::fill(&mut bits)?;
+    let hex: String = bits.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}-{hex}", now.format("%Y%m%d")))
+}
+
+/// The seq of the document after `last` at `now`: above every seq published before, and
+/// at least the milliseconds since the epoch, so a publisher whose database was lost or
+/// replaced still publishes above what every client has seen.
+pub fn next_seq(last: u64, now: DateTime<Utc>) -> u64 {
+    let clock = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    last.saturating_add(1).max(clock)
 }
 
 impl Publisher {
@@ -235,7 +242,7 @@ impl Publisher {
         };
         let notices: BTreeMap<String, Notice> =
             list.into_iter().map(|n| (n.id.clone(), n)).collect();
-        let seq = seq + 1;
+        let seq = next_seq(seq, now);
         let published = render(&settings, &key, &notices, &components, seq, now)?;
         {
             let store = store.clone();
@@ -315,7 +322,7 @@ impl Publisher {
         }
         let mut components = state.components.clone();
         components.extend(new_components.iter().cloned());
-        let seq = state.seq + 1;
+        let seq = next_seq(state.seq, now);
         let published = render(&self.settings, &self.key, &notices, &components, seq, now)?;
         {
             let store = self.store.clone();
@@ -358,7 +365,11 @@ impl Publisher {
         let detail = serde_json::to_value(&req).unwrap_or_default();
         let state = self.state.lock().await;
         let now = Utc::now();
-        let id = new_notice_id(now)?;
+        let mut id = new_notice_id(now)?;
+        while self.find(&state, &id).await.is_ok() {
+            // Never by chance at 128 bits, but an overwrite would lose a notice.
+            id = new_notice_id(now)?;
+        }
         let notice = notices::create(id, req, now)?;
         self.commit_change(state, notice, "notice.create", detail, actor, now)
             .await

@@ -7,22 +7,6 @@ use serde_json::json;
 use svetofor_feed::{Severity, State};
 use svetofor_server::auth::Role;
 
-async fn error_of(resp: reqwest::Response) -> (u16, serde_json::Value) {
-    let status = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(
-        ct.as_deref(),
-        Some("application/json"),
-        "errors are JSON (status {status})"
-    );
-    let body: serde_json::Value = resp.json().await.unwrap();
-    assert!(body["error"]["message"].is_string(), "{body}");
-    (status, body)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn posting_needs_a_support_token() {
     let h = start().await;

@@ -62,8 +62,8 @@ pub struct Engine {
     shown: Option<ViewState>,
     tx: mpsc::Sender<EngineEvent>,
     coalescer: Coalescer,
-    /// By source index: the source offers no usable stream, so it is polled.
-    push_off: Vec<bool>,
+    /// By source index: the source offered no usable stream, so it is polled until then.
+    push_off_until: Vec<Option<Instant>>,
     /// By source index: streams in a row that went silent past their limit.
     stalls: Vec<u32>,
     health: Health,
@@ -89,7 +89,7 @@ impl Engine {
                 shown: None,
                 tx,
                 coalescer: Coalescer::new(opts.coalesce),
-                push_off: vec![!opts.push; n],
+                push_off_until: vec![None; n],
                 stalls: vec![0; n],
                 health: Health::new(&opts.sources, opts.push),
                 opts,
@@ -101,6 +101,17 @@ impl Engine {
     /// A handle on how the sources are doing, for diagnostics.
     pub fn health(&self) -> Health {
         self.health.clone()
+    }
+
+    /// Whether source `idx` is polled now rather than followed over its stream.
+    fn polled(&self, idx: usize) -> bool {
+        !self.opts.push || self.push_off_until[idx].is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Polls source `idx` for `push_retry`, then tries its stream again (a publisher
+    /// upgraded, a proxy fixed).
+    fn poll_for_a_while(&mut self, idx: usize) {
+        self.push_off_until[idx] = Some(Instant::now() + self.opts.push_retry);
     }
 
     fn source_index(&self, source: &str) -> Option<usize> {
@@ -124,7 +135,7 @@ impl Engine {
         let mut round_start = 0usize;
         let mut retry_after: Option<Duration> = None;
         while !self.tx.is_closed() {
-            let result = if self.push_off[idx] {
+            let result = if self.polled(idx) {
                 self.poll(idx).await
             } else {
                 self.follow(idx).await
@@ -135,15 +146,16 @@ impl Engine {
                     let wait = backoff::poll_wait(self.opts.poll_interval, random_fraction());
                     self.wait_until(Instant::now() + wait).await;
                 }
-                Ok(Outcome::NoPush) => self.push_off[idx] = true,
+                Ok(Outcome::NoPush) => self.poll_for_a_while(idx),
                 Ok(Outcome::Stalled) => {
                     self.stalls[idx] += 1;
                     if self.stalls[idx] >= 3 {
                         tracing::warn!(
-                            "{}: event stream keeps stalling (a buffering proxy?); polling instead",
+                            "{}: event stream keeps stalling (a buffering proxy?); polling it for a while",
                             self.opts.sources[idx]
                         );
-                        self.push_off[idx] = true;
+                        self.stalls[idx] = 0;
+                        self.poll_for_a_while(idx);
                     }
                 }
                 Ok(Outcome::Ended) => {
@@ -155,7 +167,7 @@ impl Engine {
                 Err(e) => {
                     tracing::warn!("{e}");
                     self.last_error = Some(e.to_string());
-                    let push = !self.push_off[idx];
+                    let push = !self.polled(idx);
                     self.health.update(idx, |h| {
                         h.push = push;
                         h.last_failure = Some(Utc::now());
@@ -209,6 +221,10 @@ impl Engine {
             e => Err(e),
         });
         match result {
+            Ok(snapshot) if self.other_feed_than_pinned(&snapshot.id) => tracing::warn!(
+                "cached feed \"{}\" is not the feed the configured address pinned; ignoring it",
+                snapshot.id
+            ),
             Ok(snapshot) => {
                 // Alerts were decided when it was fetched; only bring the memory up to date.
                 let fresh = self.decide(&snapshot, Utc::now());
@@ -250,6 +266,8 @@ impl Engine {
         )
         .map_err(|e| Failure::Rejected(format!("{source}: {e}")))?;
         let snapshot = accepted.snapshot;
+        self.pin_feed_id(&snapshot.id)
+            .map_err(|e| Failure::Rejected(format!("{source}: {e}")))?;
         if let Some(seq) = snapshot.seq {
             let highest = self
                 .state
@@ -298,7 +316,7 @@ impl Engine {
 
     fn mark_success(&self, source: &str) {
         if let Some(idx) = self.source_index(source) {
-            let push = !self.push_off[idx];
+            let push = !self.polled(idx);
             self.health.update(idx, |h| {
                 h.push = push;
                 h.last_success = Some(Utc::now());
@@ -329,6 +347,34 @@ impl Engine {
             &self.opts.components,
             &self.opts.language,
         )
+    }
+
+    fn other_feed_than_pinned(&self, id: &str) -> bool {
+        let pinned = self
+            .opts
+            .sources
+            .first()
+            .and_then(|p| self.state.feed_ids.get(p));
+        pinned.is_some_and(|p| p != id)
+    }
+
+    /// Checks `id` against the feed id pinned for the configured feed, pinning it on the
+    /// first document. A key may sign several feeds; this client follows one of them.
+    fn pin_feed_id(&mut self, id: &str) -> Result<(), String> {
+        let Some(primary) = self.opts.sources.first() else {
+            return Ok(());
+        };
+        match self.state.feed_ids.get(primary) {
+            Some(pinned) if pinned != id => Err(format!(
+                "this is feed \"{id}\", but {primary} has always been feed \"{pinned}\": \
+                 another feed signed by the same key is refused"
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.state.feed_ids.insert(primary.clone(), id.to_owned());
+                Ok(())
+            }
+        }
     }
 
     /// The next time a timer is due.

@@ -33,6 +33,8 @@ pub struct EngineOptions {
     pub coalesce: Duration,
     /// Use `/events` when a source offers it.
     pub push: bool,
+    /// How long a source without a usable stream is polled before its stream is tried again.
+    pub push_retry: Duration,
 }
 
 impl EngineOptions {
@@ -52,6 +54,7 @@ impl EngineOptions {
             max_backoff: Duration::from_secs(600),
             coalesce: Duration::from_secs(10),
             push: true,
+            push_retry: Duration::from_secs(600),
         }
     }
 

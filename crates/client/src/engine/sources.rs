@@ -115,6 +115,11 @@ impl Engine {
                 status: 404 | 405 | 501,
                 ..
             }) => return Ok(Outcome::NoPush),
+            // The publisher has no room for another stream now and says to poll: do, at once.
+            // The stream is tried again on a later round.
+            Err(FetchError::Status {
+                status: 429 | 503, ..
+            }) => return self.poll(idx).await,
             Err(e) => return Err(Failure::Fetch(e)),
         };
         let is_stream = resp
@@ -152,14 +157,15 @@ impl Engine {
                 Err(e) => return Err(Failure::Fetch(e)),
             };
             self.stalls[idx] = 0;
-            let batch = parser
+            let parsed = parser
                 .push(&chunk)
                 .map_err(|e| Failure::Rejected(format!("{events}: {e}")))?;
-            if batch.is_empty() && !refused {
-                // A keep-alive comment: the publisher is there and has nothing new.
+            if parsed.keep_alives > 0 && !refused {
+                // A keep-alive comment: the publisher is there and has nothing new. Bytes that
+                // are neither an event nor a comment vouch for nothing.
                 self.confirm(&url).await;
             }
-            for ev in batch {
+            for ev in parsed.events {
                 if ev.event != "snapshot" {
                     continue;
                 }

@@ -32,6 +32,9 @@ pub enum StoreError {
     /// A record could not be encoded for storage.
     #[error("cannot encode a record: {0}")]
     Encode(#[from] serde_json::Error),
+    /// The database file could not be created.
+    #[error("cannot create the database file: {0}")]
+    Io(#[source] std::io::Error),
     /// The blocking task that ran the call died (a panic in the store).
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

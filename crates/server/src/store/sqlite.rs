@@ -80,6 +80,7 @@ fn parse_notice(id: &str, data: &str) -> Result<Notice, StoreError> {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private(path)?;
         let conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
@@ -88,6 +89,28 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
+        let tables = |c: &Connection| -> Result<Vec<String>, StoreError> {
+            let mut stmt = c
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .map_err(db)?;
+            let names = stmt.query_map([], |r| r.get(0)).map_err(db)?;
+            names.collect::<Result<_, _>>().map_err(db)
+        };
+        let before = tables(&conn)?;
+        if before.iter().any(|t| t == "meta") {
+            // A database that was set up before: a table that is gone now was lost (a bad
+            // restore, a hand edit), and recreating it empty would hide that.
+            for needed in TABLES {
+                if !before.iter().any(|t| t == needed) {
+                    return Err(StoreError::Corrupt {
+                        what: format!("table {needed}"),
+                        reason: "missing from a database that had it; restore the database \
+                                 from a backup rather than start without it"
+                            .to_owned(),
+                    });
+                }
+            }
+        }
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -98,6 +121,26 @@ impl SqliteStore {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The tables [`SCHEMA`] creates.
+const TABLES: [&str; 5] = ["meta", "notices", "components", "tokens", "audit"];
+
+/// Creates the database file readable by its owner only, before SQLite opens it (SQLite
+/// gives its `-wal` and `-shm` files the same mode). An existing file is left as it is.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io(e)),
     }
 }
 
@@ -153,7 +196,16 @@ impl Store for SqliteStore {
             .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| r.get(0))
             .optional()
             .map_err(db)?;
-        Ok(v.and_then(|s| s.parse().ok()).unwrap_or(0))
+        match v {
+            None => Ok(0),
+            Some(s) => s.parse().map_err(|_| StoreError::Corrupt {
+                what: "meta seq".to_owned(),
+                reason: format!(
+                    "\"{s}\" is not a number; publishing from a guessed seq could go below \
+                     what clients have seen, so the server does not start"
+                ),
+            }),
+        }
     }
 
     fn commit(&self, change: &Change<'_>) -> Result<(), StoreError> {
@@ -206,8 +258,16 @@ impl Store for SqliteStore {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(db)?;
-        rows.map(|r| r.map_err(db).and_then(|(id, d)| parse_notice(&id, &d)))
-            .collect()
+        let mut out = vec![];
+        for row in rows {
+            let (id, data) = row.map_err(db)?;
+            match parse_notice(&id, &data) {
+                Ok(n) => out.push(n),
+                // One bad row must not take the whole feed down: serve the rest, loudly.
+                Err(e) => tracing::error!("left out of the feed: {e}"),
+            }
+        }
+        Ok(out)
     }
 
     fn list_notices(&self, q: &NoticeQuery) -> Result<Vec<Notice>, StoreError> {

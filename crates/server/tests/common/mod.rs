@@ -249,3 +249,20 @@ pub fn verify_event(ev: &SseEvent, key: &TrustedKey) -> Accepted {
 pub fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
     resp.headers()[name].to_str().unwrap()
 }
+
+/// The status and JSON body of a refusal.
+pub async fn error_of(resp: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/json"),
+        "errors are JSON (status {status})"
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["error"]["message"].is_string(), "{body}");
+    (status, body)
+}

@@ -1,0 +1,145 @@
+//! What an attack on the publisher found, each case held now: seqs that never go back,
+//! a database that refuses to start half-lost, tokens read as RFC 7235 says, and text that
+//! cannot hide its direction.
+
+mod common;
+
+use common::*;
+use svetofor_server::auth::Role;
+use svetofor_server::store::{SqliteStore, Store, StoreError};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_database_still_publishes_above_every_seq_clients_have_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = svetofor_server::Server::start(options(dir.path()))
+        .await
+        .unwrap();
+    let before = server.publisher.current().seq;
+    server.shutdown().await.unwrap();
+    // The database is lost (a bad disk, a wrong restore); the signing key survives.
+    for ext in ["db", "db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("svetofor.{ext}")));
+    }
+    let again = svetofor_server::Server::start(options(dir.path()))
+        .await
+        .unwrap();
+    let after = again.publisher.current().seq;
+    assert!(
+        after > before,
+        "first seq {after} after the loss, {before} before it"
+    );
+    again.shutdown().await.unwrap();
+}
+
+#[test]
+fn a_seq_that_cannot_be_read_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svetofor.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('seq', 'garbage')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(matches!(store.seq(), Err(StoreError::Corrupt { .. })));
+}
+
+#[test]
+fn a_dropped_audit_table_is_not_recreated_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svetofor.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("DROP TABLE audit", []).unwrap();
+    drop(conn);
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "table audit"),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn one_corrupt_notice_row_is_left_out_and_the_rest_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svetofor.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO notices (id, is_open, created_at, updated_at, data) VALUES ('bad', 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', '{not json')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let since = chrono::Utc::now() - chrono::TimeDelta::days(3);
+    assert!(store.feed_notices(since).unwrap().is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svetofor.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let resp = h
+        .http
+        .post(h.url("/api/v1/notices"))
+        .header("authorization", format!("bearer {t}"))
+        .json(&red_outage())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_token_on_a_public_feed_is_ignored_and_on_a_private_one_refused() {
+    let public = start().await;
+    let resp = public.get("/feed.json", Some("svt_nope_nope"), None).await;
+    assert_eq!(resp.status(), 200);
+    let private = start_with(|o| o.private = true).await;
+    let resp = private.get("/feed.json", Some("svt_nope_nope"), None).await;
+    assert_eq!(resp.status(), 401);
+    // Writes never take a bad token.
+    let resp = public
+        .post("svt_nope_nope", "/api/v1/notices", red_outage())
+        .await;
+    assert_eq!(resp.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_with_direction_marks_is_refused_naming_the_character() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let mut body = red_outage();
+    body["title"] = serde_json::json!("Payments \u{202E}nwod era");
+    let (status, err) = error_of(h.post(&t, "/api/v1/notices", body).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["field"], "title");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("U+202E"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notice_ids_carry_128_random_bits() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let n = h.post_json(&t, "/api/v1/notices", red_outage()).await;
+    let id = n["id"].as_str().unwrap();
+    let (day, random) = id.split_once('-').unwrap();
+    assert_eq!(day.len(), 8);
+    assert_eq!(random.len(), 32, "{id}");
+    assert!(random.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+}
