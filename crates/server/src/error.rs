@@ -91,6 +91,13 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, Json(body)).into_response();
+        if self.code == ErrorCode::TooLarge {
+            // The rest of the body was never read: this connection cannot carry another
+            // request, so say so, or a client that pools connections sends its next request
+            // into a closed one.
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -154,6 +154,7 @@ pub async fn events(
     MaybeCaller(caller): MaybeCaller,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let token_id = caller.as_ref().map(|c| c.token_id.clone());
     crate::api::require_read(&app, caller)?;
     let place = app.streams.enter(addr.ip()).map_err(|r| match r {
         StreamRefusal::PerIp(n) => ApiError::too_many(
@@ -178,27 +179,53 @@ pub async fn events(
         rx: watch::Receiver<Arc<Published>>,
         first: Option<Arc<Published>>,
         shutdown: watch::Receiver<bool>,
+        /// The token the stream was opened with, while its revocation is watched.
+        token_id: Option<String>,
+        revoked: crate::revocation::Revoked,
         _place: crate::limits::StreamPlace,
     }
     let state = Stream_ {
         rx,
         first,
         shutdown,
+        token_id,
+        revoked: app.revoked.clone(),
         _place: place,
     };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
         if let Some(p) = s.first.take() {
             return Some((Ok(event(&p)), s));
         }
-        let changed = tokio::select! {
-            changed = s.rx.changed() => changed.is_ok(),
-            _ = s.shutdown.wait_for(|stop| *stop) => false,
-        };
-        if !changed {
-            return None;
+        enum Next {
+            Document,
+            End,
+            Revocations { lost: bool },
         }
-        let p = s.rx.borrow_and_update().clone();
-        Some((Ok(event(&p)), s))
+        loop {
+            let next = tokio::select! {
+                changed = s.rx.changed() => match changed {
+                    Ok(()) => Next::Document,
+                    Err(_) => Next::End,
+                },
+                _ = s.shutdown.wait_for(|stop| *stop) => Next::End,
+                r = s.revoked.changed(), if s.token_id.is_some() => Next::Revocations { lost: r.is_err() },
+            };
+            match next {
+                Next::Document => {
+                    let p = s.rx.borrow_and_update().clone();
+                    return Some((Ok(event(&p)), s));
+                }
+                Next::End => return None,
+                // No more news of revocations: stop asking.
+                Next::Revocations { lost: true } => s.token_id = None,
+                Next::Revocations { lost: false } => {
+                    let revoked = s.revoked.borrow_and_update().clone();
+                    if s.token_id.as_ref().is_some_and(|t| revoked.contains(t)) {
+                        return None;
+                    }
+                }
+            }
+        }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

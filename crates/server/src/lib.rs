@@ -16,6 +16,7 @@ pub mod http1;
 pub mod limits;
 pub mod notices;
 pub mod publisher;
+pub mod revocation;
 pub mod serve;
 pub mod store;
 
@@ -45,4 +46,6 @@ pub struct AppState {
     pub streams: Arc<StreamCounter>,
     /// Becomes true when the server shuts down, ending event streams.
     pub shutdown: watch::Receiver<bool>,
+    /// Revoked token ids: a stream opened with one of them ends.
+    pub revoked: revocation::Revoked,
 }

@@ -145,6 +145,7 @@ pub struct Server {
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
+    revocations: JoinHandle<()>,
 }
 
 impl Server {
@@ -160,6 +161,7 @@ impl Server {
         )
         .await?;
         let (stop, shutdown) = watch::channel(false);
+        let (revoked, revocations) = crate::revocation::watch(store.clone());
         let app = Arc::new(AppState {
             publisher: publisher.clone(),
             store,
@@ -171,6 +173,7 @@ impl Server {
             ),
             streams: StreamCounter::new(opts.limits.streams_per_ip, opts.limits.streams_total),
             shutdown: shutdown.clone(),
+            revoked,
         });
         let socket = if opts.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()
@@ -211,6 +214,7 @@ impl Server {
             stop,
             task,
             clock,
+            revocations,
         })
     }
 
@@ -218,6 +222,7 @@ impl Server {
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
         self.clock.abort();
+        self.revocations.abort();
         match self.task.await {
             Ok(r) => r,
             Err(e) => Err(std::io::Error::other(e)),

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use svetofor_server::auth::Role;
 use svetofor_server::store::{SqliteStore, Store, StoreError};
@@ -142,4 +144,43 @@ async fn notice_ids_carry_128_random_bits() {
     assert_eq!(day.len(), 8);
     assert_eq!(random.len(), 32, "{id}");
     assert!(random.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_token_loses_its_event_stream() {
+    let h = start_with(|o| o.private = true).await;
+    let admin = h.token(Role::Admin);
+    let created = h
+        .post_json(
+            &admin,
+            "/api/v1/tokens",
+            serde_json::json!({"name": "reader", "role": "reader"}),
+        )
+        .await;
+    let reader = created["token"].as_str().unwrap();
+    let mut sse = SseReader::open_as(&h, None, Some(reader)).await;
+    sse.next(Duration::from_secs(1))
+        .await
+        .expect("snapshot on connect");
+    let id = created["id"].as_str().unwrap();
+    let resp = h
+        .http
+        .delete(h.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    // The tokens table is read once a second: the stream ends within about that.
+    assert!(
+        sse.ends_within(Duration::from_millis(2500)).await,
+        "the revoked reader still has its stream"
+    );
+    // An unrevoked reader keeps its stream.
+    let other = h.token(Role::Reader);
+    let mut kept = SseReader::open_as(&h, None, Some(&other)).await;
+    kept.next(Duration::from_secs(1))
+        .await
+        .expect("snapshot on connect");
+    assert!(!kept.ends_within(Duration::from_millis(1500)).await);
 }

@@ -166,7 +166,19 @@ pub struct SseReader {
 
 impl SseReader {
     pub async fn open(h: &Harness, last_event_id: Option<&str>) -> SseReader {
+        SseReader::open_as(h, last_event_id, None).await
+    }
+
+    /// Opens `/events` with a bearer token.
+    pub async fn open_as(
+        h: &Harness,
+        last_event_id: Option<&str>,
+        token: Option<&str>,
+    ) -> SseReader {
         let mut req = h.http.get(h.url("/events"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id);
         }
@@ -184,6 +196,19 @@ impl SseReader {
             resp,
             buf: String::new(),
             comments: 0,
+        }
+    }
+
+    /// Whether the server ends the stream within `within` (events and comments on the way
+    /// are read and dropped).
+    pub async fn ends_within(&mut self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.resp.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None) | Err(_)) => return true,
+            }
         }
     }
 
