@@ -128,15 +128,41 @@ pub async fn public_key(State(app): State<Arc<AppState>>) -> Response {
 }
 
 /// `GET /healthz`.
+/// `GET /healthz`: 200 and `"status": "ok"` while the served feed has more than a quarter
+/// of its lifetime left (it is re-signed at half); else 503 with `"expiring"` or `"expired"`
+/// and why, so a load balancer or a monitor sees a publisher that stopped re-signing.
 pub async fn health(State(app): State<Arc<AppState>>) -> Response {
     let p = app.publisher.current();
-    axum::Json(serde_json::json!({
-        "status": "ok",
+    let now = chrono::Utc::now();
+    let quarter = (p.expires_at - p.generated_at) / 4;
+    let (status, problem) = if p.expires_at <= now {
+        (
+            "expired",
+            Some("the served feed has expired: re-signing has stopped"),
+        )
+    } else if p.expires_at - now < quarter {
+        (
+            "expiring",
+            Some("the served feed is near its expiry: re-signing is late"),
+        )
+    } else {
+        ("ok", None)
+    };
+    let code = if problem.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let mut body = serde_json::json!({
+        "status": status,
         "seq": p.seq,
         "expires_at": p.expires_at,
         "streams": app.streams.open(),
-    }))
-    .into_response()
+    });
+    if let Some(problem) = problem {
+        body["problem"] = serde_json::json!(problem);
+    }
+    (code, axum::Json(body)).into_response()
 }
 
 fn event(p: &Published) -> Event {

@@ -429,6 +429,7 @@ impl Publisher {
             .map(|n| n.id.clone())
             .collect();
         let mut changed = false;
+        let mut stuck = false;
         for id in due {
             let Some(mut n) = state.notices.get(&id).cloned() else {
                 continue;
@@ -438,11 +439,18 @@ impl Publisher {
                     at: now,
                     actor: "system".to_owned(),
                     action: format!("notice.{}", n.state),
-                    target: Some(id),
+                    target: Some(id.clone()),
                     detail: serde_json::json!({ "by": "maintenance window" }),
                 };
-                self.commit(&mut state, Some(n), Some(audit), now).await?;
-                changed = true;
+                // One step that fails must not stop the rest, least of all re-signing: an
+                // expired feed turns every desktop stale.
+                match self.commit(&mut state, Some(n), Some(audit), now).await {
+                    Ok(()) => changed = true,
+                    Err(e) => {
+                        tracing::error!("maintenance {id} cannot move along by the clock: {e}");
+                        stuck = true;
+                    }
+                }
             }
         }
         let half_ttl = TimeDelta::from_std(self.settings.ttl / 2).unwrap_or(TimeDelta::minutes(30));
@@ -459,6 +467,12 @@ impl Publisher {
             .chain(std::iter::once(resign_at))
             .min()
             .unwrap_or(resign_at);
+        // A step that keeps failing is tried again in a while, not in a busy loop.
+        let next = if stuck {
+            next.max(now + TimeDelta::seconds(10)).min(resign_at)
+        } else {
+            next
+        };
         drop(state);
         if changed {
             self.write_mirror().await;

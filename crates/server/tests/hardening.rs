@@ -184,3 +184,108 @@ async fn a_revoked_token_loses_its_event_stream() {
         .expect("snapshot on connect");
     assert!(!kept.ends_within(Duration::from_millis(1500)).await);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_maintenance_step_that_fails_does_not_stop_re_signing() {
+    // Documents live 4 s (re-signed at 2 s). A maintenance is about to start, and the feed
+    // is so full that the update its start adds cannot fit: that step fails on every pass,
+    // and re-signing must go on regardless.
+    let h = start_with(|o| {
+        o.feed.ttl = Duration::from_secs(4);
+        o.limits.writes_per_minute = 100_000;
+        o.limits.write_burst = 10_000;
+    })
+    .await;
+    let t = h.token(Role::Support);
+    let big = |i: usize| {
+        let text: serde_json::Map<String, serde_json::Value> =
+            ["ru", "en", "de", "fr", "es", "it", "uk", "kk"]
+                .iter()
+                .map(|l| {
+                    (
+                        l.to_string(),
+                        serde_json::json!(format!("{i} {}", "x".repeat(3990))),
+                    )
+                })
+                .collect();
+        serde_json::Value::Object(text)
+    };
+    // Fill the feed with ever smaller notices, then add the maintenance, then fill what room
+    // is left with one-character updates: then not even the empty update its start adds fits.
+    let mut ids = vec![];
+    let fill = |body: serde_json::Value| {
+        let mut n = red_outage();
+        n["body"] = body;
+        n
+    };
+    for size in [0, 4000, 1000] {
+        for i in 0..200 {
+            let body = if size == 0 {
+                big(i)
+            } else {
+                serde_json::json!("y".repeat(size))
+            };
+            let resp = h.post(&t, "/api/v1/notices", fill(body.clone())).await;
+            if resp.status() == 422 {
+                break;
+            }
+            assert_eq!(resp.status(), 201);
+            let n: serde_json::Value = resp.json().await.unwrap();
+            ids.push((n["id"].as_str().unwrap().to_owned(), body));
+        }
+    }
+    assert!(
+        ids.len() > 10,
+        "the feed filled after {} notices",
+        ids.len()
+    );
+    let starts = (chrono::Utc::now() + chrono::TimeDelta::seconds(5)).to_rfc3339();
+    let m = h
+        .post(
+            &t,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "yellow", "kind": "maintenance", "title": "DB",
+                "starts_at": starts}),
+        )
+        .await;
+    assert_eq!(m.status(), 201, "room for the maintenance");
+    let m: serde_json::Value = m.json().await.unwrap();
+    let mut k = 0;
+    for len in [300, 100, 30, 10, 3, 1] {
+        loop {
+            // An update's text becomes the body unless a body is given: keep the body.
+            let (id, body) = &ids[k % ids.len()];
+            let path = format!("/api/v1/notices/{id}/updates");
+            let update = serde_json::json!({"text": "u".repeat(len), "body": body});
+            let resp = h.post(&t, &path, update).await;
+            k += 1;
+            if resp.status() == 422 {
+                break;
+            }
+            assert_eq!(resp.status(), 200);
+        }
+    }
+    let until = tokio::time::Instant::now() + Duration::from_secs(9);
+    while tokio::time::Instant::now() < until {
+        let p = h.server.publisher.current();
+        assert!(
+            p.expires_at > chrono::Utc::now(),
+            "served an expired feed (expired {})",
+            p.expires_at
+        );
+        let health = h.get("/healthz", None, None).await;
+        assert_eq!(health.status(), 200);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let now: serde_json::Value = h
+        .get_json(
+            &format!("/api/v1/notices/{}", m["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    eprintln!(
+        "DEBUG state {} updates {}",
+        now["state"],
+        now["updates"].as_array().map(|a| a.len()).unwrap_or(0)
+    );
+}
