@@ -381,6 +381,10 @@ async fn wait_state(
     }
 }
 
+fn is_stale(v: &ViewState) -> bool {
+    v.freshness == Freshness::Stale
+}
+
 fn live_red(v: &ViewState) -> bool {
     v.freshness == Freshness::Live && v.status == Some(Severity::Red)
 }
@@ -391,10 +395,7 @@ async fn scenario(mode: Mode) {
 
     shared.lock().unwrap().mode = mode;
     let started = std::time::Instant::now();
-    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
-        v.freshness == Freshness::Stale
-    })
-    .await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), is_stale).await;
     assert!(
         started.elapsed() <= STALE_AFTER + Duration::from_secs(3),
         "{mode:?}: stale only after {:?}",
@@ -475,10 +476,7 @@ async fn server_killed_mid_stream() {
     let (_, shared, _cache, task, mut rx) = follow(Mode::StreamThenCut, true).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     shared.lock().unwrap().mode = Mode::Error500;
-    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), |v| {
-        v.freshness == Freshness::Stale
-    })
-    .await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(4), is_stale).await;
     assert_eq!(stale.status, Some(Severity::Red));
     shared.lock().unwrap().mode = Mode::StreamThenCut;
     wait_state(&mut rx, Duration::from_secs(8), live_red).await;
@@ -571,10 +569,7 @@ async fn keep_alives_do_not_vouch_for_a_refused_stream() {
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     // The forged green document is refused; keep-alives keep coming, yet the view goes stale
     // and keeps the last good red.
-    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
-        v.freshness == Freshness::Stale
-    })
-    .await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), is_stale).await;
     assert_eq!(stale.status, Some(Severity::Red));
     assert!(
         stale
@@ -595,10 +590,7 @@ async fn another_feed_is_refused_saying_so() {
     let (_, shared, _cache, task, mut rx) = follow(Mode::Good, false).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
     shared.lock().unwrap().mode = Mode::OtherFeed;
-    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
-        v.freshness == Freshness::Stale
-    })
-    .await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), is_stale).await;
     assert_eq!(
         stale.status,
         Some(Severity::Red),
@@ -624,10 +616,7 @@ async fn a_busy_stream_means_polling_at_once() {
 async fn garbage_on_the_stream_vouches_for_nothing() {
     let (_, _, _cache, task, mut rx) = follow(Mode::StreamThenGarbage, true).await;
     wait_state(&mut rx, Duration::from_secs(5), live_red).await;
-    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), |v| {
-        v.freshness == Freshness::Stale
-    })
-    .await;
+    let stale = wait_state(&mut rx, STALE_AFTER + Duration::from_secs(3), is_stale).await;
     assert_eq!(stale.status, Some(Severity::Red));
     task.abort();
 }

@@ -322,13 +322,7 @@ async fn tokens_are_managed_by_admins_and_revocation_bites() {
     assert!(!text.contains(bob), "secrets are never listed");
     assert!(!text.contains("hash"));
     let id = created["id"].as_str().unwrap();
-    let resp = h
-        .http
-        .delete(h.url(&format!("/api/v1/tokens/{id}")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.delete(&admin, &format!("/api/v1/tokens/{id}")).await;
     assert_eq!(resp.status(), 204);
     assert_eq!(
         error_of(h.post(bob, "/api/v1/notices", red_outage()).await)

@@ -33,30 +33,26 @@ async fn a_lost_database_still_publishes_above_every_seq_clients_have_seen() {
     again.shutdown().await.unwrap();
 }
 
-#[test]
-fn a_seq_that_cannot_be_read_refuses_to_start() {
+/// A new database, with `sql` then run on it behind the store's back.
+fn database_after(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("svetofor.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('seq', 'garbage')",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+    conn.execute(sql, []).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_seq_that_cannot_be_read_refuses_to_start() {
+    let (_dir, path) = database_after("INSERT INTO meta (key, value) VALUES ('seq', 'garbage')");
     let store = SqliteStore::open(&path).unwrap();
     assert!(matches!(store.seq(), Err(StoreError::Corrupt { .. })));
 }
 
 #[test]
 fn a_dropped_audit_table_is_not_recreated_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("svetofor.db");
-    drop(SqliteStore::open(&path).unwrap());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("DROP TABLE audit", []).unwrap();
-    drop(conn);
+    let (_dir, path) = database_after("DROP TABLE audit");
     match SqliteStore::open(&path) {
         Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "table audit"),
         other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
@@ -65,16 +61,9 @@ fn a_dropped_audit_table_is_not_recreated_empty() {
 
 #[test]
 fn one_corrupt_notice_row_is_left_out_and_the_rest_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("svetofor.db");
-    drop(SqliteStore::open(&path).unwrap());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(
+    let (_dir, path) = database_after(
         "INSERT INTO notices (id, is_open, created_at, updated_at, data) VALUES ('bad', 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', '{not json')",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+    );
     let store = SqliteStore::open(&path).unwrap();
     let since = chrono::Utc::now() - chrono::TimeDelta::days(3);
     assert!(store.feed_notices(since).unwrap().is_empty());
@@ -163,13 +152,7 @@ async fn a_revoked_token_loses_its_event_stream() {
         .await
         .expect("snapshot on connect");
     let id = created["id"].as_str().unwrap();
-    let resp = h
-        .http
-        .delete(h.url(&format!("/api/v1/tokens/{id}")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.delete(&admin, &format!("/api/v1/tokens/{id}")).await;
     assert_eq!(resp.status(), 204);
     // The tokens table is read once a second: the stream ends within about that.
     assert!(

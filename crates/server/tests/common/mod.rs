@@ -97,6 +97,12 @@ impl Harness {
         self.get(path, token, None).await.json().await.unwrap()
     }
 
+    /// `DELETE path` with a bearer token.
+    pub async fn delete(&self, token: &str, path: &str) -> reqwest::Response {
+        let req = self.http.delete(self.url(path)).bearer_auth(token);
+        req.send().await.unwrap()
+    }
+
     /// `post`, then the answer's JSON body.
     pub async fn post_json(&self, token: &str, path: &str, body: Value) -> Value {
         self.post(token, path, body).await.json().await.unwrap()
