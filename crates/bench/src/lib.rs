@@ -93,23 +93,34 @@ pub fn create_token(dir: &Path, role: &str) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
-/// Posts a notice (`body` is the JSON request) and returns the created notice.
-pub fn post_notice(addr: &str, token: &str, body: &str) -> Result<serde_json::Value> {
+/// One API request (`Connection: close`); returns the status and the body.
+pub fn api(addr: &str, token: &str, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr)?;
     write!(
         s,
-        "POST /api/v1/notices HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
-    if !out.starts_with("HTTP/1.1 201") {
-        bail!("post failed: {}", out.lines().next().unwrap_or(""));
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .context("no status line")?;
+    let body = out.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    Ok((status, body.to_owned()))
+}
+
+/// Posts a notice (`body` is the JSON request) and returns the created notice.
+pub fn post_notice(addr: &str, token: &str, body: &str) -> Result<serde_json::Value> {
+    let (status, answer) = api(addr, token, "POST", "/api/v1/notices", body)?;
+    if status != 201 {
+        bail!("post failed: HTTP {status}: {answer}");
     }
-    let json = out.split("\r\n\r\n").nth(1).context("no body")?;
-    Ok(serde_json::from_str(json)?)
+    Ok(serde_json::from_str(&answer)?)
 }
 
 /// Resident and proportional set sizes of a process, in KiB (`VmRSS`, and `Pss` from

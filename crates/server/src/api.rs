@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
 use crate::notices::{Closing, NewNotice, NoticeChange, NoticeUpdate};
-use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, Store, blocking};
+use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, blocking};
 use svetofor_api::{ErrorCode, NoticePage};
 
 /// The `/api/v1` routes.
@@ -78,22 +78,40 @@ fn peer(parts: &Parts) -> Option<std::net::IpAddr> {
         .map(|ConnectInfo(a)| a.ip())
 }
 
-/// Checks the request's token, if any, against the store.
-pub async fn caller_of(parts: &Parts, store: &Arc<dyn Store>) -> Result<Option<Caller>, ApiError> {
+/// Checks the request's token, if any, against the store; an address that keeps sending
+/// bad tokens is made to wait (429) before its next one is looked at.
+pub async fn caller_of(parts: &Parts, app: &AppState) -> Result<Option<Caller>, ApiError> {
     let Some(token) = bearer(parts) else {
         return match parts.headers.get(header::AUTHORIZATION) {
             Some(_) => Err(AuthError::Invalid.into()),
             None => Ok(None),
         };
     };
+    let ip = peer(parts);
+    if let Some(ip) = ip
+        && let Err(wait) = app.auth_throttle.check(ip)
+    {
+        return Err(ApiError::too_many(
+            "too many bad tokens from this address; wait before trying again",
+            wait,
+        ));
+    }
     let token = token.to_owned();
-    let store = store.clone();
+    let store = app.store.clone();
     match blocking(move || auth::verify(store.as_ref(), &token)).await {
-        Ok(caller) => Ok(Some(caller)),
+        Ok(caller) => {
+            if let Some(ip) = ip {
+                app.auth_throttle.succeeded(ip);
+            }
+            Ok(Some(caller))
+        }
         Err(e) => {
             if matches!(e, AuthError::Invalid) {
-                let from = peer(parts).map(|ip| ip.to_string()).unwrap_or_default();
+                let from = ip.map(|ip| ip.to_string()).unwrap_or_default();
                 tracing::warn!(%from, "refused a token that is not valid or was revoked");
+                if let Some(ip) = ip {
+                    app.auth_throttle.failed(ip);
+                }
             }
             Err(e.into())
         }
@@ -106,9 +124,14 @@ impl FromRequestParts<Arc<AppState>> for MaybeCaller {
     /// On a public server a token that is not valid counts as none: what it asks for is
     /// open to everybody anyway. Writes and private reads still refuse it.
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
-        match caller_of(parts, &app.store).await {
+        match caller_of(parts, app).await {
             Ok(caller) => Ok(MaybeCaller(caller)),
-            Err(e) if !app.private && e.code() == ErrorCode::Unauthorized => Ok(MaybeCaller(None)),
+            Err(e)
+                if !app.private
+                    && matches!(e.code(), ErrorCode::Unauthorized | ErrorCode::RateLimited) =>
+            {
+                Ok(MaybeCaller(None))
+            }
             Err(e) => Err(e),
         }
     }
@@ -122,7 +145,7 @@ impl FromRequestParts<Arc<AppState>> for Writer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
-        let caller = require(caller_of(parts, &app.store).await?, Role::Support)?;
+        let caller = require(caller_of(parts, app).await?, Role::Support)?;
         let ConnectInfo(addr) = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

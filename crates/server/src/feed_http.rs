@@ -8,9 +8,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::Stream;
 use tokio::sync::watch;
 
 use crate::AppState;
@@ -165,13 +163,6 @@ pub async fn health(State(app): State<Arc<AppState>>) -> Response {
     (code, axum::Json(body)).into_response()
 }
 
-fn event(p: &Published) -> Event {
-    Event::default()
-        .event("snapshot")
-        .id(p.seq.to_string())
-        .data(p.event_data.as_str())
-}
-
 /// `GET /events`: a `snapshot` event with the signed feed on connect (unless
 /// `Last-Event-ID` says the client has the current one), then one per new document.
 pub async fn events(
@@ -179,7 +170,7 @@ pub async fn events(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     MaybeCaller(caller): MaybeCaller,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let token_id = caller.as_ref().map(|c| c.token_id.clone());
     crate::api::require_read(&app, caller)?;
     let place = app.streams.enter(addr.ip()).map_err(|r| match r {
@@ -220,10 +211,11 @@ pub async fn events(
     };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
         if let Some(p) = s.first.take() {
-            return Some((Ok(event(&p)), s));
+            return Some((Ok::<_, Infallible>(p.event_frame.clone()), s));
         }
         enum Next {
             Document,
+            KeepAlive,
             End,
             Revocations { lost: bool },
         }
@@ -234,13 +226,15 @@ pub async fn events(
                     Err(_) => Next::End,
                 },
                 _ = s.shutdown.wait_for(|stop| *stop) => Next::End,
+                _ = tokio::time::sleep(KEEP_ALIVE) => Next::KeepAlive,
                 r = s.revoked.changed(), if s.token_id.is_some() => Next::Revocations { lost: r.is_err() },
             };
             match next {
                 Next::Document => {
                     let p = s.rx.borrow_and_update().clone();
-                    return Some((Ok(event(&p)), s));
+                    return Some((Ok(p.event_frame.clone()), s));
                 }
+                Next::KeepAlive => return Some((Ok(Bytes::from_static(b":\n\n")), s)),
                 Next::End => return None,
                 // No more news of revocations: stop asking.
                 Next::Revocations { lost: true } => s.token_id = None,
@@ -253,5 +247,16 @@ pub async fn events(
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+    // The frames are built once per document and shared (reference-counted) by every
+    // stream; hyper takes the next one only when the client has taken the last, so a
+    // subscriber that stops reading pins no more than one document's bytes, and the write
+    // timeout in `http1` drops it before long.
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }

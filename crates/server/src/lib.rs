@@ -19,6 +19,7 @@ pub mod publisher;
 pub mod revocation;
 pub mod serve;
 pub mod store;
+pub mod write_timeout;
 
 use std::sync::Arc;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub streams: Arc<StreamCounter>,
     /// Becomes true when the server shuts down, ending event streams.
     pub shutdown: watch::Receiver<bool>,
+    /// Failed sign-ins by address.
+    pub auth_throttle: limits::AuthThrottle,
     /// Revoked token ids: a stream opened with one of them ends.
     pub revoked: revocation::Revoked,
 }

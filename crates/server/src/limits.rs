@@ -152,3 +152,71 @@ impl StreamCounter {
         self.open.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 }
+
+/// Failed sign-ins (wrong or revoked tokens) by address: after [`AuthThrottle::FREE`]
+/// failures an address waits before its next token is even looked at, twice as long after
+/// each further failure, up to [`AuthThrottle::MAX_WAIT`]; a success clears it.
+pub struct AuthThrottle {
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl Default for AuthThrottle {
+    fn default() -> Self {
+        AuthThrottle {
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl AuthThrottle {
+    /// Failures allowed before any wait.
+    pub const FREE: u32 = 5;
+    /// The longest wait.
+    pub const MAX_WAIT: Duration = Duration::from_secs(60);
+
+    fn wait_after(failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(Self::FREE).min(6);
+        Duration::from_secs(1u64 << doublings).min(Self::MAX_WAIT)
+    }
+
+    /// `Err(wait)` while `ip` must wait before trying a token again.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match failures.get(&ip) {
+            Some(&(n, last)) if n >= Self::FREE => {
+                let until = last + Self::wait_after(n);
+                let now = Instant::now();
+                if now < until {
+                    Err(until - now)
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Records a failure from `ip`.
+    pub fn failed(&self, ip: IpAddr) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() > 100_000 {
+            failures.retain(|_, (_, last)| now.duration_since(*last) < Self::MAX_WAIT);
+        }
+        let e = failures.entry(ip).or_insert((0, now));
+        // A quiet hour forgives.
+        if now.duration_since(e.1) > Duration::from_secs(3600) {
+            e.0 = 0;
+        }
+        e.0 = e.0.saturating_add(1);
+        e.1 = now;
+    }
+
+    /// Records a success from `ip`.
+    pub fn succeeded(&self, ip: IpAddr) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&ip);
+    }
+}

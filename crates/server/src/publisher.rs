@@ -64,8 +64,9 @@ pub struct Published {
     pub last_modified: HeaderValue,
     pub generated_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-    /// The SSE `data:` payload, built once for every subscriber.
-    pub event_data: String,
+    /// The whole `snapshot` event as sent on `/events`, built once: every subscriber's
+    /// stream holds a reference to these bytes, never a copy.
+    pub event_frame: Bytes,
 }
 
 /// Why a change was not made.
@@ -177,12 +178,14 @@ pub fn render(
     let comment = format!("svetofor feed {} seq {seq}", settings.id);
     let signature = key.sign(&bytes, &comment).map_err(PublishError::Signing)?;
     let text = String::from_utf8_lossy(&bytes);
+    // JSON escapes newlines, so the data is one line, as a `data:` field must be.
     let event_data = serde_json::to_string(&EventData {
         seq,
         feed: &text,
         signature: &signature,
     })
     .expect("event data serializes");
+    let event_frame = format!("event: snapshot\nid: {seq}\ndata: {event_data}\n\n");
     let last_modified = feed
         .generated_at
         .format("%a, %d %b %Y %H:%M:%S GMT")
@@ -198,7 +201,7 @@ pub fn render(
         bytes: Bytes::from(bytes),
         signature_bytes: Bytes::from(signature.clone()),
         signature,
-        event_data,
+        event_frame: Bytes::from(event_frame),
     })
 }
 

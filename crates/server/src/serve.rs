@@ -174,6 +174,7 @@ impl Server {
             streams: StreamCounter::new(opts.limits.streams_per_ip, opts.limits.streams_total),
             shutdown: shutdown.clone(),
             revoked,
+            auth_throttle: Default::default(),
         });
         let socket = if opts.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()

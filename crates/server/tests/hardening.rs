@@ -272,3 +272,23 @@ async fn a_maintenance_step_that_fails_does_not_stop_re_signing() {
         now["updates"].as_array().map(|a| a.len()).unwrap_or(0)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_that_keeps_sending_bad_tokens_is_made_to_wait() {
+    let h = start().await;
+    for i in 0..5 {
+        let resp = h
+            .post(&format!("svt_bad_{i}"), "/api/v1/notices", red_outage())
+            .await;
+        assert_eq!(resp.status(), 401, "attempt {i}");
+    }
+    let resp = h.post("svt_bad_5", "/api/v1/notices", red_outage()).await;
+    assert_eq!(resp.status(), 429, "then the address waits");
+    let wait: u64 = header(&resp, "retry-after").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The public feed is still served to it.
+    assert_eq!(
+        h.get("/feed.json", Some("svt_bad_7"), None).await.status(),
+        200
+    );
+}
