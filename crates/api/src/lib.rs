@@ -13,5 +13,5 @@ mod role;
 pub mod client;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use notice::{Closing, NewNotice, NoticeChange, NoticePage, NoticeUpdate};
+pub use notice::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticePage, NoticeUpdate};
 pub use role::{Role, UnknownRole};

@@ -129,3 +129,16 @@ impl NoticeChange {
         .unwrap_or_default()
     }
 }
+
+/// What an admin says of a component (`PUT /api/v1/components/{id}`): its name as people
+/// read it, and its group. A named component stays in the feed even while no notice names
+/// it, so employees can choose to follow it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSettings {
+    /// At most 200 characters in each language, e.g. `{"ru": "Платежи", "en": "Payments"}`.
+    pub name: Text,
+    /// The group it is listed under, at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}

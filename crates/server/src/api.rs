@@ -13,12 +13,12 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use svetofor_feed::Notice;
+use svetofor_feed::{Component, Notice};
 
 use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
-use crate::notices::{Closing, NewNotice, NoticeChange, NoticeUpdate};
+use crate::notices::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticeUpdate};
 use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, blocking};
 use svetofor_api::{ErrorCode, NoticePage};
 
@@ -30,6 +30,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/notices/{id}/updates", post(update_notice))
         .route("/notices/{id}/resolve", post(resolve_notice))
         .route("/notices/{id}/withdraw", post(withdraw_notice))
+        .route(
+            "/components/{id}",
+            axum::routing::put(set_component).delete(remove_component),
+        )
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/audit", get(list_audit))
@@ -244,6 +248,30 @@ async fn change_notice(
     Ok(Json(
         app.publisher.change(id, change, caller.actor()).await?,
     ))
+}
+
+async fn set_component(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ComponentSettings>,
+) -> Result<Json<Component>, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    Ok(Json(
+        app.publisher
+            .set_component(&id, req, caller.actor())
+            .await?,
+    ))
+}
+
+async fn remove_component(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    app.publisher.remove_component(&id, caller.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_notice(

@@ -135,7 +135,9 @@ impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         match e {
             PublishError::Rejected(r) => r.into(),
-            PublishError::NotFound(_) => ApiError::not_found(e.to_string()),
+            PublishError::NotFound(_) | PublishError::NoComponent(_) => {
+                ApiError::not_found(e.to_string())
+            }
             PublishError::FeedTooLarge { .. } => {
                 ApiError::new(ErrorCode::FeedTooLarge, e.to_string())
             }

@@ -1,10 +1,10 @@
 //! What support may ask of a notice, checked and applied to the model. Pure: no I/O.
 
 use chrono::{DateTime, Utc};
-pub use svetofor_api::{Closing, NewNotice, NoticeChange, NoticeUpdate};
+pub use svetofor_api::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticeUpdate};
 use svetofor_feed::is_web_url;
 use svetofor_feed::v1::is_language_tag;
-use svetofor_feed::{Kind, Notice, Severity, State, Text, Update, Window};
+use svetofor_feed::{Component, Kind, Notice, Severity, State, Text, Update, Window};
 
 /// Longest title, in characters, in any language.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -387,6 +387,36 @@ pub fn next_transition(notice: &Notice) -> Option<DateTime<Utc>> {
         State::InProgress => w.ends_at,
         _ => None,
     }
+}
+
+/// A component as an admin names it, checked.
+pub fn named_component(id: &str, req: ComponentSettings) -> Result<Component, Rejected> {
+    let id = component_id(id)?;
+    check_text("name", &req.name, MAX_TITLE_CHARS, true)?;
+    let group = req
+        .group
+        .map(|g| g.trim().to_owned())
+        .filter(|g| !g.is_empty());
+    if let Some(g) = &group
+        && (g.chars().count() > 100 || g.chars().any(|c| c.is_control() || is_bidi_control(c)))
+    {
+        return Err(reject(
+            "group",
+            "at most 100 characters, no control characters",
+        ));
+    }
+    Ok(Component {
+        id,
+        name: req.name,
+        group,
+        status: None,
+    })
+}
+
+/// Whether a component was created only by a notice naming it (its name is its id): such a
+/// component leaves the feed when no notice in it names it any more.
+pub fn is_implicit(c: &Component) -> bool {
+    c.group.is_none() && c.name == Text::Plain(c.id.clone())
 }
 
 /// Applies `change` to `notice` at `now`.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use svetofor_feed::{Component, Feed, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
 use tokio::sync::{Mutex, Notify, watch};
 
-use crate::notices::{self, NewNotice, NoticeChange, Rejected};
+use crate::notices::{self, ComponentSettings, NewNotice, NoticeChange, Rejected};
 use crate::store::blocking;
 use crate::store::{AuditEntry, Change, Store, StoreError};
 
@@ -69,6 +69,18 @@ pub struct Published {
     pub event_frame: Bytes,
 }
 
+/// What one commit changes besides the seq.
+enum Edit {
+    /// Only a re-sign.
+    Nothing,
+    /// A notice as it is now (components it names are created).
+    Notice(Notice),
+    /// A component as an admin named it.
+    SetComponent(Component),
+    /// A component an admin removed.
+    RemoveComponent(String),
+}
+
 /// Why a change was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -78,6 +90,9 @@ pub enum PublishError {
     /// No such notice.
     #[error("no notice with id \"{0}\"")]
     NotFound(String),
+    /// No such component.
+    #[error("no component with id \"{0}\"")]
+    NoComponent(String),
     /// The feed would be too large.
     #[error(
         "the feed would be {size} bytes, more than the {MAX_DOCUMENT_BYTES} clients accept; resolve or shorten open notices"
@@ -129,6 +144,31 @@ fn etag_of(bytes: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{hex}\"")).expect("hex is a valid header value")
 }
 
+/// The components a feed of `notices` lists: those an admin named, and those a notice in it
+/// names. One created only by a notice leaves with the last notice naming it, so ids used
+/// once do not fill the feed's 1 MiB for ever.
+fn shown_components(components: &[Component], notices: &[Notice]) -> Vec<Component> {
+    let named = |id: &String| notices.iter().any(|n| n.components.contains(id));
+    let mut out: Vec<Component> = components
+        .iter()
+        .filter(|c| !notices::is_implicit(c) || named(&c.id))
+        .cloned()
+        .collect();
+    // A notice kept as history may name a component removed since: the feed must still
+    // list every id its notices name.
+    for id in notices.iter().flat_map(|n| &n.components) {
+        if !out.iter().any(|c| &c.id == id) {
+            out.push(Component {
+                id: id.clone(),
+                name: Text::Plain(id.clone()),
+                group: None,
+                status: None,
+            });
+        }
+    }
+    out
+}
+
 /// Builds and signs the feed document for `notices` at `now`. Closed notices older than the
 /// history window are left out; if the document is still too large, the oldest closed ones
 /// go first. Open notices are never dropped: that is an error instead.
@@ -155,7 +195,7 @@ pub fn render(
         seq,
         generated_at: now,
         expires_at: now + TimeDelta::from_std(settings.ttl).unwrap_or(TimeDelta::hours(1)),
-        components: components.to_vec(),
+        components: shown_components(components, &list),
         notices: list,
     };
     let mut bytes = feed.to_bytes();
@@ -170,6 +210,7 @@ pub fn render(
         match oldest_closed {
             Some(i) => {
                 feed.notices.remove(i);
+                feed.components = shown_components(components, &feed.notices);
                 bytes = feed.to_bytes();
             }
             None => return Err(PublishError::FeedTooLarge { size: bytes.len() }),
@@ -203,6 +244,22 @@ pub fn render(
         signature,
         event_frame: Bytes::from(event_frame),
     })
+}
+
+fn audit_line(
+    at: DateTime<Utc>,
+    actor: String,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        actor,
+        action: action.to_owned(),
+        target: Some(target.to_owned()),
+        detail,
+    }
 }
 
 /// A new notice id: the day, then 128 random bits (no two ids meet by chance).
@@ -253,6 +310,8 @@ impl Publisher {
                 store.commit(&Change {
                     notice: None,
                     components: &[],
+                    set_component: None,
+                    remove_component: None,
                     seq,
                     audit: None,
                 })
@@ -297,44 +356,59 @@ impl Publisher {
         &self.store
     }
 
-    /// Stores `notice` (when given) with the feed's next seq, then signs and publishes the
-    /// new document. If storing or signing fails, nothing changes.
+    /// Stores `edit` with the feed's next seq and its audit line, then signs and publishes
+    /// the new document. If storing or signing fails, nothing changes.
     async fn commit(
         &self,
         state: &mut State,
-        notice: Option<Notice>,
+        edit: Edit,
         audit: Option<AuditEntry>,
         now: DateTime<Utc>,
     ) -> Result<(), PublishError> {
         let mut notices = state.notices.clone();
-        let mut new_components = Vec::new();
-        if let Some(n) = &notice {
-            for c in &n.components {
-                if !state.components.iter().any(|k| &k.id == c)
-                    && !new_components.iter().any(|k: &Component| &k.id == c)
-                {
-                    new_components.push(Component {
-                        id: c.clone(),
-                        name: Text::Plain(c.clone()),
-                        group: None,
-                        status: None,
-                    });
-                }
-            }
-            notices.insert(n.id.clone(), n.clone());
-        }
         let mut components = state.components.clone();
-        components.extend(new_components.iter().cloned());
+        let mut new_components = Vec::new();
+        let (mut notice, mut set_component, mut remove_component) = (None, None, None);
+        match edit {
+            Edit::Nothing => {}
+            Edit::Notice(n) => {
+                for c in &n.components {
+                    if !components.iter().any(|k| &k.id == c) {
+                        let k = Component {
+                            id: c.clone(),
+                            name: Text::Plain(c.clone()),
+                            group: None,
+                            status: None,
+                        };
+                        components.push(k.clone());
+                        new_components.push(k);
+                    }
+                }
+                notices.insert(n.id.clone(), n.clone());
+                notice = Some(n);
+            }
+            Edit::SetComponent(c) => {
+                match components.iter_mut().find(|k| k.id == c.id) {
+                    Some(k) => *k = c.clone(),
+                    None => components.push(c.clone()),
+                }
+                set_component = Some(c);
+            }
+            Edit::RemoveComponent(id) => {
+                components.retain(|k| k.id != id);
+                remove_component = Some(id);
+            }
+        }
         let seq = next_seq(state.seq, now);
         let published = render(&self.settings, &self.key, &notices, &components, seq, now)?;
         {
             let store = self.store.clone();
-            let notice = notice.clone();
-            let new_components = new_components.clone();
             blocking(move || {
                 store.commit(&Change {
                     notice: notice.as_ref(),
                     components: &new_components,
+                    set_component: set_component.as_ref(),
+                    remove_component: remove_component.as_deref(),
                     seq,
                     audit: audit.as_ref(),
                 })
@@ -413,11 +487,65 @@ impl Publisher {
             target: Some(notice.id.clone()),
             detail,
         };
-        self.commit(&mut state, Some(notice.clone()), Some(audit), now)
+        self.commit(&mut state, Edit::Notice(notice.clone()), Some(audit), now)
             .await?;
         drop(state);
         self.write_mirror().await;
         Ok(notice)
+    }
+
+    /// Names a component (creating it if new); it stays in the feed from then on.
+    pub async fn set_component(
+        &self,
+        id: &str,
+        req: ComponentSettings,
+        actor: String,
+    ) -> Result<Component, PublishError> {
+        let detail = serde_json::to_value(&req).unwrap_or_default();
+        let component = notices::named_component(id, req)?;
+        let mut state = self.state.lock().await;
+        let now = Utc::now();
+        let audit = audit_line(now, actor, "component.set", &component.id, detail);
+        self.commit(
+            &mut state,
+            Edit::SetComponent(component.clone()),
+            Some(audit),
+            now,
+        )
+        .await?;
+        drop(state);
+        self.write_mirror().await;
+        Ok(component)
+    }
+
+    /// Removes a component no open notice names.
+    pub async fn remove_component(&self, id: &str, actor: String) -> Result<(), PublishError> {
+        let id = notices::component_id(id)?;
+        let mut state = self.state.lock().await;
+        if !state.components.iter().any(|c| c.id == id) {
+            return Err(PublishError::NoComponent(id));
+        }
+        if let Some(n) = state
+            .notices
+            .values()
+            .find(|n| !n.state.is_final() && n.components.contains(&id))
+        {
+            return Err(PublishError::Rejected(notices::Rejected {
+                field: "id".to_owned(),
+                message: format!(
+                    "component \"{id}\" is named by open notice {}: close it, or post the \
+                     change without the component, first",
+                    n.id
+                ),
+            }));
+        }
+        let now = Utc::now();
+        let audit = audit_line(now, actor, "component.remove", &id, serde_json::Value::Null);
+        self.commit(&mut state, Edit::RemoveComponent(id), Some(audit), now)
+            .await?;
+        drop(state);
+        self.write_mirror().await;
+        Ok(())
     }
 
     /// One pass of the clock: moves maintenance windows along and re-signs the feed when
@@ -447,7 +575,10 @@ impl Publisher {
                 };
                 // One step that fails must not stop the rest, least of all re-signing: an
                 // expired feed turns every desktop stale.
-                match self.commit(&mut state, Some(n), Some(audit), now).await {
+                match self
+                    .commit(&mut state, Edit::Notice(n), Some(audit), now)
+                    .await
+                {
                     Ok(()) => changed = true,
                     Err(e) => {
                         tracing::error!("maintenance {id} cannot move along by the clock: {e}");
@@ -459,7 +590,7 @@ impl Publisher {
         let half_ttl = TimeDelta::from_std(self.settings.ttl / 2).unwrap_or(TimeDelta::minutes(30));
         let resign_at = self.current().generated_at + half_ttl;
         if !changed && now >= resign_at {
-            self.commit(&mut state, None, None, now).await?;
+            self.commit(&mut state, Edit::Nothing, None, now).await?;
             changed = true;
         }
         let resign_at = self.current().generated_at + half_ttl;

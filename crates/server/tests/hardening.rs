@@ -292,3 +292,77 @@ async fn an_address_that_keeps_sending_bad_tokens_is_made_to_wait() {
         200
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn components_no_notice_names_leave_the_feed() {
+    let h = start_with(|o| {
+        o.feed.history = Duration::ZERO;
+        o.limits.writes_per_minute = 100_000;
+        o.limits.write_burst = 10_000;
+    })
+    .await;
+    let t = h.token(Role::Support);
+    // Many one-off component ids, each on a notice that is then resolved (and, with no
+    // history kept, leaves the feed).
+    for i in 0..40 {
+        let mut n = red_outage();
+        n["components"] = (0..50).map(|j| format!("c{i}-{j}")).collect();
+        let n = h.post_json(&t, "/api/v1/notices", n).await;
+        let path = format!("/api/v1/notices/{}/resolve", n["id"].as_str().unwrap());
+        assert_eq!(h.post(&t, &path, serde_json::json!({})).await.status(), 200);
+    }
+    let mut open = red_outage();
+    open["components"] = serde_json::json!(["payments"]);
+    h.post_json(&t, "/api/v1/notices", open).await;
+    let feed = h.feed().await.snapshot;
+    let ids: Vec<&str> = feed.components.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["payments"], "2000 one-off ids are not carried along");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_name_and_remove_components() {
+    let h = start_with(|o| o.feed.history = Duration::ZERO).await;
+    let admin = h.token(Role::Admin);
+    let support = h.token(Role::Support);
+    let named = serde_json::json!({"name": {"ru": "Платежи", "en": "Payments"}, "group": "Money"});
+    let put = |token: String, body: serde_json::Value| {
+        let req = h.http.put(h.url("/api/v1/components/payments"));
+        async move { req.bearer_auth(token).json(&body).send().await.unwrap() }
+    };
+    assert_eq!(put(support.clone(), named.clone()).await.status(), 403);
+    assert_eq!(put(admin.clone(), named.clone()).await.status(), 200);
+    let feed = h.feed().await.snapshot;
+    let c = feed
+        .components
+        .iter()
+        .find(|c| c.id == "payments")
+        .expect("named: listed");
+    assert_eq!(c.name.get("ru", "en"), "Платежи");
+    assert_eq!(c.group.as_deref(), Some("Money"));
+    // Named by an open notice: cannot go.
+    let mut n = red_outage();
+    n["components"] = serde_json::json!(["payments"]);
+    let n = h.post_json(&support, "/api/v1/notices", n).await;
+    let (status, err) = error_of(h.delete(&admin, "/api/v1/components/payments").await).await;
+    assert_eq!(status, 400, "{err}");
+    let path = format!("/api/v1/notices/{}/resolve", n["id"].as_str().unwrap());
+    assert_eq!(
+        h.post(&support, &path, serde_json::json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        h.delete(&admin, "/api/v1/components/payments")
+            .await
+            .status(),
+        204
+    );
+    assert!(h.feed().await.snapshot.components.is_empty());
+    assert_eq!(
+        h.delete(&admin, "/api/v1/components/payments")
+            .await
+            .status(),
+        404
+    );
+}

@@ -115,6 +115,10 @@ pub struct Change<'a> {
     pub notice: Option<&'a Notice>,
     /// Components to add if missing.
     pub components: &'a [Component],
+    /// A component to create or replace (an admin named it).
+    pub set_component: Option<&'a Component>,
+    /// A component to delete.
+    pub remove_component: Option<&'a str>,
     /// The feed's seq after this change.
     pub seq: u64,
     /// Who did what.

@@ -228,6 +228,18 @@ impl Store for SqliteStore {
             )
             .map_err(db)?;
         }
+        if let Some(c) = change.set_component {
+            let data = serde_json::to_string(c)?;
+            tx.execute(
+                "INSERT INTO components (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+                params![c.id, data],
+            )
+            .map_err(db)?;
+        }
+        if let Some(id) = change.remove_component {
+            tx.execute("DELETE FROM components WHERE id = ?1", [id])
+                .map_err(db)?;
+        }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![change.seq.to_string()],
