@@ -39,6 +39,8 @@ enum Mode {
     StreamThenForged,
     /// `/feed.json` serves another feed (id `other`, green) signed by the same key.
     OtherFeed,
+    /// `/feed.json` is 10 MiB of spaces, gzip-compressed to a few KiB.
+    GzipBomb,
     /// `/events` answers 503 with `Retry-After: 30` (no room for more streams).
     BusyStream,
     /// `/events` sends a good snapshot, then bytes that are neither events nor comments.
@@ -169,6 +171,13 @@ async fn feed_handler(
         }
         Mode::Truncated => bytes[..bytes.len() / 2].to_vec().into_response(),
         Mode::Huge => vec![b' '; 10 * 1024 * 1024].into_response(),
+        Mode::GzipBomb => {
+            use std::io::Write;
+            let mut enc = flate2::write::GzEncoder::new(vec![], flate2::Compression::best());
+            enc.write_all(&vec![b' '; 10 * 1024 * 1024]).unwrap();
+            let body = enc.finish().unwrap();
+            ([(header::CONTENT_ENCODING, "gzip")], body).into_response()
+        }
         Mode::InvalidUtf8 => {
             let mut b = bytes.clone();
             let i = b.windows(7).position(|w| w == b"Payment").unwrap();
@@ -673,4 +682,9 @@ async fn the_token_goes_to_its_feed_and_not_to_a_mirror() {
         assert!(!seen.is_empty());
         assert!(seen.iter().all(|a| a == expect), "{sources:?}: {seen:?}");
     }
+}
+
+#[tokio::test]
+async fn a_gzip_bomb_is_refused_at_the_size_limit() {
+    scenario(Mode::GzipBomb).await;
 }

@@ -45,7 +45,7 @@ fn conditional(
     headers: &HeaderMap,
     etag: &HeaderValue,
     content_type: &'static str,
-    body: Bytes,
+    (body, encoding): (Bytes, Option<&'static str>),
     last_modified: &HeaderValue,
 ) -> Response {
     let matched = etag.to_str().is_ok_and(|e| etag_matches(headers, e));
@@ -55,13 +55,42 @@ fn conditional(
         ([(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     let h = resp.headers_mut();
+    if let Some(encoding) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
     h.insert(header::ETAG, etag.clone());
     h.insert(header::CACHE_CONTROL, app.cache_control.clone());
     h.insert(header::LAST_MODIFIED, last_modified.clone());
-    if app.private {
-        h.insert(header::VARY, HeaderValue::from_static("Authorization"));
+    // The document comes plain or gzip-compressed; a cache must keep the two apart.
+    let vary = match (app.private, content_type == "application/json") {
+        (true, true) => "Authorization, Accept-Encoding",
+        (true, false) => "Authorization",
+        (false, true) => "Accept-Encoding",
+        (false, false) => "",
+    };
+    if !vary.is_empty() {
+        h.insert(header::VARY, HeaderValue::from_static(vary));
     }
     resp
+}
+
+/// Whether the request accepts a gzip-compressed body (`Accept-Encoding: gzip`, not `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
 }
 
 /// Which half of the signed pair a request asks for.
@@ -98,12 +127,17 @@ fn serve_half(
 ) -> Result<Response, ApiError> {
     crate::api::require_read(app, caller)?;
     let p = app.publisher.current();
-    let (etag, content_type, bytes) = match half {
-        Half::Document => (&p.etag, "application/json", &p.bytes),
+    let (etag, content_type, body) = match half {
+        Half::Document if accepts_gzip(req.headers()) => (
+            &p.gzip_etag,
+            "application/json",
+            (p.gzip.clone(), Some("gzip")),
+        ),
+        Half::Document => (&p.etag, "application/json", (p.bytes.clone(), None)),
         Half::Signature => (
             &p.signature_etag,
             "text/plain; charset=utf-8",
-            &p.signature_bytes,
+            (p.signature_bytes.clone(), None),
         ),
     };
     Ok(conditional(
@@ -111,7 +145,7 @@ fn serve_half(
         req.headers(),
         etag,
         content_type,
-        bytes.clone(),
+        body,
         &p.last_modified,
     ))
 }

@@ -58,6 +58,11 @@ pub struct Published {
     pub signature_bytes: Bytes,
     /// Strong ETag of the bytes, as a header value.
     pub etag: HeaderValue,
+    /// The same bytes gzip-compressed once, for clients that accept it (the signature is
+    /// over the uncompressed bytes, which is what clients check after decoding).
+    pub gzip: Bytes,
+    /// Strong ETag of the gzip representation (another representation, another tag).
+    pub gzip_etag: HeaderValue,
     /// Strong ETag of the signature.
     pub signature_etag: HeaderValue,
     /// `Last-Modified` (the generation time).
@@ -135,6 +140,14 @@ pub struct Publisher {
     state: Mutex<State>,
     tx: watch::Sender<Arc<Published>>,
     wake: Notify,
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
 }
 
 fn etag_of(bytes: &[u8]) -> HeaderValue {
@@ -231,9 +244,12 @@ pub fn render(
         .generated_at
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
+    let gzip = gzip(&bytes);
     Ok(Published {
         seq,
         etag: etag_of(&bytes),
+        gzip_etag: etag_of(&gzip),
+        gzip: Bytes::from(gzip),
         signature_etag: etag_of(signature.as_bytes()),
         last_modified: HeaderValue::from_str(&last_modified)
             .expect("an HTTP date is a valid header value"),

@@ -262,7 +262,7 @@ async fn shutdown_ends_event_streams_and_a_restart_keeps_everything() {
         key: server.publisher.public_key_file().parse().unwrap(),
         server,
         dir,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder().no_gzip().build().unwrap(),
     };
     let t = h.token(Role::Support);
     h.post(&t, "/api/v1/notices", red_outage()).await;

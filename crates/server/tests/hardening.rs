@@ -366,3 +366,47 @@ async fn admins_name_and_remove_components() {
         404
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_comes_gzip_compressed_to_clients_that_accept_it_with_its_own_etag() {
+    use std::io::Read;
+    let h = start().await;
+    let t = h.token(Role::Support);
+    h.post_json(&t, "/api/v1/notices", red_outage()).await;
+    let plain = h.get("/feed.json", None, None).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_etag = header(&plain, "etag").to_owned();
+    let plain_bytes = plain.bytes().await.unwrap();
+    let get_gz = |etag: Option<String>| {
+        let mut req = h
+            .http
+            .get(h.url("/feed.json"))
+            .header("accept-encoding", "br;q=1, gzip;q=0.8");
+        if let Some(e) = etag {
+            req = req.header("if-none-match", e);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    let gz = get_gz(None).await;
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    assert!(header(&gz, "vary").contains("Accept-Encoding"));
+    let gz_etag = header(&gz, "etag").to_owned();
+    assert_ne!(gz_etag, plain_etag, "another representation, another tag");
+    let compressed = gz.bytes().await.unwrap();
+    let mut decoded = vec![];
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain_bytes, "the signed bytes, compressed");
+    // What a client that cached the gzip version gets when it asks again.
+    assert_eq!(get_gz(Some(gz_etag)).await.status(), 304);
+    assert_eq!(get_gz(Some(plain_etag.clone())).await.status(), 200);
+    let refused = h
+        .http
+        .get(h.url("/feed.json"))
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+}

@@ -44,7 +44,7 @@ pub async fn start_with(f: impl FnOnce(&mut ServeOptions)) -> Harness {
         server,
         base,
         dir,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder().no_gzip().build().unwrap(),
         key,
     }
 }
