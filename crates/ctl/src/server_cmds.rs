@@ -100,10 +100,11 @@ pub struct ServeArgs {
     /// Changes allowed per client address per minute.
     #[arg(long, default_value_t = Limits::default().writes_per_minute)]
     writes_per_minute: u32,
-    /// Open event streams allowed per client address (a company behind one NAT needs many).
+    /// Open event streams allowed per client address (a company behind one NAT needs many);
+    /// never more than the open-file limit less a reserve for requests.
     #[arg(long, default_value_t = Limits::default().streams_per_ip)]
     streams_per_ip: usize,
-    /// Open event streams allowed in all.
+    /// Open event streams allowed in all; never more than the open-file limit less a reserve.
     #[arg(long, default_value_t = Limits::default().streams_total)]
     streams_total: usize,
 }
@@ -128,6 +129,15 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure::unreadable(e.to_string()))?;
         let base = format!("http://{}", server.addr);
+        let b = server.budget;
+        eprintln!(
+            "File limit {}: up to {} event streams ({} per address); {} descriptors kept for the \
+             API and /feed.json.",
+            b.limit,
+            opts.limits.streams_total.min(b.streams()),
+            opts.limits.streams_per_ip.min(b.streams()),
+            b.reserve
+        );
         let pub_path = opts.key.with_extension("pub");
         if server.key_created {
             eprintln!(

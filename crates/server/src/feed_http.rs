@@ -215,7 +215,8 @@ pub async fn events(
         StreamRefusal::Total(n) => ApiError::new(
             ErrorCode::Busy,
             format!("the server has {n} open event streams; poll /feed.json instead"),
-        ),
+        )
+        .retry_after(jittered(Duration::from_secs(30))),
     })?;
     let last_id: Option<u64> = headers
         .get("last-event-id")
@@ -293,4 +294,12 @@ pub async fn events(
         axum::body::Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// `base` to twice `base`, spread at random: refused clients must not all come back at once.
+fn jittered(base: Duration) -> Duration {
+    let mut b = [0u8; 2];
+    let spread =
+        getrandom::fill(&mut b).map_or(0.5, |()| f64::from(u16::from_le_bytes(b)) / 65_535.0);
+    base.mul_f64(1.0 + spread)
 }

@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -18,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use crate::limits::StreamCounter;
 use crate::write_timeout::{WRITE_TIMEOUT, WriteTimeout};
 
 /// Longest time a client may take to send its request headers.
@@ -30,6 +32,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    connections: Arc<StreamCounter>,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -47,6 +50,13 @@ pub async fn serve(
                 continue;
             }
         };
+        // Over its share (or with every descriptor but the reserve taken), a connection is
+        // closed at once: one address must not starve the others.
+        let Ok(place) = connections.enter(addr.ip()) else {
+            tracing::debug!("{addr}: too many connections; closed");
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
@@ -63,6 +73,7 @@ pub async fn serve(
             );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
+            let _place = place;
             if let Err(e) = conn.await {
                 tracing::debug!("connection from {addr}: {e}");
             }

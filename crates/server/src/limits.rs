@@ -1,4 +1,5 @@
-//! Per-address limits: a token bucket for writes, and a count of open event streams.
+//! Per-address limits: a token bucket for writes, counts of open connections and event
+//! streams, failed sign-ins, and how the file descriptors are shared out.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -218,5 +219,73 @@ impl AuthThrottle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&ip);
+    }
+}
+
+/// How the process's file descriptors are shared out. Every connection and every stream is a
+/// descriptor, and the limit on them is the process's (`RLIMIT_NOFILE`), which may not be
+/// raised past its hard value. A reserve is kept so that, whoever holds the rest, the API
+/// and `/feed.json` still answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FdBudget {
+    /// The open-file limit in force.
+    pub limit: usize,
+    /// Descriptors no single address and no event stream may take.
+    pub reserve: usize,
+}
+
+impl FdBudget {
+    /// Kept for the database, the key and the listener whatever happens.
+    const FILES: usize = 64;
+
+    /// The budget for a limit of `limit` descriptors: a tenth (at least 256, at most half)
+    /// in reserve.
+    pub fn for_limit(limit: usize) -> Self {
+        FdBudget {
+            limit,
+            reserve: (limit / 10).max(256).min(limit / 2),
+        }
+    }
+
+    /// This process's budget, after raising its soft limit to the hard one where it can.
+    pub fn of_this_process() -> Self {
+        let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        Self::for_limit(usize::try_from(limit).unwrap_or(usize::MAX))
+    }
+
+    /// Connections open at once, in all.
+    pub fn connections(&self) -> usize {
+        self.limit.saturating_sub(Self::FILES)
+    }
+
+    /// Connections (streams included) one address may hold: all but the reserve.
+    pub fn connections_per_ip(&self) -> usize {
+        self.limit.saturating_sub(self.reserve)
+    }
+
+    /// Event streams open at once: all but the reserve, so requests still get through.
+    pub fn streams(&self) -> usize {
+        self.limit.saturating_sub(self.reserve)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reserve_follows_the_limit() {
+        let b = FdBudget::for_limit(20_000);
+        assert_eq!(
+            (b.reserve, b.streams(), b.connections()),
+            (2_000, 18_000, 19_936)
+        );
+        let small = FdBudget::for_limit(1024);
+        assert_eq!((small.reserve, small.streams()), (256, 768));
+        assert_eq!(
+            FdBudget::for_limit(300).reserve,
+            150,
+            "never more than half"
+        );
     }
 }

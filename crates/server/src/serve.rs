@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
-use crate::limits::{Limits, StreamCounter, WriteLimiter};
+use crate::limits::{FdBudget, Limits, StreamCounter, WriteLimiter};
 use crate::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::{AppState, api, feed_http};
@@ -142,6 +142,8 @@ pub struct Server {
     pub publisher: Arc<Publisher>,
     /// Whether the key was created at start.
     pub key_created: bool,
+    /// How the file descriptors are shared out.
+    pub budget: FdBudget,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
@@ -160,6 +162,15 @@ impl Server {
             opts.mirror_dir.clone(),
         )
         .await?;
+        let budget = FdBudget::of_this_process();
+        tracing::info!(
+            "file limit {}: up to {} event streams ({} per address), {} descriptors kept for \
+             the API and /feed.json",
+            budget.limit,
+            opts.limits.streams_total.min(budget.streams()),
+            opts.limits.streams_per_ip.min(budget.streams()),
+            budget.reserve
+        );
         let (stop, shutdown) = watch::channel(false);
         let (revoked, revocations) = crate::revocation::watch(store.clone());
         let app = Arc::new(AppState {
@@ -171,7 +182,10 @@ impl Server {
                 opts.limits.writes_per_minute,
                 opts.limits.write_burst,
             ),
-            streams: StreamCounter::new(opts.limits.streams_per_ip, opts.limits.streams_total),
+            streams: StreamCounter::new(
+                opts.limits.streams_per_ip.min(budget.streams()),
+                opts.limits.streams_total.min(budget.streams()),
+            ),
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),
@@ -202,9 +216,11 @@ impl Server {
             addr: opts.listen,
             source,
         })?;
+        let connections = StreamCounter::new(budget.connections_per_ip(), budget.connections());
         let task = tokio::spawn(crate::http1::serve(
             listener,
             router(app, &opts.limits),
+            connections,
             shutdown,
         ));
         let clock = tokio::spawn(publisher.clone().run_clock());
@@ -212,6 +228,7 @@ impl Server {
             addr,
             publisher,
             key_created,
+            budget,
             stop,
             task,
             clock,

@@ -1,0 +1,120 @@
+//! One address holding every connection it can open does not shut the others out: the
+//! publisher keeps a reserve of file descriptors for requests, and recovers by itself.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// The server's open-file limit here: small, so the test fills it quickly.
+const SERVER_FILES: usize = 1000;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ctl() -> &'static str {
+    env!("CARGO_BIN_EXE_svetoforctl")
+}
+
+async fn connect_from(source: [u8; 4], addr: &str) -> std::io::Result<TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind((std::net::Ipv4Addr::from(source), 0).into())?;
+    socket.connect(addr.parse().unwrap()).await
+}
+
+/// One request (`Connection: close`) from `source`; the status code, within `limit`.
+async fn request(source: [u8; 4], addr: &str, head: &str, body: &str, limit: Duration) -> u16 {
+    let work = async {
+        let mut s = connect_from(source, addr).await.ok()?;
+        let req = format!(
+            "{head}\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await.ok()?;
+        let mut out = vec![];
+        s.read_to_end(&mut out).await.ok()?;
+        let text = String::from_utf8_lossy(&out);
+        text.split_whitespace().nth(1)?.parse().ok()
+    };
+    tokio::time::timeout(limit, work)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+}
+
+fn start(dir: &Path, addr: &str) -> Killed {
+    let child = Command::new("prlimit")
+        .arg(format!("--nofile={SERVER_FILES}:{SERVER_FILES}"))
+        .args(["--", ctl(), "serve", "--listen", addr])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prlimit (util-linux) runs svetoforctl serve");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Killed(child)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = start(dir.path(), &addr);
+    let out = Command::new(ctl())
+        .args(["token", "create", "--role", "support", "--name", "t"])
+        .env("SVETOFOR_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(!token.is_empty());
+
+    // 127.0.0.2 opens more connections than the server has descriptors, and holds them.
+    let mut held = vec![];
+    for _ in 0..(SERVER_FILES + 500) {
+        match connect_from([127, 0, 0, 2], &addr).await {
+            Ok(s) => held.push(s),
+            Err(_) => break,
+        }
+    }
+    assert!(held.len() >= SERVER_FILES, "opened only {}", held.len());
+    // Let the server take them off its backlog.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let second = Duration::from_secs(1);
+    let feed = request([127, 0, 0, 3], &addr, "GET /feed.json HTTP/1.1", "", second).await;
+    assert_eq!(feed, 200, "another address gets the feed within a second");
+    let post = request(
+        [127, 0, 0, 3],
+        &addr,
+        &format!("POST /api/v1/notices HTTP/1.1\r\nAuthorization: Bearer {token}"),
+        r#"{"severity": "red", "kind": "outage", "title": "Payments are down"}"#,
+        second,
+    )
+    .await;
+    assert_eq!(post, 201, "and can post within a second");
+
+    // When they go, the server is whole again, for that address too.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let again = request([127, 0, 0, 2], &addr, "GET /feed.json HTTP/1.1", "", second).await;
+    assert_eq!(again, 200);
+}
