@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::watch;
@@ -93,6 +93,8 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
+type Reply = Result<Response, ApiError>;
+
 /// Which half of the signed pair a request asks for.
 #[derive(Clone, Copy)]
 enum Half {
@@ -102,27 +104,19 @@ enum Half {
 
 /// `GET /feed.json`. Takes the request whole rather than a copy of its headers: this is the
 /// endpoint thousands of desktops poll.
-pub async fn feed(
-    app: State<Arc<AppState>>,
-    caller: MaybeCaller,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
+pub async fn feed(app: State<Arc<AppState>>, caller: MaybeCaller, req: Request) -> Reply {
     serve_half(&app, caller, &req, Half::Document)
 }
 
 /// `GET /feed.json.minisig`.
-pub async fn signature(
-    app: State<Arc<AppState>>,
-    caller: MaybeCaller,
-    req: axum::extract::Request,
-) -> Result<Response, ApiError> {
+pub async fn signature(app: State<Arc<AppState>>, caller: MaybeCaller, req: Request) -> Reply {
     serve_half(&app, caller, &req, Half::Signature)
 }
 
 fn serve_half(
     app: &AppState,
     MaybeCaller(caller): MaybeCaller,
-    req: &axum::extract::Request,
+    req: &Request,
     half: Half,
 ) -> Result<Response, ApiError> {
     crate::api::require_read(app, caller)?;

@@ -203,12 +203,7 @@ async fn listing_pages_and_audit_records_every_write() {
     let mut ids = vec![];
     for i in 0..5 {
         let body = json!({"severity": "yellow", "kind": "degraded", "title": format!("n{i}")});
-        let n: serde_json::Value = h
-            .post(&t, "/api/v1/notices", body)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let n = h.post_json(&t, "/api/v1/notices", body).await;
         ids.push(n["id"].as_str().unwrap().to_owned());
     }
     h.post(

@@ -127,12 +127,7 @@ async fn maintenance_moves_along_its_window_by_itself() {
     let ends = starts + TimeDelta::milliseconds(1500);
     let body = json!({"severity": "yellow", "kind": "maintenance", "title": "DB upgrade",
         "starts_at": starts.to_rfc3339(), "ends_at": ends.to_rfc3339()});
-    let n: serde_json::Value = h
-        .post(&t, "/api/v1/notices", body)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let n = h.post_json(&t, "/api/v1/notices", body).await;
     assert_eq!(n["state"], "scheduled");
     let id = n["id"].as_str().unwrap().to_owned();
     let state_of =

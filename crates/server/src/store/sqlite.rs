@@ -220,21 +220,15 @@ impl Store for SqliteStore {
             )
             .map_err(db)?;
         }
-        for c in change.components {
+        // New components are added if missing; one an admin named replaces what was there.
+        const ADD: &str =
+            "INSERT INTO components (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING";
+        const NAME: &str = "INSERT INTO components (id, data) VALUES (?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data";
+        let added = change.components.iter().map(|c| (c, ADD));
+        for (c, sql) in added.chain(change.set_component.map(|c| (c, NAME))) {
             let data = serde_json::to_string(c)?;
-            tx.execute(
-                "INSERT INTO components (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
-                params![c.id, data],
-            )
-            .map_err(db)?;
-        }
-        if let Some(c) = change.set_component {
-            let data = serde_json::to_string(c)?;
-            tx.execute(
-                "INSERT INTO components (id, data) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
-                params![c.id, data],
-            )
-            .map_err(db)?;
+            tx.execute(sql, params![c.id, data]).map_err(db)?;
         }
         if let Some(id) = change.remove_component {
             tx.execute("DELETE FROM components WHERE id = ?1", [id])
