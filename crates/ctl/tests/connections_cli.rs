@@ -118,3 +118,36 @@ async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another
     let again = request([127, 0, 0, 2], &addr, "GET /feed.json HTTP/1.1", "", second).await;
     assert_eq!(again, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_connections_from_many_addresses_make_room_when_descriptors_run_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = start(dir.path(), &addr);
+    // Six addresses, each under its own share, together more than the server can hold:
+    // connections that never send a request.
+    let mut held = vec![];
+    for source in 4..10u8 {
+        for _ in 0..(SERVER_FILES / 5) {
+            if let Ok(s) = connect_from([127, 0, 0, source], &addr).await {
+                held.push(s);
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let feed = request(
+        [127, 0, 0, 3],
+        &addr,
+        "GET /feed.json HTTP/1.1",
+        "",
+        Duration::from_secs(1),
+    )
+    .await;
+    assert_eq!(feed, 200, "idle connections made room for a request");
+    drop(held);
+}

@@ -29,13 +29,20 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` becomes true, then drains.
+///
+/// `connections` caps what is open (in all and per address); once `pressure_at` are open,
+/// every connection is asked to close as soon as it is idle (at most once a second): idle
+/// keep-alive connections go at once, requests in flight and event streams finish first, so
+/// the descriptors kept in reserve come back for new requests.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     connections: Arc<StreamCounter>,
+    pressure_at: usize,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let (close_idle, _) = watch::channel(0u64);
+    let mut asked_at: Option<std::time::Instant> = None;
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -52,6 +59,16 @@ pub async fn serve(
         };
         // Over its share (or with every descriptor but the reserve taken), a connection is
         // closed at once: one address must not starve the others.
+        if connections.open() >= pressure_at
+            && asked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            tracing::warn!(
+                "{} connections open: asking idle ones to close",
+                connections.open()
+            );
+            close_idle.send_modify(|n| *n += 1);
+            asked_at = Some(std::time::Instant::now());
+        }
         let Ok(place) = connections.enter(addr.ip()) else {
             tracing::debug!("{addr}: too many connections; closed");
             drop(stream);
@@ -71,19 +88,32 @@ pub async fn serve(
                 TokioIo::new(WriteTimeout::new(stream, WRITE_TIMEOUT)),
                 service,
             );
-        let conn = graceful.watch(conn);
+        let mut asked = close_idle.subscribe();
         tokio::spawn(async move {
             let _place = place;
-            if let Err(e) = conn.await {
+            let mut conn = std::pin::pin!(conn);
+            let result = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = asked.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
                 tracing::debug!("connection from {addr}: {e}");
             }
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    // Event streams end on `shutdown` by themselves; everything else finishes what it is
+    // doing and closes.
+    close_idle.send_modify(|n| *n += 1);
+    let drained = async {
+        while connections.open() > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    if tokio::time::timeout(DRAIN_TIMEOUT, drained).await.is_err() {
         tracing::warn!("some connections did not finish within {DRAIN_TIMEOUT:?}");
     }
     Ok(())

@@ -221,6 +221,7 @@ impl Server {
             listener,
             router(app, &opts.limits),
             connections,
+            budget.connections_per_ip(),
             shutdown,
         ));
         let clock = tokio::spawn(publisher.clone().run_clock());
