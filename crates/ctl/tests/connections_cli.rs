@@ -69,8 +69,8 @@ fn start(dir: &Path, addr: &str) -> Killed {
     Killed(child)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another() {
+/// A server under the small file limit on a free port, with its data folder and address.
+fn start_on_a_free_port() -> (tempfile::TempDir, String, Killed) {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -78,7 +78,13 @@ async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let _server = start(dir.path(), &addr);
+    let server = start(dir.path(), &addr);
+    (dir, addr, server)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another() {
+    let (dir, addr, _server) = start_on_a_free_port();
     let out = Command::new(ctl())
         .args(["token", "create", "--role", "support", "--name", "t"])
         .env("SVETOFOR_DATA_DIR", dir.path())
@@ -121,14 +127,7 @@ async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another
 
 #[tokio::test(flavor = "multi_thread")]
 async fn idle_connections_from_many_addresses_make_room_when_descriptors_run_short() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let _server = start(dir.path(), &addr);
+    let (_dir, addr, _server) = start_on_a_free_port();
     // Six addresses, each under its own share, together more than the server can hold:
     // connections that never send a request.
     let mut held = vec![];
