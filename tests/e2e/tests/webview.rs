@@ -79,6 +79,17 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
         .await;
     assert_eq!(inline, json!("undefined"), "inline script must not run");
 
+    // Each page's styles stay on that page: the settings footer's `.actions` (a grey box)
+    // once reached the banner's buttons.
+    let leaked = driver
+        .run(
+            "const d = document.createElement('div'); d.className = 'actions'; \
+             document.body.append(d); const bg = getComputedStyle(d).backgroundColor; \
+             d.remove(); return bg;",
+        )
+        .await;
+    assert_eq!(leaked, json!("rgba(0, 0, 0, 0)"), "a settings rule styles another page");
+
     // Per-window grants: the details window may read state, not dismiss the banner.
     let done = "const done = arguments[arguments.length - 1];";
     let refused = driver
