@@ -76,6 +76,10 @@ impl Key {
     }
 }
 
+// `ALL` lists every key: a key added last to the enum and not to `ALL` fails here (every
+// `match` on `Key` already fails to compile until it handles the new key).
+const _: () = assert!(Key::ALL.len() == Key::Autostart as usize + 1);
+
 impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
