@@ -88,7 +88,11 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
              d.remove(); return bg;",
         )
         .await;
-    assert_eq!(leaked, json!("rgba(0, 0, 0, 0)"), "a settings rule styles another page");
+    assert_eq!(
+        leaked,
+        json!("rgba(0, 0, 0, 0)"),
+        "a settings rule styles another page"
+    );
 
     // Per-window grants: the details window may read state, not dismiss the banner.
     let done = "const done = arguments[arguments.length - 1];";
