@@ -41,9 +41,9 @@ function card(n) {
   return c;
 }
 
-function fill(id, list) {
+function fill(id, list, nothing) {
   const box = document.getElementById(id);
-  box.replaceChildren(...(list.length ? list.map(card) : [el("p", "empty", svetoforText(EMPTY[id]))]));
+  box.replaceChildren(...(list.length ? list.map(card) : [el("p", "empty", nothing || svetoforText(EMPTY[id]))]));
 }
 
 function render(d) {
@@ -58,7 +58,7 @@ function render(d) {
   const stale = document.getElementById("stale");
   stale.textContent = d.stale || "";
   stale.hidden = !d.stale;
-  fill("notices", d.notices);
+  fill("notices", d.notices, d.nothing_now);
   fill("upcoming", d.upcoming);
   fill("recent", d.recent);
   document.getElementById("source").textContent = d.source;

@@ -7,7 +7,7 @@ use svetofor_feed::Severity;
 
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
-use crate::tray::{freshness_line, status_line};
+use crate::tray::{freshness_line, one_line, status_line};
 use svetofor_client::view::{Freshness, NoticeView, ViewState};
 
 /// One notice in the details window.
@@ -67,6 +67,9 @@ pub struct DetailsModel {
     pub source: String,
     /// Notices in effect.
     pub notices: Vec<NoticeCard>,
+    /// What "Now" says when it lists nothing: "No current problems" only when a status was
+    /// received; else what the tray says (status unknown, and why).
+    pub nothing_now: String,
     /// Maintenance announced.
     pub upcoming: Vec<NoticeCard>,
     /// Resolved in the last 24 h.
@@ -145,9 +148,16 @@ pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffse
         }
         _ => cat.t("details-no-status"),
     };
+    let status_line = status_line(cat, view, now, tz);
+    let nothing_now = match (view.status, &view.stale_reason) {
+        (Some(_), _) => cat.t("page-empty-now"),
+        (None, Some(reason)) => format!("{status_line}. {}", one_line(reason, 200)),
+        (None, None) => status_line.clone(),
+    };
     DetailsModel {
         status: view.status,
-        status_line: status_line(cat, view, now, tz),
+        status_line,
+        nothing_now,
         stale: freshness_line(cat, view, now, tz),
         source,
         notices: view.notices.iter().map(|n| card(cat, n, now, tz)).collect(),

@@ -456,6 +456,22 @@ fn details_show_the_timeline_newest_first_and_where_the_status_came_from() {
 }
 
 #[test]
+fn with_no_status_details_say_what_the_tray_says_not_no_problems() {
+    let mut v = ViewState::unknown();
+    v.stale_reason = Some("No status feed is set up. Ask your administrator.".into());
+    let d = details::model(en(), &v, t0(), utc());
+    assert_eq!(
+        d.nothing_now,
+        "Status unknown. No status feed is set up. Ask your administrator."
+    );
+    let waiting = details::model(en(), &ViewState::unknown(), t0(), utc());
+    assert_ne!(waiting.nothing_now, "No current problems.");
+    assert_eq!(waiting.nothing_now, waiting.status_line);
+    let all_well = details::model(en(), &view_of(vec![], t0()), t0(), utc());
+    assert_eq!(all_well.nothing_now, "No current problems.");
+}
+
+#[test]
 fn diagnostics_name_sources_and_settings_but_no_secrets() {
     use svetofor_client::config;
     use svetofor_client::engine::SourceHealth;
