@@ -129,15 +129,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure::unreadable(e.to_string()))?;
         let base = format!("http://{}", server.addr);
-        let b = server.budget;
-        eprintln!(
-            "File limit {}: up to {} event streams ({} per address); {} descriptors kept for the \
-             API and /feed.json.",
-            b.limit,
-            opts.limits.streams_total.min(b.streams()),
-            opts.limits.streams_per_ip.min(b.streams()),
-            b.reserve
-        );
+        eprintln!("Limits: {}.", server.capacity);
         let pub_path = opts.key.with_extension("pub");
         if server.key_created {
             eprintln!(

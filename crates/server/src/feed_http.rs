@@ -228,7 +228,7 @@ pub async fn events(
         /// The token the stream was opened with, while its revocation is watched.
         token_id: Option<String>,
         revoked: crate::revocation::Revoked,
-        _place: crate::limits::StreamPlace,
+        _place: crate::limits::AddressPlace,
     }
     let state = Stream_ {
         rx,

@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::limits::StreamCounter;
+use crate::limits::AddressCounter;
 use crate::write_timeout::{WRITE_TIMEOUT, WriteTimeout};
 
 /// Longest time a client may take to send its request headers.
@@ -37,7 +37,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    connections: Arc<StreamCounter>,
+    connections: Arc<AddressCounter>,
     pressure_at: usize,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {

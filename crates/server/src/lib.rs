@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use crate::limits::{StreamCounter, WriteLimiter};
+use crate::limits::{AddressCounter, WriteLimiter};
 use crate::publisher::Publisher;
 use crate::store::Store;
 
@@ -44,7 +44,7 @@ pub struct AppState {
     /// Write rate limits.
     pub write_limiter: WriteLimiter,
     /// Open event streams.
-    pub streams: Arc<StreamCounter>,
+    pub streams: Arc<AddressCounter>,
     /// Becomes true when the server shuts down, ending event streams.
     pub shutdown: watch::Receiver<bool>,
     /// Failed sign-ins by address.

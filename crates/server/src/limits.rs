@@ -85,20 +85,21 @@ impl WriteLimiter {
     }
 }
 
-/// Counts open event streams by address.
-pub struct StreamCounter {
+/// Counts what is open (connections, event streams) in all and by address, under a cap for
+/// each.
+pub struct AddressCounter {
     per_ip: usize,
     total: usize,
     open: Mutex<(usize, HashMap<IpAddr, usize>)>,
 }
 
-/// Held while a stream is open; closing the stream releases its place.
-pub struct StreamPlace {
-    counter: Arc<StreamCounter>,
+/// Held while a connection or stream is open; dropping it releases the place.
+pub struct AddressPlace {
+    counter: Arc<AddressCounter>,
     ip: IpAddr,
 }
 
-impl Drop for StreamPlace {
+impl Drop for AddressPlace {
     fn drop(&mut self) {
         let mut open = self.counter.open.lock().unwrap_or_else(|p| p.into_inner());
         open.0 = open.0.saturating_sub(1);
@@ -111,7 +112,7 @@ impl Drop for StreamPlace {
     }
 }
 
-/// Why a stream was refused.
+/// Why a place was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StreamRefusal {
     /// Too many from this address.
@@ -120,10 +121,10 @@ pub enum StreamRefusal {
     Total(usize),
 }
 
-impl StreamCounter {
+impl AddressCounter {
     /// A counter with these caps.
     pub fn new(per_ip: usize, total: usize) -> Arc<Self> {
-        Arc::new(StreamCounter {
+        Arc::new(AddressCounter {
             per_ip,
             total,
             open: Mutex::new((0, HashMap::new())),
@@ -131,7 +132,7 @@ impl StreamCounter {
     }
 
     /// Takes a place for a stream from `ip`.
-    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Result<StreamPlace, StreamRefusal> {
+    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Result<AddressPlace, StreamRefusal> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if open.0 >= self.total {
             return Err(StreamRefusal::Total(self.total));
@@ -142,7 +143,7 @@ impl StreamCounter {
         }
         *n += 1;
         open.0 += 1;
-        Ok(StreamPlace {
+        Ok(AddressPlace {
             counter: self.clone(),
             ip,
         })
@@ -266,6 +267,36 @@ impl FdBudget {
     /// Event streams open at once: all but the reserve, so requests still get through.
     pub fn streams(&self) -> usize {
         self.limit.saturating_sub(self.reserve)
+    }
+}
+
+/// What the server admits, decided once at start: the configured stream limits, never past
+/// what the descriptor budget allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub budget: FdBudget,
+    pub streams_total: usize,
+    pub streams_per_ip: usize,
+}
+
+impl Capacity {
+    pub fn new(limits: &Limits, budget: FdBudget) -> Self {
+        Capacity {
+            budget,
+            streams_total: limits.streams_total.min(budget.streams()),
+            streams_per_ip: limits.streams_per_ip.min(budget.streams()),
+        }
+    }
+}
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "file limit {}: up to {} event streams ({} per address), {} descriptors kept for \
+             the API and /feed.json",
+            self.budget.limit, self.streams_total, self.streams_per_ip, self.budget.reserve
+        )
     }
 }
 

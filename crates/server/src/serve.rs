@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
-use crate::limits::{FdBudget, Limits, StreamCounter, WriteLimiter};
+use crate::limits::{AddressCounter, Capacity, FdBudget, Limits, WriteLimiter};
 use crate::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::{AppState, api, feed_http};
@@ -142,8 +142,8 @@ pub struct Server {
     pub publisher: Arc<Publisher>,
     /// Whether the key was created at start.
     pub key_created: bool,
-    /// How the file descriptors are shared out.
-    pub budget: FdBudget,
+    /// What it admits, and how the file descriptors are shared out.
+    pub capacity: Capacity,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
@@ -162,15 +162,9 @@ impl Server {
             opts.mirror_dir.clone(),
         )
         .await?;
-        let budget = FdBudget::of_this_process();
-        tracing::info!(
-            "file limit {}: up to {} event streams ({} per address), {} descriptors kept for \
-             the API and /feed.json",
-            budget.limit,
-            opts.limits.streams_total.min(budget.streams()),
-            opts.limits.streams_per_ip.min(budget.streams()),
-            budget.reserve
-        );
+        let capacity = Capacity::new(&opts.limits, FdBudget::of_this_process());
+        tracing::info!("{capacity}");
+        let budget = capacity.budget;
         let (stop, shutdown) = watch::channel(false);
         let (revoked, revocations) = crate::revocation::watch(store.clone());
         let app = Arc::new(AppState {
@@ -182,10 +176,7 @@ impl Server {
                 opts.limits.writes_per_minute,
                 opts.limits.write_burst,
             ),
-            streams: StreamCounter::new(
-                opts.limits.streams_per_ip.min(budget.streams()),
-                opts.limits.streams_total.min(budget.streams()),
-            ),
+            streams: AddressCounter::new(capacity.streams_per_ip, capacity.streams_total),
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),
@@ -216,7 +207,7 @@ impl Server {
             addr: opts.listen,
             source,
         })?;
-        let connections = StreamCounter::new(budget.connections_per_ip(), budget.connections());
+        let connections = AddressCounter::new(budget.connections_per_ip(), budget.connections());
         let task = tokio::spawn(crate::http1::serve(
             listener,
             router(app, &opts.limits),
@@ -229,7 +220,7 @@ impl Server {
             addr,
             publisher,
             key_created,
-            budget,
+            capacity,
             stop,
             task,
             clock,
