@@ -417,11 +417,10 @@ pub fn changes(old: &Config, new: &Config) -> Changes {
     let language = Lang::from_config(&old.language) != Lang::from_config(&new.language);
     Changes {
         language,
-        // The language counts by its effect (the OS's when empty), as above.
         engine: language
             || Key::ALL
                 .into_iter()
-                .any(|k| k != Key::Language && k.restarts_engine() && changed(k)),
+                .any(|k| k.restarts_engine() && changed(k)),
         autostart: changed(Key::Autostart),
     }
 }

@@ -58,7 +58,9 @@ impl Key {
         Key::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
-    /// Whether a running engine must start again when this key changes.
+    /// Whether a running engine must start again when this key's value changes. The
+    /// language is not among them by its value: it restarts the engine when its effect (the
+    /// OS's language when empty) changes, which only the caller can tell.
     pub fn restarts_engine(self) -> bool {
         match self {
             Key::Feeds
@@ -67,11 +69,10 @@ impl Key {
             | Key::Components
             | Key::NotifyMinSeverity
             | Key::NotifyRedAlways
-            | Key::Language
             | Key::Proxy
             | Key::ExtraCaFile
             | Key::Token => true,
-            Key::Autostart => false,
+            Key::Language | Key::Autostart => false,
         }
     }
 }
