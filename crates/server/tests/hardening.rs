@@ -410,3 +410,28 @@ async fn the_feed_comes_gzip_compressed_to_clients_that_accept_it_with_its_own_e
         .unwrap();
     assert!(refused.headers().get("content-encoding").is_none());
 }
+
+#[test]
+fn a_new_notice_never_overwrites_one_with_its_id() {
+    use svetofor_server::store::Change;
+    let (_dir, path) = database_after("DELETE FROM notices");
+    let store = SqliteStore::open(&path).unwrap();
+    let now = chrono::Utc::now();
+    let req = serde_json::from_value(red_outage()).unwrap();
+    let notice = svetofor_server::notices::create("20261201-same".into(), req, now).unwrap();
+    let change = |new| Change {
+        notice: Some(&notice),
+        notice_is_new: new,
+        components: &[],
+        set_component: None,
+        remove_component: None,
+        seq: 1,
+        audit: None,
+    };
+    store.commit(&change(true)).unwrap();
+    assert!(
+        store.commit(&change(true)).is_err(),
+        "a second new notice with that id"
+    );
+    store.commit(&change(false)).unwrap();
+}

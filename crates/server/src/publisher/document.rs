@@ -2,7 +2,7 @@
 //! bytes every client gets (plain, gzip-compressed, and as the event on `/events`), and the
 //! seq it carries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -95,24 +95,30 @@ fn etag_of(bytes: &[u8]) -> HeaderValue {
 /// names. One created only by a notice leaves with the last notice naming it, so ids used
 /// once do not fill the feed's 1 MiB for ever.
 fn shown_components(components: &[Component], notices: &[Notice]) -> Vec<Component> {
-    let named = |id: &String| notices.iter().any(|n| n.components.contains(id));
+    // A set, not a search per component: an attack once left thousands of ids behind.
+    let named: HashSet<&str> = notices
+        .iter()
+        .flat_map(|n| n.components.iter().map(String::as_str))
+        .collect();
     let mut out: Vec<Component> = components
         .iter()
-        .filter(|c| !notices::is_implicit(c) || named(&c.id))
+        .filter(|c| !notices::is_implicit(c) || named.contains(c.id.as_str()))
         .cloned()
         .collect();
     // A notice kept as history may name a component removed since: the feed must still
     // list every id its notices name.
-    for id in notices.iter().flat_map(|n| &n.components) {
-        if !out.iter().any(|c| &c.id == id) {
-            out.push(Component {
-                id: id.clone(),
-                name: Text::Plain(id.clone()),
-                group: None,
-                status: None,
-            });
-        }
-    }
+    let listed: HashSet<String> = out.iter().map(|c| c.id.clone()).collect();
+    let mut missing: Vec<&str> = named
+        .into_iter()
+        .filter(|id| !listed.contains(*id))
+        .collect();
+    missing.sort_unstable();
+    out.extend(missing.into_iter().map(|id| Component {
+        id: id.to_owned(),
+        name: Text::Plain(id.to_owned()),
+        group: None,
+        status: None,
+    }));
     out
 }
 

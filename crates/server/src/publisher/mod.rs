@@ -25,7 +25,7 @@ enum Edit {
     /// Only a re-sign.
     Nothing,
     /// A notice as it is now (components it names are created).
-    Notice(Notice),
+    Notice { notice: Notice, new: bool },
     /// A component as an admin named it.
     SetComponent(Component),
     /// A component an admin removed.
@@ -136,6 +136,7 @@ impl Publisher {
             blocking(move || {
                 store.commit(&Change {
                     notice: None,
+                    notice_is_new: false,
                     components: &[],
                     set_component: None,
                     remove_component: None,
@@ -196,9 +197,11 @@ impl Publisher {
         let mut components = state.components.clone();
         let mut new_components = Vec::new();
         let (mut notice, mut set_component, mut remove_component) = (None, None, None);
+        let mut notice_is_new = false;
         match edit {
             Edit::Nothing => {}
-            Edit::Notice(n) => {
+            Edit::Notice { notice: n, new } => {
+                notice_is_new = new;
                 for c in &n.components {
                     if !components.iter().any(|k| &k.id == c) {
                         let k = Component {
@@ -233,6 +236,7 @@ impl Publisher {
             blocking(move || {
                 store.commit(&Change {
                     notice: notice.as_ref(),
+                    notice_is_new,
                     components: &new_components,
                     set_component: set_component.as_ref(),
                     remove_component: remove_component.as_deref(),
@@ -269,14 +273,11 @@ impl Publisher {
         let detail = serde_json::to_value(&req).unwrap_or_default();
         let state = self.state.lock().await;
         let now = Utc::now();
-        let mut id = new_notice_id(now)?;
-        while self.find(&state, &id).await.is_ok() {
-            // Never by chance at 128 bits, but an overwrite would lose a notice.
-            id = new_notice_id(now)?;
-        }
-        let notice = notices::create(id, req, now)?;
-        self.commit_change(state, notice, "notice.create", detail, actor, now)
-            .await
+        // 128 random bits never meet by chance; should they, the store refuses the insert
+        // rather than overwrite a notice.
+        let notice = notices::create(new_notice_id(now)?, req, now)?;
+        let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
+        self.commit_notice(state, notice, true, audit, now).await
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -292,30 +293,25 @@ impl Publisher {
         let now = Utc::now();
         let mut notice = self.find(&state, id).await?;
         notices::apply(&mut notice, change, now)?;
-        self.commit_change(state, notice, action, detail, actor, now)
-            .await
+        let audit = audit_line(now, actor, action, &notice.id, detail);
+        self.commit_notice(state, notice, false, audit, now).await
     }
 
-    /// Stores `notice` with its audit line, publishes, then refreshes the mirror (after the
-    /// lock is released: the mirror may be slow).
-    async fn commit_change(
+    /// Stores `notice` (`new`: one that must not exist yet) with its audit line, publishes,
+    /// then refreshes the mirror (after the lock is released: the mirror may be slow).
+    async fn commit_notice(
         &self,
         mut state: tokio::sync::MutexGuard<'_, State>,
         notice: Notice,
-        action: &str,
-        detail: serde_json::Value,
-        actor: String,
+        new: bool,
+        audit: AuditEntry,
         now: DateTime<Utc>,
     ) -> Result<Notice, PublishError> {
-        let audit = AuditEntry {
-            at: now,
-            actor,
-            action: action.to_owned(),
-            target: Some(notice.id.clone()),
-            detail,
+        let edit = Edit::Notice {
+            notice: notice.clone(),
+            new,
         };
-        self.commit(&mut state, Edit::Notice(notice.clone()), Some(audit), now)
-            .await?;
+        self.commit(&mut state, edit, Some(audit), now).await?;
         drop(state);
         self.write_mirror().await;
         Ok(notice)
@@ -403,7 +399,15 @@ impl Publisher {
                 // One step that fails must not stop the rest, least of all re-signing: an
                 // expired feed turns every desktop stale.
                 match self
-                    .commit(&mut state, Edit::Notice(n), Some(audit), now)
+                    .commit(
+                        &mut state,
+                        Edit::Notice {
+                            notice: n,
+                            new: false,
+                        },
+                        Some(audit),
+                        now,
+                    )
                     .await
                 {
                     Ok(()) => changed = true,

@@ -113,6 +113,8 @@ pub struct NoticeQuery {
 pub struct Change<'a> {
     /// The notice as it is now.
     pub notice: Option<&'a Notice>,
+    /// The notice is new: storing it must fail rather than replace one with its id.
+    pub notice_is_new: bool,
     /// Components to add if missing.
     pub components: &'a [Component],
     /// A component to create or replace (an admin named it).

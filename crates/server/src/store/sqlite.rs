@@ -212,11 +212,23 @@ impl Store for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
         if let Some(n) = change.notice {
+            const INSERT: &str = "INSERT INTO notices (id, is_open, created_at, updated_at, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)";
+            const UPSERT: &str = "INSERT INTO notices (id, is_open, created_at, updated_at, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET \
+                 is_open = excluded.is_open, updated_at = excluded.updated_at, data = excluded.data";
+            // A new notice's id must be new: a clash fails the transaction, never overwrites.
+            let sql = if change.notice_is_new { INSERT } else { UPSERT };
             let data = serde_json::to_string(n)?;
             tx.execute(
-                "INSERT INTO notices (id, is_open, created_at, updated_at, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO UPDATE SET is_open = excluded.is_open, updated_at = excluded.updated_at, data = excluded.data",
-                params![n.id, !n.state.is_final(), ts(n.created_at), ts(n.updated_at), data],
+                sql,
+                params![
+                    n.id,
+                    !n.state.is_final(),
+                    ts(n.created_at),
+                    ts(n.updated_at),
+                    data
+                ],
             )
             .map_err(db)?;
         }
