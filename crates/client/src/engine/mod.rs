@@ -349,32 +349,34 @@ impl Engine {
         )
     }
 
+    /// The feed id pinned for the configured primary feed, if one was learned.
+    fn pinned_feed_id(&self) -> Option<&String> {
+        let primary = self.opts.sources.first()?;
+        self.state.feed_ids.get(primary)
+    }
+
     fn other_feed_than_pinned(&self, id: &str) -> bool {
-        let pinned = self
-            .opts
-            .sources
-            .first()
-            .and_then(|p| self.state.feed_ids.get(p));
-        pinned.is_some_and(|p| p != id)
+        self.pinned_feed_id().is_some_and(|p| p != id)
     }
 
     /// Checks `id` against the feed id pinned for the configured feed, pinning it on the
     /// first document. A key may sign several feeds; this client follows one of them.
     fn pin_feed_id(&mut self, id: &str) -> Result<(), String> {
-        let Some(primary) = self.opts.sources.first() else {
-            return Ok(());
-        };
-        match self.state.feed_ids.get(primary) {
-            Some(pinned) if pinned != id => Err(format!(
-                "this is feed \"{id}\", but {primary} has always been feed \"{pinned}\": \
-                 another feed signed by the same key is refused"
-            )),
-            Some(_) => Ok(()),
-            None => {
-                self.state.feed_ids.insert(primary.clone(), id.to_owned());
+        if let Some(pinned) = self.pinned_feed_id() {
+            return if pinned == id {
                 Ok(())
-            }
+            } else {
+                Err(format!(
+                    "this is feed \"{id}\", but {} has always been feed \"{pinned}\": \
+                     another feed signed by the same key is refused",
+                    self.opts.sources[0]
+                ))
+            };
         }
+        if let Some(primary) = self.opts.sources.first() {
+            self.state.feed_ids.insert(primary.clone(), id.to_owned());
+        }
+        Ok(())
     }
 
     /// The next time a timer is due.
