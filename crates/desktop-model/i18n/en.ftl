@@ -87,6 +87,7 @@ details-how-live = confirmed just now
 details-how-cached = from the copy saved on this computer
 details-how-stale = not confirmed since
 details-no-status = No status received yet.
+details-now-unknown = Status unknown: no verified status has arrived yet, so problems cannot be ruled out. If this lasts, tell your administrator.
 details-affects = Affects: { $list }
 details-window = Planned: { $from } – { $to }
 details-window-open = Planned from { $from }

@@ -88,6 +88,7 @@ details-how-live = подтверждено только что
 details-how-cached = из копии, сохранённой на этом компьютере
 details-how-stale = с тех пор не подтверждено
 details-no-status = Статус ещё не получен.
+details-now-unknown = Статус неизвестен: проверенных данных пока нет, и сбой исключить нельзя. Если это продлится долго, сообщите администратору.
 details-affects = Затронуто: { $list }
 details-window = По плану: { $from } – { $to }
 details-window-open = По плану с { $from }

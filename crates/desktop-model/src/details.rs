@@ -7,7 +7,7 @@ use svetofor_feed::Severity;
 
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
-use crate::tray::{freshness_line, one_line, status_line};
+use crate::tray::{freshness_line, status_line};
 use svetofor_client::view::{Freshness, NoticeView, ViewState};
 
 /// One notice in the details window.
@@ -68,7 +68,8 @@ pub struct DetailsModel {
     /// Notices in effect.
     pub notices: Vec<NoticeCard>,
     /// What "Now" says when it lists nothing: "No current problems" only when a status was
-    /// received; else what the tray says (status unknown, and why).
+    /// received; else that the status is unknown, in the UI's words (the technical reason,
+    /// often English, is for the tray's diagnostics, not for this sentence).
     pub nothing_now: String,
     /// Maintenance announced.
     pub upcoming: Vec<NoticeCard>,
@@ -149,11 +150,10 @@ pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffse
         _ => cat.t("details-no-status"),
     };
     let status_line = status_line(cat, view, now, tz);
-    let nothing_now = match (view.status, &view.stale_reason) {
-        (Some(_), _) => cat.t("page-empty-now"),
-        (None, Some(reason)) => format!("{status_line}. {}", one_line(reason, 200)),
-        (None, None) => status_line.clone(),
-    };
+    let nothing_now = cat.t(match view.status {
+        Some(_) => "page-empty-now",
+        None => "details-now-unknown",
+    });
     DetailsModel {
         status: view.status,
         status_line,
