@@ -4,6 +4,10 @@
 //! withdrawal, and a maintenance starting are worth a notification; a wording fix or a state
 //! change that does not make things worse is not. What was notified is remembered (and
 //! stored), so nothing is announced twice for the same notice and state, across restarts too.
+//!
+//! The memory follows every notice in the feed, followed components or not: the component
+//! filter only decides which changes are told. A notice leaving the filter has not ended, and
+//! one coming back into it is not new.
 
 use std::collections::BTreeMap;
 
@@ -42,6 +46,8 @@ pub struct Alert {
     pub title: String,
     /// The first line of its body (untrusted plain text).
     pub body: String,
+    /// A maintenance's window, so an announcement says when.
+    pub window: Option<svetofor_feed::Window>,
 }
 
 /// What was last seen of a notice.
@@ -56,6 +62,9 @@ pub struct Seen {
     /// When it last changed (absent in memories written by older versions).
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
+    /// The components it concerned, to judge its end after it left the feed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
 }
 
 impl Seen {
@@ -113,15 +122,18 @@ fn alert(n: &Notice, reason: Reason, severity: Severity, lang: &str, default_lan
         kind: n.kind,
         title: n.title.get(lang, default_lang).to_owned(),
         body: first_line(n.body.get(lang, default_lang)).to_owned(),
+        window: n.window.clone(),
     }
 }
 
 /// True when `n` concerns one of `components` (empty = all; a notice naming no component
 /// concerns the whole product).
 pub fn concerns(n: &Notice, components: &[String]) -> bool {
-    components.is_empty()
-        || n.components.is_empty()
-        || n.components.iter().any(|c| components.contains(c))
+    names_followed(&n.components, components)
+}
+
+fn names_followed(named: &[String], followed: &[String]) -> bool {
+    followed.is_empty() || named.is_empty() || named.iter().any(|c| followed.contains(c))
 }
 
 /// Compares `snapshot` at `now` with `memory`, updates the memory, and returns the alerts due.
@@ -136,7 +148,7 @@ pub fn decide(
     let dl = snapshot.default_language.as_str();
     let mut out = Vec::new();
     let mut present = std::collections::HashSet::new();
-    for n in snapshot.notices.iter().filter(|n| concerns(n, components)) {
+    for n in &snapshot.notices {
         present.insert(n.id.as_str());
         let now_seen = Seen {
             state: n.state,
@@ -144,6 +156,7 @@ pub fn decide(
             phase: snapshot.phase(n, now),
             title: n.title.get(lang, dl).to_owned(),
             updated_at: Some(n.updated_at),
+            components: n.components.clone(),
         };
         // Support's next word on an outage is news; on anything milder it is not worth a popup.
         let red_update = |p: &Seen| {
@@ -181,7 +194,7 @@ pub fn decide(
             let worst = prev
                 .as_ref()
                 .map_or(n.severity, |p| p.severity.max(n.severity));
-            if policy.allows(worst) {
+            if policy.allows(worst) && concerns(n, components) {
                 out.push(alert(n, reason, shown, lang, dl));
             }
         }
@@ -197,7 +210,8 @@ pub fn decide(
         if let Some(s) = memory.seen.get_mut(&id) {
             let was_active = s.phase == Phase::Active;
             s.phase = Phase::Past;
-            if was_active && policy.allows(s.severity) {
+            if was_active && policy.allows(s.severity) && names_followed(&s.components, components)
+            {
                 out.push(Alert {
                     notice_id: id.clone(),
                     severity: Severity::Green,
@@ -205,6 +219,7 @@ pub fn decide(
                     kind: Kind::Info,
                     title: s.title.clone(),
                     body: String::new(),
+                    window: None,
                 });
             }
         }

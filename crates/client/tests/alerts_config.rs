@@ -54,6 +54,54 @@ fn lifecycle_notifies_new_escalation_and_recovery_once_each() {
     );
 }
 
+fn followed(s: &Snapshot, m: &mut Memory, components: &[&str]) -> Vec<(String, Reason)> {
+    let components: Vec<String> = components.iter().map(|c| c.to_string()).collect();
+    decide(s, t0(), m, NotifyPolicy::default(), &components, "en")
+        .into_iter()
+        .map(|a| (a.notice_id, a.reason))
+        .collect()
+}
+
+#[test]
+fn a_notice_leaving_the_component_filter_has_not_ended_and_coming_back_is_not_new() {
+    let mut m = Memory::default();
+    let mut n = notice("r", Severity::Yellow, Kind::Degraded, State::Investigating);
+    n.components = vec!["reports".into()];
+    assert_eq!(
+        followed(&snap(vec![n.clone()]), &mut m, &[]),
+        [("r".into(), Reason::New)]
+    );
+    assert!(
+        followed(&snap(vec![n.clone()]), &mut m, &["billing"]).is_empty(),
+        "choosing another component is not a resolution"
+    );
+    // Across a restart (the memory is stored), with the filter back to everything.
+    let mut m: Memory = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert!(
+        followed(&snap(vec![n.clone()]), &mut m, &[]).is_empty(),
+        "back in the filter, it is not new"
+    );
+    // Its real end, while filtered out, is not told; while followed, it is.
+    n.state = State::Resolved;
+    assert!(followed(&snap(vec![n.clone()]), &mut m, &["billing"]).is_empty());
+    let mut other = notice("o", Severity::Red, Kind::Outage, State::Investigating);
+    other.components = vec!["reports".into()];
+    assert!(followed(&snap(vec![other.clone()]), &mut m, &["billing"]).is_empty());
+    assert!(followed(&snap(vec![other.clone()]), &mut m, &["reports"]).is_empty());
+    assert_eq!(
+        followed(&snap(vec![]), &mut m, &["reports"]),
+        [("o".into(), Reason::Resolved)],
+        "vanishing while followed is its end"
+    );
+    let mut quiet = notice("q", Severity::Red, Kind::Outage, State::Investigating);
+    quiet.components = vec!["reports".into()];
+    followed(&snap(vec![quiet]), &mut m, &["billing"]);
+    assert!(
+        followed(&snap(vec![]), &mut m, &["billing"]).is_empty(),
+        "the end of what is not followed is not told"
+    );
+}
+
 #[test]
 fn first_start_hears_of_an_outage_once_and_not_of_history() {
     let p = NotifyPolicy::default();

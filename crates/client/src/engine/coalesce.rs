@@ -87,6 +87,7 @@ mod tests {
             kind: Kind::Outage,
             title: format!("T {id}"),
             body: String::new(),
+            window: None,
         }
     }
 
