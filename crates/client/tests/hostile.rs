@@ -45,6 +45,8 @@ enum Mode {
     BusyStream,
     /// `/events` sends a good snapshot, then bytes that are neither events nor comments.
     StreamThenGarbage,
+    /// `/events` sends a good snapshot, then keep-alives until the mode changes, then ends.
+    KeptAlive,
 }
 
 struct Hostile {
@@ -151,9 +153,8 @@ async fn feed_handler(
         | Mode::StreamThenForged
         | Mode::OtherFeed
         | Mode::BusyStream
-        | Mode::StreamThenGarbage => {
-            ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-        }
+        | Mode::StreamThenGarbage
+        | Mode::KeptAlive => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Mode::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
         Mode::Hang => {
             tokio::time::sleep(Duration::from_secs(60)).await;
@@ -247,6 +248,24 @@ async fn events_handler(
             .chain(futures_util::stream::unfold((), |_| async {
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 Some((Ok(b"\x00\xff junk\nnot-a-field\n\n".to_vec()), ()))
+            }));
+        return (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(stream),
+        )
+            .into_response();
+    }
+    if mode == Mode::KeptAlive {
+        let first = format!("event: snapshot\nid: 1\ndata: {data}\n\n");
+        let kept = s.clone();
+        let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(first.into_bytes())])
+            .chain(futures_util::stream::unfold((), move |_| {
+                let kept = kept.clone();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    (kept.lock().unwrap().mode == Mode::KeptAlive)
+                        .then(|| (Ok(b":\n\n".to_vec()), ()))
+                }
             }));
         return (
             [(header::CONTENT_TYPE, "text/event-stream")],
@@ -490,6 +509,73 @@ async fn server_killed_mid_stream() {
     shared.lock().unwrap().mode = Mode::StreamThenCut;
     wait_state(&mut rx, Duration::from_secs(8), live_red).await;
     assert!(!task.is_finished());
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_feed_that_goes_down_shows_within_seconds_and_an_outage_comes_back_fast() {
+    // Real-life windows: polls a minute apart, stale after three, long backoff.
+    let (addr, shared) = hostile_server(Mode::KeptAlive).await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        true,
+    );
+    let defaults = EngineOptions::new(vec![], cache.path().to_path_buf());
+    o.poll_interval = defaults.poll_interval;
+    o.stale_after = defaults.stale_after;
+    o.max_backoff = defaults.max_backoff;
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+
+    shared.lock().unwrap().mode = Mode::Error500;
+    let started = std::time::Instant::now();
+    let stale = wait_state(&mut rx, Duration::from_secs(30), is_stale).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "offline shown after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(stale.status, Some(Severity::Red), "the last status stays");
+    // Down for a while: the backoff grows, but not past a few seconds while red.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    {
+        let mut h = shared.lock().unwrap();
+        h.mode = Mode::KeptAlive;
+        h.seq += 1;
+    }
+    let back = std::time::Instant::now();
+    wait_state(&mut rx, Duration::from_secs(10), live_red).await;
+    assert!(back.elapsed() < Duration::from_secs(10));
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_network_change_asks_the_sources_at_once() {
+    let (addr, shared) = hostile_server(Mode::Good).await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        false,
+    );
+    o.poll_interval = Duration::from_secs(60);
+    o.stale_after = Duration::from_secs(180);
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let waker = engine.waker();
+    let task = tokio::spawn(engine.run());
+    let first = wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The next poll is about a minute away; the wake asks now.
+    waker.wake();
+    wait_state(&mut rx, Duration::from_secs(3), |v| {
+        live_red(v) && v.fetched_at > first.fetched_at
+    })
+    .await;
     task.abort();
 }
 

@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+/// The longest pause between failed rounds while the last good status is red: when the
+/// outage is on, its end must show within seconds of the feed coming back.
+pub const RED_MAX_PAUSE: Duration = Duration::from_secs(5);
+
 /// A random fraction in [0, 1), from the OS generator (0.5 if it has none).
 pub fn random_fraction() -> f64 {
     let mut b = [0u8; 8];

@@ -22,6 +22,10 @@ pub struct Current {
     pub from_cache: bool,
 }
 
+/// How long every source may fail before the view says so: a blip (a publisher restart, a
+/// proxy reload) stays silent, a feed that is down shows within seconds, not polls.
+pub const OFFLINE_AFTER: Duration = Duration::from_secs(10);
+
 /// What the view rules need besides the document.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
@@ -35,10 +39,12 @@ fn delta(d: Duration) -> TimeDelta {
     TimeDelta::from_std(d).unwrap_or_default()
 }
 
-/// The view of `current` at `now`; `last_error` says why no source confirmed it.
+/// The view of `current` at `now`; `last_error` says why no source confirmed it, and
+/// `down_since` since when every source has been failing.
 pub fn view_at(
     current: Option<&Current>,
     last_error: Option<&str>,
+    down_since: Option<DateTime<Utc>>,
     rules: Rules<'_>,
     now: DateTime<Utc>,
 ) -> ViewState {
@@ -51,7 +57,8 @@ pub fn view_at(
     v.source = Some(c.source.clone());
     v.fetched_at = Some(c.fetched_at);
     v.cached = c.from_cache;
-    let unconfirmed = now - c.confirmed_at > delta(rules.stale_after);
+    let down = down_since.is_some_and(|d| now - d >= delta(OFFLINE_AFTER));
+    let unconfirmed = down || now - c.confirmed_at > delta(rules.stale_after);
     if let Some(exp) = c.snapshot.expires_at.filter(|e| *e <= now) {
         v.freshness = Freshness::Stale;
         v.stale_since = Some(exp);
@@ -74,12 +81,13 @@ pub fn view_at(
     v
 }
 
-/// The next instant the view of `current` may change by itself (it turns stale, or the
-/// document expires), at most `within` from `now_i`. `now` and `now_i` are the same moment
-/// on the wall and monotonic clocks.
+/// The next instant the view of `current` may change by itself (it turns stale, the sources
+/// have been down long enough to say so, or the document expires), at most `within` from
+/// `now_i`. `now` and `now_i` are the same moment on the wall and monotonic clocks.
 pub fn next_change(
     current: Option<&Current>,
     stale_after: Duration,
+    down_since: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     now_i: Instant,
     within: Duration,
@@ -87,7 +95,8 @@ pub fn next_change(
     let mut next = now_i + within;
     if let Some(c) = current {
         let stale_at = c.confirmed_at + delta(stale_after);
-        for t in [Some(stale_at), c.snapshot.expires_at]
+        let offline_at = down_since.map(|d| d + delta(OFFLINE_AFTER));
+        for t in [Some(stale_at), offline_at, c.snapshot.expires_at]
             .into_iter()
             .flatten()
         {
@@ -145,10 +154,10 @@ mod tests {
         let c = current(None, false);
         let at = |s| t0() + TimeDelta::seconds(s);
         assert_eq!(
-            view_at(Some(&c), None, RULES, at(180)).freshness,
+            view_at(Some(&c), None, None, RULES, at(180)).freshness,
             Freshness::Live
         );
-        let v = view_at(Some(&c), Some("connection refused"), RULES, at(181));
+        let v = view_at(Some(&c), Some("connection refused"), None, RULES, at(181));
         assert_eq!(v.freshness, Freshness::Stale);
         assert_eq!(v.stale_since, Some(t0()));
         assert_eq!(v.stale_reason.as_deref(), Some("connection refused"));
@@ -156,18 +165,19 @@ mod tests {
 
     #[test]
     fn cached_and_expired_documents_are_stale_at_once() {
-        let v = view_at(Some(&current(None, true)), None, RULES, t0());
+        let v = view_at(Some(&current(None, true)), None, None, RULES, t0());
         assert_eq!(v.freshness, Freshness::Stale);
         assert!(v.cached);
         let v = view_at(
             Some(&current(Some(1), false)),
+            None,
             None,
             RULES,
             t0() + TimeDelta::minutes(1),
         );
         assert_eq!(v.freshness, Freshness::Stale);
         assert!(v.stale_reason.unwrap().starts_with("the feed expired at"));
-        let none = view_at(None, Some("no feed configured"), RULES, t0());
+        let none = view_at(None, Some("no feed configured"), None, RULES, t0());
         assert_eq!(none.stale_reason.as_deref(), Some("no feed configured"));
     }
 
@@ -177,11 +187,41 @@ mod tests {
         let within = Duration::from_secs(5);
         let c = current(Some(1), false);
         assert_eq!(
-            next_change(Some(&c), RULES.stale_after, t0(), i, within),
+            next_change(Some(&c), RULES.stale_after, None, t0(), i, within),
             i + within
         );
         let near = t0() + TimeDelta::seconds(58);
-        let n = next_change(Some(&c), RULES.stale_after, near, i, within);
+        let n = next_change(Some(&c), RULES.stale_after, None, near, i, within);
         assert_eq!(n, i + Duration::from_millis(2005));
+    }
+
+    #[test]
+    fn every_source_down_shows_after_the_grace_not_after_three_polls() {
+        let c = current(None, false);
+        let at = |s| t0() + TimeDelta::seconds(s);
+        let down = Some(at(20));
+        let blip = view_at(Some(&c), Some("connection refused"), down, RULES, at(29));
+        assert_eq!(blip.freshness, Freshness::Live, "a blip stays silent");
+        let v = view_at(Some(&c), Some("connection refused"), down, RULES, at(30));
+        assert_eq!(v.freshness, Freshness::Stale);
+        assert_eq!(
+            v.stale_since,
+            Some(t0()),
+            "stale since the last confirmation"
+        );
+        let i = Instant::now();
+        let n = next_change(
+            Some(&c),
+            RULES.stale_after,
+            down,
+            at(25),
+            i,
+            Duration::from_secs(60),
+        );
+        assert_eq!(
+            n,
+            i + Duration::from_millis(5005),
+            "a timer fires when it is due"
+        );
     }
 }

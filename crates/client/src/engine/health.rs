@@ -44,6 +44,11 @@ impl Health {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
+    /// The last time any source delivered or confirmed a good document.
+    pub fn last_heard(&self) -> Option<DateTime<Utc>> {
+        self.sources().iter().filter_map(|s| s.last_success).max()
+    }
+
     pub(super) fn update(&self, idx: usize, f: impl FnOnce(&mut SourceHealth)) {
         if let Ok(mut v) = self.0.lock()
             && let Some(h) = v.get_mut(idx)

@@ -22,11 +22,12 @@ mod options;
 mod sources;
 mod sse;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use svetofor_feed::accept;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use crate::alerts::{self, Alert};
 use crate::cache::{Cache, CachedFeed, ClientState};
@@ -67,6 +68,22 @@ pub struct Engine {
     /// By source index: streams in a row that went silent past their limit.
     stalls: Vec<u32>,
     health: Health,
+    /// The first failure since a source last answered.
+    failing_since: Option<DateTime<Utc>>,
+    /// Set once a whole round failed: since when every source has been failing.
+    down_since: Option<DateTime<Utc>>,
+    wake: Arc<Notify>,
+}
+
+/// Asks a running engine to try its sources at once (the network changed).
+#[derive(Debug, Clone)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    /// Wakes the engine; a wake while it is busy is kept for its next wait.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
 }
 
 impl Engine {
@@ -92,6 +109,9 @@ impl Engine {
                 push_off_until: vec![None; n],
                 stalls: vec![0; n],
                 health: Health::new(&opts.sources, opts.push),
+                failing_since: None,
+                down_since: None,
+                wake: Arc::default(),
                 opts,
             },
             rx,
@@ -101,6 +121,11 @@ impl Engine {
     /// A handle on how the sources are doing, for diagnostics.
     pub fn health(&self) -> Health {
         self.health.clone()
+    }
+
+    /// A handle that makes the engine try its sources at once.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
     }
 
     /// Whether source `idx` is polled now rather than followed over its stream.
@@ -174,14 +199,28 @@ impl Engine {
                         h.last_error = Some(e.to_string());
                     });
                     retry_after = retry_after.max(e.retry_after());
-                    self.refresh().await;
+                    let failing_since = *self.failing_since.get_or_insert_with(Utc::now);
                     idx = (idx + 1) % self.opts.sources.len();
                     if idx == round_start {
-                        // Every source failed: back off with full jitter before the next round.
+                        self.down_since = Some(failing_since);
+                    }
+                    self.refresh().await;
+                    if idx == round_start {
+                        // Every source failed: back off with full jitter before the next round,
+                        // briefly while an outage is shown, so its end shows soon.
                         failed_rounds = failed_rounds.saturating_add(1);
+                        let red = self
+                            .shown
+                            .as_ref()
+                            .is_some_and(|v| v.status == Some(svetofor_feed::Severity::Red));
+                        let max = if red {
+                            self.opts.max_backoff.min(backoff::RED_MAX_PAUSE)
+                        } else {
+                            self.opts.max_backoff
+                        };
                         let pause = backoff::failure_pause(
                             failed_rounds,
-                            self.opts.max_backoff,
+                            max,
                             retry_after.take(),
                             random_fraction(),
                         );
@@ -226,6 +265,12 @@ impl Engine {
                 snapshot.id
             ),
             Ok(snapshot) => {
+                // A previous engine of this process heard from a source lately (settings were
+                // saved): the document is as fresh as that, not a stale cache.
+                let heard = self
+                    .opts
+                    .heard_at
+                    .filter(|t| *t >= c.fetched_at && self.opts.sources.contains(&c.source));
                 // Alerts were decided when it was fetched; only bring the memory up to date.
                 let fresh = self.decide(&snapshot, Utc::now());
                 for a in fresh {
@@ -236,10 +281,10 @@ impl Engine {
                     snapshot,
                     source: c.source,
                     fetched_at: c.fetched_at,
-                    confirmed_at: c.fetched_at,
+                    confirmed_at: heard.unwrap_or(c.fetched_at),
                     etag: c.etag,
                     last_modified: c.last_modified,
-                    from_cache: true,
+                    from_cache: heard.is_none(),
                 });
             }
             Err(e) => tracing::warn!("cached feed no longer verifies ({e}); ignoring it"),
@@ -314,7 +359,9 @@ impl Engine {
         Ok(())
     }
 
-    fn mark_success(&self, source: &str) {
+    fn mark_success(&mut self, source: &str) {
+        self.failing_since = None;
+        self.down_since = None;
         if let Some(idx) = self.source_index(source) {
             let push = !self.polled(idx);
             self.health.update(idx, |h| {
@@ -384,6 +431,7 @@ impl Engine {
         let next = freshness::next_change(
             self.current.as_ref(),
             self.opts.stale_after,
+            self.down_since,
             Utc::now(),
             Instant::now(),
             Duration::from_secs(5),
@@ -408,7 +456,14 @@ impl Engine {
             }
             let step = self.next_deadline().min(until);
             let wall = SystemTime::now();
-            tokio::time::sleep_until(step.into()).await;
+            let wake = self.wake.clone();
+            tokio::select! {
+                _ = tokio::time::sleep_until(step.into()) => {}
+                _ = wake.notified() => {
+                    tracing::info!("the network changed: asking the sources now");
+                    return true;
+                }
+            }
             if clock_jumped(wall, now) {
                 tracing::info!("the clock jumped (resume from sleep?): asking the sources now");
                 return true;
@@ -435,6 +490,7 @@ impl Engine {
         let view = freshness::view_at(
             self.current.as_ref(),
             self.last_error.as_deref(),
+            self.down_since,
             rules,
             Utc::now(),
         );

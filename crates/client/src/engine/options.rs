@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use svetofor_feed::TrustedKey;
 
 use crate::alerts::NotifyPolicy;
@@ -35,6 +37,9 @@ pub struct EngineOptions {
     pub push: bool,
     /// How long a source without a usable stream is polled before its stream is tried again.
     pub push_retry: Duration,
+    /// When this process's previous engine last heard from a source (settings were saved):
+    /// the cached document it left is as fresh as that, not "from the cache".
+    pub heard_at: Option<DateTime<Utc>>,
 }
 
 impl EngineOptions {
@@ -51,10 +56,11 @@ impl EngineOptions {
             language: "en".to_owned(),
             cache_dir,
             fetcher: FetcherOptions::default(),
-            max_backoff: Duration::from_secs(600),
+            max_backoff: Duration::from_secs(300),
             coalesce: Duration::from_secs(10),
             push: true,
             push_retry: Duration::from_secs(600),
+            heard_at: None,
         }
     }
 

@@ -17,7 +17,7 @@ pub(super) enum Outcome {
     Stalled,
     /// The stream ended (server restart, proxy timeout).
     Ended,
-    /// The clock jumped: ask again now.
+    /// The clock jumped or the network changed: ask again now.
     Woke,
 }
 
@@ -140,8 +140,11 @@ impl Engine {
             let deadline = self.next_deadline();
             let wall = SystemTime::now();
             let mono = Instant::now();
+            let wake = self.wake.clone();
             let chunk = tokio::select! {
                 c = self.fetcher.next_chunk(&events, &mut resp) => c,
+                // After a network change the connection may be dead without a word: open a new one.
+                _ = wake.notified() => return Ok(Outcome::Woke),
                 _ = tokio::time::sleep_until(deadline.into()) => {
                     if clock_jumped(wall, mono) {
                         return Ok(Outcome::Woke);
