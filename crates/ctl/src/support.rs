@@ -112,23 +112,32 @@ pub struct ListArgs {
     json: bool,
 }
 
+/// A word from a fixed list, written exactly as the list has it: "Red" is refused with the
+/// spelling to use, so scripts do not come to depend on a guess.
+fn exact<T: serde::de::DeserializeOwned>(s: &str, list: &str) -> Result<T, String> {
+    if let Ok(v) = serde_json::from_value(serde_json::Value::String(s.to_owned())) {
+        return Ok(v);
+    }
+    let folded = s.trim().to_lowercase().replace('-', "_");
+    if serde_json::from_value::<T>(serde_json::Value::String(folded.clone())).is_ok() {
+        return Err(format!("\"{s}\": write \"{folded}\" (lower case)"));
+    }
+    Err(format!("\"{s}\": use {list}"))
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
-        .map_err(|_| format!("\"{s}\": use red, yellow or green"))
+    exact(s, "red, yellow or green")
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
-        .map_err(|_| format!("\"{s}\": use outage, degraded, maintenance or info"))
+    exact(s, "outage, degraded, maintenance or info")
 }
 
 fn parse_state(s: &str) -> Result<State, String> {
-    serde_json::from_value(serde_json::Value::String(
-        s.to_lowercase().replace('-', "_"),
-    ))
-    .map_err(|_| {
-        format!("\"{s}\": use investigating, identified, monitoring, scheduled or in_progress")
-    })
+    exact(
+        s,
+        "investigating, identified, monitoring, scheduled, in_progress or published",
+    )
 }
 
 fn opt_moment(flag: &str, s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>, Failure> {
@@ -142,6 +151,14 @@ fn client(conn: &Conn) -> Result<ApiClient, Failure> {
 }
 
 pub fn post(a: PostArgs) -> Result<(), Failure> {
+    if a.kind.is_none() && a.severity == Severity::Red && a.times.starts_at.is_some() {
+        return Err(Failure::usage(
+            "--severity red with --starts-at: is this an outage now, or planned work that takes \
+             the product down? For the outage leave out --starts-at; for the planned work add \
+             --kind maintenance."
+                .to_owned(),
+        ));
+    }
     let kind = a
         .kind
         .unwrap_or(match (a.severity, a.times.starts_at.is_some()) {

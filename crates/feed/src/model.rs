@@ -72,9 +72,10 @@ impl fmt::Display for Kind {
 
 /// Where a notice stands in its life.
 ///
-/// Incidents (outage, degraded, info) go investigating → identified → monitoring → resolved;
-/// maintenance goes scheduled → in_progress → completed. Any notice may be `withdrawn` when it
-/// was published by mistake.
+/// Incidents (outage, degraded) go investigating → identified → monitoring → resolved;
+/// maintenance goes scheduled → in_progress → completed; news (info) is published, then
+/// resolved when it no longer applies. Any notice may be `withdrawn` when it was published
+/// by mistake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
@@ -94,6 +95,8 @@ pub enum State {
     Completed,
     /// Retracted: it was published by mistake.
     Withdrawn,
+    /// News, in effect: nothing is wrong, there is nothing to investigate.
+    Published,
 }
 
 impl State {
@@ -108,6 +111,7 @@ impl State {
             State::InProgress => "in_progress",
             State::Completed => "completed",
             State::Withdrawn => "withdrawn",
+            State::Published => "published",
         }
     }
 
@@ -121,9 +125,11 @@ impl State {
         match self {
             State::Withdrawn => true,
             State::Scheduled | State::InProgress | State::Completed => kind == Kind::Maintenance,
+            // News from publishers before `published` existed carried these; still read.
             State::Investigating | State::Identified | State::Monitoring | State::Resolved => {
                 kind != Kind::Maintenance
             }
+            State::Published => kind == Kind::Info,
         }
     }
 }

@@ -116,10 +116,12 @@ fn check_text(path: &str, text: &Text, required: bool) -> Result<(), Invalid> {
 }
 
 fn state_mismatch(kind: Kind, state: State) -> String {
-    let allowed = if kind == Kind::Maintenance {
-        "scheduled, in_progress, completed or withdrawn"
-    } else {
-        "investigating, identified, monitoring, resolved or withdrawn"
+    let allowed = match kind {
+        Kind::Maintenance => "scheduled, in_progress, completed or withdrawn",
+        Kind::Info => "published, resolved or withdrawn",
+        Kind::Outage | Kind::Degraded => {
+            "investigating, identified, monitoring, resolved or withdrawn"
+        }
     };
     format!("\"{state}\" is not a state for kind \"{kind}\" (use {allowed})")
 }

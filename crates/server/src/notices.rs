@@ -79,15 +79,43 @@ fn check_text(field: &str, text: &Text, max: usize, required: bool) -> Result<()
     Ok(())
 }
 
+/// A title is one line: a line break or tab would break every banner, menu and notification.
+fn check_title(title: &Text) -> Result<(), Rejected> {
+    check_text("title", title, MAX_TITLE_CHARS, true)?;
+    if title
+        .entries("")
+        .into_iter()
+        .any(|(_, s)| s.chars().any(|c| c == '\n' || c == '\r' || c == '\t'))
+    {
+        return Err(reject(
+            "title",
+            "must be one line: no line breaks or tabs (put details in the body)",
+        ));
+    }
+    Ok(())
+}
+
 /// Unicode's bidirectional formatting characters (marks, embeddings, overrides, isolates):
 /// invisible, and able to reorder what a reader sees.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Normalizes a component id: trimmed, lower case; letters, digits, `-`, `_`, `.` only.
+/// Checks a component id: lower case letters, digits, `-`, `_`, `.` only (surrounding spaces
+/// are trimmed). Upper case is refused, not folded: "Платежи" and "платежи" would otherwise
+/// silently become one id, and the display name is where capitals belong.
 pub fn component_id(raw: &str) -> Result<String, Rejected> {
-    let id = raw.trim().to_lowercase();
+    let id = raw.trim().to_owned();
+    if id != id.to_lowercase() {
+        return Err(reject(
+            "components",
+            format!(
+                "\"{raw}\": component ids are lower case; write \"{}\" (set a display name \
+                 with capitals through PUT /api/v1/components/{{id}})",
+                id.to_lowercase()
+            ),
+        ));
+    }
     if id.is_empty() || id.len() > 64 {
         return Err(reject(
             "components",
@@ -146,8 +174,27 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     let kind = req
         .kind
         .ok_or_else(|| reject("kind", "required (outage, degraded, maintenance or info)"))?;
+    match (kind, severity) {
+        (Kind::Outage | Kind::Degraded, Severity::Green) => {
+            return Err(reject(
+                "severity",
+                format!(
+                    "a green {kind} is a contradiction: an {kind} is yellow or red; \
+                     for good news or a recovery note use kind info"
+                ),
+            ));
+        }
+        (Kind::Info, Severity::Red) => {
+            return Err(reject(
+                "kind",
+                "news cannot be red: a red notice means the product is down, so use kind \
+                 outage; for news use green or yellow",
+            ));
+        }
+        _ => {}
+    }
     let title = req.title.ok_or_else(|| reject("title", "required"))?;
-    check_text("title", &title, MAX_TITLE_CHARS, true)?;
+    check_title(&title)?;
     let body = req.body.unwrap_or_default();
     check_text("body", &body, MAX_BODY_CHARS, false)?;
     if req.components.len() > MAX_COMPONENTS {
@@ -170,6 +217,7 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     }
     let state = match req.state {
         None if kind == Kind::Maintenance => maintenance_state(&window, now),
+        None if kind == Kind::Info => State::Published,
         None => State::Investigating,
         Some(s) if s.is_final() => {
             return Err(reject(
@@ -270,7 +318,25 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
     let text = req.text.unwrap_or_default();
     check_text("text", &text, MAX_BODY_CHARS, false)?;
     if let Some(title) = &req.title {
-        check_text("title", title, MAX_TITLE_CHARS, true)?;
+        check_title(title)?;
+    }
+    match (notice.kind, req.severity) {
+        (Kind::Outage | Kind::Degraded, Some(Severity::Green)) => {
+            return Err(reject(
+                "severity",
+                format!(
+                    "an {} is yellow or red; to say it is over, resolve it",
+                    notice.kind
+                ),
+            ));
+        }
+        (Kind::Info, Some(Severity::Red)) => {
+            return Err(reject(
+                "severity",
+                "news cannot be red: post an outage notice for a problem",
+            ));
+        }
+        _ => {}
     }
     if let Some(body) = &req.body {
         check_text("body", body, MAX_BODY_CHARS, false)?;
@@ -344,6 +410,10 @@ pub fn withdraw(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result
     check_text("text", &text, MAX_BODY_CHARS, false)?;
     notice.state = State::Withdrawn;
     notice.next_update_at = None;
+    // Employees read the body: the reason for the retraction goes there, as on a resolve.
+    if !text.is_empty() {
+        notice.body = text.clone();
+    }
     push_update(notice, now, text, None)
 }
 

@@ -82,6 +82,27 @@ async fn bad_input_is_a_clear_400_and_changes_nothing() {
             json!({"severity": "red", "kind": "outage", "title": "t", "components": ["a b"]}),
             "components",
         ),
+        // Contradictions, each refused saying what to write instead.
+        (
+            json!({"severity": "green", "kind": "outage", "title": "t"}),
+            "severity",
+        ),
+        (
+            json!({"severity": "red", "kind": "info", "title": "t"}),
+            "kind",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "line one\nline two"}),
+            "title",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "a\tb"}),
+            "title",
+        ),
+        (
+            json!({"severity": "red", "kind": "outage", "title": "t", "components": ["Платежи"]}),
+            "components",
+        ),
     ];
     for (body, field) in cases {
         let (status, err) = error_of(h.post(&t, "/api/v1/notices", body.clone()).await).await;
@@ -90,6 +111,21 @@ async fn bad_input_is_a_clear_400_and_changes_nothing() {
             assert_eq!(err["error"]["field"], field, "{err}");
         }
     }
+    let (_, err) = error_of(
+        h.post(
+            &t,
+            "/api/v1/notices",
+            json!({"severity": "red", "kind": "outage", "title": "t", "components": ["Платежи"]}),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("write \"платежи\"")),
+        "says what to write: {err}"
+    );
     // Not JSON at all, the wrong content type, a body over the limit.
     let resp = h
         .http
@@ -185,15 +221,34 @@ async fn update_resolve_withdraw_lifecycle() {
     let m = h.post_json(&t, "/api/v1/notices", red_outage()).await;
     let mid = m["id"].as_str().unwrap();
     assert_eq!(
-        h.post(&t, &format!("/api/v1/notices/{mid}/withdraw"), json!({}))
-            .await
-            .status(),
+        h.post(
+            &t,
+            &format!("/api/v1/notices/{mid}/withdraw"),
+            json!({"text": "Posted by mistake: payments work"})
+        )
+        .await
+        .status(),
         200
     );
     let feed = h.feed().await.snapshot;
     let w = feed.notices.iter().find(|n| n.id == mid).unwrap();
     assert_eq!(w.state, State::Withdrawn);
+    assert_eq!(
+        w.body.get("", ""),
+        "Posted by mistake: payments work",
+        "the reason reaches employees"
+    );
     assert_eq!(feed.status(chrono::Utc::now()), Severity::Green);
+
+    // News is published, not "investigating".
+    let news = h
+        .post_json(
+            &t,
+            "/api/v1/notices",
+            json!({"severity": "green", "kind": "info", "title": "New reports page"}),
+        )
+        .await;
+    assert_eq!(news["state"], "published");
 }
 
 #[tokio::test(flavor = "multi_thread")]
