@@ -31,7 +31,13 @@ pub struct NoticeView {
     pub body: String,
     /// Affected components.
     pub components: Vec<String>,
+    /// Their names in the chosen language (the id where the feed names none).
+    pub component_names: Vec<String>,
+    /// Since when it is in effect: when it was posted, or a maintenance's start.
     pub since: DateTime<Utc>,
+    /// When it ended, once it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
     /// Maintenance window.
@@ -131,7 +137,34 @@ impl ViewState {
 /// How much history the view keeps.
 pub const RECENT: TimeDelta = TimeDelta::hours(24);
 
-fn notice_view(n: &Notice, lang: &str, dl: &str, now: DateTime<Utc>) -> NoticeView {
+/// When `n` ended: its final update, or the planned end of a maintenance that has passed.
+fn ended_at(n: &Notice, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if n.state.is_final() {
+        let last = n.updates.iter().rev().find(|u| u.state.is_final());
+        return Some(last.map_or(n.updated_at, |u| u.at));
+    }
+    n.window
+        .as_ref()
+        .and_then(|w| w.ends_at)
+        .filter(|end| *end <= now)
+}
+
+fn notice_view(
+    snapshot: &Snapshot,
+    n: &Notice,
+    lang: &str,
+    dl: &str,
+    now: DateTime<Utc>,
+) -> NoticeView {
+    let name = |id: &String| {
+        snapshot
+            .components
+            .iter()
+            .find(|c| &c.id == id)
+            .map(|c| c.name.get(lang, dl).to_owned())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| id.clone())
+    };
     NoticeView {
         id: n.id.clone(),
         severity: n.severity,
@@ -140,7 +173,12 @@ fn notice_view(n: &Notice, lang: &str, dl: &str, now: DateTime<Utc>) -> NoticeVi
         title: n.title.get(lang, dl).to_owned(),
         body: n.body.get(lang, dl).to_owned(),
         components: n.components.clone(),
-        since: n.created_at,
+        component_names: n.components.iter().map(name).collect(),
+        since: match (n.kind, &n.window) {
+            (Kind::Maintenance, Some(w)) => w.starts_at,
+            _ => n.created_at,
+        },
+        ended_at: ended_at(n, now),
         updated_at: n.updated_at,
         window: n.window.clone(),
         next_update_at: n.next_update_at.filter(|_| !n.state.is_final()),
@@ -170,7 +208,7 @@ pub fn build(
     let mine = |list: Vec<&Notice>| -> Vec<NoticeView> {
         list.into_iter()
             .filter(|n| concerns(n, components))
-            .map(|n| notice_view(n, lang, dl, now))
+            .map(|n| notice_view(snapshot, n, lang, dl, now))
             .collect()
     };
     let notices = mine(snapshot.in_effect(now));

@@ -2,6 +2,7 @@
 # notifications, pages. Keys and variables must match ru.ftl (a test checks).
 
 ## Words for a notice and for the overall status
+word-cancelled = Cancelled
 word-outage = Outage
 word-degraded = Degraded
 word-maintenance = Maintenance
@@ -15,6 +16,8 @@ status-green = All systems working
 status-unknown = Status unknown
 
 ## States in a timeline
+state-published = Published
+state-cancelled = Cancelled
 state-investigating = Investigating
 state-identified = Identified
 state-monitoring = Monitoring
@@ -25,6 +28,22 @@ state-completed = Completed
 state-withdrawn = Withdrawn
 
 ## Times
+duration-minutes = { $n } min
+duration-hours = { $m ->
+    [0] { $h } h
+   *[other] { $h } h { $m } min
+}
+duration-days = { $n ->
+    [one] { $n } day
+   *[other] { $n } days
+}
+span = { $from }–{ $to } ({ $duration })
+window = { $from }–{ $to }
+window-open = from { $from }
+still-in-effect = { $n ->
+    [one] 1 more problem still on
+   *[other] { $n } more problems still on
+}
 time-today = { $time }
 time-other-day = { $day } { $month } { $time }
 month-1 = Jan
@@ -48,12 +67,22 @@ age-days = { $n ->
 }
 since = since { $time }
 until = until { $time }
-at = at { $time }
+at = { $today ->
+    [yes] at { $time }
+   *[no] on { $time }
+}
 next-update = next update by { $time }
 update-overdue = update overdue (promised by { $time })
 more = +{ $n } more
 
 ## Tray
+tray-upcoming = { $word }: { $title } — { $window }
+tray-unreachable = The status server cannot be reached yet.
+tray-tooltip-title = Svetofor
+problem-policy = Your administrator's settings on this computer have an error, so the status cannot be checked. Tell your administrator.
+problem-user-settings = Your settings file has an error; the defaults are used until it is fixed.
+diagnostics-copied = Report for support copied
+diagnostics-copied-body = Paste it into your message to support.
 tray-waiting = Status unknown: waiting for the feed…
 tray-status = { $word }: { $title } — { $since }
 tray-status-more = { $word }: { $title } ({ $more }) — { $since }
@@ -61,18 +90,20 @@ tray-status-news = { $status } — { $word }: { $title }
 tray-stale = Status as of { $time } ({ $age }), feed unreachable
 tray-notice = { $word }: { $title }
 tray-tooltip = Svetofor — { $status }
-menu-nothing = No current problems
 menu-show-banner = Show banner
 menu-hide-banner = Hide banner
 menu-details = Details…
 menu-settings = Settings…
 menu-pause = Pause notifications for 1 hour
 menu-resume = Resume notifications (paused until { $time })
-menu-diagnostics = Copy diagnostics
+menu-diagnostics = Copy report for support
 menu-quit = Quit Svetofor
 problem-no-feed = No status feed is set up. Ask your administrator.
 
 ## Notifications
+notify-planned-when = Planned for { $window }
+notify-maintenance-until = Until { $time }
+notify-maintenance-open = No planned end
 notify-summary = { $word }: { $title }
 notify-maintenance-started = Maintenance started
 notify-now-outage = Now an outage
@@ -81,7 +112,10 @@ notify-outage-update = Outage update
 notify-action-details = Details
 
 ## Details window
-details-source = { $feed } at { $url }: { $how }; received { $time } ({ $age }).
+details-source = “{ $feed }” ({ $url }): status received { $today ->
+    [yes] at { $time }
+   *[no] on { $time }
+} ({ $age }), { $how }.
 details-feed = Status feed
 details-how-live = confirmed just now
 details-how-cached = from the copy saved on this computer
@@ -89,10 +123,11 @@ details-how-stale = not confirmed since
 details-no-status = No status received yet.
 details-now-unknown = Status unknown: no verified status has arrived yet, so problems cannot be ruled out. If this lasts, tell your administrator.
 details-affects = Affects: { $list }
-details-window = Planned: { $from } – { $to }
-details-window-open = Planned from { $from }
+details-window = Planned: { $window }
 
 ## Pages and windows
+page-link-failed = The link could not be opened: { $url }
+page-settings-policy-broken = Your administrator's settings on this computer have an error, so changes cannot be saved now. Tell your administrator; the details for them are below.
 window-banner = Svetofor — { $word }: { $title }
 window-details = Svetofor — details
 window-settings = Svetofor — settings
@@ -104,7 +139,7 @@ page-upcoming = Planned maintenance
 page-recent = Resolved in the last 24 hours
 page-empty-now = No current problems.
 page-empty-upcoming = None planned.
-page-empty-recent = Nothing resolved lately.
+page-empty-recent = No problems in the last 24 hours.
 page-more-info = More information
 page-loading = Loading…
 page-settings-heading = Settings
@@ -115,9 +150,9 @@ page-settings-remove = Remove
 page-settings-check = Check
 page-settings-checking = Checking…
 page-settings-keys = Public keys
-page-settings-keys-help = From the publisher's svetofor.pub file, one per field. With a key set, only a feed signed with it is shown.
+page-settings-keys-help = From the status server's svetofor.pub file, one per field. With a key set, only a feed signed with it is shown.
 page-settings-add-key = Add a key
-page-settings-interval = Check for news every (seconds)
+page-settings-interval = Status check interval, seconds
 page-settings-interval-help = Used when the feed cannot send news at once. After three missed checks the status is marked as not confirmed.
 page-settings-components = Parts of the product to follow
 page-settings-components-all = Everything
@@ -140,10 +175,10 @@ page-settings-locked-command-line = Set on the command line for this run
 
 ## Settings: refused values and the Check button
 settings-error-feeds = “{ $value }” is not a web address: it must start with https:// or http://.
-settings-error-public-keys = “{ $value }” is not a public key. Copy the line that starts with RW from the publisher's svetofor.pub.
+settings-error-public-keys = “{ $value }” is not a public key. Copy the line that starts with RW from the status server's svetofor.pub.
 settings-error-poll-interval = Enter a whole number of seconds from 1 to 86400.
 settings-error-language = Choose a language from the list.
-settings-error-components = Tick at least one part of the product, or choose “All”.
+settings-error-components = Tick at least one part of the product, or choose “Everything”.
 settings-error-file = Your settings file cannot be used, so nothing was saved: { $detail }
 settings-error-other = This value cannot be used: { $detail }
 settings-problem = Your settings could not be read, so defaults are shown: { $detail }
@@ -158,5 +193,5 @@ check-not-a-feed = The address answers, but not with a status feed.
 check-unsigned = The feed is not signed, but public keys are set: it would be refused.
 check-unknown-key = The feed is signed with key { $key }, which is not among the public keys.
 check-bad-signature = The signature does not match: the feed was changed after it was signed.
-check-expired = The feed is out of date: it expired { $time } and its publisher has not renewed it.
+check-expired = The feed is out of date: it expired { $time } and the status server has not renewed it.
 check-bad-key = A public key below is not valid: correct it first.

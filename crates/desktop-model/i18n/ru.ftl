@@ -2,31 +2,52 @@
 # уведомления, страницы. Ключи и переменные совпадают с en.ftl (это проверяет тест).
 
 ## Слова для сообщения и для общего статуса
+word-cancelled = Отменено
 word-outage = Сбой
 word-degraded = Перебои
 word-maintenance = Техработы
 word-planned-maintenance = Плановые техработы
 word-news = Новость
 word-resolved = Устранено
-word-withdrawn = Отменено
+word-withdrawn = Отозвано
 status-red = Сбой
 status-yellow = Есть проблемы
 status-green = Всё работает
 status-unknown = Статус неизвестен
 
 ## Состояния в хронологии
+state-published = Опубликовано
+state-cancelled = Отменено
 state-investigating = Выясняем причину
 state-identified = Причина найдена
-state-monitoring = Наблюдаем
+state-monitoring = Исправлено, наблюдаем
 state-resolved = Устранено
 state-scheduled = Запланировано
 state-in-progress = Идут работы
 state-completed = Завершено
-state-withdrawn = Отменено
+state-withdrawn = Отозвано
 
 ## Время
+duration-minutes = { $n } мин
+duration-hours = { $m ->
+    [0] { $h } ч
+   *[other] { $h } ч { $m } мин
+}
+duration-days = { $n ->
+    [one] { $n } день
+    [few] { $n } дня
+   *[many] { $n } дней
+}
+span = { $from }–{ $to } ({ $duration })
+window = { $from }–{ $to }
+window-open = с { $from }
+still-in-effect = { $n ->
+    [one] ещё { $n } проблема не устранена
+    [few] ещё { $n } проблемы не устранены
+   *[many] ещё { $n } проблем не устранено
+}
 time-today = { $time }
-time-other-day = { $day } { $month } { $time }
+time-other-day = { $day } { $month } в { $time }
 month-1 = янв.
 month-2 = февр.
 month-3 = мар.
@@ -49,12 +70,26 @@ age-days = { $n ->
 }
 since = с { $time }
 until = до { $time }
-at = в { $time }
+at = { $today ->
+    [yes] в { $time }
+   *[no] { $time }
+}
 next-update = следующее обновление до { $time }
 update-overdue = обновление задерживается (обещано к { $time })
-more = ещё { $n }
+more = ещё { $n } { $n ->
+    [one] сообщение
+    [few] сообщения
+   *[many] сообщений
+}
 
 ## Трей
+tray-upcoming = { $word }: { $title } — { $window }
+tray-unreachable = Сервер статуса пока недоступен.
+tray-tooltip-title = Светофор
+problem-policy = В настройках администратора на этом компьютере ошибка, поэтому статус проверить нельзя. Сообщите администратору.
+problem-user-settings = В файле ваших настроек ошибка; пока она не исправлена, действуют настройки по умолчанию.
+diagnostics-copied = Отчёт для поддержки скопирован
+diagnostics-copied-body = Вставьте его в письмо или сообщение в поддержку.
 tray-waiting = Статус неизвестен: ждём данных…
 tray-status = { $word }: { $title } — { $since }
 tray-status-more = { $word }: { $title } ({ $more }) — { $since }
@@ -62,38 +97,44 @@ tray-status-news = { $status } — { $word }: { $title }
 tray-stale = Статус на { $time } ({ $age }), источник недоступен
 tray-notice = { $word }: { $title }
 tray-tooltip = Светофор — { $status }
-menu-nothing = Проблем нет
 menu-show-banner = Показать баннер
 menu-hide-banner = Скрыть баннер
 menu-details = Подробности…
 menu-settings = Настройки…
 menu-pause = Не беспокоить 1 час
 menu-resume = Включить уведомления (пауза до { $time })
-menu-diagnostics = Скопировать диагностику
+menu-diagnostics = Скопировать отчёт для поддержки
 menu-quit = Выйти из Светофора
 problem-no-feed = Источник статуса не настроен. Обратитесь к администратору.
 
 ## Уведомления
+notify-planned-when = Запланировано: { $window }
+notify-maintenance-until = До { $time }
+notify-maintenance-open = Время окончания не указано
 notify-summary = { $word }: { $title }
 notify-maintenance-started = Начались техработы
 notify-now-outage = Теперь это сбой
 notify-worse = Стало хуже
-notify-outage-update = Новости о сбое
+notify-outage-update = Обновление по сбою
 notify-action-details = Подробности
 
 ## Окно подробностей
-details-source = { $feed }, { $url }: { $how }; получено { $time } ({ $age }).
+details-source = Источник «{ $feed }» ({ $url }): данные получены { $today ->
+    [yes] в { $time }
+   *[no] { $time }
+} ({ $age }), { $how }.
 details-feed = Источник статуса
-details-how-live = подтверждено только что
-details-how-cached = из копии, сохранённой на этом компьютере
-details-how-stale = с тех пор не подтверждено
+details-how-live = подтверждены только что
+details-how-cached = показаны из копии, сохранённой на этом компьютере
+details-how-stale = с тех пор не подтверждены
 details-no-status = Статус ещё не получен.
 details-now-unknown = Статус неизвестен: проверенных данных пока нет, и сбой исключить нельзя. Если это продлится долго, сообщите администратору.
 details-affects = Затронуто: { $list }
-details-window = По плану: { $from } – { $to }
-details-window-open = По плану с { $from }
+details-window = По плану: { $window }
 
 ## Страницы и окна
+page-link-failed = Не удалось открыть ссылку: { $url }
+page-settings-policy-broken = В настройках администратора на этом компьютере ошибка, поэтому изменения сейчас сохранить нельзя. Сообщите администратору — подробности для него ниже.
 window-banner = Светофор — { $word }: { $title }
 window-details = Светофор — подробности
 window-settings = Светофор — настройки
@@ -105,7 +146,7 @@ page-upcoming = Плановые техработы
 page-recent = Устранено за последние 24 часа
 page-empty-now = Проблем нет.
 page-empty-upcoming = Ничего не запланировано.
-page-empty-recent = Ничего не устраняли.
+page-empty-recent = За последние сутки проблем не было.
 page-more-info = Подробнее на сайте
 page-loading = Загрузка…
 page-settings-heading = Настройки
@@ -116,10 +157,10 @@ page-settings-remove = Удалить
 page-settings-check = Проверить
 page-settings-checking = Проверяем…
 page-settings-keys = Открытые ключи
-page-settings-keys-help = Из файла svetofor.pub издателя, по одному в поле. Если ключ задан, показывается только лента, подписанная им.
+page-settings-keys-help = Из файла svetofor.pub сервера статуса, по одному в поле. Если ключ задан, показывается только лента, подписанная им.
 page-settings-add-key = Добавить ключ
-page-settings-interval = Проверять новости каждые (секунд)
-page-settings-interval-help = Нужно, когда лента не может присылать новости сразу. После трёх пропущенных проверок статус помечается как неподтверждённый.
+page-settings-interval = Интервал проверки статуса, секунд
+page-settings-interval-help = Нужен, когда сервер статуса не может сообщать об изменениях сразу. Если три проверки подряд не прошли, статус помечается как неподтверждённый.
 page-settings-components = Какие части продукта отслеживать
 page-settings-components-all = Все
 page-settings-components-some = Только эти:
@@ -141,7 +182,7 @@ page-settings-locked-command-line = Задано в командной стро�
 
 ## Настройки: отклонённые значения и кнопка «Проверить»
 settings-error-feeds = «{ $value }» — не веб-адрес: он должен начинаться с https:// или http://.
-settings-error-public-keys = «{ $value }» — не открытый ключ. Скопируйте строку, начинающуюся с RW, из файла svetofor.pub издателя.
+settings-error-public-keys = «{ $value }» — не открытый ключ. Скопируйте строку, начинающуюся с RW, из файла svetofor.pub сервера статуса.
 settings-error-poll-interval = Введите целое число секунд от 1 до 86400.
 settings-error-language = Выберите язык из списка.
 settings-error-components = Отметьте хотя бы одну часть продукта или выберите «Все».
@@ -159,5 +200,5 @@ check-not-a-feed = По этому адресу отвечают, но это н
 check-unsigned = Лента не подписана, а открытые ключи заданы: её не примут.
 check-unknown-key = Лента подписана ключом { $key }, которого нет среди открытых ключей.
 check-bad-signature = Подпись не совпадает: ленту изменили после подписания.
-check-expired = Лента устарела: срок её действия истёк { $time }, и издатель её не обновил.
+check-expired = Лента устарела: срок её действия истёк { $time }, а сервер статуса её не обновил.
 check-bad-key = Один из открытых ключей ниже неверен: сначала исправьте его.

@@ -1,13 +1,16 @@
 //! When the banner shows, what it says, and when it goes away, as plain data.
 //!
 //! Rules:
-//! - It opens on a new notice in effect, on an escalation, and on a new update of an outage.
-//! - Dismiss closes it for everything it covered. A red notice comes back with its next update
-//!   (and stays reachable from the tray); yellow and green stay dismissed until the notice
-//!   changes state or severity.
-//! - When the last notice in effect ends (resolved or completed), a green "Resolved" banner
-//!   shows and closes itself after [`RECOVERY_SHOWN`].
-//! - Stale data (the feed is unreachable) never opens a banner by itself; an open one says so.
+//! - It is for problems: yellow and red notices. Green news is told by a notification and the
+//!   tray, never by an always-on-top strip (the tray's "Show banner" still shows it).
+//! - It opens on a new notice in effect, and when a notice changes state or severity; an
+//!   outage also brings it back with each new update from support.
+//! - Dismiss closes it for everything it covered, until that changes state or severity (a
+//!   red notice: until its next update too). The tray's "Show banner" shows it regardless.
+//! - When a problem ends (resolved or completed), a green "Resolved" banner shows for
+//!   [`RECOVERY_SHOWN`]; then the problems still in effect show, or the banner closes.
+//! - Stale data (the feed is unreachable) never opens a banner by itself; an open one says
+//!   so on its first line.
 
 use std::collections::BTreeMap;
 
@@ -104,12 +107,24 @@ impl Dismissed {
 pub struct Banner {
     /// Dismissals by notice id (kept while the notice is in effect).
     pub dismissed: BTreeMap<String, Dismissed>,
-    known: BTreeMap<String, (Severity, DateTime<Utc>)>,
+    known: BTreeMap<String, Dismissed>,
     open: bool,
     recovery_until: Option<DateTime<Utc>>,
+    /// What the window shows now, so a tick refreshes it only when its words changed.
+    drawn: Option<BannerModel>,
 }
 
-/// Builds the banner content for the notices in effect (worst first).
+/// Whether a notice is a problem the banner is for (news is not).
+fn is_problem(n: &NoticeView) -> bool {
+    n.severity != Severity::Green
+}
+
+/// The problems in effect, worst first.
+fn problems(view: &ViewState) -> impl Iterator<Item = &NoticeView> {
+    view.notices.iter().filter(|n| is_problem(n))
+}
+
+/// Builds the banner content for `first` of the notices in effect (worst first).
 fn content(
     cat: &Catalog,
     view: &ViewState,
@@ -117,6 +132,11 @@ fn content(
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> BannerModel {
+    let others = if is_problem(first) {
+        problems(view).count().saturating_sub(1)
+    } else {
+        view.notices.len().saturating_sub(1)
+    };
     let line = first_line(&first.body);
     BannerModel {
         severity: first.severity,
@@ -132,13 +152,20 @@ fn content(
             .next_update_at
             .map(|t| labels::next_update(cat, t, first.overdue, now, tz)),
         overdue: first.overdue,
-        more: (view.notices.len() > 1).then(|| labels::more(cat, view.notices.len() - 1)),
+        more: (others > 0).then(|| labels::more(cat, others)),
         stale: freshness_line(cat, view, now, tz),
         recovery: false,
     }
 }
 
-fn recovery(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> BannerModel {
+fn recovery(
+    cat: &Catalog,
+    view: &ViewState,
+    n: &NoticeView,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> BannerModel {
+    let still = problems(view).count();
     BannerModel {
         severity: Severity::Green,
         word: labels::notice_word(cat, n.kind, n.severity, n.state),
@@ -148,7 +175,7 @@ fn recovery(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) 
         since: labels::at(cat, n.updated_at, now, tz),
         next_update: None,
         overdue: false,
-        more: None,
+        more: (still > 0).then(|| labels::still_in_effect(cat, still)),
         stale: None,
         recovery: true,
     }
@@ -167,8 +194,7 @@ impl Banner {
 
     /// The shell closed the window (Dismiss aside: e.g. the window manager closed it).
     pub fn closed(&mut self) {
-        self.open = false;
-        self.recovery_until = None;
+        self.draw(BannerCommand::Close);
     }
 
     /// A new view arrived: what to do with the banner.
@@ -183,70 +209,130 @@ impl Banner {
             // Unconfirmed data opens nothing and is not remembered as seen: when the feed is
             // back, what is new then still calls for the banner.
             return match view.notices.first() {
-                Some(first) if self.open && self.recovery_until.is_none() => {
-                    BannerCommand::Refresh(content(cat, view, first, now, tz))
+                Some(_) if self.open && self.recovery_until.is_none() => {
+                    self.refresh(cat, view, now, tz)
                 }
                 _ => BannerCommand::Nothing,
             };
         }
-        // Which notices call for the banner: new ones, worse ones, and outages with news.
-        let calls = view.notices.iter().any(|n| {
+        // Which problems call for the banner: new ones, changed ones, and outages with news.
+        let calls = problems(view).any(|n| {
             let fresh = match self.known.get(&n.id) {
                 None => true,
-                Some((sev, upd)) => {
-                    n.severity > *sev || (n.severity == Severity::Red && *upd != n.updated_at)
+                Some(k) => {
+                    n.severity != k.severity
+                        || n.state != k.state
+                        || (n.severity == Severity::Red && k.updated_at != n.updated_at)
                 }
             };
             fresh && !self.dismissed.get(&n.id).is_some_and(|d| d.covers(n))
         });
-        // Notices that were in effect and are over now.
+        // Problems that were in effect and are over now.
         let ended = view.recent.iter().find(|n| {
             self.known.contains_key(&n.id)
                 && n.state != State::Withdrawn
                 && !view.notices.iter().any(|m| m.id == n.id)
         });
-        self.known = view
-            .notices
-            .iter()
-            .map(|n| (n.id.clone(), (n.severity, n.updated_at)))
+        let ended = ended.map(|n| recovery(cat, view, n, now, tz));
+        self.known = problems(view)
+            .map(|n| (n.id.clone(), Dismissed::of(n)))
             .collect();
         self.dismissed.retain(|id, _| self.known.contains_key(id));
 
-        if let Some(first) = view.notices.first() {
-            let model = content(cat, view, first, now, tz);
+        if calls {
             self.recovery_until = None;
-            if calls {
-                self.open = true;
-                return BannerCommand::Show(model);
-            }
-            return if self.open {
-                BannerCommand::Refresh(model)
-            } else {
-                BannerCommand::Nothing
-            };
+            return self.draw(BannerCommand::Show(self.current(cat, view, now, tz)));
         }
-        // Nothing in effect any more.
-        if let Some(last) = ended {
-            self.open = true;
+        if let Some(model) = ended {
             self.recovery_until = Some(now + RECOVERY_SHOWN);
-            return BannerCommand::Show(recovery(cat, last, now, tz));
+            return self.draw(BannerCommand::Show(model));
         }
-        if self.open && self.recovery_until.is_none() {
-            self.open = false;
-            return BannerCommand::Close;
+        if self.recovery_until.is_some() {
+            return BannerCommand::Nothing;
+        }
+        if self.open && view.notices.is_empty() {
+            return self.draw(BannerCommand::Close);
+        }
+        if self.open {
+            return self.refresh(cat, view, now, tz);
         }
         BannerCommand::Nothing
     }
 
-    /// Time passed: closes a recovery banner that has been shown long enough.
-    pub fn on_tick(&mut self, now: DateTime<Utc>) -> BannerCommand {
+    /// The content for what is in effect: the worst problem, else (shown from the tray) the
+    /// first notice.
+    fn current(
+        &self,
+        cat: &Catalog,
+        view: &ViewState,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> BannerModel {
+        let first = problems(view)
+            .next()
+            .or(view.notices.first())
+            .expect("called with a notice in effect");
+        content(cat, view, first, now, tz)
+    }
+
+    /// New words for the open banner, when they differ from what it shows.
+    fn refresh(
+        &mut self,
+        cat: &Catalog,
+        view: &ViewState,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> BannerCommand {
+        if view.notices.is_empty() {
+            return BannerCommand::Nothing;
+        }
+        let model = self.current(cat, view, now, tz);
+        if self.drawn.as_ref() == Some(&model) {
+            return BannerCommand::Nothing;
+        }
+        self.draw(BannerCommand::Refresh(model))
+    }
+
+    /// Notes what the shell will draw.
+    fn draw(&mut self, cmd: BannerCommand) -> BannerCommand {
+        match &cmd {
+            BannerCommand::Show(m) | BannerCommand::Refresh(m) => {
+                self.open = true;
+                self.drawn = Some(m.clone());
+            }
+            BannerCommand::Close => {
+                self.open = false;
+                self.drawn = None;
+                self.recovery_until = None;
+            }
+            BannerCommand::Nothing => {}
+        }
+        cmd
+    }
+
+    /// Time passed: a recovery banner shown long enough gives way to the problems still in
+    /// effect (or closes); an open banner's times and ages are brought up to date.
+    pub fn on_tick(
+        &mut self,
+        cat: &Catalog,
+        view: &ViewState,
+        now: DateTime<Utc>,
+        tz: FixedOffset,
+    ) -> BannerCommand {
         match self.recovery_until {
             Some(until) if now >= until => {
                 self.recovery_until = None;
-                self.open = false;
-                BannerCommand::Close
+                let hidden =
+                    |n: &NoticeView| self.dismissed.get(&n.id).is_some_and(|d| d.covers(n));
+                if problems(view).any(|n| !hidden(n)) {
+                    self.draw(BannerCommand::Show(self.current(cat, view, now, tz)))
+                } else {
+                    self.draw(BannerCommand::Close)
+                }
             }
-            _ => BannerCommand::Nothing,
+            Some(_) => BannerCommand::Nothing,
+            None if self.open => self.refresh(cat, view, now, tz),
+            None => BannerCommand::Nothing,
         }
     }
 
@@ -260,9 +346,7 @@ impl Banner {
         for n in &view.notices {
             self.dismissed.insert(n.id.clone(), Dismissed::of(n));
         }
-        self.open = false;
-        self.recovery_until = None;
-        BannerCommand::Close
+        self.draw(BannerCommand::Close)
     }
 
     /// The user asked for the banner from the tray: shows the worst notice, dismissed or not.
@@ -273,13 +357,10 @@ impl Banner {
         now: DateTime<Utc>,
         tz: FixedOffset,
     ) -> BannerCommand {
-        match view.notices.first() {
-            Some(first) => {
-                self.open = true;
-                self.recovery_until = None;
-                BannerCommand::Show(content(cat, view, first, now, tz))
-            }
-            None => BannerCommand::Nothing,
+        if view.notices.is_empty() {
+            return BannerCommand::Nothing;
         }
+        self.recovery_until = None;
+        self.draw(BannerCommand::Show(self.current(cat, view, now, tz)))
     }
 }

@@ -84,7 +84,7 @@ fn card(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> N
         .into_iter()
         .map(|u| TimelineLine {
             when: labels::moment(cat, u.at, now, tz),
-            state: labels::state_word(cat, u.state),
+            state: labels::state_word(cat, n.kind, u.state),
             text: u.text.clone(),
         })
         .collect();
@@ -94,30 +94,40 @@ fn card(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> N
         word: labels::notice_word(cat, n.kind, n.severity, n.state),
         title: n.title.clone(),
         body: n.body.clone(),
-        components: (!n.components.is_empty()).then(|| {
-            let list = n.components.join(", ");
+        components: (!n.component_names.is_empty()).then(|| {
+            let list = n.component_names.join(", ");
             cat.tr("details-affects", &[("list", Arg::from(&list))])
         }),
-        since: labels::since(cat, n.since, now, tz),
-        window: n.window.as_ref().map(|w| {
-            let from = labels::moment(cat, w.starts_at, now, tz);
-            match w.ends_at {
-                Some(end) => {
-                    let to = labels::moment(cat, end, now, tz);
-                    cat.tr(
-                        "details-window",
-                        &[("from", Arg::from(&from)), ("to", Arg::from(&to))],
-                    )
-                }
-                None => cat.tr("details-window-open", &[("from", Arg::from(&from))]),
-            }
-        }),
+        since: when(cat, n, now, tz),
+        window: n
+            .window
+            .as_ref()
+            .filter(|w| w.starts_at <= now && n.ended_at.is_none())
+            .map(|w| {
+                let planned = labels::window(cat, w.starts_at, w.ends_at, now, tz);
+                cat.tr("details-window", &[("window", Arg::from(&planned))])
+            }),
         next_update: n
             .next_update_at
             .map(|t| labels::next_update(cat, t, n.overdue, now, tz)),
         overdue: n.overdue,
         url: n.url.clone(),
         timeline,
+    }
+}
+
+/// When a notice is, in words: "11:15–11:40 (25 min)" once over, the planned window of a
+/// maintenance still to come, else "since 14:25" (a maintenance: since its start).
+fn when(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    if let Some(end) = n.ended_at {
+        return labels::span(cat, n.since.min(end), end, now, tz);
+    }
+    match &n.window {
+        Some(w) if w.starts_at > now => {
+            let planned = labels::window(cat, w.starts_at, w.ends_at, now, tz);
+            cat.tr("details-window", &[("window", Arg::from(&planned))])
+        }
+        _ => labels::since(cat, n.since, now, tz),
     }
 }
 
@@ -134,6 +144,8 @@ pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffse
                 .feed_name
                 .clone()
                 .unwrap_or_else(|| cat.t("details-feed"));
+            // The same moment the stale line quotes: the last time a source vouched for it.
+            let at = view.stale_since.unwrap_or(at);
             let time = labels::moment(cat, at, now, tz);
             let age = labels::age(cat, at, now);
             cat.tr(
@@ -143,6 +155,7 @@ pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffse
                     ("url", Arg::from(src)),
                     ("how", Arg::from(&how)),
                     ("time", Arg::from(&time)),
+                    ("today", Arg::from(labels::today(at, now, tz))),
                     ("age", Arg::from(&age)),
                 ],
             )

@@ -9,6 +9,7 @@ use crate::i18n::{Arg, Catalog};
 pub fn notice_word(cat: &Catalog, kind: Kind, severity: Severity, state: State) -> String {
     let key = match (kind, state) {
         (_, State::Resolved | State::Completed) => "word-resolved",
+        (Kind::Maintenance, State::Withdrawn) => "word-cancelled",
         (_, State::Withdrawn) => "word-withdrawn",
         (Kind::Maintenance, State::Scheduled) => "word-planned-maintenance",
         (Kind::Maintenance, _) => "word-maintenance",
@@ -32,9 +33,20 @@ pub fn status_word(cat: &Catalog, status: Option<Severity>) -> String {
     })
 }
 
-/// A timeline state in words.
-pub fn state_word(cat: &Catalog, state: State) -> String {
-    cat.t(match state {
+/// A timeline state in words, for a notice of `kind`: news has nothing to investigate, and a
+/// maintenance called off is cancelled, not retracted.
+pub fn state_word(cat: &Catalog, kind: Kind, state: State) -> String {
+    cat.t(match (kind, state) {
+        (Kind::Info, State::Investigating | State::Identified | State::Monitoring) => {
+            "state-published"
+        }
+        (Kind::Maintenance, State::Withdrawn) => "state-cancelled",
+        (_, state) => state_key(state),
+    })
+}
+
+fn state_key(state: State) -> &'static str {
+    match state {
         State::Investigating => "state-investigating",
         State::Identified => "state-identified",
         State::Monitoring => "state-monitoring",
@@ -43,7 +55,8 @@ pub fn state_word(cat: &Catalog, state: State) -> String {
         State::InProgress => "state-in-progress",
         State::Completed => "state-completed",
         State::Withdrawn => "state-withdrawn",
-    })
+        State::Published => "state-published",
+    }
 }
 
 /// A moment as the user reads it: "14:25" today, "21 Nov 14:25" on another day.
@@ -77,6 +90,16 @@ pub fn age(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// `today` for a message that words a moment: "yes" when it is today (Russian says «в 11:15»
+/// but «1 дек. в 11:15», so the message needs to know).
+pub fn today(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> &'static str {
+    if t.with_timezone(&tz).date_naive() == now.with_timezone(&tz).date_naive() {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 fn timed(
     cat: &Catalog,
     key: &str,
@@ -85,7 +108,79 @@ fn timed(
     tz: FixedOffset,
 ) -> String {
     let m = moment(cat, t, now, tz);
-    cat.tr(key, &[("time", Arg::from(&m))])
+    cat.tr(
+        key,
+        &[
+            ("time", Arg::from(&m)),
+            ("today", Arg::from(today(t, now, tz))),
+        ],
+    )
+}
+
+/// A length of time in words: "25 min", "2 h 5 min", "3 days".
+pub fn duration(cat: &Catalog, d: chrono::TimeDelta) -> String {
+    let mins = d.num_minutes().max(1);
+    match mins {
+        0..60 => cat.tr("duration-minutes", &[("n", Arg::Num(mins))]),
+        60..2880 => cat.tr(
+            "duration-hours",
+            &[("h", Arg::Num(mins / 60)), ("m", Arg::Num(mins % 60))],
+        ),
+        _ => cat.tr("duration-days", &[("n", Arg::Num(mins / 1440))]),
+    }
+}
+
+/// "11:15–11:40 (25 min)": when something began and ended, and for how long.
+pub fn span(
+    cat: &Catalog,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> String {
+    let start = moment(cat, from, now, tz);
+    let same_day = from.with_timezone(&tz).date_naive() == to.with_timezone(&tz).date_naive();
+    let end = if same_day {
+        to.with_timezone(&tz).format("%H:%M").to_string()
+    } else {
+        moment(cat, to, now, tz)
+    };
+    let length = duration(cat, to - from);
+    cat.tr(
+        "span",
+        &[
+            ("from", Arg::from(&start)),
+            ("to", Arg::from(&end)),
+            ("duration", Arg::from(&length)),
+        ],
+    )
+}
+
+/// A maintenance window: "1 Dec 11:28–11:58", or "from 1 Dec 11:28" without a planned end.
+pub fn window(
+    cat: &Catalog,
+    from: DateTime<Utc>,
+    to: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> String {
+    let start = moment(cat, from, now, tz);
+    match to {
+        Some(to) => {
+            let same_day =
+                from.with_timezone(&tz).date_naive() == to.with_timezone(&tz).date_naive();
+            let end = if same_day {
+                to.with_timezone(&tz).format("%H:%M").to_string()
+            } else {
+                moment(cat, to, now, tz)
+            };
+            cat.tr(
+                "window",
+                &[("from", Arg::from(&start)), ("to", Arg::from(&end))],
+            )
+        }
+        None => cat.tr("window-open", &[("from", Arg::from(&start))]),
+    }
 }
 
 /// "since 14:25".
@@ -122,4 +217,9 @@ pub fn next_update(
 /// "+2 more".
 pub fn more(cat: &Catalog, n: usize) -> String {
     cat.tr("more", &[("n", Arg::Num(n as i64))])
+}
+
+/// "2 more still in effect" (on a recovery banner while other problems go on).
+pub fn still_in_effect(cat: &Catalog, n: usize) -> String {
+    cat.tr("still-in-effect", &[("n", Arg::Num(n as i64))])
 }

@@ -149,6 +149,8 @@ pub enum MenuEntry {
 /// The whole tray.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrayModel {
+    /// The item's name where the platform shows one ("Svetofor").
+    pub title: String,
     pub icon: TrayIcon,
     /// A tooltip (where the platform shows one): the status line.
     pub tooltip: String,
@@ -168,6 +170,9 @@ pub struct TrayContext<'a> {
     pub banner_open: bool,
     /// Notifications are paused until then.
     pub paused_until: Option<DateTime<Utc>>,
+    /// Why nothing follows the feed (no feed set, the administrator's settings are broken),
+    /// in the UI's words.
+    pub problem: Option<&'a str>,
 }
 
 /// Longest notice title in a menu line; menus do not wrap.
@@ -304,32 +309,53 @@ pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
             label: f.clone(),
         });
     }
-    if let (None, Some(reason)) = (view.status, &view.stale_reason) {
+    // Why there is no status, in the UI's words: the technical reason is in the report.
+    let problem = match (cx.problem, view.status, &view.stale_reason) {
+        (Some(p), ..) => Some(p.to_owned()),
+        (None, None, Some(_)) => Some(cat.t("tray-unreachable")),
+        _ => None,
+    };
+    if let Some(p) = problem {
         menu.push(MenuEntry::Line {
             id: "problem".into(),
-            label: one_line(reason, 2 * MENU_TITLE_CHARS),
+            label: one_line(&p, 2 * MENU_TITLE_CHARS),
         });
     }
-    menu.push(MenuEntry::Separator);
-    if view.notices.is_empty() && view.status.is_some() {
-        menu.push(MenuEntry::Line {
-            id: "nothing".into(),
-            label: cat.t("menu-nothing"),
-        });
-    }
+    let mut listed = vec![];
     for n in &view.notices {
-        menu.push(MenuEntry::Item {
+        let word = labels::notice_word(cat, n.kind, n.severity, n.state);
+        let title = one_line(&n.title, MENU_TITLE_CHARS);
+        listed.push(MenuEntry::Item {
             action: MenuAction::Notice(n.id.clone()),
-            label: {
-                let word = labels::notice_word(cat, n.kind, n.severity, n.state);
-                let title = one_line(&n.title, MENU_TITLE_CHARS);
-                cat.tr(
-                    "tray-notice",
-                    &[("word", Arg::from(&word)), ("title", Arg::from(&title))],
-                )
-            },
+            label: cat.tr(
+                "tray-notice",
+                &[("word", Arg::from(&word)), ("title", Arg::from(&title))],
+            ),
             enabled: true,
         });
+    }
+    for n in &view.upcoming {
+        let word = labels::notice_word(cat, n.kind, n.severity, n.state);
+        let title = one_line(&n.title, MENU_TITLE_CHARS);
+        let window = n.window.as_ref().map_or_else(String::new, |w| {
+            labels::window(cat, w.starts_at, w.ends_at, cx.now, cx.tz)
+        });
+        listed.push(MenuEntry::Item {
+            action: MenuAction::Notice(n.id.clone()),
+            label: cat.tr(
+                "tray-upcoming",
+                &[
+                    ("word", Arg::from(&word)),
+                    ("title", Arg::from(&title)),
+                    ("window", Arg::from(&window)),
+                ],
+            ),
+            enabled: true,
+        });
+    }
+    if !listed.is_empty() {
+        menu.push(MenuEntry::Separator);
+        menu.extend(listed);
     }
     menu.push(MenuEntry::Separator);
     menu.push(if cx.banner_open {
@@ -387,6 +413,7 @@ pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
         None => head,
     };
     TrayModel {
+        title: cat.t("tray-tooltip-title"),
         icon: icon(view),
         tooltip,
         menu,

@@ -34,6 +34,7 @@ fn cx(banner_open: bool) -> TrayContext<'static> {
         tz: utc(),
         banner_open,
         paused_until: None,
+        problem: None,
     }
 }
 
@@ -75,11 +76,44 @@ fn tray_before_any_status_is_grey_and_says_so() {
         Some(("Show banner", false))
     );
     let mut v = ViewState::unknown();
-    v.stale_reason = Some("No status feed is set up.".into());
+    v.stale_reason = Some("http://x/feed.json: connection refused".into());
     let m = tray::model(&v, &cx(false));
     assert_eq!(
         labels(&m)[..2],
-        ["Status unknown", "No status feed is set up."]
+        ["Status unknown", "The status server cannot be reached yet."],
+        "the menu speaks the UI's language; the technical reason is in the report"
+    );
+    let mut c = cx(false);
+    c.problem = Some("No status feed is set up. Ask your administrator.");
+    let m = tray::model(&v, &c);
+    assert_eq!(
+        labels(&m)[..2],
+        [
+            "Status unknown",
+            "No status feed is set up. Ask your administrator."
+        ]
+    );
+    assert_eq!(m.title, "Svetofor");
+}
+
+#[test]
+fn tray_lists_upcoming_maintenance_with_its_window() {
+    let mut m = notice("m", Severity::Yellow, Kind::Maintenance, State::Scheduled);
+    m.title = Text::Plain("DB upgrade".into());
+    m.window = Some(Window {
+        starts_at: t0() + TimeDelta::minutes(28),
+        ends_at: Some(t0() + TimeDelta::minutes(58)),
+    });
+    let t = tray::model(&view_of(vec![m], t0()), &cx(false));
+    let l = labels(&t);
+    assert_eq!(l[0], "All systems working");
+    assert!(
+        l.contains(&"Planned maintenance: DB upgrade — 12:28–12:58".to_owned()),
+        "{l:?}"
+    );
+    assert_eq!(
+        item(&t, &MenuAction::Notice("m".into())).map(|i| i.1),
+        Some(true)
     );
 }
 
@@ -149,8 +183,14 @@ fn tray_green_news_and_pause() {
     let calm = tray::model(&view_of(vec![], t0()), &cx(false));
     assert_eq!(
         labels(&calm)[..2],
-        ["All systems working", "No current problems"]
+        ["All systems working", "Show banner"],
+        "the status line says it once"
     );
+    let doubled = calm
+        .menu
+        .windows(2)
+        .any(|w| w.iter().all(|e| *e == MenuEntry::Separator));
+    assert!(!doubled, "no two separators in a row: {:?}", calm.menu);
     assert_eq!(
         item(&calm, &MenuAction::Pause).map(|i| i.0),
         Some("Pause notifications for 1 hour")
@@ -217,8 +257,18 @@ fn red_banner_opens_comes_back_on_update_and_recovers_in_green() {
     assert_eq!(m.line, "first line");
     assert_eq!(m.since, "since 12:00");
     assert_eq!(m.next_update.as_deref(), Some("next update by 12:30"));
-    assert!(matches!(
+    assert_eq!(
         b.on_view(en(), &v, t0(), utc()),
+        BannerCommand::Nothing,
+        "the same words are not drawn again"
+    );
+    assert!(matches!(
+        b.on_view(
+            en(),
+            &view_of(vec![red.clone()], t0() + TimeDelta::minutes(31)),
+            t0() + TimeDelta::minutes(31),
+            utc()
+        ),
         BannerCommand::Refresh(_)
     ));
     assert_eq!(b.dismiss(&v), BannerCommand::Close);
@@ -246,10 +296,13 @@ fn red_banner_opens_comes_back_on_update_and_recovers_in_green() {
     );
     assert_eq!(b.next_tick(), Some(now + RECOVERY_SHOWN));
     assert_eq!(
-        b.on_tick(now + TimeDelta::seconds(5)),
+        b.on_tick(en(), &v3, now + TimeDelta::seconds(5), utc()),
         BannerCommand::Nothing
     );
-    assert_eq!(b.on_tick(now + RECOVERY_SHOWN), BannerCommand::Close);
+    assert_eq!(
+        b.on_tick(en(), &v3, now + RECOVERY_SHOWN, utc()),
+        BannerCommand::Close
+    );
     assert!(!b.is_open());
 }
 
@@ -275,6 +328,167 @@ fn yellow_banner_stays_dismissed_until_the_notice_changes() {
 }
 
 #[test]
+fn a_dismissed_yellow_banner_comes_back_when_the_state_changes() {
+    let mut b = Banner::new();
+    let mut y = notice("y", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let v = view_of(vec![y.clone()], t0());
+    assert!(shown(&b.on_view(en(), &v, t0(), utc())).is_some());
+    b.dismiss(&v);
+    y.state = State::Identified;
+    y.updated_at = t0() + TimeDelta::minutes(5);
+    let v = view_of(vec![y.clone()], t0() + TimeDelta::minutes(5));
+    assert!(
+        shown(&b.on_view(en(), &v, t0(), utc())).is_some(),
+        "a state change brings it back"
+    );
+    b.dismiss(&v);
+    assert_eq!(
+        b.on_view(en(), &v, t0(), utc()),
+        BannerCommand::Nothing,
+        "dismissed again, it stays closed"
+    );
+}
+
+#[test]
+fn news_never_opens_the_banner_nor_hides_a_recovery() {
+    let mut b = Banner::new();
+    let news = notice("n", Severity::Green, Kind::Info, State::Published);
+    let v = view_of(vec![news.clone()], t0());
+    assert_eq!(
+        b.on_view(en(), &v, t0(), utc()),
+        BannerCommand::Nothing,
+        "news is not a strip on top of everything"
+    );
+    let mut red = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    let v = view_of(vec![red.clone(), news.clone()], t0());
+    let m = shown(&b.on_view(en(), &v, t0(), utc())).cloned().unwrap();
+    assert_eq!((m.notice_id.as_str(), m.more.as_deref()), ("r", None));
+    b.dismiss(&v);
+    red.state = State::Resolved;
+    let now = t0() + TimeDelta::minutes(9);
+    red.updated_at = now;
+    let v = view_of(vec![red.clone(), news.clone()], now);
+    let rec = shown(&b.on_view(en(), &v, now, utc()))
+        .cloned()
+        .expect("the recovery shows, news or not");
+    assert_eq!((rec.word.as_str(), rec.recovery), ("Resolved", true));
+    assert_eq!(
+        b.on_tick(en(), &v, now + RECOVERY_SHOWN, utc()),
+        BannerCommand::Close,
+        "then it closes: news does not take its place"
+    );
+}
+
+#[test]
+fn an_outage_ending_while_a_problem_stays_says_so_before_showing_the_rest() {
+    let mut b = Banner::new();
+    let mut red = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    let yellow = notice("y", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let v = view_of(vec![red.clone(), yellow.clone()], t0());
+    shown(&b.on_view(en(), &v, t0(), utc())).expect("opens");
+    red.state = State::Resolved;
+    let now = t0() + TimeDelta::minutes(3);
+    red.updated_at = now;
+    let v = view_of(vec![red, yellow], now);
+    let rec = shown(&b.on_view(en(), &v, now, utc())).cloned().unwrap();
+    assert_eq!((rec.word.as_str(), rec.title.as_str()), ("Resolved", "T r"));
+    assert_eq!(rec.more.as_deref(), Some("1 more problem still on"));
+    assert_eq!(
+        b.on_view(en(), &v, now + TimeDelta::seconds(5), utc()),
+        BannerCommand::Nothing,
+        "the recovery stays its time"
+    );
+    let next = shown(&b.on_tick(en(), &v, now + RECOVERY_SHOWN, utc()))
+        .cloned()
+        .expect("then the problem still on");
+    assert_eq!(next.notice_id, "y");
+}
+
+#[test]
+fn an_open_banner_ticks_its_ages() {
+    let mut b = Banner::new();
+    let mut v = view_of(
+        vec![notice("a", Severity::Red, Kind::Outage, State::Identified)],
+        t0(),
+    );
+    shown(&b.on_view(en(), &v, t0(), utc())).expect("opens");
+    v.freshness = Freshness::Stale;
+    v.stale_since = Some(t0());
+    let BannerCommand::Refresh(m) = b.on_view(en(), &v, t0() + TimeDelta::minutes(1), utc()) else {
+        panic!("an open banner says it is stale");
+    };
+    assert_eq!(
+        m.stale.as_deref(),
+        Some("Status as of 12:00 (1 min ago), feed unreachable")
+    );
+    let BannerCommand::Refresh(m) = b.on_tick(en(), &v, t0() + TimeDelta::minutes(6), utc()) else {
+        panic!("the age ticks");
+    };
+    assert!(m.stale.unwrap().contains("6 min ago"));
+    assert_eq!(
+        b.on_tick(en(), &v, t0() + TimeDelta::minutes(6), utc()),
+        BannerCommand::Nothing,
+        "nothing to redraw when nothing changed"
+    );
+}
+
+#[test]
+fn maintenance_notifications_say_when_and_a_planned_one_is_not_critical() {
+    let window = Window {
+        starts_at: t0() + TimeDelta::minutes(28),
+        ends_at: Some(t0() + TimeDelta::minutes(58)),
+    };
+    let mut a = alert(Reason::New, Severity::Red, "DB upgrade", "We will upgrade");
+    a.kind = Kind::Maintenance;
+    a.window = Some(window.clone());
+    let markup = MarkupRules::NONE;
+    let n = notification::for_alert(en(), &a, markup, t0(), utc());
+    assert_eq!(n.summary, "Planned maintenance: DB upgrade");
+    assert_eq!(n.body, "Planned for 12:28–12:58. We will upgrade");
+    assert_eq!(n.urgency, Urgency::Normal, "nothing is down yet");
+    a.reason = Reason::MaintenanceStarted;
+    let started = notification::for_alert(en(), &a, markup, t0() + TimeDelta::minutes(28), utc());
+    assert_eq!(started.summary, "Maintenance started: DB upgrade");
+    assert_eq!(
+        started.body, "Until 12:58",
+        "not the announcement's future tense"
+    );
+    assert_eq!(started.urgency, Urgency::Critical);
+    let ru = Catalog::new(Lang::Ru);
+    a.reason = Reason::New;
+    let n = notification::for_alert(&ru, &a, markup, t0() - TimeDelta::days(1), utc());
+    assert_eq!(
+        n.body,
+        "Запланировано: 22 нояб. в 12:28–12:58. We will upgrade"
+    );
+}
+
+#[test]
+fn details_say_when_maintenance_is_and_how_long_a_problem_lasted() {
+    let mut m = notice("m", Severity::Yellow, Kind::Maintenance, State::Scheduled);
+    m.created_at = t0() - TimeDelta::minutes(10);
+    m.window = Some(Window {
+        starts_at: t0() + TimeDelta::minutes(28),
+        ends_at: Some(t0() + TimeDelta::minutes(58)),
+    });
+    let mut r = notice("r", Severity::Red, Kind::Outage, State::Resolved);
+    r.created_at = t0() - TimeDelta::minutes(45);
+    r.updated_at = t0() - TimeDelta::minutes(20);
+    let v = view_of(vec![m.clone(), r], t0());
+    let d = details::model(en(), &v, t0(), utc());
+    assert_eq!(d.upcoming[0].since, "Planned: 12:28–12:58");
+    assert_eq!(d.recent[0].since, "11:15–11:40 (25 min)");
+    m.state = State::InProgress;
+    let later = t0() + TimeDelta::minutes(30);
+    let v = view_of(vec![m], later);
+    let d = details::model(en(), &v, later, utc());
+    assert_eq!(
+        d.notices[0].since, "since 12:28",
+        "its start, not when it was posted"
+    );
+}
+
+#[test]
 fn banner_counts_more_notices_and_marks_overdue_updates() {
     let mut b = Banner::new();
     let mut a = notice("a", Severity::Red, Kind::Outage, State::Investigating);
@@ -286,7 +500,11 @@ fn banner_counts_more_notices_and_marks_overdue_updates() {
         .cloned()
         .expect("opens");
     assert_eq!(m.notice_id, "a", "worst first");
-    assert_eq!(m.more.as_deref(), Some("+2 more"));
+    assert_eq!(
+        m.more.as_deref(),
+        Some("+1 more"),
+        "problems only, not news"
+    );
     assert!(m.overdue);
     assert_eq!(
         m.next_update.as_deref(),
@@ -334,6 +552,7 @@ fn alert(reason: Reason, severity: Severity, title: &str, body: &str) -> Alert {
         kind: Kind::Outage,
         title: title.into(),
         body: body.into(),
+        window: None,
     }
 }
 
@@ -346,19 +565,27 @@ fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain()
         "<img src=x onerror=y> 'q' \"d\"",
     );
     let markup = MarkupRules::freedesktop(&["body".into(), "body-markup".into()]);
-    let n = notification::for_alert(en(), &a, markup);
+    let n = notification::for_alert(en(), &a, markup, t0(), utc());
     assert_eq!(n.summary, "Outage: <b>Down</b> & out");
     assert_eq!(
         n.body,
         "&lt;img src=x onerror=y&gt; &#39;q&#39; &quot;d&quot;"
     );
     assert_eq!(n.urgency, Urgency::Critical);
-    let plain = notification::for_alert(en(), &a, MarkupRules::freedesktop(&["body".into()]));
+    let plain = notification::for_alert(
+        en(),
+        &a,
+        MarkupRules::freedesktop(&["body".into()]),
+        t0(),
+        utc(),
+    );
     assert_eq!(plain.body, "<img src=x onerror=y> 'q' \"d\"");
     let r = notification::for_alert(
         en(),
         &alert(Reason::Resolved, Severity::Green, "Down", ""),
         markup,
+        t0(),
+        utc(),
     );
     assert_eq!(
         (r.summary.as_str(), r.urgency),
@@ -368,6 +595,8 @@ fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain()
         en(),
         &alert(Reason::Updated, Severity::Yellow, "x", ""),
         markup,
+        t0(),
+        utc(),
     );
     assert_eq!(
         (y.summary.as_str(), y.urgency),
@@ -377,6 +606,8 @@ fn notifications_escape_the_body_for_markup_servers_and_keep_the_summary_plain()
         en(),
         &alert(Reason::New, Severity::Red, &"t".repeat(500), ""),
         markup,
+        t0(),
+        utc(),
     );
     assert!(long.summary.chars().count() <= notification::SUMMARY_CHARS + 8);
 }

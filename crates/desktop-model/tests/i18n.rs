@@ -207,6 +207,7 @@ fn russian_models_are_in_russian() {
         tz,
         banner_open: false,
         paused_until: None,
+        problem: None,
     };
     let model = tray::model(&v, &cx);
     let labels: Vec<String> = model
@@ -217,7 +218,12 @@ fn russian_models_are_in_russian() {
             MenuEntry::Separator => None,
         })
         .collect();
-    assert_eq!(labels[0], "Сбой: T a (ещё 1) — с 15:00");
+    assert_eq!(labels[0], "Сбой: T a (ещё 1 сообщение) — с 15:00");
+    let more = |n| svetofor_desktop_model::labels::more(&cat, n);
+    assert_eq!(
+        [more(2), more(5), more(21)],
+        ["ещё 2 сообщения", "ещё 5 сообщений", "ещё 21 сообщение"]
+    );
     for want in [
         "Показать баннер",
         "Подробности…",
@@ -232,7 +238,9 @@ fn russian_models_are_in_russian() {
     }
     let d = details::model(&cat, &v, t0(), tz);
     assert!(
-        d.source.contains("получено 20 нояб. 15:00 (2 дня назад)"),
+        d.source.starts_with("Источник «")
+            && d.source
+                .contains(": данные получены 20 нояб. в 15:00 (2 дня назад), "),
         "{}",
         d.source
     );
