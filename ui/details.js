@@ -26,8 +26,14 @@ function card(n) {
   if (n.url) {
     const b = el("button", "link", svetoforText("page-more-info"));
     b.type = "button";
-    b.addEventListener("click", () => invoke("open_link", { url: n.url }).catch(() => {}));
-    c.append(b);
+    const failed = el("p", "error");
+    failed.hidden = true;
+    failed.setAttribute("role", "status");
+    b.addEventListener("click", () => {
+      failed.hidden = true;
+      invoke("open_link", { url: n.url }).catch((e) => { failed.textContent = String(e); failed.hidden = false; });
+    });
+    c.append(b, failed);
   }
   if (n.timeline && n.timeline.length) {
     const ol = el("ol");

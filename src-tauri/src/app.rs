@@ -225,7 +225,10 @@ impl EngineTasks {
 /// Starts what lives as long as the app: notifications and timers; then the engine.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
-    app.manage(Notifier::start(move |notice| {
+    let store = app
+        .state::<AppState>()
+        .settings(|s| s.cache_dir.join("notifications.json"));
+    app.manage(Notifier::start(store, move |notice| {
         let h = handle.clone();
         let _ = handle.run_on_main_thread(move || open_details(&h, Some(notice)));
     }));
@@ -236,7 +239,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             tokio::time::sleep(TICK).await;
             let cmd = ticker
                 .state::<AppState>()
-                .with(|s, _| s.banner.on_tick(Utc::now()));
+                .with(|s, cat| s.banner.on_tick(cat, &s.view, Utc::now(), local_tz()));
             apply_banner(&ticker, cmd);
         }
     });
@@ -253,13 +256,24 @@ pub async fn restart_engine<R: Runtime>(app: &AppHandle<R>) {
         old.stop().await;
         tracing::info!("engine stopped for new settings");
     }
+    // What the stopped engine last heard vouches for the cache the new one starts from, so a
+    // settings save does not flash the tray offline.
+    let heard_at = state
+        .health
+        .lock()
+        .ok()
+        .and_then(|h| h.as_ref().and_then(|h| h.last_heard()));
     let lang = state.cat().lang();
-    let opts = state.settings(|s| engine_options(s, lang));
+    let opts = state.settings(|s| engine_options(s, lang)).map(|mut o| {
+        o.heard_at = heard_at;
+        o
+    });
     let problem = match opts.map(Engine::new) {
         Ok(Ok((engine, rx))) => {
             if let Ok(mut h) = state.health.lock() {
                 *h = Some(engine.health());
             }
+            crate::network::wake_on_change(engine.waker());
             let run = tauri::async_runtime::spawn(engine.run());
             let pump = tauri::async_runtime::spawn(pump(app.clone(), rx));
             *slot = Some(EngineTasks { run, pump });

@@ -66,13 +66,18 @@ pub async fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(),
             .any(|n| n.url.as_deref() == Some(url.as_str()))
     });
     let web = svetofor_feed::is_web_url(&url);
+    let cat = app.state::<AppState>().cat();
+    let failed = || cat.tr("page-link-failed", &[("url", Arg::from(url.as_str()))]);
     if !known || !web {
         tracing::warn!(%url, "refused to open a link the feed did not give");
-        return Err("This link cannot be opened.".into());
+        return Err(failed());
     }
     app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| format!("Cannot open the browser: {e}"))
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| {
+            tracing::warn!(%url, "cannot open the browser: {e}");
+            failed()
+        })
 }
 
 /// The settings window's content: the values in effect for this run, what is locked and why,

@@ -8,6 +8,7 @@ mod args;
 mod autostart;
 mod commands;
 mod logging;
+mod network;
 mod notify;
 mod state;
 mod tray_ui;

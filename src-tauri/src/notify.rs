@@ -18,13 +18,17 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// Starts the notifier; `on_activate` gets the notice id when the user clicks a
+    /// Starts the notifier, which keeps the ids of what it showed in `store` so that a
+    /// restarted app replaces them; `on_activate` gets the notice id when the user clicks a
     /// notification (where the platform reports it).
-    pub fn start(on_activate: impl Fn(String) + Send + Sync + 'static) -> Self {
+    pub fn start(
+        store: std::path::PathBuf,
+        on_activate: impl Fn(String) + Send + Sync + 'static,
+    ) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<(Alert, Arc<Catalog>)>();
         let spawned = std::thread::Builder::new()
             .name("notifications".into())
-            .spawn(move || os::run(rx, on_activate));
+            .spawn(move || os::run(rx, store, on_activate));
         if let Err(e) = spawned {
             tracing::error!("cannot start the notification thread: {e}");
         }

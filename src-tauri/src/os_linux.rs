@@ -1,13 +1,16 @@
 //! Freedesktop notifications over D-Bus (Linux, BSD).
 
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
+
+use chrono::{Local, Utc};
 
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
 use svetofor_client::alerts::Alert;
 use svetofor_desktop_model::i18n::Catalog;
-use svetofor_desktop_model::notification::{self, MarkupRules, OsNotification};
+use svetofor_desktop_model::notification::{self, MarkupRules, OsNotification, ShownIds};
 
 /// Notifications whose handles are kept. A handle holds its D-Bus connection, and GNOME
 /// drops notifications whose connection closed.
@@ -48,43 +51,59 @@ fn build(n: &OsNotification, details: &str) -> Notification {
 
 pub fn run(
     rx: Receiver<(Alert, Arc<Catalog>)>,
+    store: PathBuf,
     on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
     let rules = rules();
-    let ids: Arc<Mutex<HashMap<u32, String>>> = Arc::default();
-    listen_for_actions(ids.clone(), on_activate);
+    // What earlier runs showed: an update after a restart replaces it rather than stacking.
+    let shown = std::fs::read_to_string(&store)
+        .map(|t| ShownIds::from_json(&t))
+        .unwrap_or_default();
+    let shown = Arc::new(Mutex::new(shown));
+    listen_for_actions(shown.clone(), on_activate);
     let mut handles: HashMap<String, NotificationHandle> = HashMap::new();
     let mut order: VecDeque<String> = VecDeque::new();
     for (alert, cat) in rx {
-        let n = notification::for_alert(&cat, &alert, rules);
-        let fresh = build(&n, &cat.t("notify-action-details"));
-        let shown = match handles.get_mut(&n.notice_id) {
+        let n = notification::for_alert(&cat, &alert, rules, Utc::now(), *Local::now().offset());
+        let mut fresh = build(&n, &cat.t("notify-action-details"));
+        let result = match handles.get_mut(&n.notice_id) {
             Some(handle) => {
                 **handle = fresh;
                 handle.update().map(|_| handle.id())
             }
-            None => fresh.show().map(|handle| {
-                let id = handle.id();
-                handles.insert(n.notice_id.clone(), handle);
-                order.push_back(n.notice_id.clone());
-                id
-            }),
+            None => {
+                let earlier = shown.lock().ok().and_then(|s| s.get(&n.notice_id));
+                if let Some(id) = earlier {
+                    fresh.id(id);
+                }
+                fresh.show().map(|handle| {
+                    let id = handle.id();
+                    handles.insert(n.notice_id.clone(), handle);
+                    order.push_back(n.notice_id.clone());
+                    id
+                })
+            }
         };
-        match shown {
+        match result {
             Ok(id) => {
                 tracing::info!(notice = %n.notice_id, id, reason = ?alert.reason, "notification shown");
-                if let Ok(mut ids) = ids.lock() {
-                    ids.insert(id, n.notice_id.clone());
+                if let Ok(mut s) = shown.lock() {
+                    s.shown(&n.notice_id, id);
+                    let stored = svetofor_atomic::write_atomic(
+                        &store,
+                        s.to_json().as_bytes(),
+                        svetofor_atomic::Mode::Private,
+                    );
+                    if let Err(e) = stored {
+                        tracing::warn!("cannot store notification ids in {}: {e}", store.display());
+                    }
                 }
             }
             Err(e) => tracing::warn!(notice = %n.notice_id, "notification failed: {e}"),
         }
         while order.len() > KEEP {
-            if let Some(old) = order.pop_front()
-                && let Some(h) = handles.remove(&old)
-                && let Ok(mut ids) = ids.lock()
-            {
-                ids.remove(&h.id());
+            if let Some(old) = order.pop_front() {
+                handles.remove(&old);
             }
         }
     }
@@ -93,7 +112,7 @@ pub fn run(
 /// Follows `ActionInvoked` on a connection of its own: notify-rust's own waiting consumes
 /// the handle, which must stay alive to update the notification.
 fn listen_for_actions(
-    ids: Arc<Mutex<HashMap<u32, String>>>,
+    ids: Arc<Mutex<ShownIds>>,
     on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
     let spawned = std::thread::Builder::new()
@@ -111,7 +130,10 @@ fn listen_for_actions(
                     let Ok((id, _action)) = msg.body().deserialize::<(u32, String)>() else {
                         continue;
                     };
-                    let notice = ids.lock().ok().and_then(|m| m.get(&id).cloned());
+                    let notice = ids
+                        .lock()
+                        .ok()
+                        .and_then(|m| m.notice_of(id).map(str::to_owned));
                     if let Some(notice) = notice {
                         tracing::info!(notice = %notice, "notification activated");
                         on_activate(notice);

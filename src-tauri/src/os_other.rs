@@ -11,10 +11,17 @@ use svetofor_desktop_model::notification::{self, MarkupRules};
 
 pub fn run(
     rx: Receiver<(Alert, Arc<Catalog>)>,
+    _store: std::path::PathBuf,
     _on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
     for (alert, cat) in rx {
-        let n = notification::for_alert(&cat, &alert, MarkupRules::NONE);
+        let n = notification::for_alert(
+            &cat,
+            &alert,
+            MarkupRules::NONE,
+            chrono::Utc::now(),
+            *chrono::Local::now().offset(),
+        );
         if let Err(e) = Notification::new()
             .summary(&n.summary)
             .body(&n.body)

@@ -140,6 +140,7 @@ impl Inner {
             tz: local_tz(),
             banner_open: self.banner.is_open(),
             paused_until: self.paused_until,
+            problem: None,
         }
     }
 

@@ -64,7 +64,6 @@ pub fn create<R: Runtime>(
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(icon_bytes(model.icon))?)
         .tooltip(&model.tooltip)
-        .title("Svetofor")
         .menu(&build_menu(app, model)?)
         .show_menu_on_left_click(true)
         .on_menu_event(move |app, event| on_menu(app, event.id().as_ref().to_owned()))
