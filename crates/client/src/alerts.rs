@@ -92,7 +92,7 @@ pub struct NotifyPolicy {
 impl Default for NotifyPolicy {
     fn default() -> Self {
         NotifyPolicy {
-            min_severity: Severity::Yellow,
+            min_severity: Severity::Green,
             red_always: true,
         }
     }

@@ -36,9 +36,10 @@ fn default_key() -> PathBuf {
 pub struct FeedArgs {
     #[arg(long, default_value = "svetofor")]
     feed_id: String,
-    /// Feed name shown to people.
-    #[arg(long, default_value = "Service status")]
-    feed_name: String,
+    /// Feed name shown to people. Default: "Статус сервиса" for --language ru, else
+    /// "Service status".
+    #[arg(long)]
+    feed_name: Option<String>,
     /// Language of notice texts given without one (ru, en, …).
     #[arg(long, default_value = "en")]
     language: String,
@@ -69,7 +70,13 @@ impl FeedArgs {
         }
         Ok(FeedSettings {
             id: self.feed_id.clone(),
-            name: self.feed_name.clone(),
+            name: self.feed_name.clone().unwrap_or_else(|| {
+                match self.language.split('-').next() {
+                    Some("ru") => "Статус сервиса",
+                    _ => "Service status",
+                }
+                .to_owned()
+            }),
             default_language: self.language.clone(),
             ttl: self.feed_ttl,
             history: self.history,

@@ -91,6 +91,12 @@ impl Server {
         succeeded(out, &format!("svetoforctl {args:?}"))
     }
 
+    /// Starts the stopped server again, on the same port with the same data.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+
     /// Stops the server (the feed becomes unreachable).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {

@@ -374,11 +374,13 @@ async fn every_page_shows_only_catalogue_words_in_both_languages() {
                     .await
                     .as_str()
                 {
-                    // The feed's own name as its publisher wrote it (untrusted text).
-                    let feed_name = name.split(',').next().unwrap_or_default();
-                    if !feed_name.contains("Источник") {
-                        ok.extend(feed_name.split_whitespace().map(String::from));
-                    }
+                    // The feed's own name as its publisher wrote it (untrusted text), «quoted».
+                    let feed_name = name
+                        .split_once('«')
+                        .and_then(|(_, rest)| rest.split_once('»'))
+                        .map(|(n, _)| n)
+                        .unwrap_or_default();
+                    ok.extend(feed_name.split_whitespace().map(String::from));
                 }
                 let stray = latin_words(&text, &ok);
                 assert!(

@@ -95,7 +95,7 @@ impl Config {
             public_keys: s.public_keys.unwrap_or_default(),
             poll_interval: s.poll_interval.unwrap_or(Duration::from_secs(60)),
             components: s.components.unwrap_or_default(),
-            notify_min_severity: s.notify_min_severity.unwrap_or(Severity::Yellow),
+            notify_min_severity: s.notify_min_severity.unwrap_or(Severity::Green),
             notify_red_always: s.notify_red_always.unwrap_or(true),
             language: s.language.unwrap_or_default(),
             proxy: s.proxy.flatten(),
