@@ -136,6 +136,9 @@ function render(s) {
   document.getElementById("autostart").checked = s.form.autostart;
   showLocks();
   clearErrors();
+  // The administrator's policy is broken: nothing here can fix it, so nothing is offered.
+  for (const f of document.querySelectorAll("#form fieldset")) if (s.frozen) f.disabled = true;
+  document.getElementById("save").hidden = !!s.frozen;
 }
 
 function clearErrors() {
@@ -189,7 +192,8 @@ async function save(event) {
     } else {
       reply.errors.forEach(showError);
       result.className = "result failed";
-      result.textContent = svetoforText("page-settings-not-saved");
+      const marked = reply.errors.some((e) => e.field);
+      result.textContent = svetoforText(marked ? "page-settings-not-saved" : "page-settings-not-saved-other");
       const first = document.querySelector(".invalid input, .invalid select, fieldset.invalid input");
       if (first) first.focus();
     }

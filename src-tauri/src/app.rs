@@ -8,6 +8,7 @@ use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_desktop_model::banner::BannerCommand;
 use svetofor_desktop_model::details;
 use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::problem::SetupProblem;
 use svetofor_desktop_model::settings;
 use svetofor_desktop_model::tray::{self, MenuAction};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -32,10 +33,22 @@ pub struct Setup {
 pub fn setup(args: &Args) -> Setup {
     let user = args.config.clone().or_else(config::user_config_path);
     let policy = config::policy_path();
-    let cfg = config::load(user.as_deref(), Some(&policy));
-    let lang = match &cfg {
-        Ok(c) => Lang::from_config(&c.language),
-        Err(_) => Lang::from_os(),
+    let loaded = config::load_each(user.as_deref(), Some(&policy));
+    let lang = Lang::from_config(&loaded.config.language);
+    // A broken policy stops the checks (it may pin keys it no longer can); a broken user
+    // file is set aside. Either way the user is told in their words, the admin in the log.
+    let problem = match (&loaded.policy_error, &loaded.user_error) {
+        (Some(e), _) => Some(SetupProblem::Policy {
+            detail: e.to_string(),
+        }),
+        (None, Some(e)) => Some(SetupProblem::UserFile {
+            detail: e.to_string(),
+        }),
+        (None, None) => None,
+    };
+    let cfg = match &loaded.policy_error {
+        Some(e) => Err(e.to_string()),
+        None => Ok(loaded.config),
     };
     let command_line = CommandLineSettings {
         feeds: args.feeds.clone(),
@@ -43,7 +56,8 @@ pub fn setup(args: &Args) -> Setup {
         interval: args.interval,
     };
     let settings = RunSettings {
-        config: cfg.map_err(|e| e.to_string()),
+        config: cfg,
+        problem,
         user_file: user,
         policy_file: policy,
         cache_dir: args
@@ -85,24 +99,35 @@ fn copy_diagnostics<R: Runtime>(app: &AppHandle<R>) {
         })
     });
     match app.clipboard().write_text(text) {
-        Ok(()) => tracing::info!("diagnostics copied to the clipboard"),
+        Ok(()) => {
+            tracing::info!("diagnostics copied to the clipboard");
+            let cat = state.cat();
+            app.state::<Notifier>().done(
+                cat.t("diagnostics-copied"),
+                cat.t("diagnostics-copied-body"),
+            );
+        }
         Err(e) => tracing::warn!("cannot copy diagnostics: {e}"),
     }
 }
 
-/// The engine options for the settings in effect, or why there are none (in words).
-fn engine_options(settings: &RunSettings, lang: Lang) -> Result<EngineOptions, String> {
-    let mut cfg = settings.config.clone()?;
+/// The engine options for the settings in effect, or why there are none.
+fn engine_options(settings: &RunSettings, lang: Lang) -> Result<EngineOptions, SetupProblem> {
+    let mut cfg = settings
+        .config
+        .clone()
+        .map_err(|detail| SetupProblem::Policy { detail })?;
+    let engine = |detail: String| SetupProblem::Engine { detail };
     cfg.apply_command_line(settings.command_line.as_config())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| engine(e.to_string()))?;
     if cfg.feeds.is_empty() {
         tracing::error!(
             "no feed: set feeds in the configuration or policy, or start with --feed URL"
         );
-        return Err(Catalog::new(lang).t("problem-no-feed"));
+        return Err(SetupProblem::NoFeed);
     }
-    let mut opts =
-        EngineOptions::from_config(&cfg, settings.cache_dir.clone()).map_err(|e| e.to_string())?;
+    let mut opts = EngineOptions::from_config(&cfg, settings.cache_dir.clone())
+        .map_err(|e| engine(e.to_string()))?;
     // Notices in the UI language when they carry it.
     opts.language = lang.tag().to_owned();
     Ok(opts)
@@ -149,9 +174,9 @@ pub fn refresh_details<R: Runtime>(app: &AppHandle<R>) {
     if app.get_webview_window(windows::DETAILS).is_none() {
         return;
     }
-    let model = app
-        .state::<AppState>()
-        .with(|s, cat| details::model(cat, &s.view, Utc::now(), local_tz()));
+    let model = app.state::<AppState>().with(|s, cat| {
+        details::model(cat, &s.view, Utc::now(), local_tz()).with_problem(cat, s.problem.as_ref())
+    });
     let _ = app.emit_to(windows::DETAILS, "details", &model);
 }
 
@@ -214,6 +239,17 @@ pub struct EngineTasks {
 }
 
 impl EngineTasks {
+    /// Runs `engine` and carries its events to the windows.
+    fn spawn<R: Runtime>(
+        app: &AppHandle<R>,
+        engine: Engine,
+        rx: tokio::sync::mpsc::Receiver<EngineEvent>,
+    ) -> EngineTasks {
+        let run = tauri::async_runtime::spawn(engine.run());
+        let pump = tauri::async_runtime::spawn(pump(app.clone(), rx));
+        EngineTasks { run, pump }
+    }
+
     /// Stops both, and waits until the engine has let go of its cache.
     async fn stop(self) {
         self.pump.abort();
@@ -268,35 +304,49 @@ pub async fn restart_engine<R: Runtime>(app: &AppHandle<R>) {
         o.heard_at = heard_at;
         o
     });
+    let file_problem = state.settings(|s| s.problem.clone());
     let problem = match opts.map(Engine::new) {
         Ok(Ok((engine, rx))) => {
             if let Ok(mut h) = state.health.lock() {
                 *h = Some(engine.health());
             }
             crate::network::wake_on_change(engine.waker());
-            let run = tauri::async_runtime::spawn(engine.run());
-            let pump = tauri::async_runtime::spawn(pump(app.clone(), rx));
-            *slot = Some(EngineTasks { run, pump });
+            state.with(|s, _| s.problem = file_problem);
+            *slot = Some(EngineTasks::spawn(app, engine, rx));
             return;
         }
-        Ok(Err(e)) => {
-            tracing::error!("cannot start the engine: {e}");
-            e.to_string()
-        }
-        Err(problem) => {
-            tracing::error!("no engine: {problem}");
-            problem
-        }
+        Ok(Err(e)) => SetupProblem::Engine {
+            detail: e.to_string(),
+        },
+        Err(problem) => problem,
     };
+    tracing::error!(
+        detail = problem.detail(),
+        "{}",
+        problem.text(&Catalog::new(Lang::En))
+    );
     if let Ok(mut h) = state.health.lock() {
         *h = None;
     }
-    // Nothing follows the feed any more: show that, not the last status as if it were live.
+    let cache_only = matches!(problem, SetupProblem::Policy { .. });
     state.with(|s, _| {
-        s.view = svetofor_client::view::ViewState::unknown();
-        s.view.stale_reason = Some(problem);
+        s.problem = Some(problem);
+        if !cache_only {
+            // Nothing follows the feed any more: show that, not the last status as if live.
+            s.view = svetofor_client::view::ViewState::unknown();
+        }
     });
-    windows::close_banner(app);
+    if cache_only {
+        // Nothing is checked, but the last status this computer verified is still the best
+        // an employee can have: shown from the cache, marked as old.
+        let mut opts = EngineOptions::new(vec![], state.settings(|s| s.cache_dir.clone()));
+        opts.language = lang.tag().to_owned();
+        if let Ok((engine, rx)) = Engine::new(opts) {
+            *slot = Some(EngineTasks::spawn(app, engine, rx));
+        }
+    } else {
+        windows::close_banner(app);
+    }
     refresh_tray(app);
     refresh_details(app);
 }

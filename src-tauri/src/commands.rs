@@ -27,7 +27,8 @@ pub async fn view_state<R: Runtime>(window: WebviewWindow<R>) -> Value {
         let mut v = match window.label() {
             windows::BANNER => json!({ "banner": s.banner_model }),
             windows::DETAILS => json!({
-                "details": details::model(cat, &s.view, Utc::now(), local_tz()),
+                "details": details::model(cat, &s.view, Utc::now(), local_tz())
+                    .with_problem(cat, s.problem.as_ref()),
                 "focus": s.focus,
             }),
             _ => json!({}),
@@ -90,14 +91,20 @@ pub async fn settings_state<R: Runtime>(app: AppHandle<R>) -> SettingsState {
 fn settings_state_of<R: Runtime>(app: &AppHandle<R>) -> SettingsState {
     let state = app.state::<AppState>();
     let cat = state.cat();
-    let (cfg, locks, problem) = state.settings(|rs| {
-        let (cfg, problem) = match &rs.config {
-            Ok(c) => (c.clone(), None),
-            Err(e) => (
-                // The policy still says what is locked while the user's file is broken.
-                config::load(None, Some(&rs.policy_file)).unwrap_or_default(),
-                Some(cat.tr("settings-problem", &[("detail", Arg::from(e))])),
-            ),
+    let (cfg, locks, problem, frozen) = state.settings(|rs| {
+        let frozen = rs.problem.as_ref().is_some_and(|p| p.blocks_saving());
+        let problem = rs.problem.as_ref().and_then(|p| {
+            let detail = Arg::from(p.detail()?);
+            Some(if frozen {
+                format!("{} {}", cat.t("page-settings-policy-broken"), p.detail()?)
+            } else {
+                cat.tr("settings-problem", &[("detail", detail)])
+            })
+        });
+        let cfg = match &rs.config {
+            Ok(c) => c.clone(),
+            // The policy cannot say what is locked: show the user's own values, read-only.
+            Err(_) => config::load_each(rs.user_file.as_deref(), None).config,
         };
         let command_line = rs.command_line.as_config();
         let locks = settings::locks(&cfg, &command_line);
@@ -106,7 +113,7 @@ fn settings_state_of<R: Runtime>(app: &AppHandle<R>) -> SettingsState {
         if let Err(e) = shown.apply_command_line(command_line) {
             tracing::warn!("settings window: {e}");
         }
-        (shown, locks, problem)
+        (shown, locks, problem, frozen)
     });
     let (form, _) = settings::form_of(&cfg);
     let components =
@@ -116,6 +123,7 @@ fn settings_state_of<R: Runtime>(app: &AppHandle<R>) -> SettingsState {
         locks,
         components,
         problem,
+        frozen,
     }
 }
 
@@ -142,13 +150,26 @@ pub struct SaveReply {
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(app: AppHandle<R>, form: SettingsForm) -> SaveReply {
     let state = app.state::<AppState>();
-    let (user_file, policy, also_locked) = state.settings(|rs| {
+    let (user_file, policy, also_locked, frozen) = state.settings(|rs| {
         (
             rs.user_file.clone(),
             rs.policy_file.clone(),
             rs.command_line.as_config().keys(),
+            rs.problem.as_ref().is_some_and(|p| p.blocks_saving()),
         )
     });
+    if frozen {
+        // The fix is the administrator's: say so, and mark no field of the user's.
+        return SaveReply {
+            saved: false,
+            errors: vec![ShownError {
+                field: String::new(),
+                index: None,
+                text: state.cat().t("page-settings-policy-broken"),
+            }],
+            state: None,
+        };
+    }
     let result = match user_file {
         Some(file) => tauri::async_runtime::spawn_blocking(move || {
             settings::save(&file, Some(&policy), &form, &also_locked)

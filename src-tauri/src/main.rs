@@ -85,6 +85,10 @@ fn main() {
                 s.drawn_tray = Some(m.clone());
                 m
             });
+            // Tray hosts list the item by the application's name (GLib's default is the
+            // lower-case program name).
+            #[cfg(target_os = "linux")]
+            glib::set_application_name(&model.title);
             tray_ui::create(&handle, &model, app::on_menu)?;
             if let Some(enabled) = autostart {
                 autostart::apply(&handle, enabled);

@@ -12,9 +12,22 @@ mod os;
 #[path = "os_other.rs"]
 mod os;
 
+/// What the notification thread is asked to show.
+pub enum Message {
+    /// An alert from the engine, worded from the catalogue it came with.
+    Alert(Alert, Arc<Catalog>),
+    /// A short confirmation of something the user did (a report copied).
+    Done {
+        /// Summary line.
+        summary: String,
+        /// Body.
+        body: String,
+    },
+}
+
 /// Sends notifications from a thread of its own, so the UI never waits on D-Bus.
 pub struct Notifier {
-    tx: std::sync::mpsc::Sender<(Alert, Arc<Catalog>)>,
+    tx: std::sync::mpsc::Sender<Message>,
 }
 
 impl Notifier {
@@ -25,7 +38,7 @@ impl Notifier {
         store: std::path::PathBuf,
         on_activate: impl Fn(String) + Send + Sync + 'static,
     ) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<(Alert, Arc<Catalog>)>();
+        let (tx, rx) = std::sync::mpsc::channel::<Message>();
         let spawned = std::thread::Builder::new()
             .name("notifications".into())
             .spawn(move || os::run(rx, store, on_activate));
@@ -38,7 +51,16 @@ impl Notifier {
     /// Shows (or replaces) the notification for an alert, worded from `cat` (the UI's
     /// catalogue when the alert came, so a language switch needs nothing here).
     pub fn show(&self, alert: Alert, cat: Arc<Catalog>) {
-        if self.tx.send((alert, cat)).is_err() {
+        self.send(Message::Alert(alert, cat));
+    }
+
+    /// Confirms something the user did, quietly (low urgency, never replacing an alert).
+    pub fn done(&self, summary: String, body: String) {
+        self.send(Message::Done { summary, body });
+    }
+
+    fn send(&self, message: Message) {
+        if self.tx.send(message).is_err() {
             tracing::warn!("notification thread is gone; notification not shown");
         }
     }

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{Local, Utc};
 
 use notify_rust::{Hint, Notification, NotificationHandle, Timeout, Urgency};
-use svetofor_client::alerts::Alert;
-use svetofor_desktop_model::i18n::Catalog;
+
+use crate::notify::Message;
 use svetofor_desktop_model::notification::{self, MarkupRules, OsNotification, ShownIds};
 
 /// Notifications whose handles are kept. A handle holds its D-Bus connection, and GNOME
@@ -50,7 +50,7 @@ fn build(n: &OsNotification, details: &str) -> Notification {
 }
 
 pub fn run(
-    rx: Receiver<(Alert, Arc<Catalog>)>,
+    rx: Receiver<Message>,
     store: PathBuf,
     on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
@@ -63,7 +63,32 @@ pub fn run(
     listen_for_actions(shown.clone(), on_activate);
     let mut handles: HashMap<String, NotificationHandle> = HashMap::new();
     let mut order: VecDeque<String> = VecDeque::new();
-    for (alert, cat) in rx {
+    // The last confirmation's handle: GNOME drops a notification whose connection closed.
+    let mut done: Option<NotificationHandle> = None;
+    for message in rx {
+        let (alert, cat) = match message {
+            Message::Alert(alert, cat) => (alert, cat),
+            Message::Done { summary, body } => {
+                let mut n = Notification::new();
+                n.appname("Svetofor")
+                    .summary(&summary)
+                    .body(&if rules.body {
+                        notification::escape_markup(&body)
+                    } else {
+                        body
+                    })
+                    .icon("edit-copy")
+                    .urgency(Urgency::Low);
+                if let Some(id) = done.as_ref().map(|h| h.id()) {
+                    n.id(id);
+                }
+                match n.show() {
+                    Ok(h) => done = Some(h),
+                    Err(e) => tracing::warn!("confirmation not shown: {e}"),
+                }
+                continue;
+            }
+        };
         let n = notification::for_alert(&cat, &alert, rules, Utc::now(), *Local::now().offset());
         let mut fresh = build(&n, &cat.t("notify-action-details"));
         let result = match handles.get_mut(&n.notice_id) {

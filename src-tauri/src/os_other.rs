@@ -1,20 +1,28 @@
 //! Notifications on Windows and macOS: their notification centres group by app and show
 //! text as is, so no markup escaping and no handles to keep.
 
-use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use notify_rust::Notification;
-use svetofor_client::alerts::Alert;
-use svetofor_desktop_model::i18n::Catalog;
+
+use crate::notify::Message;
 use svetofor_desktop_model::notification::{self, MarkupRules};
 
 pub fn run(
-    rx: Receiver<(Alert, Arc<Catalog>)>,
+    rx: Receiver<Message>,
     _store: std::path::PathBuf,
     _on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
-    for (alert, cat) in rx {
+    for message in rx {
+        let (alert, cat) = match message {
+            Message::Alert(alert, cat) => (alert, cat),
+            Message::Done { summary, body } => {
+                if let Err(e) = Notification::new().summary(&summary).body(&body).show() {
+                    tracing::warn!("confirmation not shown: {e}");
+                }
+                continue;
+            }
+        };
         let n = notification::for_alert(
             &cat,
             &alert,

@@ -10,6 +10,7 @@ use svetofor_client::engine::Health;
 use svetofor_client::view::ViewState;
 use svetofor_desktop_model::banner::{Banner, BannerModel};
 use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::problem::SetupProblem;
 use svetofor_desktop_model::tray::{TrayContext, TrayModel};
 
 /// Everything behind one lock; held only for plain-data work, never across I/O.
@@ -26,6 +27,8 @@ pub struct Inner {
     pub drawn_tray: Option<TrayModel>,
     /// The notice the details window should show first.
     pub focus: Option<String>,
+    /// What is wrong with this computer's setup, if anything.
+    pub problem: Option<SetupProblem>,
 }
 
 /// What the command line set for this run; it wins over the files until the app quits.
@@ -52,8 +55,10 @@ impl CommandLineSettings {
 /// The settings of this run: the files they come from, the command line, and the
 /// effective configuration (replaced when the settings window saves).
 pub struct RunSettings {
-    /// The effective configuration from the files, or why it could not be read.
+    /// The effective configuration from the files, or why the policy could not be read.
     pub config: Result<Config, String>,
+    /// What is wrong with the files (a broken user file is set aside, not an error above).
+    pub problem: Option<SetupProblem>,
     /// The user's settings file.
     pub user_file: Option<PathBuf>,
     pub policy_file: PathBuf,
@@ -93,6 +98,7 @@ impl AppState {
                 paused_until: None,
                 drawn_tray: None,
                 focus: None,
+                problem: None,
             }),
             cat: RwLock::new(Arc::new(Catalog::new(lang))),
             settings: Mutex::new(settings),
@@ -133,14 +139,14 @@ pub fn local_tz() -> FixedOffset {
 
 impl Inner {
     /// The tray context right now.
-    pub fn tray_context<'a>(&self, cat: &'a Catalog, now: DateTime<Utc>) -> TrayContext<'a> {
+    pub fn tray_context<'a>(&'a self, cat: &'a Catalog, now: DateTime<Utc>) -> TrayContext<'a> {
         TrayContext {
             cat,
             now,
             tz: local_tz(),
             banner_open: self.banner.is_open(),
             paused_until: self.paused_until,
-            problem: None,
+            problem: self.problem.as_ref(),
         }
     }
 

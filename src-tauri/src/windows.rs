@@ -14,8 +14,7 @@ pub const DETAILS: &str = "details";
 /// The settings window.
 pub const SETTINGS: &str = "settings";
 
-/// Banner height in logical pixels.
-const BANNER_HEIGHT: f64 = 64.0;
+use svetofor_desktop_model::layout::{self, BANNER_HEIGHT, Rect};
 
 /// Opens the banner across the top of the primary screen, without taking focus, or
 /// refreshes it when open.
@@ -33,15 +32,7 @@ pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
         let _ = w.emit_to(BANNER, "banner", model);
         return;
     }
-    let (x, y, width) = match app.primary_monitor() {
-        Ok(Some(m)) => {
-            let scale = m.scale_factor();
-            let pos = m.position().to_logical::<f64>(scale);
-            let size = m.size().to_logical::<f64>(scale);
-            (pos.x, pos.y, size.width)
-        }
-        _ => (0.0, 0.0, 1024.0),
-    };
+    let Rect { x, y, width, .. } = screen(app);
     let built = WebviewWindowBuilder::new(app, BANNER, WebviewUrl::App("banner.html".into()))
         .title(&title)
         .decorations(false)
@@ -58,6 +49,29 @@ pub fn show_banner<R: Runtime>(app: &AppHandle<R>, model: &BannerModel) {
         .build();
     if let Err(e) = built {
         tracing::error!("cannot open the banner: {e}");
+    }
+}
+
+/// The primary screen in logical pixels.
+fn screen<R: Runtime>(app: &AppHandle<R>) -> Rect {
+    match app.primary_monitor() {
+        Ok(Some(m)) => {
+            let scale = m.scale_factor();
+            let pos = m.position().to_logical::<f64>(scale);
+            let size = m.size().to_logical::<f64>(scale);
+            Rect {
+                x: pos.x,
+                y: pos.y,
+                width: size.width,
+                height: size.height,
+            }
+        }
+        _ => Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 1024.0,
+            height: 768.0,
+        },
     }
 }
 
@@ -84,11 +98,13 @@ fn open_normal<R: Runtime>(
         return;
     }
     let title = app.state::<AppState>().cat().t(title_key);
+    // Below where the banner strip is (or may appear), so the title bar stays reachable.
+    let at = layout::below_banner(screen(app), size);
     let built = WebviewWindowBuilder::new(app, label, WebviewUrl::App(page.into()))
         .title(title)
-        .inner_size(size.0, size.1)
+        .inner_size(at.width, at.height)
         .min_inner_size(360.0, 240.0)
-        .center()
+        .position(at.x, at.y)
         .build();
     if let Err(e) = built {
         tracing::error!("cannot open the {label} window: {e}");

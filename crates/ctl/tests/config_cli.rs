@@ -97,3 +97,46 @@ fn svetofor_client_keys() -> [&'static str; 10] {
         "token",
     ]
 }
+
+#[test]
+fn config_check_names_the_line_of_a_policy_mistake_before_rollout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |text: &str| {
+        let f = tmp.path().join("policy.toml");
+        std::fs::write(&f, text).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+            .args(["config", "check"])
+            .arg(&f)
+            .output()
+            .unwrap()
+    };
+    let bad =
+        check("feeds = [\"https://corp.example/feed.json\"]\nnotify_min_severity = \"yelow\"\n");
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("policy.toml:2") && err.contains("notify_min_severity"),
+        "{err}"
+    );
+    let good = check(
+        "feeds = [\"https://corp.example/feed.json\"]\npublic_keys = [\"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\"]\n",
+    );
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let out = String::from_utf8_lossy(&good.stdout);
+    assert!(out.contains("usable; sets feeds, public_keys"), "{out}");
+    let unsigned = check("feeds = [\"https://corp.example/feed.json\"]\n");
+    assert!(unsigned.status.success());
+    assert!(String::from_utf8_lossy(&unsigned.stderr).contains("not verified"));
+    let missing = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(["config", "check", "/nonexistent/policy.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        !missing.status.success(),
+        "a missing file is not a usable policy"
+    );
+}

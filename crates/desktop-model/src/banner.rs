@@ -114,6 +114,24 @@ pub struct Banner {
     drawn: Option<BannerModel>,
 }
 
+/// What a banner decision looks at.
+#[derive(Clone, Copy)]
+struct Scene<'a> {
+    cat: &'a Catalog,
+    view: &'a ViewState,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+}
+
+impl Scene<'_> {
+    /// The content for what is in effect: the worst problem, else (shown from the tray) the
+    /// first notice.
+    fn current(&self) -> Option<BannerModel> {
+        let first = problems(self.view).next().or(self.view.notices.first())?;
+        Some(content(self.cat, self.view, first, self.now, self.tz))
+    }
+}
+
 /// Whether a notice is a problem the banner is for (news is not).
 fn is_problem(n: &NoticeView) -> bool {
     n.severity != Severity::Green
@@ -210,7 +228,7 @@ impl Banner {
             // back, what is new then still calls for the banner.
             return match view.notices.first() {
                 Some(_) if self.open && self.recovery_until.is_none() => {
-                    self.refresh(cat, view, now, tz)
+                    self.refresh(Scene { cat, view, now, tz })
                 }
                 _ => BannerCommand::Nothing,
             };
@@ -241,7 +259,9 @@ impl Banner {
 
         if calls {
             self.recovery_until = None;
-            return self.draw(BannerCommand::Show(self.current(cat, view, now, tz)));
+            if let Some(model) = (Scene { cat, view, now, tz }).current() {
+                return self.draw(BannerCommand::Show(model));
+            }
         }
         if let Some(model) = ended {
             self.recovery_until = Some(now + RECOVERY_SHOWN);
@@ -254,43 +274,19 @@ impl Banner {
             return self.draw(BannerCommand::Close);
         }
         if self.open {
-            return self.refresh(cat, view, now, tz);
+            return self.refresh(Scene { cat, view, now, tz });
         }
         BannerCommand::Nothing
     }
 
-    /// The content for what is in effect: the worst problem, else (shown from the tray) the
-    /// first notice.
-    fn current(
-        &self,
-        cat: &Catalog,
-        view: &ViewState,
-        now: DateTime<Utc>,
-        tz: FixedOffset,
-    ) -> BannerModel {
-        let first = problems(view)
-            .next()
-            .or(view.notices.first())
-            .expect("called with a notice in effect");
-        content(cat, view, first, now, tz)
-    }
-
     /// New words for the open banner, when they differ from what it shows.
-    fn refresh(
-        &mut self,
-        cat: &Catalog,
-        view: &ViewState,
-        now: DateTime<Utc>,
-        tz: FixedOffset,
-    ) -> BannerCommand {
-        if view.notices.is_empty() {
-            return BannerCommand::Nothing;
+    fn refresh(&mut self, s: Scene<'_>) -> BannerCommand {
+        match s.current() {
+            Some(model) if self.drawn.as_ref() != Some(&model) => {
+                self.draw(BannerCommand::Refresh(model))
+            }
+            _ => BannerCommand::Nothing,
         }
-        let model = self.current(cat, view, now, tz);
-        if self.drawn.as_ref() == Some(&model) {
-            return BannerCommand::Nothing;
-        }
-        self.draw(BannerCommand::Refresh(model))
     }
 
     /// Notes what the shell will draw.
@@ -324,14 +320,15 @@ impl Banner {
                 self.recovery_until = None;
                 let hidden =
                     |n: &NoticeView| self.dismissed.get(&n.id).is_some_and(|d| d.covers(n));
-                if problems(view).any(|n| !hidden(n)) {
-                    self.draw(BannerCommand::Show(self.current(cat, view, now, tz)))
-                } else {
-                    self.draw(BannerCommand::Close)
+                match (Scene { cat, view, now, tz }).current() {
+                    Some(model) if problems(view).any(|n| !hidden(n)) => {
+                        self.draw(BannerCommand::Show(model))
+                    }
+                    _ => self.draw(BannerCommand::Close),
                 }
             }
             Some(_) => BannerCommand::Nothing,
-            None if self.open => self.refresh(cat, view, now, tz),
+            None if self.open => self.refresh(Scene { cat, view, now, tz }),
             None => BannerCommand::Nothing,
         }
     }
@@ -357,10 +354,10 @@ impl Banner {
         now: DateTime<Utc>,
         tz: FixedOffset,
     ) -> BannerCommand {
-        if view.notices.is_empty() {
+        let Some(model) = Scene { cat, view, now, tz }.current() else {
             return BannerCommand::Nothing;
-        }
+        };
         self.recovery_until = None;
-        self.draw(BannerCommand::Show(self.current(cat, view, now, tz)))
+        self.draw(BannerCommand::Show(model))
     }
 }

@@ -7,6 +7,7 @@ use svetofor_feed::Severity;
 
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
+use crate::problem::SetupProblem;
 use crate::tray::{freshness_line, status_line};
 use svetofor_client::view::{Freshness, NoticeView, ViewState};
 
@@ -75,6 +76,27 @@ pub struct DetailsModel {
     pub upcoming: Vec<NoticeCard>,
     /// Resolved in the last 24 h.
     pub recent: Vec<NoticeCard>,
+    /// A problem with how this computer is set up, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Its technical detail, for the administrator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem_detail: Option<String>,
+}
+
+impl DetailsModel {
+    /// Adds what is wrong with this computer's setup; with no status, "Now" says it.
+    pub fn with_problem(mut self, cat: &Catalog, problem: Option<&SetupProblem>) -> Self {
+        if let Some(p) = problem {
+            let text = p.text(cat);
+            if self.status.is_none() {
+                self.nothing_now = text.clone();
+            }
+            self.problem = Some(text);
+            self.problem_detail = p.detail().map(str::to_owned);
+        }
+        self
+    }
 }
 
 fn card(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> NoticeCard {
@@ -180,5 +202,7 @@ pub fn model(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: FixedOffse
             .map(|n| card(cat, n, now, tz))
             .collect(),
         recent: view.recent.iter().map(|n| card(cat, n, now, tz)).collect(),
+        problem: None,
+        problem_detail: None,
     }
 }

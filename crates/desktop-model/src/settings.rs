@@ -382,6 +382,9 @@ pub struct SettingsState {
     /// policy's values and the defaults).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// Nothing can be saved now (the administrator's policy is broken): the form is shown
+    /// read-only.
+    pub frozen: bool,
 }
 
 /// The component choices: the feed's, then configured ids the feed does not list (named by

@@ -8,6 +8,7 @@ use svetofor_feed::Severity;
 
 use crate::i18n::{Arg, Catalog};
 use crate::labels;
+use crate::problem::SetupProblem;
 use svetofor_client::view::{Freshness, ViewState};
 
 /// The colour of the light.
@@ -170,9 +171,9 @@ pub struct TrayContext<'a> {
     pub banner_open: bool,
     /// Notifications are paused until then.
     pub paused_until: Option<DateTime<Utc>>,
-    /// Why nothing follows the feed (no feed set, the administrator's settings are broken),
-    /// in the UI's words.
-    pub problem: Option<&'a str>,
+    /// Why nothing follows the feed, or less than was configured (no feed set, the
+    /// administrator's settings are broken).
+    pub problem: Option<&'a SetupProblem>,
 }
 
 /// Longest notice title in a menu line; menus do not wrap.
@@ -311,7 +312,7 @@ pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
     }
     // Why there is no status, in the UI's words: the technical reason is in the report.
     let problem = match (cx.problem, view.status, &view.stale_reason) {
-        (Some(p), ..) => Some(p.to_owned()),
+        (Some(p), ..) => Some(p.text(cat)),
         (None, None, Some(_)) => Some(cat.t("tray-unreachable")),
         _ => None,
     };

@@ -84,7 +84,8 @@ fn tray_before_any_status_is_grey_and_says_so() {
         "the menu speaks the UI's language; the technical reason is in the report"
     );
     let mut c = cx(false);
-    c.problem = Some("No status feed is set up. Ask your administrator.");
+    let no_feed = svetofor_desktop_model::problem::SetupProblem::NoFeed;
+    c.problem = Some(&no_feed);
     let m = tray::model(&v, &c);
     assert_eq!(
         labels(&m)[..2],

@@ -222,6 +222,12 @@ impl DesktopBus {
         proxy.get_property::<OwnedValue>(name).await
     }
 
+    /// The item's title, as a tray host lists it.
+    pub async fn title(&self, item: &Item) -> zbus::Result<String> {
+        let v = self.item_property(item, "Title").await?;
+        Ok(String::try_from(v).unwrap_or_default())
+    }
+
     /// The PNG file the tray icon shows (libappindicator gives a path as IconName).
     pub async fn icon_path(&self, item: &Item) -> zbus::Result<String> {
         let v = self.item_property(item, "IconName").await?;

@@ -60,6 +60,11 @@ async fn across_restarts_and_outages_the_app_tells_the_truth_once() {
     let mut server = Server::start();
     let (app, item) = start_app(&desktop, &bus, &server, &[]).await;
     wait_icon(&bus, &item, "tray-green", LIMIT).await;
+    assert_eq!(
+        bus.title(&item).await.expect("title").as_str(),
+        "Svetofor",
+        "the tray host lists the app by its name"
+    );
 
     // An outage is announced once; the app restarts (an upgrade, a crash).
     let red = server.post("red", "Payments down", "Cards fail", &[]);
@@ -166,6 +171,21 @@ async fn across_restarts_and_outages_the_app_tells_the_truth_once() {
     .await;
     assert_eq!(menu[0], "All systems working", "{menu:?}");
 
+    // "Copy report for support" says it did.
+    let entries = bus.menu(&item).await.expect("menu");
+    let copy = entries
+        .iter()
+        .find(|l| l.label == "Copy report for support")
+        .expect("the copy item");
+    let count = bus.notifications().len();
+    bus.click_menu(&item, copy.id).await.expect("click copy");
+    let done = wait_for("the copy confirmation", LIMIT, async || {
+        bus.notifications().get(count).cloned()
+    })
+    .await;
+    assert_eq!(done.summary, "Report for support copied");
+    assert_eq!(done.urgency, Some(0));
+
     // The publisher is killed during an outage: offline within seconds, back within seconds.
     server.post("red", "Login fails", "SSO is down", &[]);
     wait_icon(&bus, &item, "tray-red", LIMIT).await;
@@ -193,4 +213,89 @@ async fn across_restarts_and_outages_the_app_tells_the_truth_once() {
     let back = wait_icon(&bus, &item, "tray-red", Duration::from_secs(10)).await;
     eprintln!("offline shown after {took:?}; live again {back:?} after the restart");
     let _ = app;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_policy_keeps_the_last_status_and_says_whose_fix_it_is() {
+    let desktop = Desktop::start();
+    let bus = DesktopBus::start(&desktop.bus).await.expect("desktop bus");
+    let server = Server::start();
+    server.post("yellow", "Reports slow", "Exports take minutes", &[]);
+    let (app, item) = start_app(&desktop, &bus, &server, &[]).await;
+    wait_icon(&bus, &item, "tray-yellow", LIMIT).await;
+    drop(app);
+
+    // The admin rolls out a policy with a typo.
+    let policy = desktop.home.path().join("typo.toml");
+    std::fs::write(&policy, "notify_min_severity = \"yelow\"\n").expect("policy");
+    let policy = policy.display().to_string();
+    let (_app, item) = start_app(&desktop, &bus, &server, &[("SVETOFOR_POLICY", &policy)]).await;
+    wait_icon(&bus, &item, "tray-yellow-offline", LIMIT).await;
+    let menu = wait_for("the policy line", LIMIT, async || {
+        let m = menu_labels(&bus, &item).await;
+        m.iter()
+            .any(|l| l.starts_with("Your administrator's settings on this computer have an error"))
+            .then_some(m)
+    })
+    .await;
+    assert!(
+        menu[0].starts_with("Degraded: Reports slow"),
+        "the last known status stays: {menu:?}"
+    );
+    assert!(
+        menu.iter().any(|l| l.starts_with("Status as of ")),
+        "marked as old: {menu:?}"
+    );
+    assert!(
+        !menu
+            .iter()
+            .any(|l| l.contains("yelow") || l.contains("unknown variant")),
+        "no raw parser error in the menu: {menu:?}"
+    );
+}
+
+fn banner(desktop: &Desktop) -> Option<String> {
+    desktop
+        .windows()
+        .into_iter()
+        .find(|w| w.0.starts_with("Svetofor — ") && !w.0.ends_with("details") && w.4 > 0)
+        .map(|w| w.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn news_is_a_notification_and_never_takes_the_place_of_resolved() {
+    let desktop = Desktop::start();
+    let bus = DesktopBus::start(&desktop.bus).await.expect("desktop bus");
+    let server = Server::start();
+    let (_app, item) = start_app(&desktop, &bus, &server, &[]).await;
+    wait_icon(&bus, &item, "tray-green", LIMIT).await;
+
+    server.post("green", "New reports page", "Find it under Reports", &[]);
+    let news = wait_for("the news notification", LIMIT, async || {
+        bus.notifications().first().cloned()
+    })
+    .await;
+    assert_eq!(news.summary, "News: New reports page");
+    assert_eq!(news.urgency, Some(0));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        banner(&desktop),
+        None,
+        "news opens no strip over everything"
+    );
+
+    let red = server.post("red", "Payments down", "Cards fail", &[]);
+    wait_for("the outage banner", LIMIT, async || {
+        banner(&desktop).filter(|t| t.starts_with("Svetofor — Outage: Payments down"))
+    })
+    .await;
+    server.ctl(&["resolve", &red, "--text", "Payments work again"]);
+    let title = wait_for("the recovery banner", LIMIT, async || {
+        banner(&desktop).filter(|t| !t.starts_with("Svetofor — Outage"))
+    })
+    .await;
+    assert_eq!(
+        title, "Svetofor — Resolved: Payments down",
+        "the end of the outage, not the news"
+    );
 }

@@ -153,6 +153,35 @@ pub fn load(user: Option<&Path>, policy: Option<&Path>) -> Result<Config, Config
     Ok(Config::resolve(layer(user)?, layer(policy)?))
 }
 
+/// The files as an app runs on them, each checked on its own.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The user's layer under the policy's. A broken user file counts as empty here (the
+    /// policy and the defaults apply); with a broken policy this holds the user's layer alone
+    /// and must not be followed: the policy may pin keys or feeds it no longer can.
+    pub config: Config,
+    /// Why the user's file was set aside.
+    pub user_error: Option<ConfigError>,
+    /// Why the policy cannot be used.
+    pub policy_error: Option<ConfigError>,
+}
+
+/// Reads the user file and the policy each on its own, so one broken file does not hide
+/// what the other says.
+pub fn load_each(user: Option<&Path>, policy: Option<&Path>) -> Loaded {
+    let layer = |p: Option<&Path>| match p.map(read_file).transpose() {
+        Ok(s) => (s.unwrap_or_default(), None),
+        Err(e) => (Settings::default(), Some(e)),
+    };
+    let (user, user_error) = layer(user);
+    let (policy, policy_error) = layer(policy);
+    Loaded {
+        config: Config::resolve(user, policy),
+        user_error,
+        policy_error,
+    }
+}
+
 /// The cache folder when none is given: `<OS cache dir>/svetofor`.
 pub fn default_cache_dir() -> PathBuf {
     dirs::cache_dir()
