@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use svetofor_feed::{Notice, root_cause};
 use url::Url;
 
-use crate::{ErrorBody, ErrorCode, NewNotice, NoticeChange, NoticePage};
+use crate::{ComponentSettings, ErrorBody, ErrorCode, NewNotice, NoticeChange, NoticePage};
 
 /// Why a call failed, in words for the person at the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,20 @@ impl ApiClient {
         url: Url,
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> Result<T, ClientError> {
+        let bytes = self.send(method, url.clone(), body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends a request and returns the body of a successful answer.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<Vec<u8>, ClientError> {
         let unreachable = |e: reqwest::Error| ClientError::Unreachable {
             url: self.base.to_string(),
             reason: root_cause(&e),
@@ -100,10 +114,7 @@ impl ApiClient {
         if !status.is_success() {
             return Err(refusal(status, &bytes));
         }
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer {
-            url: url.to_string(),
-            reason: e.to_string(),
-        })
+        Ok(bytes.to_vec())
     }
 
     /// `POST /api/v1/notices`.
@@ -116,6 +127,25 @@ impl ApiClient {
     pub async fn change(&self, id: &str, change: &NoticeChange) -> Result<Notice, ClientError> {
         let url = self.url(&["notices", id, change.endpoint()]);
         self.call(Method::POST, url, Some(&change.body())).await
+    }
+
+    /// `PUT /api/v1/components/{id}`: names (or renames) a component, so it is listed in the
+    /// feed under that name.
+    pub async fn set_component(
+        &self,
+        id: &str,
+        settings: &ComponentSettings,
+    ) -> Result<serde_json::Value, ClientError> {
+        let url = self.url(&["components", id]);
+        self.call(Method::PUT, url, Some(settings)).await
+    }
+
+    /// `DELETE /api/v1/components/{id}`: retires an id no notice should use any more.
+    pub async fn remove_component(&self, id: &str) -> Result<(), ClientError> {
+        let url = self.url(&["components", id]);
+        self.send(Method::DELETE, url, None::<&()>)
+            .await
+            .map(|_| ())
     }
 
     /// `GET /api/v1/notices`.

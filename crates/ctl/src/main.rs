@@ -4,6 +4,7 @@
 //! Thin by design: it parses arguments and calls the `svetofor-*` crates.
 
 mod check;
+mod components;
 mod config_cmd;
 mod failure;
 mod keys;
@@ -109,6 +110,9 @@ enum Command {
     Withdraw(support::CloseArgs),
     /// List notices.
     List(support::ListArgs),
+    /// Name the parts of the product, or retire an id (admin token).
+    #[command(subcommand)]
+    Component(components::ComponentCmd),
     /// Follow feeds like the desktop app, printing each view change and alert.
     Watch(watch::WatchArgs),
     /// The client configuration in effect on this machine.
@@ -148,6 +152,7 @@ fn main() -> ExitCode {
         Command::Resolve(a) => support::resolve(a),
         Command::Withdraw(a) => support::withdraw(a),
         Command::List(a) => support::list(a),
+        Command::Component(c) => components::run(c),
         Command::Watch(a) => watch::run(a),
         Command::Config(c) => config_cmd::run(c),
     };

@@ -146,7 +146,7 @@ fn opt_moment(flag: &str, s: &Option<String>) -> Result<Option<chrono::DateTime<
         .transpose()
 }
 
-fn client(conn: &Conn) -> Result<ApiClient, Failure> {
+pub(crate) fn client(conn: &Conn) -> Result<ApiClient, Failure> {
     Ok(ApiClient::new(&conn.server, conn.token.clone())?)
 }
 

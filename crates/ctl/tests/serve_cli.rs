@@ -219,6 +219,97 @@ fn support_errors_are_plain_words() {
 }
 
 #[test]
+fn contradictions_are_refused_saying_what_to_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let support = token(dir, "support");
+    let capital = ["--severity", "Red", "--title", "t"];
+    fails_with(&post(dir, &s.base, &support, &capital), 2, "write \"red\"");
+    let planned_outage = ["--severity", "red", "--title", "t", "--starts-at", "10m"];
+    fails_with(
+        &post(dir, &s.base, &support, &planned_outage),
+        2,
+        "--kind maintenance",
+    );
+    let green_outage = ["--severity", "green", "--kind", "outage", "--title", "t"];
+    fails_with(&post(dir, &s.base, &support, &green_outage), 1, "kind info");
+    let upper = [
+        "--severity",
+        "red",
+        "--title",
+        "t",
+        "--component",
+        "Платежи",
+    ];
+    fails_with(
+        &post(dir, &s.base, &support, &upper),
+        1,
+        "write \"платежи\"",
+    );
+}
+
+#[test]
+fn components_get_names_employees_read_and_old_ids_retire() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let admin = token(dir, "admin");
+    let named = ctl(
+        dir,
+        &[
+            "component",
+            "set",
+            "--server",
+            &s.base,
+            "--token",
+            &admin,
+            "payments",
+            "--name-ru",
+            "Платежи",
+            "--name-en",
+            "Payments",
+        ],
+    );
+    assert!(named.status.success(), "{}", text(&named.stderr));
+    let feed = get(&s.addr, "/feed.json");
+    assert!(
+        feed.contains("\"payments\"") && feed.contains("Платежи") && feed.contains("Payments"),
+        "{feed}"
+    );
+    let retired = ctl(
+        dir,
+        &[
+            "component",
+            "retire",
+            "--server",
+            &s.base,
+            "--token",
+            &admin,
+            "payments",
+        ],
+    );
+    assert!(retired.status.success(), "{}", text(&retired.stderr));
+    assert!(!get(&s.addr, "/feed.json").contains("Платежи"));
+    let support = token(dir, "support");
+    let refused = ctl(
+        dir,
+        &[
+            "component",
+            "set",
+            "--server",
+            &s.base,
+            "--token",
+            &support,
+            "x",
+            "--name-en",
+            "X",
+        ],
+    );
+    fails_with(&refused, 1, "role support");
+}
+
+#[test]
 fn kill_9_right_after_a_post_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

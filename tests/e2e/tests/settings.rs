@@ -360,14 +360,17 @@ async fn every_page_shows_only_catalogue_words_in_both_languages() {
                 .await;
             let want = serde_json::to_value(cat.with_prefix("page-")).expect("json");
             assert_eq!(sent, want, "{page} in {lang}: the page's words");
+            // Wait for the notice or the feed to show, then look at all the page says.
+            let text = wait_for(&format!("{page} filled in"), LIMIT, async || {
+                let t = driver.run("return document.body.innerText").await;
+                let t = t.as_str().unwrap_or_default().to_owned();
+                (t.contains("Медленные платежи") || page == "settings").then_some(t)
+            })
+            .await;
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            let shot = svetofor_e2e::shots_dir().join(format!("page-{page}-{lang}.png"));
+            desktop.screenshot(&shot, None);
             if lang == Lang::Ru {
-                // Wait for the notice or the feed to show, then read all the page says.
-                let text = wait_for(&format!("{page} filled in"), LIMIT, async || {
-                    let t = driver.run("return document.body.innerText").await;
-                    let t = t.as_str().unwrap_or_default().to_owned();
-                    (t.contains("Медленные платежи") || page == "settings").then_some(t)
-                })
-                .await;
                 let mut ok = allowed.clone();
                 if let Some(name) = driver
                     .run("const s = document.getElementById('source'); return s && s.textContent;")
