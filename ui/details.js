@@ -64,9 +64,9 @@ function render(d) {
   const stale = document.getElementById("stale");
   stale.textContent = d.stale || "";
   stale.hidden = !d.stale;
-  document.getElementById("problem").hidden = !d.problem;
-  document.getElementById("problem-text").textContent = d.problem || "";
-  document.getElementById("problem-detail").textContent = d.problem_detail || "";
+  document.getElementById("setup").hidden = !d.problem;
+  document.getElementById("setup-text").textContent = d.problem || "";
+  document.getElementById("setup-detail").textContent = d.problem_detail || "";
   fill("notices", d.notices, d.nothing_now);
   fill("upcoming", d.upcoming);
   fill("recent", d.recent);

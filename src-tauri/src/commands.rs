@@ -96,7 +96,7 @@ fn settings_state_of<R: Runtime>(app: &AppHandle<R>) -> SettingsState {
         let problem = rs.problem.as_ref().and_then(|p| {
             let detail = Arg::from(p.detail()?);
             Some(if frozen {
-                format!("{} {}", cat.t("page-settings-policy-broken"), p.detail()?)
+                format!("{}\n{}", cat.t("page-settings-policy-broken"), p.detail()?)
             } else {
                 cat.tr("settings-problem", &[("detail", detail)])
             })

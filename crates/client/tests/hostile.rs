@@ -553,6 +553,39 @@ async fn a_feed_that_goes_down_shows_within_seconds_and_an_outage_comes_back_fas
     task.abort();
 }
 
+async fn first_view(rx: &mut mpsc::Receiver<EngineEvent>) -> ViewState {
+    wait_state(rx, Duration::from_secs(5), |v| v.status.is_some()).await
+}
+
+#[tokio::test]
+async fn a_settings_restart_does_not_flash_offline() {
+    let (addr, shared) = hostile_server(Mode::Good).await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = format!("http://{addr}/feed.json");
+    let (task, mut rx) = start_engine(vec![url.clone()], &shared, cache.path(), false);
+    wait_state(&mut rx, Duration::from_secs(5), live_red).await;
+    task.abort();
+    let _ = task.await;
+    // The server now answers nothing: only the restart's own rule can keep the view live.
+    shared.lock().unwrap().mode = Mode::Hang;
+    let mut o = options(vec![url.clone()], &shared, cache.path(), false);
+    o.heard_at = Some(Utc::now());
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
+    let v = first_view(&mut rx).await;
+    assert_eq!(
+        (v.freshness, v.cached),
+        (Freshness::Live, false),
+        "what the stopped engine just heard vouches for the cache"
+    );
+    task.abort();
+    // A start of the app (nothing heard in this process) shows the cache as what it is.
+    let (task, mut rx) = start_engine(vec![url], &shared, cache.path(), false);
+    let v = first_view(&mut rx).await;
+    assert_eq!((v.freshness, v.cached), (Freshness::Stale, true));
+    task.abort();
+}
+
 #[tokio::test]
 async fn a_network_change_asks_the_sources_at_once() {
     let (addr, shared) = hostile_server(Mode::Good).await;

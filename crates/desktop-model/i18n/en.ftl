@@ -117,7 +117,7 @@ details-source = “{ $feed }” ({ $url }): status received { $today ->
     [yes] at { $time }
    *[no] on { $time }
 } ({ $age }), { $how }.
-details-feed = Status feed
+details-feed = Service status
 details-how-live = confirmed just now
 details-how-cached = from the copy saved on this computer
 details-how-stale = not confirmed since
@@ -158,7 +158,7 @@ page-settings-interval-help = Used when the status server cannot report changes 
 page-settings-components = Parts of the product to follow
 page-settings-components-all = Everything
 page-settings-components-some = Only these:
-page-settings-components-none-known = The feed lists no parts of the product.
+page-settings-components-none-known = The status server lists no parts of the product.
 page-settings-notify = Notify me about
 page-settings-notify-green = Everything, news included
 page-settings-notify-yellow = Problems and maintenance
@@ -183,7 +183,7 @@ settings-error-language = Choose a language from the list.
 settings-error-components = Tick at least one part of the product, or choose “Everything”.
 settings-error-file = Your settings file cannot be used, so nothing was saved: { $detail }
 settings-error-other = This value cannot be used: { $detail }
-settings-problem = Your settings could not be read, so defaults are shown: { $detail }
+settings-problem = Your settings file could not be read, so the defaults are in effect: { $detail }
 check-ok = Works: “{ $name }” says “{ $status }”.
 check-signed = Signed with a trusted key ({ $key }).
 check-not-verified = Not verified: without a public key, a forged status would look the same.

@@ -299,3 +299,74 @@ async fn news_is_a_notification_and_never_takes_the_place_of_resolved() {
         "the end of the outage, not the news"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_banner_state_in_both_languages_is_drawn() {
+    use svetofor_desktop_model::i18n::{Catalog, Lang};
+    for lang in Lang::ALL {
+        let cat = Catalog::new(lang);
+        let desktop = Desktop::start();
+        let bus = DesktopBus::start(&desktop.bus).await.expect("desktop bus");
+        let mut server = Server::start();
+        let config = desktop.home.path().join("config/svetofor/config.toml");
+        std::fs::create_dir_all(config.parent().unwrap()).expect("config dir");
+        std::fs::write(&config, format!("language = \"{}\"\n", lang.tag())).expect("config");
+        let (_app, item) = start_app(&desktop, &bus, &server, &[]).await;
+        wait_icon(&bus, &item, "tray-green", LIMIT).await;
+        let shot = |name: &str| {
+            let w = desktop
+                .windows()
+                .into_iter()
+                .find(|w| w.0.starts_with(&cat.t("tray-tooltip-title")) && w.4 > 0 && w.4 < 100)
+                .expect("a banner is open");
+            desktop.screenshot(
+                &svetofor_e2e::shots_dir().join(format!("banner-{name}-{lang}.png")),
+                Some((0, 0, w.3, w.4)),
+            );
+            w.0
+        };
+        let red = server.post(
+            "red",
+            "Платежи не проходят",
+            "Оплата картой не работает\nЧиним",
+            &["--next-update", "30m"],
+        );
+        wait_banner(&desktop, &cat.t("word-outage")).await;
+        shot("red");
+        server.ctl(&["resolve", &red, "--text", "Оплата снова работает"]);
+        wait_banner(&desktop, &cat.t("word-resolved")).await;
+        shot("resolved");
+        server.post(
+            "yellow",
+            "Обновление базы данных",
+            "Отчёты могут строиться медленно",
+            &[
+                "--kind",
+                "maintenance",
+                "--starts-at",
+                "0m",
+                "--ends-at",
+                "1h",
+            ],
+        );
+        wait_banner(&desktop, &cat.t("word-maintenance")).await;
+        shot("maintenance");
+        server.stop();
+        wait_icon(&bus, &item, "tray-yellow-offline", LIMIT).await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let title = shot("offline");
+        assert!(title.contains(&cat.t("word-maintenance")), "{title}");
+    }
+}
+
+async fn wait_banner(desktop: &Desktop, word: &str) {
+    wait_for(&format!("a banner saying {word}"), LIMIT, async || {
+        desktop
+            .windows()
+            .into_iter()
+            .any(|w| w.0.contains(&format!("{word}: ")))
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+}
