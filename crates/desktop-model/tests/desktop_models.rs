@@ -490,6 +490,38 @@ fn details_say_when_maintenance_is_and_how_long_a_problem_lasted() {
 }
 
 #[test]
+fn news_reads_as_published_and_the_source_line_quotes_the_last_confirmation() {
+    let mut news = notice("n", Severity::Green, Kind::Info, State::Investigating);
+    news.updates = vec![Update {
+        at: t0(),
+        state: State::Investigating,
+        severity: None,
+        text: Text::Plain("New reports page".into()),
+    }];
+    let mut v = view_of(vec![news], t0());
+    v.source = Some("https://s.example/feed.json".into());
+    v.fetched_at = Some(t0() - TimeDelta::minutes(30));
+    v.freshness = Freshness::Stale;
+    v.stale_since = Some(t0() - TimeDelta::minutes(5));
+    let now = t0();
+    let d = details::model(en(), &v, now, utc());
+    assert_eq!(
+        d.notices[0].timeline[0].state, "Published",
+        "news from an older publisher is not \"Investigating\""
+    );
+    assert_eq!(d.notices[0].word, "News");
+    assert!(
+        d.source.contains("received at 11:55 (5 min ago)"),
+        "the same moment as the stale line: {}",
+        d.source
+    );
+    assert_eq!(
+        d.stale.as_deref(),
+        Some("Status as of 11:55 (5 min ago), feed unreachable")
+    );
+}
+
+#[test]
 fn banner_counts_more_notices_and_marks_overdue_updates() {
     let mut b = Banner::new();
     let mut a = notice("a", Severity::Red, Kind::Outage, State::Investigating);

@@ -27,6 +27,9 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
         BODY,
         &["--url", "https://status.example.com/incident"],
     );
+    let long_word = "Ошибка".repeat(30);
+    let wordy = server.post("yellow", &long_word, &long_word, &[]);
+    server.ctl(&["update", &wordy, "--text", "первая строка\nвторая строка"]);
     let mut driver = Driver::start(&desktop, &[]);
     let app = binary("svetofor").display().to_string();
     let feed = server.feed();
@@ -51,6 +54,36 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
         .run("return document.querySelector('.card .body').textContent")
         .await;
     assert_eq!(body, json!(BODY));
+
+    // A word longer than the card wraps inside it; a timeline entry keeps its line breaks.
+    wait_for("both cards", Duration::from_secs(30), async || {
+        (driver
+            .run("return document.querySelectorAll('.card').length")
+            .await
+            == json!(2))
+        .then_some(())
+    })
+    .await;
+    let overflow = driver
+        .run(
+            "const e = document.documentElement;              return [e.scrollWidth, e.clientWidth,              Array.from(document.querySelectorAll('.card')).every((c) => c.scrollWidth <= c.clientWidth)];",
+        )
+        .await;
+    assert!(
+        overflow[0].as_i64() <= overflow[1].as_i64() && overflow[2] == json!(true),
+        "a long word overflows: {overflow}"
+    );
+    // The entry's text is one text node; laid out with its line break it spans two lines.
+    let lines = driver
+        .run(
+            "const li = Array.from(document.querySelectorAll('.card li')) \
+             .find((l) => l.textContent.includes('первая строка')); \
+             const text = Array.from(li.childNodes).find((n) => n.nodeType === 3); \
+             const r = document.createRange(); r.selectNodeContents(text); \
+             return new Set(Array.from(r.getClientRects(), (x) => Math.round(x.top))).size;",
+        )
+        .await;
+    assert!(lines.as_i64().unwrap_or(0) >= 2, "line break kept: {lines}");
 
     // Nothing of it became markup, and nothing ran.
     let injected = driver
@@ -112,7 +145,7 @@ async fn notice_text_is_shown_literally_and_runs_nothing() {
              .then((s) => done(s.details.notices.length), (e) => done('refused: ' + e));"
         ))
         .await;
-    assert_eq!(allowed, json!(1));
+    assert_eq!(allowed, json!(2));
     let link = driver
         .run_async(&format!(
             "{done} window.__TAURI__.core.invoke('open_link', {{url: 'file:///etc/passwd'}})\
