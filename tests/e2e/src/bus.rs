@@ -95,6 +95,17 @@ impl Notifications {
     ) -> zbus::Result<()>;
 }
 
+/// NetworkManager as far as the app listens to it: the signal that the network changed. It
+/// cannot run here; this plays it on the test bus (point `DBUS_SYSTEM_BUS_ADDRESS` there).
+struct NetworkManager;
+
+#[interface(name = "org.freedesktop.NetworkManager")]
+impl NetworkManager {
+    /// The overall network state changed (70: connected, global).
+    #[zbus(signal)]
+    async fn state_changed(emitter: &SignalEmitter<'_>, state: u32) -> zbus::Result<()>;
+}
+
 /// A registered tray item: the bus name and object path of its StatusNotifierItem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -184,8 +195,10 @@ impl DesktopBus {
                 Notifications(recorded.clone()),
             )?
             .serve_at("/StatusNotifierWatcher", Watcher(items.clone()))?
+            .serve_at("/org/freedesktop/NetworkManager", NetworkManager)?
             .name("org.freedesktop.Notifications")?
             .name("org.kde.StatusNotifierWatcher")?
+            .name("org.freedesktop.NetworkManager")?
             .build()
             .await?;
         Ok(DesktopBus {
@@ -198,6 +211,12 @@ impl DesktopBus {
     /// Every `Notify` call so far.
     pub fn notifications(&self) -> Vec<Notified> {
         self.recorded.lock().expect("recorder").calls.clone()
+    }
+
+    /// The machine is back on a network (NetworkManager's `StateChanged`).
+    pub async fn network_changed(&self) -> zbus::Result<()> {
+        let emitter = SignalEmitter::new(&self.conn, "/org/freedesktop/NetworkManager")?;
+        NetworkManager::state_changed(&emitter, 70).await
     }
 
     /// The user clicks a notification.

@@ -370,3 +370,25 @@ async fn wait_banner(desktop: &Desktop, word: &str) {
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_on_the_network_the_app_asks_at_once() {
+    let desktop = Desktop::start();
+    let bus = DesktopBus::start(&desktop.bus).await.expect("desktop bus");
+    let mut server = Server::start();
+    server.stop();
+    // The app starts while the feed cannot be reached; its retries back off.
+    let (_app, item) = start_app(
+        &desktop,
+        &bus,
+        &server,
+        &[("DBUS_SYSTEM_BUS_ADDRESS", desktop.bus.as_str())],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(40)).await;
+    assert_eq!(tray_icon(&bus, &item).await.as_deref(), Some("tray-grey"));
+    server.restart();
+    bus.network_changed().await.expect("signal");
+    let took = wait_icon(&bus, &item, "tray-green", Duration::from_secs(5)).await;
+    eprintln!("green {took:?} after the network came back");
+}
