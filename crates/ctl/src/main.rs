@@ -11,6 +11,7 @@ mod keys;
 mod render;
 mod server_cmds;
 mod support;
+mod users;
 mod watch;
 mod when;
 
@@ -110,6 +111,9 @@ enum Command {
     Withdraw(support::CloseArgs),
     /// List notices.
     List(support::ListArgs),
+    /// Console accounts: add, list, disable, reset a password (on the server's database).
+    #[command(subcommand)]
+    User(users::UserCmd),
     /// Name the parts of the product, or retire an id (admin token).
     #[command(subcommand)]
     Component(components::ComponentCmd),
@@ -153,6 +157,7 @@ fn main() -> ExitCode {
         Command::Withdraw(a) => support::withdraw(a),
         Command::List(a) => support::list(a),
         Command::Component(c) => components::run(c),
+        Command::User(c) => users::run(c),
         Command::Watch(a) => watch::run(a),
         Command::Config(c) => config_cmd::run(c),
     };

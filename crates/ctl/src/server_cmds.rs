@@ -114,6 +114,10 @@ pub struct ServeArgs {
     /// Open event streams allowed in all; never more than the open-file limit less a reserve.
     #[arg(long, default_value_t = Limits::default().streams_total)]
     streams_total: usize,
+    /// Where browsers reach this server, e.g. https://status.example.com behind a reverse
+    /// proxy: the console checks requests come from it, and sets Secure cookies over https.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -124,6 +128,14 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         private: args.private,
         mirror_dir: args.mirror_dir,
         feed: args.feed.settings()?,
+        public_url: match args.public_url {
+            Some(u) if !svetofor_feed::is_web_url(&u) => {
+                return Err(Failure::usage(format!(
+                    "--public-url {u}: an http or https URL, e.g. https://status.example.com"
+                )));
+            }
+            u => u,
+        },
         limits: Limits {
             writes_per_minute: args.writes_per_minute,
             streams_per_ip: args.streams_per_ip,
@@ -218,14 +230,17 @@ fn require_existing(db: &Path) -> Result<(), Failure> {
 }
 
 fn open(db: Option<PathBuf>) -> Result<Arc<dyn Store>, Failure> {
+    open_sqlite(db).map(|s| Arc::new(s) as Arc<dyn Store>)
+}
+
+/// The SQLite database at `db` (default DATA_DIR/svetofor.db), its folder created.
+pub(crate) fn open_sqlite(db: Option<PathBuf>) -> Result<SqliteStore, Failure> {
     let db = db.unwrap_or_else(default_db);
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::unreadable(format!("cannot create {}: {e}", dir.display())))?;
     }
-    SqliteStore::open(&db)
-        .map(|s| Arc::new(s) as Arc<dyn Store>)
-        .map_err(|e| Failure::unreadable(format!("{}: {e}", db.display())))
+    SqliteStore::open(&db).map_err(|e| Failure::unreadable(format!("{}: {e}", db.display())))
 }
 
 /// `token` subcommands.
@@ -259,7 +274,7 @@ pub enum TokenCmd {
     },
 }
 
-fn operator() -> String {
+pub(crate) fn operator() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_default();

@@ -93,7 +93,7 @@ pub async fn caller_of(parts: &Parts, app: &AppState) -> Result<Option<Caller>, 
     };
     let ip = peer(parts);
     if let Some(ip) = ip
-        && let Err(wait) = app.auth_throttle.check(ip)
+        && let Err(wait) = app.auth_throttle.check(&ip)
     {
         return Err(ApiError::too_many(
             "too many bad tokens from this address; wait before trying again",
@@ -105,7 +105,7 @@ pub async fn caller_of(parts: &Parts, app: &AppState) -> Result<Option<Caller>, 
     match blocking(move || auth::verify(store.as_ref(), &token)).await {
         Ok(caller) => {
             if let Some(ip) = ip {
-                app.auth_throttle.succeeded(ip);
+                app.auth_throttle.succeeded(&ip);
             }
             Ok(Some(caller))
         }

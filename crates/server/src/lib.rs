@@ -8,8 +8,10 @@
 //! - [`api`], [`feed_http`]: HTTP.
 //! - [`auth`], [`limits`]: tokens and roles; per-address limits.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod feed_http;
 pub mod http1;
@@ -51,4 +53,6 @@ pub struct AppState {
     pub auth_throttle: limits::AuthThrottle,
     /// Revoked token ids: a stream opened with one of them ends.
     pub revoked: revocation::Revoked,
+    /// The support console's accounts, sessions and sign-in throttles.
+    pub console: console::Console,
 }

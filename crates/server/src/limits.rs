@@ -155,14 +155,14 @@ impl AddressCounter {
     }
 }
 
-/// Failed sign-ins (wrong or revoked tokens) by address: after [`AuthThrottle::FREE`]
-/// failures an address waits before its next token is even looked at, twice as long after
-/// each further failure, up to [`AuthThrottle::MAX_WAIT`]; a success clears it.
-pub struct AuthThrottle {
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+/// Failed sign-ins (wrong or revoked tokens, wrong passwords) by address, or by account: after
+/// [`AuthThrottle::FREE`] failures the key waits before its next try is even looked at, twice
+/// as long after each further failure, up to [`AuthThrottle::MAX_WAIT`]; a success clears it.
+pub struct AuthThrottle<K = IpAddr> {
+    failures: Mutex<HashMap<K, (u32, Instant)>>,
 }
 
-impl Default for AuthThrottle {
+impl<K> Default for AuthThrottle<K> {
     fn default() -> Self {
         AuthThrottle {
             failures: Mutex::new(HashMap::new()),
@@ -170,7 +170,7 @@ impl Default for AuthThrottle {
     }
 }
 
-impl AuthThrottle {
+impl<K: std::hash::Hash + Eq> AuthThrottle<K> {
     /// Failures allowed before any wait.
     pub const FREE: u32 = 5;
     /// The longest wait.
@@ -181,10 +181,10 @@ impl AuthThrottle {
         Duration::from_secs(1u64 << doublings).min(Self::MAX_WAIT)
     }
 
-    /// `Err(wait)` while `ip` must wait before trying a token again.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+    /// `Err(wait)` while `key` must wait before trying again.
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
         let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match failures.get(&ip) {
+        match failures.get(key) {
             Some(&(n, last)) if n >= Self::FREE => {
                 let until = last + Self::wait_after(n);
                 let now = Instant::now();
@@ -198,14 +198,14 @@ impl AuthThrottle {
         }
     }
 
-    /// Records a failure from `ip`.
-    pub fn failed(&self, ip: IpAddr) {
+    /// Records a failure of `key`.
+    pub fn failed(&self, key: K) {
         let now = Instant::now();
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if failures.len() > 100_000 {
             failures.retain(|_, (_, last)| now.duration_since(*last) < Self::MAX_WAIT);
         }
-        let e = failures.entry(ip).or_insert((0, now));
+        let e = failures.entry(key).or_insert((0, now));
         // A quiet hour forgives.
         if now.duration_since(e.1) > Duration::from_secs(3600) {
             e.0 = 0;
@@ -214,12 +214,12 @@ impl AuthThrottle {
         e.1 = now;
     }
 
-    /// Records a success from `ip`.
-    pub fn succeeded(&self, ip: IpAddr) {
+    /// Records a success of `key`.
+    pub fn succeeded(&self, key: &K) {
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&ip);
+            .remove(key);
     }
 }
 

@@ -36,6 +36,9 @@ pub struct ServeOptions {
     /// What the feed says about itself.
     pub feed: FeedSettings,
     pub limits: Limits,
+    /// Where browsers reach this server (`https://status.example.com`): the console's origin
+    /// for its checks, and `Secure` cookies when it is https.
+    pub public_url: Option<String>,
 }
 
 /// Why a server could not start.
@@ -101,7 +104,7 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
     }
 }
 
-fn open_store(db: &Path) -> Result<Arc<dyn Store>, ServeError> {
+fn open_store(db: &Path) -> Result<Arc<SqliteStore>, ServeError> {
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
             path: dir.display().to_string(),
@@ -130,6 +133,7 @@ pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
         .route("/healthz", get(feed_http::health))
         .route("/events", get(feed_http::events))
         .nest("/api/v1", api)
+        .merge(crate::console::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
         .with_state(app)
 }
@@ -153,7 +157,8 @@ pub struct Server {
 impl Server {
     /// Opens the store, loads or creates the key, publishes a fresh feed and starts serving.
     pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
-        let store = open_store(&opts.db)?;
+        let sqlite = open_store(&opts.db)?;
+        let store: Arc<dyn Store> = sqlite.clone();
         let (key, key_created) = load_or_create_key(&opts.key)?;
         let publisher = Publisher::start(
             store.clone(),
@@ -180,6 +185,7 @@ impl Server {
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),
+            console: crate::console::Console::new(sqlite, opts.public_url.as_deref()),
         });
         let socket = if opts.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()

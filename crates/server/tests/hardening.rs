@@ -39,7 +39,7 @@ fn database_after(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let path = dir.path().join("svetofor.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(sql, []).unwrap();
+    conn.execute_batch(sql).unwrap();
     (dir, path)
 }
 
@@ -55,6 +55,24 @@ fn a_dropped_audit_table_is_not_recreated_empty() {
     let (_dir, path) = database_after("DROP TABLE audit");
     match SqliteStore::open(&path) {
         Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "table audit"),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_database_from_before_accounts_gains_them_and_a_lost_accounts_table_is_refused() {
+    use svetofor_server::store::AccountStore;
+    // Version 1 had no accounts: they are added, and nothing else is touched.
+    let (_dir, path) = database_after(
+        "DROP TABLE sessions; DROP TABLE users; DELETE FROM meta WHERE key = 'schema'",
+    );
+    let store = SqliteStore::open(&path).expect("an older database opens");
+    assert!(store.users().unwrap().is_empty());
+    drop(store);
+    // From version 2 on, a missing accounts table is a loss, not a fresh start.
+    let (_dir, path) = database_after("DROP TABLE sessions");
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "table sessions"),
         other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
     }
 }

@@ -3,7 +3,9 @@
 //! The trait is synchronous: callers run it on tokio's blocking pool. Every method that
 //! writes is one transaction: either all of it is stored or none.
 
+pub mod accounts;
 pub mod sqlite;
+mod sqlite_accounts;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,6 +13,7 @@ use svetofor_feed::{Component, Notice};
 
 use crate::auth::Role;
 
+pub use accounts::{AccountChange, AccountStore, SessionRecord};
 pub use sqlite::SqliteStore;
 
 /// Runs a blocking store call on tokio's blocking pool: the one way async code calls the

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use svetofor_feed::{Component, Notice, Text};
 
+use super::sqlite_accounts;
 use super::{
     AuditEntry, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError, TokenRecord,
 };
@@ -52,16 +53,16 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
-fn db(e: rusqlite::Error) -> StoreError {
+pub(super) fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Db(e)
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(super) fn ts(t: DateTime<Utc>) -> String {
     // Fixed width, so text order is time order.
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse_ts(what: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn parse_ts(what: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt {
@@ -99,8 +100,18 @@ impl SqliteStore {
         let before = tables(&conn)?;
         if before.iter().any(|t| t == "meta") {
             // A database that was set up before: a table that is gone now was lost (a bad
-            // restore, a hand edit), and recreating it empty would hide that.
-            for needed in TABLES {
+            // restore, a hand edit), and recreating it empty would hide that. Tables of a
+            // later schema version are added to a database of an earlier one.
+            let version: Option<String> = conn
+                .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db)?;
+            let later = version.is_some_and(|v| v.parse::<u32>().unwrap_or(0) >= 2);
+            let added: &[&str] = if later { &sqlite_accounts::TABLES } else { &[] };
+            let needed = TABLES.iter().chain(added);
+            for needed in needed {
                 if !before.iter().any(|t| t == needed) {
                     return Err(StoreError::Corrupt {
                         what: format!("table {needed}"),
@@ -112,12 +123,19 @@ impl SqliteStore {
             }
         }
         conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', '2') \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [],
+        )
+        .map_err(db)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -144,7 +162,7 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn insert_audit(tx: &Connection, a: &AuditEntry) -> Result<(), StoreError> {
+pub(super) fn insert_audit(tx: &Connection, a: &AuditEntry) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![ts(a.at), a.actor, a.action, a.target, a.detail.to_string()],

@@ -30,6 +30,7 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
         mirror_dir: None,
         feed: FeedSettings::default(),
         limits: Limits::default(),
+        public_url: None,
     }
 }
 

@@ -1,0 +1,25 @@
+# Svetofor console, English. Keys and variables must match ru.ftl (a test checks).
+console-title = Svetofor console
+console-login-heading = Sign in to the Svetofor console
+console-login-username = Name
+console-login-password = Password
+console-login-submit = Sign in
+console-login-failed = The name or the password is wrong.
+console-login-throttled = Too many failed sign-ins. Try again in { $seconds } s.
+console-login-expired = The sign-in form was open too long or came from elsewhere; please sign in again.
+console-logout = Sign out
+console-signed-in-as = Signed in as { $name } ({ $role })
+console-role-reader = reader
+console-role-support = support
+console-role-admin = administrator
+console-now-heading = Now
+console-now-status = Employees see: { $status }
+console-status-red = Outage
+console-status-yellow = Problems
+console-status-green = All systems working
+console-now-empty = No notices in effect.
+console-now-since = since { $time }
+console-now-next-update = next update by { $time }
+console-now-overdue = update overdue: promised by { $time }
+console-refused = This request was refused: it did not come from this console's own page. Nothing was changed.
+console-language = Русский

@@ -1,0 +1,25 @@
+# Консоль Светофора, русский. Ключи и переменные совпадают с en.ftl (это проверяет тест).
+console-title = Консоль Светофора
+console-login-heading = Вход в консоль Светофора
+console-login-username = Имя
+console-login-password = Пароль
+console-login-submit = Войти
+console-login-failed = Неверное имя или пароль.
+console-login-throttled = Слишком много неудачных попыток входа. Повторите через { $seconds } с.
+console-login-expired = Форма входа была открыта слишком долго или пришла не с этой страницы; войдите ещё раз.
+console-logout = Выйти
+console-signed-in-as = Вы вошли как { $name } ({ $role })
+console-role-reader = читатель
+console-role-support = поддержка
+console-role-admin = администратор
+console-now-heading = Сейчас
+console-now-status = Сотрудники видят: { $status }
+console-status-red = Сбой
+console-status-yellow = Есть проблемы
+console-status-green = Всё работает
+console-now-empty = Действующих сообщений нет.
+console-now-since = с { $time }
+console-now-next-update = следующее обновление до { $time }
+console-now-overdue = обновление задерживается: обещано к { $time }
+console-refused = Запрос отклонён: он пришёл не со страницы этой консоли. Ничего не изменено.
+console-language = English

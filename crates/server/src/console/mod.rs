@@ -1,0 +1,408 @@
+//! The support console under `/console/`: sign-in with a name and password, sessions, and the
+//! Now page. Server-rendered HTML, no script: the CSP allows nothing but this origin's
+//! stylesheet, and every state-changing form carries its session's CSRF token and must come
+//! from this origin (`Origin`), both checked.
+//!
+//! - [`session`]: cookies, ids, lifetimes.
+//! - [`words`]: the console's Russian and English.
+//! - [`pages`]: the HTML, every untrusted text escaped.
+
+pub mod pages;
+pub mod session;
+pub mod words;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use crate::AppState;
+use crate::accounts::{self, UserRecord};
+use crate::limits::AuthThrottle;
+use crate::store::{AccountStore, SessionRecord, StoreError, blocking};
+use words::{Lang, Words};
+
+/// What the console keeps besides the store.
+pub struct Console {
+    /// Accounts and sessions.
+    pub accounts: Arc<dyn AccountStore>,
+    /// The origin browsers reach the console at (`https://status.example.com`), when it is
+    /// known (`--public-url`); else the request's `Host` is the origin.
+    pub public_origin: Option<String>,
+    /// Failed sign-ins by address.
+    pub by_address: AuthThrottle<IpAddr>,
+    /// Failed sign-ins by account name (an attacker with many addresses).
+    pub by_name: AuthThrottle<String>,
+}
+
+impl Console {
+    /// A console over `accounts`, reached at `public_url` when given.
+    pub fn new(accounts: Arc<dyn AccountStore>, public_url: Option<&str>) -> Console {
+        let public_origin = public_url.and_then(|u| {
+            let u = url_origin(u)?;
+            Some(u)
+        });
+        Console {
+            accounts,
+            public_origin,
+            by_address: AuthThrottle::default(),
+            by_name: AuthThrottle::default(),
+        }
+    }
+
+    /// Cookies are `Secure` when the console is served over https.
+    fn secure(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) URL.
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split('/').next().filter(|h| !h.is_empty())?;
+    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
+/// The console's routes, under `/console/`.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/console", get(|| async { redirect("/console/", &[]) }))
+        .route("/console/", get(now_page))
+        .route("/console/login", get(login_form).post(login))
+        .route("/console/logout", post(logout))
+        .route("/console/language", get(language))
+        .route("/console/style.css", get(style))
+}
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// An HTML answer with the console's security headers.
+fn html(status: StatusCode, cookies: &[String], body: String) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+fn redirect(to: &'static str, cookies: &[String]) -> Response {
+    let mut resp = html(StatusCode::SEE_OTHER, cookies, String::new());
+    resp.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_static(to));
+    resp
+}
+
+fn cookie_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| session::cookie_value(h, name))
+}
+
+fn words_for(headers: &HeaderMap) -> &'static Words {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Words::of(Lang::of_request(
+        cookie_of(headers, "svetofor_lang"),
+        accept,
+    ))
+}
+
+/// Whether a state-changing request came from a page of this console: its `Origin` must be
+/// present and be this console's origin.
+fn same_origin(console: &Console, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let origin = origin.to_ascii_lowercase();
+    match &console.public_origin {
+        Some(expected) => origin == *expected,
+        None => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            host.is_some_and(|h| {
+                let h = h.to_ascii_lowercase();
+                origin == format!("http://{h}") || origin == format!("https://{h}")
+            })
+        }
+    }
+}
+
+fn equal(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+fn failure(e: impl std::fmt::Display) -> Response {
+    tracing::error!("console: {e}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the console cannot reach its storage now",
+    )
+        .into_response()
+}
+
+/// The session a request carries and its account, when both are good now.
+async fn signed_in(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(UserRecord, SessionRecord)>, StoreError> {
+    let Some(id) = cookie_of(headers, session::COOKIE) else {
+        return Ok(None);
+    };
+    let id_hash = session::hash(id);
+    let accounts = app.console.accounts.clone();
+    blocking(move || {
+        let now = Utc::now();
+        let Some(s) = accounts.session(&id_hash)? else {
+            return Ok(None);
+        };
+        if !session::alive(&s, now) {
+            accounts.delete_session(&id_hash)?;
+            return Ok(None);
+        }
+        let Some(user) = accounts.user(&s.user)?.filter(|u| u.disabled_at.is_none()) else {
+            accounts.delete_session(&id_hash)?;
+            return Ok(None);
+        };
+        if now - s.last_seen >= session::TOUCH_EVERY {
+            accounts.touch_session(&id_hash, now)?;
+        }
+        Ok(Some((user, s)))
+    })
+    .await
+}
+
+/// A fresh sign-in form with its own CSRF cookie; `message` says why the last try failed.
+fn login_page(app: &AppState, w: &Words, status: StatusCode, message: Option<&str>) -> Response {
+    let Ok(csrf) = session::secret() else {
+        return failure("no random numbers for a sign-in form");
+    };
+    let cookie = session::cookie(
+        session::LOGIN_COOKIE,
+        &csrf,
+        Duration::from_secs(1800),
+        app.console.secure(),
+    );
+    html(status, &[cookie], pages::login(w, &csrf, message))
+}
+
+async fn login_form(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Ok(Some(_)) = signed_in(&app, &headers).await {
+        return redirect("/console/", &[]);
+    }
+    login_page(&app, words_for(&headers), StatusCode::OK, None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let w = words_for(&headers);
+    let console = &app.console;
+    let form_ok = cookie_of(&headers, session::LOGIN_COOKIE).is_some_and(|c| equal(c, &form.csrf));
+    if !same_origin(console, &headers) || !form_ok {
+        tracing::warn!(ip = %peer.ip(), "console sign-in refused: no matching form token or origin");
+        let m = w.t("console-login-expired");
+        return login_page(&app, w, StatusCode::FORBIDDEN, Some(&m));
+    }
+    let name = accounts::user_name(&form.username).unwrap_or_default();
+    let ip = peer.ip();
+    let wait = console
+        .by_address
+        .check(&ip)
+        .err()
+        .max(console.by_name.check(&name).err());
+    if let Some(wait) = wait {
+        tracing::warn!(%ip, user = %name, "console sign-in throttled");
+        let m = w.tr(
+            "console-login-throttled",
+            &[("seconds", &wait.as_secs().max(1).to_string())],
+        );
+        let mut resp = login_page(&app, w, StatusCode::TOO_MANY_REQUESTS, Some(&m));
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
+    let accounts = console.accounts.clone();
+    let (lookup, password) = (name.clone(), form.password);
+    let checked = blocking(move || -> Result<Option<UserRecord>, StoreError> {
+        let user = accounts.user(&lookup)?;
+        // Unknown and disabled names cost one hash too: the time does not tell which exist.
+        let hash = user
+            .as_ref()
+            .filter(|u| u.disabled_at.is_none())
+            .map_or(accounts::decoy_hash(), |u| u.password_hash.as_str());
+        let ok = accounts::password_matches(hash, &password);
+        Ok(user.filter(|u| ok && u.disabled_at.is_none()))
+    })
+    .await;
+    let user = match checked {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            console.by_address.failed(ip);
+            console.by_name.failed(name.clone());
+            tracing::warn!(%ip, user = %name, "console sign-in failed");
+            let m = w.t("console-login-failed");
+            return login_page(&app, w, StatusCode::UNAUTHORIZED, Some(&m));
+        }
+        Err(e) => return failure(e),
+    };
+    console.by_address.succeeded(&ip);
+    console.by_name.succeeded(&name);
+    let (Ok(id), Ok(csrf)) = (session::secret(), session::secret()) else {
+        return failure("no random numbers for a session");
+    };
+    let now = Utc::now();
+    let record = SessionRecord {
+        id_hash: session::hash(&id),
+        user: user.name.clone(),
+        csrf,
+        created_at: now,
+        last_seen: now,
+    };
+    let accounts = console.accounts.clone();
+    if let Err(e) = blocking(move || accounts.insert_session(&record)).await {
+        return failure(e);
+    }
+    tracing::info!(%ip, user = %user.name, "console sign-in");
+    let secure = console.secure();
+    let max_age = session::ABSOLUTE.to_std().unwrap_or_default();
+    redirect(
+        "/console/",
+        &[
+            session::cookie(session::COOKIE, &id, max_age, secure),
+            session::removal(session::LOGIN_COOKIE, secure),
+        ],
+    )
+}
+
+async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let (user, s) = match signed_in(&app, &headers).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return redirect("/console/login", &[]),
+        Err(e) => return failure(e),
+    };
+    let w = words_for(&headers);
+    let published = app.publisher.current();
+    let snapshot = match svetofor_feed::read(&published.bytes) {
+        Ok(s) => s,
+        Err(e) => return failure(e),
+    };
+    let now = Utc::now();
+    let role = w.t(&format!("console-role-{}", user.role.as_str()));
+    let model = pages::Now {
+        user: &user.name,
+        role: &role,
+        csrf: &s.csrf,
+        status: snapshot.status(now),
+        notices: snapshot.in_effect(now),
+        now,
+    };
+    html(StatusCode::OK, &[], pages::now(w, &model))
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let w = words_for(&headers);
+    let (user, s) = match signed_in(&app, &headers).await {
+        Ok(Some(x)) => x,
+        Ok(None) => return redirect("/console/login", &[]),
+        Err(e) => return failure(e),
+    };
+    if !same_origin(&app.console, &headers) || !equal(&form.csrf, &s.csrf) {
+        tracing::warn!(user = %user.name, "console request refused: no matching CSRF token or origin");
+        return html(StatusCode::FORBIDDEN, &[], pages::refused(w));
+    }
+    let accounts = app.console.accounts.clone();
+    let id_hash = s.id_hash;
+    if let Err(e) = blocking(move || accounts.delete_session(&id_hash)).await {
+        return failure(e);
+    }
+    tracing::info!(user = %user.name, "console sign-out");
+    redirect(
+        "/console/login",
+        &[session::removal(session::COOKIE, app.console.secure())],
+    )
+}
+
+#[derive(Deserialize)]
+struct LanguageQuery {
+    to: String,
+}
+
+async fn language(State(app): State<Arc<AppState>>, Query(q): Query<LanguageQuery>) -> Response {
+    let lang = Lang::from_tag(&q.to);
+    let cookie = format!(
+        "svetofor_lang={}; Path=/console; SameSite=Strict; Max-Age=31536000{}",
+        lang.tag(),
+        if app.console.secure() { "; Secure" } else { "" }
+    );
+    redirect("/console/", &[cookie])
+}
+
+async fn style() -> Response {
+    let mut resp = pages::STYLE.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    resp
+}
