@@ -57,18 +57,7 @@ impl MarkupRules {
 
 /// Escapes text for the markup subset notification servers read (`&`, `<`, `>`, quotes).
 pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    svetofor_feed::escape_html(text)
 }
 
 /// Longest summary; servers cut or wrap beyond this anyway.

@@ -30,6 +30,6 @@ pub use model::{
 pub use read::{MAX_DOCUMENT_BYTES, ReadError, detect, read, read_statuspage, read_v1};
 pub use signature::{KeyError, KeyId, SignatureError, SigningKey, TrustedKey};
 pub use snapshot::{Format, PhaseRule, Snapshot};
-pub use text_rules::{NotWebUrl, is_web_url, parse_web_url, root_cause};
+pub use text_rules::{NotWebUrl, escape_html, is_web_url, parse_web_url, root_cause};
 pub use trust::{Accepted, FeedError, ReplayFloor, accept};
 pub use v1::Feed;

@@ -22,6 +22,23 @@ pub fn is_web_url(url: &str) -> bool {
     parse_web_url(url).is_ok()
 }
 
+/// Escapes untrusted text for HTML (element content and quoted attributes) and for the
+/// markup subset notification servers read: `&`, `<`, `>` and both quotes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The innermost cause of an error: the part a person can act on ("connection refused"
 /// rather than "error sending request").
 pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

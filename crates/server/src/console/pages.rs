@@ -6,20 +6,9 @@ use svetofor_feed::{Notice, Severity};
 
 use super::words::Words;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes untrusted text for the page.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    svetofor_feed::escape_html(s)
 }
 
 /// A whole page around `body`.
