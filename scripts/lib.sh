@@ -63,3 +63,8 @@ ensure_desktop_build_deps() {
 ensure_desktop_test_deps() {
   ensure_apt xvfb xauth dbus dbus-x11 x11-utils xclip imagemagick webkit2gtk-driver fonts-dejavu-core curl
 }
+
+# Real Chromium for the web pages the publisher serves (the console), driven by chromedriver.
+ensure_browser_test_deps() {
+  ensure_apt chromium chromium-driver
+}

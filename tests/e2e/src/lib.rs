@@ -4,6 +4,7 @@
 //! Needs `Xvfb`, `dbus-daemon`, `xwininfo` and ImageMagick's `import` (the README's test
 //! command installs them).
 
+pub mod browser;
 pub mod bus;
 pub mod desktop;
 pub mod server;

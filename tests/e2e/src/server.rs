@@ -91,6 +91,31 @@ impl Server {
         succeeded(out, &format!("svetoforctl {args:?}"))
     }
 
+    /// A console account (`svetoforctl user add NAME --role ROLE --password-stdin`).
+    pub fn user_add(&self, name: &str, role: &str, password: &str) {
+        use std::io::Write;
+        let mut child = Command::new(crate::binary("svetoforctl"))
+            .args([
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+                "--db",
+            ])
+            .arg(self.data.path().join("svetofor.db"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("svetoforctl user add");
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{password}").expect("password");
+        drop(stdin);
+        succeeded(child.wait_with_output(), "svetoforctl user add");
+    }
+
     /// Starts the stopped server again, on the same port with the same data.
     pub fn restart(&mut self) {
         self.stop();

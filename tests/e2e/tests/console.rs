@@ -1,0 +1,115 @@
+//! The support console in real Chromium against a real `svetoforctl serve`: sign in, see what
+//! employees see, notice text shown as text, switch language, sign out for good.
+
+use std::time::Duration;
+
+use svetofor_e2e::browser::Browser;
+use svetofor_e2e::server::Server;
+use svetofor_e2e::shots_dir;
+
+const PASSWORD: &str = "correct horse battery staple";
+const LIMIT: Duration = Duration::from_secs(20);
+
+async fn wait_text(b: &Browser, want: &str) -> String {
+    let mut last = String::new();
+    let found = tokio::time::timeout(LIMIT, async {
+        loop {
+            let t = b.text().await;
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    match found {
+        Ok(t) => t,
+        Err(_) => panic!("no page saying {want:?}; at {}: {last}", b.url().await),
+    }
+}
+
+async fn sign_in(b: &Browser, server: &Server, name: &str, password: &str) {
+    b.goto(&format!("{}/console/", server.url)).await;
+    assert!(b.url().await.ends_with("/console/login"), "sent to sign in");
+    b.type_into("input[name=username]", name).await;
+    b.type_into("input[name=password]", password).await;
+    b.click("button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_signs_in_sees_the_status_as_text_and_signs_out() {
+    let server = Server::start();
+    server.user_add("anna", "support", PASSWORD);
+    server.post(
+        "red",
+        "Платежи <b>не проходят</b> & <img src=x onerror=alert(1)>",
+        "Карты не принимаются",
+        &["--next-update", "30m"],
+    );
+    let shots = shots_dir();
+    let b = Browser::start("ru").await;
+
+    // A wrong password says so, in Russian, and signs nobody in.
+    sign_in(&b, &server, "anna", "not the password at all").await;
+    wait_text(&b, "Неверное имя или пароль.").await;
+    b.screenshot(&shots.join("console-login-ru.png")).await;
+
+    sign_in(&b, &server, "Anna", PASSWORD).await;
+    let page = wait_text(&b, "Вы вошли как anna (поддержка)").await;
+    assert!(page.contains("Сотрудники видят: Сбой"), "{page}");
+    assert!(
+        page.contains("Платежи <b>не проходят</b> & <img src=x onerror=alert(1)>"),
+        "the title as text: {page}"
+    );
+    let injected = b
+        .run("return document.querySelectorAll('main b, main img, [onerror]').length")
+        .await;
+    assert_eq!(
+        injected,
+        serde_json::json!(0),
+        "notice text made no elements"
+    );
+    assert!(page.contains("следующее обновление до"), "{page}");
+    b.screenshot(&shots.join("console-now-ru.png")).await;
+
+    // The switch on every page: English, and it sticks.
+    b.click("a.lang").await;
+    let page = wait_text(&b, "Signed in as anna (support)").await;
+    assert!(page.contains("Employees see: Outage"), "{page}");
+    b.screenshot(&shots.join("console-now-en.png")).await;
+
+    // Sign out: the session ends on the server, not only in this browser.
+    let cookie = b.run("return document.cookie").await;
+    assert_eq!(
+        cookie,
+        serde_json::json!("svetofor_lang=en"),
+        "the session cookie is HttpOnly"
+    );
+    b.click("form.logout button").await;
+    wait_text(&b, "Sign in to the Svetofor console").await;
+    b.screenshot(&shots.join("console-login-en.png")).await;
+    b.goto(&format!("{}/console/", server.url)).await;
+    assert!(b.url().await.ends_with("/console/login"), "signed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_from_another_origin_is_refused_and_changes_nothing() {
+    let server = Server::start();
+    server.user_add("boris", "reader", PASSWORD);
+    let b = Browser::start("en").await;
+    sign_in(&b, &server, "boris", PASSWORD).await;
+    wait_text(&b, "Signed in as boris (reader)").await;
+    // Another site's page posting to the console: a data: URL is another origin.
+    let evil = format!(
+        "data:text/html,<form method=post action='{}/console/logout'><input name=csrf value=x></form>\
+         <script>document.forms[0].submit()</script>",
+        server.url
+    );
+    b.goto(&evil).await;
+    // SameSite=Strict keeps the session cookie off the cross-site post, and the server
+    // refuses a post without its token and origin either way: still signed in.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.goto(&format!("{}/console/", server.url)).await;
+    wait_text(&b, "Signed in as boris (reader)").await;
+}
