@@ -292,3 +292,114 @@ async fn the_console_speaks_russian_first_and_switches() {
         .unwrap();
     assert!(html.contains("Sign in to the Svetofor console"), "{html}");
 }
+
+/// Posts the compose form with a session.
+async fn compose(
+    h: &Harness,
+    c: &reqwest::Client,
+    id: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(h.url("/console/compose"))
+        .header(header::COOKIE, format!("svetofor_session={id}"))
+        .header(header::ORIGIN, &h.base)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn csrf_of(h: &Harness, c: &reqwest::Client, id: &str) -> String {
+    hidden_csrf(&now_page(h, c, id).await.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn publishing_needs_the_support_role_its_token_and_passing_or_overridden_checks() {
+    let h = start().await;
+    add_user(&h, "boris", Role::Reader);
+    add_user(&h, "anna", Role::Support);
+    let c = client();
+    let seq = h.server.publisher.current().seq;
+    let good = |csrf: &str| {
+        vec![
+            ("severity", "red".to_owned()),
+            ("kind", "outage".to_owned()),
+            ("title_ru", "Платежи не проходят".to_owned()),
+            ("title_en", "Payments fail".to_owned()),
+            (
+                "body_ru",
+                "Не работает оплата. support@example.com".to_owned(),
+            ),
+            ("next_update_at", "30m".to_owned()),
+            ("csrf", csrf.to_owned()),
+        ]
+    };
+
+    // A reader sees the console, and cannot publish.
+    let reader = session(&h, &c, "boris").await;
+    let csrf = csrf_of(&h, &c, &reader).await;
+    let fields = good(&csrf);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(compose(&h, &c, &reader, &refs).await.status(), 403);
+
+    let anna = session(&h, &c, "anna").await;
+    let csrf = csrf_of(&h, &c, &anna).await;
+    let fields = good(&csrf);
+    // Without the session's token: refused, nothing published.
+    let wrong: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (*k, if *k == "csrf" { "x" } else { v.as_str() }))
+        .collect();
+    assert_eq!(compose(&h, &c, &anna, &wrong).await.status(), 403);
+    // Red with no promised update: held, with the check said next to its field.
+    let no_promise: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "next_update_at" {
+                    ""
+                } else {
+                    v.as_str()
+                },
+            )
+        })
+        .collect();
+    let held = compose(&h, &c, &anna, &no_promise).await;
+    assert_eq!(held.status(), 422);
+    assert!(
+        held.text()
+            .await
+            .unwrap()
+            .contains("An outage needs a promised next update")
+    );
+    assert_eq!(
+        h.server.publisher.current().seq,
+        seq,
+        "nothing reached the feed"
+    );
+    // Overridden with a reason: published, and the audit line says which check and why.
+    let mut overridden = no_promise.clone();
+    overridden.push(("confirm", "1"));
+    overridden.push(("confirm_reason", "we do not know when yet"));
+    let done = compose(&h, &c, &anna, &overridden).await;
+    assert_eq!(done.status(), 303);
+    assert!(h.server.publisher.current().seq > seq);
+    let audit = h.server.publisher.store().audit(1, None).unwrap();
+    let line = &audit[0].entry;
+    assert_eq!(line.actor, "user:anna");
+    assert_eq!(line.detail["overridden"]["checks"][0], "no_next_update");
+    assert_eq!(
+        line.detail["overridden"]["reason"],
+        "we do not know when yet"
+    );
+    // A contradiction is refused whatever is ticked.
+    let mut green_outage = overridden.clone();
+    for f in green_outage.iter_mut() {
+        if f.0 == "severity" {
+            f.1 = "green";
+        }
+    }
+    assert_eq!(compose(&h, &c, &anna, &green_outage).await.status(), 422);
+}

@@ -113,3 +113,102 @@ async fn a_form_from_another_origin_is_refused_and_changes_nothing() {
     b.goto(&format!("{}/console/", server.url)).await;
     wait_text(&b, "Signed in as boris (reader)").await;
 }
+
+async fn feed_json(server: &Server) -> serde_json::Value {
+    let body = reqwest::get(server.feed())
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("feed text");
+    serde_json::from_str(&body).expect("feed json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_runs_a_whole_incident_from_the_browser() {
+    let server = Server::start();
+    server.user_add("anna", "support", PASSWORD);
+    let shots = shots_dir();
+    let b = Browser::start("ru").await;
+    sign_in(&b, &server, "anna", PASSWORD).await;
+    wait_text(&b, "Вы вошли как anna").await;
+
+    // Compose a red outage in both languages; the checks hold it until the text says enough.
+    b.click("a.button").await;
+    wait_text(&b, "Насколько серьёзно?").await;
+    b.type_into("input[name=title_ru]", "Платежи не проходят")
+        .await;
+    b.type_into("input[name=title_en]", "Payments fail").await;
+    b.type_into("textarea[name=body_ru]", "Оплата картой не работает.")
+        .await;
+    b.click("form.compose button[type=submit]").await;
+    let page = wait_text(&b, "Укажите контакт").await;
+    assert!(!page.contains("Действующих"), "not published yet: {page}");
+    b.type_into("textarea[name=body_ru]", " Вопросы: support@example.com")
+        .await;
+    b.type_into(
+        "textarea[name=body_en]",
+        "Card payments fail. Questions: support@example.com",
+    )
+    .await;
+    b.screenshot(&shots.join("console-compose-ru.png")).await;
+    b.click("form.compose button[type=submit]").await;
+    let now = wait_text(&b, "Сотрудники видят: Сбой").await;
+    assert!(now.contains("Платежи не проходят"), "{now}");
+
+    // It is in the signed feed, in both languages, with the promised next update.
+    let feed = feed_json(&server).await;
+    let n = &feed["notices"][0];
+    assert_eq!(n["severity"], "red");
+    assert_eq!(n["title"]["ru"], "Платежи не проходят");
+    assert_eq!(n["title"]["en"], "Payments fail");
+    assert!(n["next_update_at"].is_string(), "{n}");
+    let checked = std::process::Command::new(svetofor_e2e::binary("svetoforctl"))
+        .args(["check", &server.feed(), "--pubkey"])
+        .arg(&server.pubkey)
+        .output()
+        .expect("svetoforctl check");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
+    // An update from the notice's page.
+    b.click("ul.notices a").await;
+    wait_text(&b, "Опубликовать обновление").await;
+    b.screenshot(&shots.join("console-notice-ru.png")).await;
+    b.type_into(
+        "form[action$='/update'] textarea[name=text_ru]",
+        "Причина найдена, чиним",
+    )
+    .await;
+    b.run("document.querySelector('form[action$=\"/update\"] select[name=state]').value = 'identified'")
+        .await;
+    b.click("form[action$='/update'] button").await;
+    wait_text(&b, "Сотрудники видят: Сбой").await;
+    assert_eq!(
+        feed_json(&server).await["notices"][0]["state"],
+        "identified"
+    );
+
+    // Resolve: an outage needs a summary first.
+    b.click("ul.notices a").await;
+    wait_text(&b, "Отметить как устранённое").await;
+    b.click("form[action$='/resolve'] button").await;
+    wait_text(&b, "Завершите сбой итогом").await;
+    b.type_into(
+        "form[action$='/resolve'] textarea[name=text_ru]",
+        "Перезапустили платёжный шлюз, оплата работает",
+    )
+    .await;
+    b.click("form[action$='/resolve'] button").await;
+    wait_text(&b, "Действующих сообщений нет.").await;
+    let feed = feed_json(&server).await;
+    let n = &feed["notices"][0];
+    assert_eq!(n["state"], "resolved");
+    assert_eq!(
+        n["body"]["ru"],
+        "Перезапустили платёжный шлюз, оплата работает"
+    );
+}

@@ -7,6 +7,8 @@
 //! - [`words`]: the console's Russian and English.
 //! - [`pages`]: the HTML, every untrusted text escaped.
 
+pub mod checks;
+mod compose;
 pub mod pages;
 pub mod session;
 pub mod words;
@@ -84,6 +86,12 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/console/login", get(login_form).post(login))
         .route("/console/logout", post(logout))
         .route("/console/language", get(language))
+        .route(
+            "/console/compose",
+            get(compose::compose_form).post(compose::compose),
+        )
+        .route("/console/notices/{id}", get(compose::notice))
+        .route("/console/notices/{id}/{action}", post(compose::change))
         .route("/console/style.css", get(style))
 }
 
@@ -347,6 +355,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         status: snapshot.status(now),
         notices: snapshot.in_effect(now),
         now,
+        can_publish: user.role >= crate::auth::Role::Support,
     };
     html(StatusCode::OK, &[], pages::now(w, &model))
 }

@@ -59,6 +59,8 @@ pub struct Now<'a> {
     /// Notices in effect, worst first.
     pub notices: Vec<&'a Notice>,
     pub now: DateTime<Utc>,
+    /// Support and admins get the compose link and a page per notice.
+    pub can_publish: bool,
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -92,10 +94,15 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
                         esc(&w.tr(key, &[("time", &time(t))]))
                     )
                 });
+                let title = esc(x.title.get(w.lang().tag(), ""));
+                let title = if n.can_publish {
+                    format!("<a href=\"/console/notices/{}\">{title}</a>", esc(&x.id))
+                } else {
+                    title
+                };
                 format!(
                     "<li class=\"{sev}\"><strong>{title}</strong> <span class=\"meta\">{since}{next}</span></li>",
                     sev = x.severity.as_str(),
-                    title = esc(x.title.get(w.lang().tag(), "")),
                     since = esc(&w.tr("console-now-since", &[("time", &time(x.created_at))])),
                     next = next.unwrap_or_default(),
                 )
@@ -108,7 +115,7 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
          <form method=\"post\" action=\"/console/logout\" class=\"logout\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">{logout}</button></form>\n\
-         <h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{list}",
+         <h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{compose}{list}",
         who = esc(&w.tr(
             "console-signed-in-as",
             &[("name", n.user), ("role", n.role)]
@@ -118,6 +125,14 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
         heading = esc(&w.t("console-now-heading")),
         sev = n.status.as_str(),
         status = esc(&w.tr("console-now-status", &[("status", &w.t(status_key))])),
+        compose = if n.can_publish {
+            format!(
+                "<p><a class=\"button\" href=\"/console/compose\">{}</a></p>\n",
+                esc(&w.t("console-now-new"))
+            )
+        } else {
+            String::new()
+        },
     );
     page(w, &w.t("console-now-heading"), &body)
 }
@@ -133,6 +148,7 @@ pub fn refused(w: &Words) -> String {
 
 /// The stylesheet (served from the console, so the CSP can stay `'self'`).
 pub const STYLE: &str = "\
+* { box-sizing: border-box; }
 :root { font-family: system-ui, \"Segoe UI\", Cantarell, \"DejaVu Sans\", sans-serif; font-size: 15px; color: #1b1b1b; }
 body { margin: 0; background: #f6f7f9; }
 header { display: flex; justify-content: space-between; padding: 10px 20px; background: #1f2933; color: #fff; }
@@ -156,4 +172,17 @@ button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid
 .meta { color: #444; font-size: 13px; }
 .overdue { color: #b3261e; font-weight: 700; }
 .empty { color: #555; font-style: italic; }
+a.button { display: inline-block; padding: 6px 14px; border-radius: 6px; background: #1a73e8; color: #fff; text-decoration: none; }
+.compose fieldset, .confirm { border: 1px solid #d9dce1; border-radius: 8px; margin: 10px 0; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.pair label { margin: 10px 0; }
+textarea, select { display: block; margin-top: 4px; width: 100%; font: inherit; padding: 6px 8px; }
+form input[type=radio], form input[type=checkbox] { display: inline; width: auto; }
+label.sev { display: inline-block; margin-right: 14px; }
+.check { color: #8a1c15; background: #fff4e5; border-left: 4px solid #f0b35b; padding: 4px 8px; margin: 4px 0; }
+button.secondary { background: #fff; color: #1b1b1b; border-color: #9aa0a6; }
+.timeline { padding-left: 18px; }
+h1.red { border-left: 6px solid #b3261e; padding-left: 8px; }
+h1.yellow { border-left: 6px solid #f2b705; padding-left: 8px; }
+h1.green { border-left: 6px solid #1e7e34; padding-left: 8px; }
 ";

@@ -270,7 +270,21 @@ impl Publisher {
 
     /// Creates a notice.
     pub async fn create(&self, req: NewNotice, actor: String) -> Result<Notice, PublishError> {
-        let detail = serde_json::to_value(&req).unwrap_or_default();
+        self.create_noted(req, actor, None).await
+    }
+
+    /// Creates a notice; `overridden` (checks support chose to override, and why) goes to the
+    /// audit line with the request.
+    pub async fn create_noted(
+        &self,
+        req: NewNotice,
+        actor: String,
+        overridden: Option<serde_json::Value>,
+    ) -> Result<Notice, PublishError> {
+        let mut detail = serde_json::to_value(&req).unwrap_or_default();
+        if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
+            obj.insert("overridden".to_owned(), o);
+        }
         let state = self.state.lock().await;
         let now = Utc::now();
         // 128 random bits never meet by chance; should they, the store refuses the insert
@@ -287,8 +301,22 @@ impl Publisher {
         change: NoticeChange,
         actor: String,
     ) -> Result<Notice, PublishError> {
+        self.change_noted(id, change, actor, None).await
+    }
+
+    /// [`Publisher::change`], with the checks support overrode kept in the audit line.
+    pub async fn change_noted(
+        &self,
+        id: &str,
+        change: NoticeChange,
+        actor: String,
+        overridden: Option<serde_json::Value>,
+    ) -> Result<Notice, PublishError> {
         let action = change.action();
-        let detail = change.body();
+        let mut detail = serde_json::to_value(change.body()).unwrap_or_default();
+        if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
+            obj.insert("overridden".to_owned(), o);
+        }
         let state = self.state.lock().await;
         let now = Utc::now();
         let mut notice = self.find(&state, id).await?;
