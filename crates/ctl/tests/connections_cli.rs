@@ -91,7 +91,11 @@ async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another
         .output()
         .unwrap();
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(!token.is_empty());
+    assert!(
+        !token.is_empty(),
+        "token create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // 127.0.0.2 opens more connections than the server has descriptors, and holds them.
     let mut held = vec![];

@@ -98,17 +98,23 @@ impl SqliteStore {
             names.collect::<Result<_, _>>().map_err(db)
         };
         let before = tables(&conn)?;
-        if before.iter().any(|t| t == "meta") {
+        let had_meta = before.iter().any(|t| t == "meta");
+        let version: Option<String> = if had_meta {
+            conn.query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db)?
+        } else {
+            None
+        };
+        if had_meta {
             // A database that was set up before: a table that is gone now was lost (a bad
             // restore, a hand edit), and recreating it empty would hide that. Tables of a
             // later schema version are added to a database of an earlier one.
-            let version: Option<String> = conn
-                .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(db)?;
-            let later = version.is_some_and(|v| v.parse::<u32>().unwrap_or(0) >= 2);
+            let later = version
+                .as_deref()
+                .is_some_and(|v| v.parse::<u32>().unwrap_or(0) >= 2);
             let added: &[&str] = if later { &sqlite_accounts::TABLES } else { &[] };
             let needed = TABLES.iter().chain(added);
             for needed in needed {
@@ -122,14 +128,18 @@ impl SqliteStore {
                 }
             }
         }
-        conn.execute_batch(SCHEMA).map_err(db)?;
-        conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema', '2') \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [],
-        )
-        .map_err(db)?;
+        // Only a new database or one of an older version is written to here: opening one that
+        // is up to date (`svetoforctl token list` beside a running server) takes no write lock.
+        if version.as_deref() != Some("2") {
+            conn.execute_batch(SCHEMA).map_err(db)?;
+            conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', '2') \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [],
+            )
+            .map_err(db)?;
+        }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
