@@ -8,6 +8,7 @@ mod components;
 mod config_cmd;
 mod failure;
 mod keys;
+mod preview;
 mod render;
 mod server_cmds;
 mod support;

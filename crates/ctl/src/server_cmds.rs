@@ -136,6 +136,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             }
             u => u,
         },
+        previewer: Some(Arc::new(crate::preview::DesktopPreview)),
         limits: Limits {
             writes_per_minute: args.writes_per_minute,
             streams_per_ip: args.streams_per_ip,

@@ -39,6 +39,8 @@ pub struct ServeOptions {
     /// Where browsers reach this server (`https://status.example.com`): the console's origin
     /// for its checks, and `Secure` cookies when it is https.
     pub public_url: Option<String>,
+    /// Draws the console's preview from the desktop app's models (`svetoforctl` gives one).
+    pub previewer: Option<Arc<dyn crate::console::preview::Previewer>>,
 }
 
 /// Why a server could not start.
@@ -185,7 +187,11 @@ impl Server {
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),
-            console: crate::console::Console::new(sqlite, opts.public_url.as_deref()),
+            console: crate::console::Console::new(
+                sqlite,
+                opts.public_url.as_deref(),
+                opts.previewer.clone(),
+            ),
         });
         let socket = if opts.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()

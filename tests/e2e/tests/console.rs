@@ -151,8 +151,37 @@ async fn support_runs_a_whole_incident_from_the_browser() {
         "Card payments fail. Questions: support@example.com",
     )
     .await;
+    // The preview, from the desktop app's own models, before anything is published.
+    b.click("form.compose button[value=preview]").await;
+    let preview = wait_text(&b, "Что увидят на компьютерах сотрудников").await;
+    assert!(
+        preview.contains("Сбой Платежи не проходят Оплата картой не работает."),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("В трее: Сбой: Платежи не проходят — с "),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Outage Payments fail Card payments fail."),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Outage: Payments fail"),
+        "the notification: {preview}"
+    );
+    assert!(
+        feed_json(&server).await["notices"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "a preview publishes nothing"
+    );
     b.screenshot(&shots.join("console-compose-ru.png")).await;
-    b.click("form.compose button[type=submit]").await;
+    b.run("document.querySelector('.preview').scrollIntoView()")
+        .await;
+    b.screenshot(&shots.join("console-preview-ru.png")).await;
+    b.click("form.compose button[value=publish]").await;
     let now = wait_text(&b, "Сотрудники видят: Сбой").await;
     assert!(now.contains("Платежи не проходят"), "{now}");
 

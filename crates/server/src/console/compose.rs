@@ -16,7 +16,8 @@ use svetofor_feed::{Kind, Notice, Severity, State as NoticeState, Text};
 
 use super::checks::{self, Check, Draft};
 use super::pages::{esc, page};
-use super::words::Words;
+use super::preview::Preview;
+use super::words::{Lang, Words};
 use super::{equal, failure, html, redirect, same_origin, signed_in, words_for};
 use crate::AppState;
 use crate::accounts::UserRecord;
@@ -56,6 +57,9 @@ pub(super) struct ComposeForm {
     confirm: String,
     #[serde(default)]
     confirm_reason: String,
+    /// Which button: `preview` shows what desktops will show; anything else publishes.
+    #[serde(default)]
+    action: String,
 }
 
 /// Texts in the languages that have one.
@@ -215,7 +219,62 @@ fn confirm_box(w: &Words, failed: &[Check]) -> String {
     )
 }
 
-fn compose_page(w: &Words, csrf: &str, f: &ComposeForm, failed: &[Check], marks: &Marks) -> String {
+/// The preview panel: the banner, the tray line and the notification, in both languages.
+fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
+    if previews.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<section class=\"preview\"><h2>{}</h2>",
+        esc(&w.t("console-preview-heading"))
+    );
+    for (lang, p) in previews {
+        out.push_str(&format!(
+            "<h3>{}</h3>",
+            esc(&w.t(match lang {
+                Lang::Ru => "console-preview-in-russian",
+                Lang::En => "console-preview-in-english",
+            }))
+        ));
+        match &p.banner {
+            Some(b) => out.push_str(&format!(
+                "<div class=\"strip {sev}\"><strong>{word}</strong> <b>{title}</b> {line} <span class=\"meta\">{when}</span></div>",
+                sev = p.severity.as_str(),
+                word = esc(&b.word),
+                title = esc(&b.title),
+                line = esc(&b.line),
+                when = esc(&b.when),
+            )),
+            None => out.push_str(&format!(
+                "<p class=\"empty\">{}</p>",
+                esc(&w.t("console-preview-no-banner"))
+            )),
+        }
+        out.push_str(&format!(
+            "<p class=\"tray\">{}: {}</p>",
+            esc(&w.t("console-preview-tray")),
+            esc(&p.tray)
+        ));
+        if let Some((summary, body)) = &p.notification {
+            out.push_str(&format!(
+                "<div class=\"toast\"><strong>{}</strong><br>{}</div>",
+                esc(summary),
+                esc(body)
+            ));
+        }
+    }
+    out.push_str("</section>");
+    out
+}
+
+fn compose_page(
+    w: &Words,
+    csrf: &str,
+    f: &ComposeForm,
+    failed: &[Check],
+    marks: &Marks,
+    previews: &[(Lang, Preview)],
+) -> String {
     let sev = |v: &str, key: &str| {
         format!(
             "<label class=\"sev {v}\"><input type=\"radio\" name=\"severity\" value=\"{v}\"{}> {}</label>",
@@ -246,7 +305,8 @@ fn compose_page(w: &Words, csrf: &str, f: &ComposeForm, failed: &[Check], marks:
          <div class=\"pair\"><label>{starts}<input name=\"starts_at\" value=\"{v_starts}\" placeholder=\"2h · 2026-12-01 22:00\"></label>\
          <label>{ends}<input name=\"ends_at\" value=\"{v_ends}\" placeholder=\"4h · 2026-12-02 00:00\"></label></div>{window_marks}\n\
          <label>{url}<input name=\"url\" type=\"url\" value=\"{v_url}\"></label>{url_marks}\n\
-         {confirm}<button type=\"submit\">{publish}</button>\n</form>",
+         {confirm}<button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">{preview}</button> \
+         <button type=\"submit\" name=\"action\" value=\"publish\">{publish}</button>\n</form>\n{panel}",
         heading = esc(&w.t("console-compose-heading")),
         general = marks_at(marks, ""),
         csrf = esc(csrf),
@@ -283,6 +343,8 @@ fn compose_page(w: &Words, csrf: &str, f: &ComposeForm, failed: &[Check], marks:
         url_marks = marks_at(marks, "url"),
         confirm = confirm_box(w, failed),
         publish = esc(&w.t("console-compose-publish")),
+        preview = esc(&w.t("console-compose-preview")),
+        panel = preview_panel(w, previews),
     );
     page(w, &w.t("console-compose-heading"), &body)
 }
@@ -302,7 +364,7 @@ pub(super) async fn compose_form(State(app): State<Arc<AppState>>, headers: Head
     html(
         StatusCode::OK,
         &[],
-        compose_page(w, &s.csrf, &f, &[], &Marks::new()),
+        compose_page(w, &s.csrf, &f, &[], &Marks::new(), &[]),
     )
 }
 
@@ -350,14 +412,6 @@ pub(super) async fn compose(
         next_update: next_update_at.is_some(),
     };
     let failed = checks::before_publish(&draft);
-    let overridden = !failed.is_empty() && confirmed(&f.confirm, &f.confirm_reason);
-    if !marks.is_empty() || (!failed.is_empty() && !overridden) {
-        for (k, v) in marks_of(w, &failed) {
-            marks.entry(k).or_default().extend(v);
-        }
-        let page = compose_page(w, &s.csrf, &f, &failed, &marks);
-        return html(StatusCode::UNPROCESSABLE_ENTITY, &[], page);
-    }
     let req = NewNotice {
         severity,
         kind: word::<Kind>(&f.kind),
@@ -376,6 +430,36 @@ pub(super) async fn compose(
         ends_at,
         url: Some(f.url.trim().to_owned()).filter(|u| !u.is_empty()),
     };
+    if f.action == "preview" {
+        for (k, v) in marks_of(w, &failed) {
+            marks.entry(k).or_default().extend(v);
+        }
+        let previews = match crate::notices::create("preview".to_owned(), req, now) {
+            Ok(n) => app.console.previewer.as_ref().map_or_else(Vec::new, |p| {
+                Lang::ALL
+                    .into_iter()
+                    .filter_map(|l| p.preview(&n, l.tag()).map(|v| (l, v)))
+                    .collect()
+            }),
+            Err(r) => {
+                marks
+                    .entry(form_field(&r.field))
+                    .or_default()
+                    .push(r.message);
+                vec![]
+            }
+        };
+        let page = compose_page(w, &s.csrf, &f, &[], &marks, &previews);
+        return html(StatusCode::OK, &[], page);
+    }
+    let overridden = !failed.is_empty() && confirmed(&f.confirm, &f.confirm_reason);
+    if !marks.is_empty() || (!failed.is_empty() && !overridden) {
+        for (k, v) in marks_of(w, &failed) {
+            marks.entry(k).or_default().extend(v);
+        }
+        let page = compose_page(w, &s.csrf, &f, &failed, &marks, &[]);
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &[], page);
+    }
     let note = overridden.then(|| overrides(&failed, &f.confirm_reason));
     match app.publisher.create_noted(req, user.actor(), note).await {
         Ok(n) => {
@@ -383,17 +467,25 @@ pub(super) async fn compose(
             redirect("/console/", &[])
         }
         Err(PublishError::Rejected(r)) => {
-            let field = match r.field.as_str() {
-                "title" => "title_ru",
-                "body" => "body_ru",
-                other => other,
-            };
-            marks.entry(field.to_owned()).or_default().push(r.message);
-            let page = compose_page(w, &s.csrf, &f, &failed, &marks);
+            marks
+                .entry(form_field(&r.field))
+                .or_default()
+                .push(r.message);
+            let page = compose_page(w, &s.csrf, &f, &failed, &marks, &[]);
             html(StatusCode::UNPROCESSABLE_ENTITY, &[], page)
         }
         Err(e) => failure(e),
     }
+}
+
+/// The form field an API field's refusal belongs next to.
+fn form_field(api_field: &str) -> String {
+    match api_field {
+        "title" => "title_ru",
+        "body" => "body_ru",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// What the audit log keeps of checks that were overridden.

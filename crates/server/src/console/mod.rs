@@ -10,6 +10,7 @@
 pub mod checks;
 mod compose;
 pub mod pages;
+pub mod preview;
 pub mod session;
 pub mod words;
 
@@ -43,11 +44,18 @@ pub struct Console {
     pub by_address: AuthThrottle<IpAddr>,
     /// Failed sign-ins by account name (an attacker with many addresses).
     pub by_name: AuthThrottle<String>,
+    /// Draws the preview beside the compose form, when one was given.
+    pub previewer: Option<Arc<dyn preview::Previewer>>,
 }
 
 impl Console {
-    /// A console over `accounts`, reached at `public_url` when given.
-    pub fn new(accounts: Arc<dyn AccountStore>, public_url: Option<&str>) -> Console {
+    /// A console over `accounts`, reached at `public_url` when given, previewing with
+    /// `previewer`.
+    pub fn new(
+        accounts: Arc<dyn AccountStore>,
+        public_url: Option<&str>,
+        previewer: Option<Arc<dyn preview::Previewer>>,
+    ) -> Console {
         let public_origin = public_url.and_then(|u| {
             let u = url_origin(u)?;
             Some(u)
@@ -57,6 +65,7 @@ impl Console {
             public_origin,
             by_address: AuthThrottle::default(),
             by_name: AuthThrottle::default(),
+            previewer,
         }
     }
 

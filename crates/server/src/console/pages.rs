@@ -185,4 +185,11 @@ button.secondary { background: #fff; color: #1b1b1b; border-color: #9aa0a6; }
 h1.red { border-left: 6px solid #b3261e; padding-left: 8px; }
 h1.yellow { border-left: 6px solid #f2b705; padding-left: 8px; }
 h1.green { border-left: 6px solid #1e7e34; padding-left: 8px; }
+.preview { margin-top: 24px; padding: 12px 16px; background: #fff; border: 1px dashed #9aa0a6; border-radius: 10px; }
+.preview .strip { padding: 10px 14px; border-radius: 6px; overflow-wrap: anywhere; }
+.preview .strip.red { background: #b3261e; color: #fff; }
+.preview .strip.yellow { background: #f2b705; color: #1f1a00; }
+.preview .strip.green { background: #1e7e34; color: #fff; }
+.preview .strip .meta { color: inherit; opacity: 0.9; }
+.toast { border: 1px solid #d9dce1; border-radius: 8px; padding: 8px 12px; max-width: 420px; box-shadow: 0 1px 3px rgba(0,0,0,.15); }
 ";

@@ -31,6 +31,7 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
         feed: FeedSettings::default(),
         limits: Limits::default(),
         public_url: None,
+        previewer: None,
     }
 }
 

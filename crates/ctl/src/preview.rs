@@ -1,0 +1,59 @@
+//! The console's preview drawn by the desktop app's own models (`svetofor-desktop-model`):
+//! the banner, the tray line and the notification exactly as a desktop would word them.
+
+use chrono::{FixedOffset, Utc};
+use svetofor_client::alerts::{Memory, NotifyPolicy, decide};
+use svetofor_client::view;
+use svetofor_desktop_model::banner::{Banner, BannerCommand};
+use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::notification::{self, MarkupRules};
+use svetofor_desktop_model::tray;
+use svetofor_feed::Notice;
+use svetofor_server::console::preview::{BannerPreview, Preview, Previewer, snapshot_of};
+
+/// Previews from the desktop models, in UTC (the console says so).
+#[derive(Debug, Default)]
+pub struct DesktopPreview;
+
+impl Previewer for DesktopPreview {
+    fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview> {
+        let lang = match lang {
+            "ru" => Lang::Ru,
+            _ => Lang::En,
+        };
+        let cat = Catalog::new(lang);
+        let now = Utc::now().max(notice.created_at);
+        let utc = FixedOffset::east_opt(0)?;
+        let snapshot = snapshot_of(notice);
+        let view = view::build(&snapshot, now, &[], lang.tag());
+        let banner = match Banner::new().on_view(&cat, &view, now, utc) {
+            BannerCommand::Show(m) => Some(BannerPreview {
+                word: m.word,
+                title: m.title,
+                line: m.line,
+                when: m.since,
+            }),
+            _ => None,
+        };
+        let notification = decide(
+            &snapshot,
+            now,
+            &mut Memory::default(),
+            NotifyPolicy::default(),
+            &[],
+            lang.tag(),
+        )
+        .into_iter()
+        .next()
+        .map(|a| {
+            let n = notification::for_alert(&cat, &a, MarkupRules::NONE, now, utc);
+            (n.summary, n.body)
+        });
+        Some(Preview {
+            severity: notice.severity,
+            banner,
+            tray: tray::status_line(&cat, &view, now, utc),
+            notification,
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! The live preview beside the compose form: what desktops will show of the notice, in both
+//! languages. The console does not draw it itself: a [`Previewer`] given at start (by
+//! `svetoforctl serve`, from the desktop app's own models) says what the banner, the tray
+//! and the notification would read, so the preview cannot drift from the app.
+
+use svetofor_feed::{Notice, Severity, Snapshot};
+
+/// What employees would see of one notice, in one language. All plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub severity: Severity,
+    /// The banner, when the notice opens one (not planned maintenance, not news).
+    pub banner: Option<BannerPreview>,
+    /// The tray's first menu line.
+    pub tray: String,
+    /// The OS notification: summary and body, when the notice notifies.
+    pub notification: Option<(String, String)>,
+}
+
+/// The banner strip's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BannerPreview {
+    /// "Outage", "Maintenance"…
+    pub word: String,
+    pub title: String,
+    /// The first line of the text.
+    pub line: String,
+    /// "since 14:25", "until 16:00".
+    pub when: String,
+}
+
+/// Renders previews from the desktop app's models.
+pub trait Previewer: Send + Sync + std::fmt::Debug {
+    /// The preview of `notice` as the only notice of a feed, in `lang` (`ru`, `en`).
+    fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview>;
+}
+
+/// A snapshot of a feed holding `notice` alone, for a [`Previewer`].
+pub fn snapshot_of(notice: &Notice) -> Snapshot {
+    svetofor_feed::Feed {
+        format: svetofor_feed::v1::FORMAT_TAG.to_owned(),
+        id: "preview".to_owned(),
+        name: String::new(),
+        default_language: "en".to_owned(),
+        seq: 1,
+        generated_at: notice.created_at,
+        expires_at: notice.created_at + chrono::TimeDelta::hours(1),
+        components: vec![],
+        notices: vec![notice.clone()],
+    }
+    .into_snapshot()
+}
