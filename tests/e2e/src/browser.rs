@@ -4,11 +4,10 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::{free_port, wait_for};
+use crate::free_port;
 
 /// One browser session.
 pub struct Browser {
@@ -46,20 +45,7 @@ impl Browser {
                 "prefs": {"intl.accept_languages": language}
             }
         }}});
-        let reply = wait_for("a Chromium session", Duration::from_secs(30), async || {
-            let r = http
-                .post(format!("{base}/session"))
-                .json(&caps)
-                .send()
-                .await
-                .ok()?;
-            r.json::<Value>().await.ok()
-        })
-        .await;
-        let session = reply["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {reply}"))
-            .to_owned();
+        let session = crate::webdriver_session(&http, &base, &caps).await;
         Browser {
             child,
             base,

@@ -60,6 +60,29 @@ pub async fn wait_for<T>(what: &str, limit: Duration, mut f: impl AsyncFnMut() -
     }
 }
 
+/// Opens a WebDriver session at `base` with `caps`, waiting for the driver to listen; returns
+/// the session id.
+pub async fn webdriver_session(
+    http: &reqwest::Client,
+    base: &str,
+    caps: &serde_json::Value,
+) -> String {
+    let reply = wait_for("a WebDriver session", Duration::from_secs(30), async || {
+        let r = http
+            .post(format!("{base}/session"))
+            .json(caps)
+            .send()
+            .await
+            .ok()?;
+        r.json::<serde_json::Value>().await.ok()
+    })
+    .await;
+    reply["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {reply}"))
+        .to_owned()
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -2,12 +2,11 @@
 //! session when `TAURI_WEBVIEW_AUTOMATION` is set.
 
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::desktop::Desktop;
-use crate::{free_port, wait_for};
+use crate::free_port;
 
 /// A WebDriver session on the app's first webview, through `WebKitWebDriver`.
 pub struct Driver {
@@ -56,22 +55,7 @@ impl Driver {
         let caps = json!({"capabilities": {"alwaysMatch": {
             "webkitgtk:browserOptions": {"binary": binary, "args": args}
         }}});
-        let base = self.base.clone();
-        let http = self.http.clone();
-        let reply = wait_for("WebDriver session", Duration::from_secs(30), async || {
-            let r = http
-                .post(format!("{base}/session"))
-                .json(&caps)
-                .send()
-                .await
-                .ok()?;
-            r.json::<Value>().await.ok()
-        })
-        .await;
-        let id = reply["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {reply}"))
-            .to_owned();
+        let id = crate::webdriver_session(&self.http, &self.base, &caps).await;
         self.session = Some(id);
     }
 

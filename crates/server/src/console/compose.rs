@@ -267,6 +267,34 @@ fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
     out
 }
 
+/// Two fields side by side (Russian and English, or a window's start and end), each as
+/// (name, label key, value, placeholder), with what is marked on them below.
+fn pair(w: &Words, marks: &Marks, textarea: bool, fields: [(&str, &str, &str, &str); 2]) -> String {
+    let one = |(name, key, value, hint): (&str, &str, &str, &str)| {
+        let input = if textarea {
+            format!(
+                "<textarea name=\"{name}\" rows=\"5\">{}</textarea>",
+                esc(value)
+            )
+        } else {
+            format!(
+                "<input name=\"{name}\" value=\"{}\" placeholder=\"{}\" maxlength=\"200\">",
+                esc(value),
+                esc(hint)
+            )
+        };
+        format!("<label>{}{input}</label>", esc(&w.t(key)))
+    };
+    let [a, b] = fields;
+    format!(
+        "<div class=\"pair\">{}{}</div>{}{}",
+        one(a),
+        one(b),
+        marks_at(marks, a.0),
+        marks_at(marks, b.0)
+    )
+}
+
 fn compose_page(
     w: &Words,
     csrf: &str,
@@ -296,14 +324,10 @@ fn compose_page(
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
          <fieldset><legend>{sev_label}</legend>{red}{yellow}{green}{sev_marks}</fieldset>\n\
          <label>{kind_label}<select name=\"kind\">{kinds}</select></label>{kind_marks}\n\
-         <div class=\"pair\"><label>{title_ru}<input name=\"title_ru\" value=\"{v_title_ru}\" maxlength=\"200\"></label>\
-         <label>{title_en}<input name=\"title_en\" value=\"{v_title_en}\" maxlength=\"200\"></label></div>{title_marks}\n\
-         <div class=\"pair\"><label>{body_ru}<textarea name=\"body_ru\" rows=\"5\">{v_body_ru}</textarea></label>\
-         <label>{body_en}<textarea name=\"body_en\" rows=\"5\">{v_body_en}</textarea></label></div>{body_marks}\n\
+         {titles}\n{bodies}\n\
          <label>{components}<input name=\"components\" value=\"{v_components}\" placeholder=\"payments, reports\"></label>{comp_marks}\n\
          <label>{next}{next_select}</label>{next_marks}\n\
-         <div class=\"pair\"><label>{starts}<input name=\"starts_at\" value=\"{v_starts}\" placeholder=\"2h · 2026-12-01 22:00\"></label>\
-         <label>{ends}<input name=\"ends_at\" value=\"{v_ends}\" placeholder=\"4h · 2026-12-02 00:00\"></label></div>{window_marks}\n\
+         {window}\n\
          <label>{url}<input name=\"url\" type=\"url\" value=\"{v_url}\"></label>{url_marks}\n\
          {confirm}<button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">{preview}</button> \
          <button type=\"submit\" name=\"action\" value=\"publish\">{publish}</button>\n</form>\n{panel}",
@@ -317,27 +341,49 @@ fn compose_page(
         sev_marks = marks_at(marks, "severity"),
         kind_label = esc(&w.t("console-compose-kind")),
         kind_marks = marks_at(marks, "kind"),
-        title_ru = esc(&w.t("console-compose-title-ru")),
-        title_en = esc(&w.t("console-compose-title-en")),
-        v_title_ru = esc(&f.title_ru),
-        v_title_en = esc(&f.title_en),
-        title_marks = [marks_at(marks, "title_ru"), marks_at(marks, "title")].concat(),
-        body_ru = esc(&w.t("console-compose-body-ru")),
-        body_en = esc(&w.t("console-compose-body-en")),
-        v_body_ru = esc(&f.body_ru),
-        v_body_en = esc(&f.body_en),
-        body_marks = [marks_at(marks, "body_ru"), marks_at(marks, "body")].concat(),
         components = esc(&w.t("console-compose-components")),
         v_components = esc(&f.components),
         comp_marks = marks_at(marks, "components"),
+        titles = pair(
+            w,
+            marks,
+            false,
+            [
+                ("title_ru", "console-compose-title-ru", &f.title_ru, ""),
+                ("title_en", "console-compose-title-en", &f.title_en, ""),
+            ]
+        ),
+        bodies = pair(
+            w,
+            marks,
+            true,
+            [
+                ("body_ru", "console-compose-body-ru", &f.body_ru, ""),
+                ("body_en", "console-compose-body-en", &f.body_en, ""),
+            ]
+        ),
+        window = pair(
+            w,
+            marks,
+            false,
+            [
+                (
+                    "starts_at",
+                    "console-compose-starts",
+                    &f.starts_at,
+                    "2h · 2026-12-01 22:00"
+                ),
+                (
+                    "ends_at",
+                    "console-compose-ends",
+                    &f.ends_at,
+                    "4h · 2026-12-02 00:00"
+                ),
+            ]
+        ),
         next = esc(&w.t("console-compose-next-update")),
         next_select = delay_select(w, "next_update_at", &f.next_update_at),
         next_marks = marks_at(marks, "next_update_at"),
-        starts = esc(&w.t("console-compose-starts")),
-        ends = esc(&w.t("console-compose-ends")),
-        v_starts = esc(&f.starts_at),
-        v_ends = esc(&f.ends_at),
-        window_marks = [marks_at(marks, "starts_at"), marks_at(marks, "ends_at")].concat(),
         url = esc(&w.t("console-compose-url")),
         v_url = esc(&f.url),
         url_marks = marks_at(marks, "url"),
