@@ -125,9 +125,22 @@ impl Browser {
         .await;
     }
 
-    /// The page's visible text.
+    /// The page's visible text, once the page has loaded (empty while it loads, so a wait on
+    /// its text never acts on a page still arriving).
     pub async fn text(&self) -> String {
-        let v = self.run("return document.body.innerText").await;
+        let v = self
+            .run("return document.readyState === 'complete' ? document.body.innerText : ''")
+            .await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The value of the form field matching `css`.
+    pub async fn value(&self, css: &str) -> String {
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.value : null;",
+            serde_json::to_string(css).unwrap_or_default()
+        );
+        let v = self.run(&script).await;
         v.as_str().unwrap_or_default().to_owned()
     }
 

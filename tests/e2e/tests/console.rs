@@ -141,7 +141,7 @@ async fn support_runs_a_whole_incident_from_the_browser() {
     b.type_into("input[name=title_en]", "Payments fail").await;
     b.type_into("textarea[name=body_ru]", "Оплата картой не работает.")
         .await;
-    b.click("form.compose button[type=submit]").await;
+    b.click("form.compose button[value=publish]").await;
     let page = wait_text(&b, "Укажите контакт").await;
     assert!(!page.contains("Действующих"), "not published yet: {page}");
     b.type_into("textarea[name=body_ru]", " Вопросы: support@example.com")
@@ -151,6 +151,13 @@ async fn support_runs_a_whole_incident_from_the_browser() {
         "Card payments fail. Questions: support@example.com",
     )
     .await;
+    let typed = b.value("textarea[name=body_ru]").await;
+    assert!(
+        typed.ends_with("Вопросы: support@example.com"),
+        "typed: {typed:?}"
+    );
+    let typed = b.value("textarea[name=body_en]").await;
+    assert!(typed.ends_with("support@example.com"), "typed: {typed:?}");
     // The preview, from the desktop app's own models, before anything is published.
     b.click("form.compose button[value=preview]").await;
     let preview = wait_text(&b, "Что увидят на компьютерах сотрудников").await;
