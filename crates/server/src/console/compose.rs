@@ -123,6 +123,21 @@ async fn publisher_of(
     }
 }
 
+/// The person behind a posted form: signed in, allowed to publish, and the form genuine (see
+/// [`refusal`]); else the page that says why not.
+async fn poster_of(
+    app: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    csrf: &str,
+) -> Result<(UserRecord, SessionRecord), Response> {
+    let (user, s) = publisher_of(app, headers).await?;
+    match refusal(app, headers, peer, &s, csrf) {
+        Some(r) => Err(r),
+        None => Ok((user, s)),
+    }
+}
+
 /// The refusal of a posted form that did not come from this console's page with its
 /// session's token, or that exceeds the write rate; `None` for a genuine one.
 fn refusal(
@@ -425,13 +440,10 @@ pub(super) async fn compose(
     headers: HeaderMap,
     Form(f): Form<ComposeForm>,
 ) -> Response {
-    let (user, s) = match publisher_of(&app, &headers).await {
+    let (user, s) = match poster_of(&app, &headers, peer, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if let Some(r) = refusal(&app, &headers, peer, &s, &f.csrf) {
-        return r;
-    }
     let w = words_for(&headers);
     let now = Utc::now();
     let mut marks = Marks::new();
@@ -700,13 +712,10 @@ pub(super) async fn change(
     headers: HeaderMap,
     Form(f): Form<ChangeForm>,
 ) -> Response {
-    let (user, s) = match publisher_of(&app, &headers).await {
+    let (user, s) = match poster_of(&app, &headers, peer, &f.csrf).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if let Some(r) = refusal(&app, &headers, peer, &s, &f.csrf) {
-        return r;
-    }
     let w = words_for(&headers);
     let n = match notice_of(&app, &id).await {
         Ok(Some(n)) => n,
