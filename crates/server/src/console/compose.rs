@@ -18,7 +18,7 @@ use super::checks::{self, Check, Draft};
 use super::pages::{esc, page};
 use super::preview::Preview;
 use super::words::{Lang, Words};
-use super::{equal, failure, html, redirect, same_origin, signed_in, words_for};
+use super::{failure, forged, html, redirect, signed_in, words_for};
 use crate::AppState;
 use crate::accounts::UserRecord;
 use crate::auth::Role;
@@ -148,8 +148,7 @@ fn refusal(
     csrf: &str,
 ) -> Option<Response> {
     let w = words_for(headers);
-    if !same_origin(&app.console, headers) || !equal(csrf, &session.csrf) {
-        tracing::warn!(user = %session.user, "console form refused: no matching CSRF token or origin");
+    if forged(&app.console, headers, session, csrf) {
         return Some(html(StatusCode::FORBIDDEN, &[], super::pages::refused(w)));
     }
     if app.write_limiter.check(peer.ip()).is_err() {

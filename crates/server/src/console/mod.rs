@@ -56,10 +56,7 @@ impl Console {
         public_url: Option<&str>,
         previewer: Option<Arc<dyn preview::Previewer>>,
     ) -> Console {
-        let public_origin = public_url.and_then(|u| {
-            let u = url_origin(u)?;
-            Some(u)
-        });
+        let public_origin = public_url.and_then(url_origin);
         Console {
             accounts,
             public_origin,
@@ -180,6 +177,16 @@ fn same_origin(console: &Console, headers: &HeaderMap) -> bool {
             })
         }
     }
+}
+
+/// Whether a state-changing form lacks its session's CSRF token or came from elsewhere (both
+/// are required); logged when it does.
+fn forged(console: &Console, headers: &HeaderMap, session: &SessionRecord, csrf: &str) -> bool {
+    let forged = !same_origin(console, headers) || !equal(csrf, &session.csrf);
+    if forged {
+        tracing::warn!(user = %session.user, "console form refused: no matching CSRF token or origin");
+    }
+    forged
 }
 
 fn equal(a: &str, b: &str) -> bool {
@@ -386,8 +393,7 @@ async fn logout(
         Ok(None) => return redirect("/console/login", &[]),
         Err(e) => return failure(e),
     };
-    if !same_origin(&app.console, &headers) || !equal(&form.csrf, &s.csrf) {
-        tracing::warn!(user = %user.name, "console request refused: no matching CSRF token or origin");
+    if forged(&app.console, &headers, &s, &form.csrf) {
         return html(StatusCode::FORBIDDEN, &[], pages::refused(w));
     }
     let accounts = app.console.accounts.clone();
