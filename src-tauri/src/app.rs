@@ -7,7 +7,7 @@ use svetofor_client::config;
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions};
 use svetofor_desktop_model::banner::BannerCommand;
 use svetofor_desktop_model::details;
-use svetofor_desktop_model::i18n::{Catalog, Lang};
+use svetofor_desktop_model::i18n::Lang;
 use svetofor_desktop_model::problem::SetupProblem;
 use svetofor_desktop_model::settings;
 use svetofor_desktop_model::tray::{self, MenuAction};
@@ -320,11 +320,7 @@ pub async fn restart_engine<R: Runtime>(app: &AppHandle<R>) {
         },
         Err(problem) => problem,
     };
-    tracing::error!(
-        detail = problem.detail(),
-        "{}",
-        problem.text(&Catalog::new(Lang::En))
-    );
+    tracing::error!(?problem, "the feed is not followed");
     if let Ok(mut h) = state.health.lock() {
         *h = None;
     }

@@ -63,7 +63,7 @@ fn state_key(state: State) -> &'static str {
 pub fn moment(cat: &Catalog, t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
     let local = t.with_timezone(&tz);
     let time = local.format("%H:%M").to_string();
-    if local.date_naive() == now.with_timezone(&tz).date_naive() {
+    if today(t, now, tz) == "yes" {
         cat.tr("time-today", &[("time", Arg::from(&time))])
     } else {
         let day = local.day().to_string();
@@ -130,6 +130,24 @@ pub fn duration(cat: &Catalog, d: chrono::TimeDelta) -> String {
     }
 }
 
+/// The two ends of a stretch of time as words: the end only as a clock time when it falls on
+/// the start's day ("1 Dec 11:15" – "11:40").
+fn ends(
+    cat: &Catalog,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> (String, String) {
+    let same_day = from.with_timezone(&tz).date_naive() == to.with_timezone(&tz).date_naive();
+    let end = if same_day {
+        to.with_timezone(&tz).format("%H:%M").to_string()
+    } else {
+        moment(cat, to, now, tz)
+    };
+    (moment(cat, from, now, tz), end)
+}
+
 /// "11:15–11:40 (25 min)": when something began and ended, and for how long.
 pub fn span(
     cat: &Catalog,
@@ -138,13 +156,7 @@ pub fn span(
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> String {
-    let start = moment(cat, from, now, tz);
-    let same_day = from.with_timezone(&tz).date_naive() == to.with_timezone(&tz).date_naive();
-    let end = if same_day {
-        to.with_timezone(&tz).format("%H:%M").to_string()
-    } else {
-        moment(cat, to, now, tz)
-    };
+    let (start, end) = ends(cat, from, to, now, tz);
     let length = duration(cat, to - from);
     cat.tr(
         "span",
@@ -164,22 +176,18 @@ pub fn window(
     now: DateTime<Utc>,
     tz: FixedOffset,
 ) -> String {
-    let start = moment(cat, from, now, tz);
     match to {
         Some(to) => {
-            let same_day =
-                from.with_timezone(&tz).date_naive() == to.with_timezone(&tz).date_naive();
-            let end = if same_day {
-                to.with_timezone(&tz).format("%H:%M").to_string()
-            } else {
-                moment(cat, to, now, tz)
-            };
+            let (start, end) = ends(cat, from, to, now, tz);
             cat.tr(
                 "window",
                 &[("from", Arg::from(&start)), ("to", Arg::from(&end))],
             )
         }
-        None => cat.tr("window-open", &[("from", Arg::from(&start))]),
+        None => {
+            let start = moment(cat, from, now, tz);
+            cat.tr("window-open", &[("from", Arg::from(&start))])
+        }
     }
 }
 
