@@ -56,6 +56,11 @@ pub fn start_server(dir: &Path, extra: &[&str]) -> Result<ServerProcess> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
+    start_server_at(dir, port, extra)
+}
+
+/// Starts `svetoforctl serve` on `port` with `extra` arguments.
+pub fn start_server_at(dir: &Path, port: u16, extra: &[&str]) -> Result<ServerProcess> {
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(ctl_binary()?)
         .args(["serve", "--listen", &addr])

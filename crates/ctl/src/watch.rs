@@ -30,8 +30,9 @@ pub struct WatchArgs {
     /// Poll interval in seconds; the view turns stale after three missed polls.
     #[arg(long, value_name = "SECS")]
     interval: Option<u64>,
-    /// Longest pause between retries while every source fails, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    /// Longest pause between retries while every source fails, in seconds (5 at most while
+    /// the last good status is red).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
     max_backoff: u64,
     /// Poll only; do not use the publisher's event stream.
     #[arg(long)]

@@ -78,6 +78,15 @@ async fn support_signs_in_sees_the_status_as_text_and_signs_out() {
     let page = wait_text(&b, "Signed in as anna (support)").await;
     assert!(page.contains("Employees see: Outage"), "{page}");
     b.screenshot(&shots.join("console-now-en.png")).await;
+    b.click("a.button").await;
+    wait_text(&b, "How bad is it?").await;
+    b.screenshot(&shots.join("console-compose-en.png")).await;
+    b.goto(&format!("{}/console/", server.url)).await;
+    b.click("ul.notices a").await;
+    wait_text(&b, "Publish the update").await;
+    b.screenshot(&shots.join("console-notice-en.png")).await;
+    b.goto(&format!("{}/console/", server.url)).await;
+    wait_text(&b, "Signed in as anna (support)").await;
 
     // Sign out: the session ends on the server, not only in this browser.
     let cookie = b.run("return document.cookie").await;
