@@ -8,7 +8,10 @@ use serde::de::DeserializeOwned;
 use svetofor_feed::{Notice, root_cause};
 use url::Url;
 
-use crate::{ComponentSettings, ErrorBody, ErrorCode, NewNotice, NoticeChange, NoticePage};
+use crate::{
+    ComponentSettings, Draft, DraftBody, DraftList, ErrorBody, ErrorCode, NewNotice, NoticeChange,
+    NoticePage,
+};
 
 /// Why a call failed, in words for the person at the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +149,25 @@ impl ApiClient {
         self.send(Method::DELETE, url, None::<&()>)
             .await
             .map(|_| ())
+    }
+
+    /// `POST /api/v1/drafts`: saves a notice without publishing it (or for the clock to
+    /// publish at `publish_at`).
+    pub async fn create_draft(&self, body: &DraftBody) -> Result<Draft, ClientError> {
+        self.call(Method::POST, self.url(&["drafts"]), Some(body))
+            .await
+    }
+
+    /// `GET /api/v1/drafts`.
+    pub async fn drafts(&self) -> Result<DraftList, ClientError> {
+        self.call(Method::GET, self.url(&["drafts"]), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/drafts/{id}/publish`: the draft's notice goes into the feed now.
+    pub async fn publish_draft(&self, id: &str) -> Result<Notice, ClientError> {
+        let url = self.url(&["drafts", id, "publish"]);
+        self.call(Method::POST, url, None::<&()>).await
     }
 
     /// `GET /api/v1/notices`.

@@ -5,6 +5,7 @@
 // The public contract of the feed format and the API: every public item is documented.
 #![warn(missing_docs)]
 
+mod draft;
 mod error;
 mod notice;
 mod role;
@@ -12,6 +13,9 @@ mod role;
 #[cfg(feature = "client")]
 pub mod client;
 
+pub use draft::{Draft, DraftBody, DraftList, Placeholders, Template, TemplateList};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use notice::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticePage, NoticeUpdate};
+pub use notice::{
+    Closing, ComponentSettings, Correction, NewNotice, NoticeChange, NoticePage, NoticeUpdate,
+};
 pub use role::{Role, UnknownRole};

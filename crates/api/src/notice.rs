@@ -80,6 +80,21 @@ pub struct Closing {
     pub text: Option<Text>,
 }
 
+/// A correction of a notice's wording (`POST /api/v1/notices/{id}/correction`): a typo or a
+/// wrong word fixed in place. It adds no step to the timeline and alerts nobody; the audit
+/// log and the console show it as a correction. At least one field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The headline as it should have read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// The latest word as it should have read (the body, and the timeline's latest step
+    /// when it said the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Text>,
+}
+
 /// A page of notices (`GET /api/v1/notices`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticePage {
@@ -99,6 +114,8 @@ pub enum NoticeChange {
     Resolve(Closing),
     /// `POST /api/v1/notices/{id}/withdraw`: it was published by mistake.
     Withdraw(Closing),
+    /// `POST /api/v1/notices/{id}/correction`: the wording fixed in place.
+    Correct(Correction),
 }
 
 impl NoticeChange {
@@ -108,6 +125,7 @@ impl NoticeChange {
             NoticeChange::Update(_) => "updates",
             NoticeChange::Resolve(_) => "resolve",
             NoticeChange::Withdraw(_) => "withdraw",
+            NoticeChange::Correct(_) => "correction",
         }
     }
 
@@ -117,6 +135,7 @@ impl NoticeChange {
             NoticeChange::Update(_) => "notice.update",
             NoticeChange::Resolve(_) => "notice.resolve",
             NoticeChange::Withdraw(_) => "notice.withdraw",
+            NoticeChange::Correct(_) => "notice.correct",
         }
     }
 
@@ -125,6 +144,7 @@ impl NoticeChange {
         match self {
             NoticeChange::Update(u) => serde_json::to_value(u),
             NoticeChange::Resolve(c) | NoticeChange::Withdraw(c) => serde_json::to_value(c),
+            NoticeChange::Correct(c) => serde_json::to_value(c),
         }
         .unwrap_or_default()
     }

@@ -6,6 +6,7 @@
 mod check;
 mod components;
 mod config_cmd;
+mod drafts;
 mod failure;
 mod keys;
 mod preview;
@@ -110,8 +111,10 @@ enum Command {
     Resolve(support::CloseArgs),
     /// Withdraw a notice published by mistake.
     Withdraw(support::CloseArgs),
-    /// List notices.
+    /// List notices (or drafts, with --drafts).
     List(support::ListArgs),
+    /// Publish a draft now. Prints the notice's id alone on stdout.
+    Publish(drafts::PublishArgs),
     /// Console accounts: add, list, disable, reset a password (on the server's database).
     #[command(subcommand)]
     User(users::UserCmd),
@@ -157,6 +160,7 @@ fn main() -> ExitCode {
         Command::Resolve(a) => support::resolve(a),
         Command::Withdraw(a) => support::withdraw(a),
         Command::List(a) => support::list(a),
+        Command::Publish(a) => drafts::publish(a),
         Command::Component(c) => components::run(c),
         Command::User(c) => users::run(c),
         Command::Watch(a) => watch::run(a),

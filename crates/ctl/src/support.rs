@@ -3,7 +3,7 @@
 use chrono::Utc;
 use clap::Args;
 use svetofor_api::client::ApiClient;
-use svetofor_api::{Closing, NewNotice, NoticeChange, NoticeUpdate};
+use svetofor_api::{Closing, DraftBody, NewNotice, NoticeChange, NoticeUpdate};
 use svetofor_feed::{Kind, Notice, Severity, State, Text};
 
 use crate::failure::block_on;
@@ -59,6 +59,13 @@ pub struct PostArgs {
     /// A page with details (http/https).
     #[arg(long)]
     url: Option<String>,
+    /// Save it as a draft, not in the feed; prints the draft's id. `svetoforctl publish ID`
+    /// publishes it.
+    #[arg(long)]
+    draft: bool,
+    /// Save it as a draft the server publishes at this time (a time, or a delay from now).
+    #[arg(long, value_name = "WHEN")]
+    publish_at: Option<String>,
 }
 
 /// `update` options.
@@ -110,6 +117,9 @@ pub struct ListArgs {
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
+    /// Drafts instead: notices saved but not in the feed (scheduled ones first).
+    #[arg(long, conflicts_with = "status")]
+    drafts: bool,
 }
 
 /// A word from a fixed list, written exactly as the list has it: "Red" is refused with the
@@ -180,6 +190,13 @@ pub fn post(a: PostArgs) -> Result<(), Failure> {
         url: a.url,
     };
     let api = client(&a.conn)?;
+    if a.draft || a.publish_at.is_some() {
+        let body = DraftBody {
+            notice: req,
+            publish_at: opt_moment("publish-at", &a.publish_at)?,
+        };
+        return crate::drafts::save(&api, &body);
+    }
     let notice = block_on(api.post(&req))??;
     eprintln!(
         "Posted {} {} notice \"{}\".",
@@ -230,6 +247,9 @@ fn close(a: &CloseArgs, change: fn(Closing) -> NoticeChange) -> Result<Notice, F
 
 pub fn list(a: ListArgs) -> Result<(), Failure> {
     let api = client(&a.conn)?;
+    if a.drafts {
+        return crate::drafts::list(&api, a.json);
+    }
     let page = block_on(api.list(&a.status, a.limit.clamp(1, 200), None))??;
     if page.notices.is_empty() && !a.json {
         eprintln!("No {} notices.", a.status);

@@ -310,6 +310,77 @@ fn components_get_names_employees_read_and_old_ids_retire() {
 }
 
 #[test]
+fn a_draft_waits_out_of_the_feed_until_publish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let support = token(dir, "support");
+    let saved = post(
+        dir,
+        &s.base,
+        &support,
+        &[
+            "--severity",
+            "red",
+            "--title",
+            "Черновик: платежи",
+            "--draft",
+        ],
+    );
+    assert!(saved.status.success(), "{}", text(&saved.stderr));
+    let id = text(&saved.stdout);
+    assert!(id.starts_with("d-"), "the draft id alone on stdout: {id}");
+    assert!(text(&saved.stderr).contains(&format!("svetoforctl publish {id}")));
+    assert!(
+        !get(&s.addr, "/feed.json").contains("Черновик"),
+        "not in the feed"
+    );
+    let scheduled = post(
+        dir,
+        &s.base,
+        &support,
+        &[
+            "--severity",
+            "yellow",
+            "--title",
+            "Ночные работы",
+            "--kind",
+            "info",
+            "--publish-at",
+            "2h",
+        ],
+    );
+    assert!(scheduled.status.success(), "{}", text(&scheduled.stderr));
+
+    let conn = ["--server", s.base.as_str(), "--token", support.as_str()];
+    let listed = ctl(dir, &[&["list", "--drafts"][..], &conn].concat());
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let lines: Vec<String> = text(&listed.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("Ночные работы") && lines[0].contains(" at "),
+        "scheduled first: {lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(&id) && lines[1].contains("not scheduled"),
+        "{lines:?}"
+    );
+    let json = ctl(dir, &[&["list", "--drafts", "--json"][..], &conn].concat());
+    let first: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).lines().next().unwrap()).unwrap();
+    assert!(first["publish_at"].is_string(), "{first}");
+
+    let published = ctl(dir, &[&["publish", id.as_str()][..], &conn].concat());
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let notice = text(&published.stdout);
+    let feed = check_json(dir, &s);
+    assert_eq!(feed["status"], "red", "{feed}");
+    assert!(get(&s.addr, "/feed.json").contains(&notice));
+    let again = ctl(dir, &[&["publish", id.as_str()][..], &conn].concat());
+    fails_with(&again, 1, "no draft with id");
+}
+
+#[test]
 fn kill_9_right_after_a_post_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -18,8 +18,10 @@ use svetofor_feed::{Component, Notice};
 use crate::AppState;
 use crate::auth::{self, AuthError, Caller, Role};
 use crate::error::ApiError;
-use crate::notices::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticeUpdate};
-use crate::store::{AuditEntry, NoticeFilter, NoticeQuery, blocking};
+use crate::notices::{
+    Closing, ComponentSettings, Correction, NewNotice, NoticeChange, NoticeUpdate,
+};
+use crate::store::{AuditEntry, AuditQuery, NoticeFilter, NoticeQuery, blocking};
 use svetofor_api::{ErrorCode, NoticePage};
 
 /// The `/api/v1` routes.
@@ -36,7 +38,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
+        .route("/notices/{id}/correction", post(correct_notice))
         .route("/audit", get(list_audit))
+        .merge(crate::api_drafts::routes())
 }
 
 /// A JSON body whose rejections are JSON errors too.
@@ -193,7 +197,7 @@ fn write_allowed(app: &AppState, addr: SocketAddr) -> Result<(), ApiError> {
     })
 }
 
-fn created(notice: Notice) -> Response {
+pub(crate) fn created(notice: Notice) -> Response {
     let location = format!("/api/v1/notices/{}", notice.id);
     (
         StatusCode::CREATED,
@@ -237,6 +241,15 @@ async fn withdraw_notice(
     JsonBody(req): JsonBody<Closing>,
 ) -> Result<Json<Notice>, ApiError> {
     change_notice(&app, caller, &id, NoticeChange::Withdraw(req)).await
+}
+
+async fn correct_notice(
+    State(app): State<Arc<AppState>>,
+    Writer(caller): Writer,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<Correction>,
+) -> Result<Json<Notice>, ApiError> {
+    change_notice(&app, caller, &id, NoticeChange::Correct(req)).await
 }
 
 async fn change_notice(
@@ -420,6 +433,16 @@ struct AuditParams {
     limit: Option<usize>,
     #[serde(default)]
     before: Option<i64>,
+    /// Only this actor's lines (`user:anna`).
+    #[serde(default)]
+    actor: Option<String>,
+    /// Only lines about this notice, draft, token or account.
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    since: Option<DateTime<Utc>>,
+    #[serde(default)]
+    until: Option<DateTime<Utc>>,
 }
 
 async fn list_audit(
@@ -431,6 +454,14 @@ async fn list_audit(
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);
     let store = app.store.clone();
-    let entries = blocking(move || store.audit(limit, params.before)).await?;
+    let query = AuditQuery {
+        limit,
+        before: params.before,
+        actor: params.actor,
+        target: params.target,
+        since: params.since,
+        until: params.until,
+    };
+    let entries = blocking(move || store.audit_matching(&query)).await?;
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
 }

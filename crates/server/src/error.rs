@@ -135,7 +135,7 @@ impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         match e {
             PublishError::Rejected(r) => r.into(),
-            PublishError::NotFound(_) | PublishError::NoComponent(_) => {
+            PublishError::NotFound(_) | PublishError::NoComponent(_) | PublishError::NoDraft(_) => {
                 ApiError::not_found(e.to_string())
             }
             PublishError::FeedTooLarge { .. } => {

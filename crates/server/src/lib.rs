@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_drafts;
 pub mod auth;
 pub mod console;
 pub mod error;

@@ -1,7 +1,10 @@
 //! What support may ask of a notice, checked and applied to the model. Pure: no I/O.
 
 use chrono::{DateTime, Utc};
-pub use svetofor_api::{Closing, ComponentSettings, NewNotice, NoticeChange, NoticeUpdate};
+use svetofor_api::Template;
+pub use svetofor_api::{
+    Closing, ComponentSettings, Correction, NewNotice, NoticeChange, NoticeUpdate,
+};
 use svetofor_feed::is_web_url;
 use svetofor_feed::v1::is_language_tag;
 use svetofor_feed::{Component, Kind, Notice, Severity, State, Text, Update, Window};
@@ -417,6 +420,68 @@ pub fn withdraw(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result
     push_update(notice, now, text, None)
 }
 
+/// Fixes a notice's wording in place: no new step in the timeline, so desktops update the
+/// words silently. A closed notice may be corrected too (its summary stays in the feed's
+/// history for days).
+pub fn correct(notice: &mut Notice, req: Correction, now: DateTime<Utc>) -> Result<(), Rejected> {
+    if req.title.is_none() && req.body.is_none() {
+        return Err(reject("title", "a correction must give a title or a body"));
+    }
+    if let Some(title) = &req.title {
+        check_title(title)?;
+    }
+    if let Some(body) = req.body {
+        check_text("body", &body, MAX_BODY_CHARS, false)?;
+        // The latest step usually said what the body says: it is the same wording.
+        if let Some(last) = notice.updates.last_mut()
+            && last.text == notice.body
+        {
+            last.text = body.clone();
+        }
+        notice.body = body;
+    }
+    if let Some(title) = req.title {
+        notice.title = title;
+    }
+    notice.updated_at = now.max(notice.updated_at);
+    Ok(())
+}
+
+/// Checks a template as the notice it starts: a name of lower-case letters, digits and `-`
+/// (at most 64), and texts, severity and kind a new notice could have.
+pub fn check_template(t: &Template, now: DateTime<Utc>) -> Result<(), Rejected> {
+    let name_ok = !t.name.is_empty()
+        && t.name.len() <= 64
+        && t.name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !name_ok {
+        return Err(reject(
+            "name",
+            "use lower-case Latin letters, digits and -, at most 64 (e.g. \"payments-down\")",
+        ));
+    }
+    if t.next_update_minutes
+        .is_some_and(|m| m == 0 || m > 7 * 24 * 60)
+    {
+        return Err(reject("next_update_minutes", "between 1 minute and 7 days"));
+    }
+    let req = NewNotice {
+        severity: Some(t.severity),
+        kind: Some(t.kind),
+        title: Some(t.title.clone()),
+        body: Some(t.body.clone()),
+        components: t.components.clone(),
+        ..NewNotice::default()
+    };
+    // A maintenance template has no window yet: support gives it when composing.
+    if t.kind == Kind::Maintenance {
+        check_title(&t.title)?;
+        return check_text("body", &t.body, MAX_BODY_CHARS, false);
+    }
+    create("template".to_owned(), req, now).map(|_| ())
+}
+
 /// Moves a maintenance along its window by the clock: scheduled → in_progress at its start,
 /// in_progress → completed at its end. Returns true when it changed.
 pub fn advance_by_clock(notice: &mut Notice, now: DateTime<Utc>) -> bool {
@@ -499,6 +564,7 @@ pub fn apply(
         NoticeChange::Update(req) => update(notice, req, now),
         NoticeChange::Resolve(req) => resolve(notice, req, now),
         NoticeChange::Withdraw(req) => withdraw(notice, req, now),
+        NoticeChange::Correct(req) => correct(notice, req, now),
     }
 }
 

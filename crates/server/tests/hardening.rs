@@ -443,6 +443,7 @@ fn a_new_notice_never_overwrites_one_with_its_id() {
         components: &[],
         set_component: None,
         remove_component: None,
+        remove_draft: None,
         seq: 1,
         audit: None,
     };

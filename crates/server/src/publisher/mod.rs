@@ -13,6 +13,7 @@ use svetofor_feed::{Component, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
 use tokio::sync::{Mutex, Notify, watch};
 
 mod document;
+mod drafts;
 
 pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
@@ -24,8 +25,13 @@ use crate::store::{AuditEntry, Change, Store, StoreError};
 enum Edit {
     /// Only a re-sign.
     Nothing,
-    /// A notice as it is now (components it names are created).
-    Notice { notice: Notice, new: bool },
+    /// A notice as it is now (components it names are created), and the draft it was
+    /// published from.
+    Notice {
+        notice: Notice,
+        new: bool,
+        draft: Option<String>,
+    },
     /// A component as an admin named it.
     SetComponent(Component),
     /// A component an admin removed.
@@ -41,6 +47,9 @@ pub enum PublishError {
     /// No such notice.
     #[error("no notice with id \"{0}\"")]
     NotFound(String),
+    /// No such draft (or it was published or deleted already).
+    #[error("no draft with id \"{0}\" (published or deleted already?)")]
+    NoDraft(String),
     /// No such component.
     #[error("no component with id \"{0}\"")]
     NoComponent(String),
@@ -140,6 +149,7 @@ impl Publisher {
                     components: &[],
                     set_component: None,
                     remove_component: None,
+                    remove_draft: None,
                     seq,
                     audit: None,
                 })
@@ -198,10 +208,16 @@ impl Publisher {
         let mut new_components = Vec::new();
         let (mut notice, mut set_component, mut remove_component) = (None, None, None);
         let mut notice_is_new = false;
+        let mut remove_draft = None;
         match edit {
             Edit::Nothing => {}
-            Edit::Notice { notice: n, new } => {
+            Edit::Notice {
+                notice: n,
+                new,
+                draft,
+            } => {
                 notice_is_new = new;
+                remove_draft = draft;
                 for c in &n.components {
                     if !components.iter().any(|k| &k.id == c) {
                         let k = Component {
@@ -240,6 +256,7 @@ impl Publisher {
                     components: &new_components,
                     set_component: set_component.as_ref(),
                     remove_component: remove_component.as_deref(),
+                    remove_draft: remove_draft.as_deref(),
                     seq,
                     audit: audit.as_ref(),
                 })
@@ -291,7 +308,8 @@ impl Publisher {
         // rather than overwrite a notice.
         let notice = notices::create(new_notice_id(now)?, req, now)?;
         let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
-        self.commit_notice(state, notice, true, audit, now).await
+        self.commit_notice(state, notice, true, None, audit, now)
+            .await
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -322,22 +340,26 @@ impl Publisher {
         let mut notice = self.find(&state, id).await?;
         notices::apply(&mut notice, change, now)?;
         let audit = audit_line(now, actor, action, &notice.id, detail);
-        self.commit_notice(state, notice, false, audit, now).await
+        self.commit_notice(state, notice, false, None, audit, now)
+            .await
     }
 
-    /// Stores `notice` (`new`: one that must not exist yet) with its audit line, publishes,
-    /// then refreshes the mirror (after the lock is released: the mirror may be slow).
+    /// Stores `notice` (`new`: one that must not exist yet; `draft`: the draft it replaces)
+    /// with its audit line, publishes, then refreshes the mirror (after the lock is released:
+    /// the mirror may be slow).
     async fn commit_notice(
         &self,
         mut state: tokio::sync::MutexGuard<'_, State>,
         notice: Notice,
         new: bool,
+        draft: Option<String>,
         audit: AuditEntry,
         now: DateTime<Utc>,
     ) -> Result<Notice, PublishError> {
         let edit = Edit::Notice {
             notice: notice.clone(),
             new,
+            draft,
         };
         self.commit(&mut state, edit, Some(audit), now).await?;
         drop(state);
@@ -432,6 +454,7 @@ impl Publisher {
                         Edit::Notice {
                             notice: n,
                             new: false,
+                            draft: None,
                         },
                         Some(audit),
                         now,
@@ -477,8 +500,12 @@ impl Publisher {
     /// logged and retried a little later.
     pub async fn run_clock(self: Arc<Self>) {
         loop {
+            let scheduled = self.publish_due_drafts().await;
             let wait = match self.tick().await {
-                Ok(next) => (next - Utc::now()).to_std().unwrap_or(Duration::ZERO),
+                Ok(next) => {
+                    let next = scheduled.map_or(next, |s| s.min(next));
+                    (next - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+                }
                 Err(e) => {
                     tracing::error!("clock pass failed: {e}");
                     Duration::from_secs(10)

@@ -6,6 +6,8 @@
 pub mod accounts;
 pub mod sqlite;
 mod sqlite_accounts;
+mod sqlite_work;
+pub mod work;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,6 +17,7 @@ use crate::auth::Role;
 
 pub use accounts::{AccountChange, AccountStore, SessionRecord};
 pub use sqlite::SqliteStore;
+pub use work::WorkStore;
 
 /// Runs a blocking store call on tokio's blocking pool: the one way async code calls the
 /// store.
@@ -87,6 +90,23 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
+/// Which audit lines a listing wants; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// At most this many.
+    pub limit: usize,
+    /// Only lines numbered below this (the previous page's last).
+    pub before: Option<i64>,
+    /// Only this actor's (`user:anna`, `system`).
+    pub actor: Option<String>,
+    /// Only lines about this notice, draft, token or account.
+    pub target: Option<String>,
+    /// Only at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// Which notices a listing wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +144,8 @@ pub struct Change<'a> {
     pub set_component: Option<&'a Component>,
     /// A component to delete.
     pub remove_component: Option<&'a str>,
+    /// A draft to delete (it is published by this change).
+    pub remove_draft: Option<&'a str>,
     /// The feed's seq after this change.
     pub seq: u64,
     /// Who did what.
@@ -131,7 +153,7 @@ pub struct Change<'a> {
 }
 
 /// What the publisher needs from storage.
-pub trait Store: Send + Sync + 'static {
+pub trait Store: WorkStore + Send + Sync + 'static {
     /// The highest feed seq stored.
     fn seq(&self) -> Result<u64, StoreError>;
     /// Stores a change in one transaction, durably, before returning.
@@ -153,5 +175,13 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes a token; false when there is no such active token.
     fn revoke_token(&self, id: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
     /// Audit lines, newest first, numbered below `before` when given.
-    fn audit(&self, limit: usize, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError>;
+    fn audit(&self, limit: usize, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit_matching(&AuditQuery {
+            limit,
+            before,
+            ..AuditQuery::default()
+        })
+    }
+    /// Audit lines that match `query`, newest first.
+    fn audit_matching(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
 }

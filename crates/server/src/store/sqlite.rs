@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use svetofor_feed::{Component, Notice, Text};
 
-use super::sqlite_accounts;
 use super::{
-    AuditEntry, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError, TokenRecord,
+    AuditEntry, AuditQuery, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError,
+    TokenRecord,
 };
+use super::{sqlite_accounts, sqlite_work};
 use crate::auth::Role;
 
 const SCHEMA: &str = "
@@ -112,11 +113,20 @@ impl SqliteStore {
             // A database that was set up before: a table that is gone now was lost (a bad
             // restore, a hand edit), and recreating it empty would hide that. Tables of a
             // later schema version are added to a database of an earlier one.
-            let later = version
+            let version = version
                 .as_deref()
-                .is_some_and(|v| v.parse::<u32>().unwrap_or(0) >= 2);
-            let added: &[&str] = if later { &sqlite_accounts::TABLES } else { &[] };
-            let needed = TABLES.iter().chain(added);
+                .map_or(0, |v| v.parse::<u32>().unwrap_or(0));
+            let accounts: &[&str] = if version >= 2 {
+                &sqlite_accounts::TABLES
+            } else {
+                &[]
+            };
+            let work: &[&str] = if version >= 3 {
+                &sqlite_work::TABLES
+            } else {
+                &[]
+            };
+            let needed = TABLES.iter().chain(accounts).chain(work);
             for needed in needed {
                 if !before.iter().any(|t| t == needed) {
                     return Err(StoreError::Corrupt {
@@ -130,11 +140,12 @@ impl SqliteStore {
         }
         // Only a new database or one of an older version is written to here: opening one that
         // is up to date (`svetoforctl token list` beside a running server) takes no write lock.
-        if version.as_deref() != Some("2") {
+        if version.as_deref() != Some(VERSION) {
             conn.execute_batch(SCHEMA).map_err(db)?;
             conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
+            conn.execute_batch(sqlite_work::SCHEMA).map_err(db)?;
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema', '2') \
+                "INSERT INTO meta (key, value) VALUES ('schema', '3') \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [],
             )
@@ -151,6 +162,9 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// The schema version this build writes: 2 added accounts, 3 drafts and templates.
+const VERSION: &str = "3";
 
 /// The tables [`SCHEMA`] creates.
 const TABLES: [&str; 5] = ["meta", "notices", "components", "tokens", "audit"];
@@ -269,6 +283,10 @@ impl Store for SqliteStore {
         for (c, sql) in added.chain(change.set_component.map(|c| (c, NAME))) {
             let data = serde_json::to_string(c)?;
             tx.execute(sql, params![c.id, data]).map_err(db)?;
+        }
+        if let Some(id) = change.remove_draft {
+            tx.execute("DELETE FROM drafts WHERE id = ?1", [id])
+                .map_err(db)?;
         }
         if let Some(id) = change.remove_component {
             tx.execute("DELETE FROM components WHERE id = ?1", [id])
@@ -427,24 +445,38 @@ impl Store for SqliteStore {
         Ok(true)
     }
 
-    fn audit(&self, limit: usize, before: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+    fn audit_matching(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
         let conn = self.conn();
+        // Every filter is always bound; an absent one matches everything.
         let mut stmt = conn
             .prepare(
-                "SELECT id, at, actor, action, target, detail FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+                "SELECT id, at, actor, action, target, detail FROM audit \
+                 WHERE id < ?1 AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR target = ?4) \
+                 AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6) \
+                 ORDER BY id DESC LIMIT ?2",
             )
             .map_err(db)?;
         let rows = stmt
-            .query_map(params![before.unwrap_or(i64::MAX), limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
+            .query_map(
+                params![
+                    q.before.unwrap_or(i64::MAX),
+                    q.limit as i64,
+                    q.actor,
+                    q.target,
+                    q.since.map(ts),
+                    q.until.map(ts)
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                },
+            )
             .map_err(db)?;
         rows.map(|r| {
             let (id, at, actor, action, target, detail) = r.map_err(db)?;
