@@ -1,21 +1,24 @@
 //! Publishing from the browser: the compose form (a new notice, Russian and English side by
-//! side, with the checks before publishing) and a notice's page (update, resolve, withdraw).
-//! Field names are the API's, so scripts and browser tests find them.
+//! side, with the checks before publishing, a preview, drafts, a time to publish at, and
+//! templates to start from). Field names are the API's, so scripts and browser tests find them.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use svetofor_api::{Closing, NewNotice, NoticeChange, NoticeUpdate};
-use svetofor_feed::{Kind, Notice, Severity, State as NoticeState, Text};
+use svetofor_api::{Draft, DraftBody, NewNotice, Placeholders, Template};
+use svetofor_feed::{Component, Kind, Severity, Text};
 
-use super::checks::{self, Check, Draft};
-use super::pages::{esc, page};
+use super::checks::{self, Check, Draft as CheckedDraft};
+use super::form::{
+    Marks, confirm_box, confirmed, delay_select, form_field, form_time, marks_at, marks_of, moment,
+    option, overrides, pair, text, word,
+};
+use super::pages::{Nav, esc, page, signed_page};
 use super::preview::Preview;
 use super::words::{Lang, Words};
 use super::{failure, forged, html, redirect, signed_in, words_for};
@@ -57,90 +60,88 @@ pub(super) struct ComposeForm {
     confirm: String,
     #[serde(default)]
     confirm_reason: String,
-    /// Which button: `preview` shows what desktops will show; anything else publishes.
+    /// Which button: `preview` shows what desktops will show, `draft` saves without
+    /// publishing, `schedule` saves for the clock to publish at `publish_at`; anything else
+    /// publishes.
     #[serde(default)]
     action: String,
+    #[serde(default)]
+    publish_at: String,
+    /// The draft this form edits, if it does.
+    #[serde(default)]
+    draft_id: String,
+    /// The browser's offset from UTC in minutes (set by the console's script; empty: UTC).
+    #[serde(default)]
+    tz: String,
 }
 
-/// Texts in the languages that have one.
-fn text(ru: &str, en: &str) -> Option<Text> {
-    let map: BTreeMap<String, String> = [("ru", ru), ("en", en)]
-        .into_iter()
-        .filter(|(_, t)| !t.trim().is_empty())
-        .map(|(l, t)| (l.to_owned(), t.trim().replace("\r\n", "\n")))
-        .collect();
-    (!map.is_empty()).then_some(Text::Translated(map))
-}
-
-/// A moment from the form: empty, a delay (`30m`, `2h`, `1d`), or `YYYY-MM-DD HH:MM` in UTC.
-fn moment(raw: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ()> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let (n, unit) = s.split_at(s.len() - 1);
-    if let Ok(n) = n.trim().parse::<i64>() {
-        let d = match unit {
-            "m" => TimeDelta::minutes(n),
-            "h" => TimeDelta::hours(n),
-            "d" => TimeDelta::days(n),
-            _ => return Err(()),
-        };
-        return Ok(Some(now + d));
-    }
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
-        .map(|t| Some(t.and_utc()))
-        .map_err(|_| ())
-}
-
-fn word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
-/// A signed-in person allowed to publish, or the page that says why not.
-async fn publisher_of(
+/// A signed-in person with at least `role`, or the page that says why not.
+pub(super) async fn person_of(
     app: &AppState,
     headers: &HeaderMap,
+    role: Role,
 ) -> Result<(UserRecord, SessionRecord), Response> {
     let w = words_for(headers);
     match signed_in(app, headers).await {
-        Ok(Some((u, s))) if u.role >= Role::Support => Ok((u, s)),
-        Ok(Some(_)) => Err(html(
-            StatusCode::FORBIDDEN,
-            &[],
-            page(
-                w,
-                &w.t("console-title"),
-                &format!(
-                    "<p class=\"error\" role=\"alert\">{}</p>",
-                    esc(&w.t("console-not-allowed"))
+        Ok(Some((u, s))) if u.role >= role => Ok((u, s)),
+        Ok(Some(_)) => {
+            let key = if role >= Role::Admin {
+                "console-admins-only"
+            } else {
+                "console-not-allowed"
+            };
+            Err(html(
+                StatusCode::FORBIDDEN,
+                &[],
+                page(
+                    w,
+                    &w.t("console-title"),
+                    &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&w.t(key))),
                 ),
-            ),
-        )),
+            ))
+        }
         Ok(None) => Err(redirect("/console/login", &[])),
         Err(e) => Err(failure(e)),
     }
 }
 
-/// The person behind a posted form: signed in, allowed to publish, and the form genuine (see
-/// [`refusal`]); else the page that says why not.
-async fn poster_of(
+/// A signed-in person allowed to publish, or the page that says why not.
+pub(super) async fn publisher_of(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<(UserRecord, SessionRecord), Response> {
+    person_of(app, headers, Role::Support).await
+}
+
+/// The person behind a posted form: signed in with at least `role`, and the form genuine
+/// (see [`refusal`]); else the page that says why not.
+pub(super) async fn poster_as(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
     csrf: &str,
+    role: Role,
 ) -> Result<(UserRecord, SessionRecord), Response> {
-    let (user, s) = publisher_of(app, headers).await?;
+    let (user, s) = person_of(app, headers, role).await?;
     match refusal(app, headers, peer, &s, csrf) {
         Some(r) => Err(r),
         None => Ok((user, s)),
     }
 }
 
+/// [`poster_as`] for support.
+pub(super) async fn poster_of(
+    app: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    csrf: &str,
+) -> Result<(UserRecord, SessionRecord), Response> {
+    poster_as(app, headers, peer, csrf, Role::Support).await
+}
+
 /// The refusal of a posted form that did not come from this console's page with its
 /// session's token, or that exceeds the write rate; `None` for a genuine one.
-fn refusal(
+pub(super) fn refusal(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
@@ -159,78 +160,6 @@ fn refusal(
         ));
     }
     None
-}
-
-fn option(value: &str, label: &str, selected: bool) -> String {
-    format!(
-        "<option value=\"{}\"{}>{}</option>",
-        esc(value),
-        if selected { " selected" } else { "" },
-        esc(label)
-    )
-}
-
-const DELAYS: [&str; 5] = ["15m", "30m", "1h", "2h", "4h"];
-
-fn delay_select(w: &Words, name: &str, current: &str) -> String {
-    let mut out = format!("<select name=\"{name}\">");
-    out.push_str(&option(
-        "",
-        &w.t("console-compose-no-promise"),
-        current.is_empty(),
-    ));
-    for d in DELAYS {
-        let (n, unit) = d.split_at(d.len() - 1);
-        let key = if unit == "h" {
-            "console-unit-hours"
-        } else {
-            "console-unit-minutes"
-        };
-        let delay = w.tr(key, &[("n", n)]);
-        out.push_str(&option(
-            d,
-            &w.tr("console-compose-in", &[("delay", &delay)]),
-            current == d,
-        ));
-    }
-    out.push_str("</select>");
-    out
-}
-
-/// The messages for failed checks and refusals, by field.
-type Marks = BTreeMap<String, Vec<String>>;
-
-fn marks_of(w: &Words, failed: &[Check]) -> Marks {
-    let mut m = Marks::new();
-    for c in failed {
-        m.entry(c.field().to_owned())
-            .or_default()
-            .push(w.t(c.key()));
-    }
-    m
-}
-
-fn marks_at(marks: &Marks, field: &str) -> String {
-    marks
-        .get(field)
-        .map(|v| {
-            v.iter()
-                .map(|m| format!("<p class=\"check\" role=\"alert\">{}</p>", esc(m)))
-                .collect::<String>()
-        })
-        .unwrap_or_default()
-}
-
-fn confirm_box(w: &Words, failed: &[Check]) -> String {
-    if failed.is_empty() {
-        return String::new();
-    }
-    format!(
-        "<fieldset class=\"confirm\"><label><input type=\"checkbox\" name=\"confirm\" value=\"1\"> {}</label>\
-         <label>{}<textarea name=\"confirm_reason\" rows=\"2\"></textarea></label></fieldset>",
-        esc(&w.t("console-compose-confirm")),
-        esc(&w.t("console-compose-confirm-reason")),
-    )
 }
 
 /// The preview panel: the banner, the tray line and the notification, in both languages.
@@ -281,42 +210,49 @@ fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
     out
 }
 
-/// Two fields side by side (Russian and English, or a window's start and end), each as
-/// (name, label key, value, placeholder), with what is marked on them below.
-fn pair(w: &Words, marks: &Marks, textarea: bool, fields: [(&str, &str, &str, &str); 2]) -> String {
-    let one = |(name, key, value, hint): (&str, &str, &str, &str)| {
-        let input = if textarea {
-            format!(
-                "<textarea name=\"{name}\" rows=\"5\">{}</textarea>",
-                esc(value)
+/// What the compose page shows besides the form: who it is for, and the templates to
+/// start from.
+struct Setting<'a> {
+    nav: Nav<'a>,
+    templates: &'a [Template],
+}
+
+fn template_chooser(w: &Words, templates: &[Template]) -> String {
+    if templates.is_empty() {
+        return String::new();
+    }
+    let options: String = templates
+        .iter()
+        .map(|t| {
+            option(
+                &t.name,
+                &format!("{} — {}", t.name, t.title.get(w.lang().tag(), "")),
+                false,
             )
-        } else {
-            format!(
-                "<input name=\"{name}\" value=\"{}\" placeholder=\"{}\" maxlength=\"200\">",
-                esc(value),
-                esc(hint)
-            )
-        };
-        format!("<label>{}{input}</label>", esc(&w.t(key)))
-    };
-    let [a, b] = fields;
+        })
+        .collect();
     format!(
-        "<div class=\"pair\">{}{}</div>{}{}",
-        one(a),
-        one(b),
-        marks_at(marks, a.0),
-        marks_at(marks, b.0)
+        "<form method=\"get\" action=\"/console/compose\" class=\"template\">\
+         <label>{choose}<select name=\"template\">{options}</select></label>\
+         <div class=\"pair\"><label>{component}<input name=\"component\" placeholder=\"payments\"></label>\
+         <label>{time}<input name=\"time\" placeholder=\"12:30\"></label></div>\
+         <button type=\"submit\" class=\"secondary\">{apply}</button></form>",
+        choose = esc(&w.t("console-template-choose")),
+        component = esc(&w.t("console-template-component")),
+        time = esc(&w.t("console-template-time")),
+        apply = esc(&w.t("console-template-apply")),
     )
 }
 
 fn compose_page(
     w: &Words,
-    csrf: &str,
+    setting: &Setting<'_>,
     f: &ComposeForm,
     failed: &[Check],
     marks: &Marks,
     previews: &[(Lang, Preview)],
 ) -> String {
+    let csrf = setting.nav.csrf;
     let sev = |v: &str, key: &str| {
         format!(
             "<label class=\"sev {v}\"><input type=\"radio\" name=\"severity\" value=\"{v}\"{}> {}</label>",
@@ -334,8 +270,9 @@ fn compose_page(
     .map(|(v, k)| option(v, &w.t(k), f.kind == *v))
     .collect::<String>();
     let body = format!(
-        "<h1>{heading}</h1>\n{general}<form method=\"post\" action=\"/console/compose\" class=\"compose\">\n\
+        "<h1>{heading}</h1>\n{chooser}{general}<form method=\"post\" action=\"/console/compose\" class=\"compose\">\n\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
+         <input type=\"hidden\" name=\"draft_id\" value=\"{draft_id}\"><input type=\"hidden\" name=\"tz\" value=\"\">\n\
          <fieldset><legend>{sev_label}</legend>{red}{yellow}{green}{sev_marks}</fieldset>\n\
          <label>{kind_label}<select name=\"kind\">{kinds}</select></label>{kind_marks}\n\
          {titles}\n{bodies}\n\
@@ -343,9 +280,41 @@ fn compose_page(
          <label>{next}{next_select}</label>{next_marks}\n\
          {window}\n\
          <label>{url}<input name=\"url\" type=\"url\" value=\"{v_url}\"></label>{url_marks}\n\
+         <p class=\"meta\">{zone_note} <span data-zone>UTC</span></p>\n\
          {confirm}<button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">{preview}</button> \
-         <button type=\"submit\" name=\"action\" value=\"publish\">{publish}</button>\n</form>\n{panel}",
-        heading = esc(&w.t("console-compose-heading")),
+         <button type=\"submit\" name=\"action\" value=\"draft\" class=\"secondary\">{save_draft}</button> \
+         <button type=\"submit\" name=\"action\" value=\"publish\">{publish}</button>\n\
+         <fieldset class=\"later\"><label>{publish_at_label}<input name=\"publish_at\" value=\"{v_publish_at}\" placeholder=\"1h · 2026-12-01 22:00\"></label>{publish_at_marks}\
+         <button type=\"submit\" name=\"action\" value=\"schedule\" class=\"secondary\">{schedule}</button></fieldset>\n</form>\n{delete}{panel}",
+        heading = esc(&w.t(if f.draft_id.is_empty() {
+            "console-compose-heading"
+        } else {
+            "console-draft-heading"
+        })),
+        chooser = if f.draft_id.is_empty() {
+            template_chooser(w, setting.templates)
+        } else {
+            String::new()
+        },
+        draft_id = esc(&f.draft_id),
+        zone_note = esc(&w.t("console-compose-zone")),
+        save_draft = esc(&w.t("console-compose-save-draft")),
+        publish_at_label = esc(&w.t("console-compose-publish-at")),
+        v_publish_at = esc(&f.publish_at),
+        publish_at_marks = marks_at(marks, "publish_at"),
+        schedule = esc(&w.t("console-compose-schedule")),
+        delete = if f.draft_id.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<form method=\"post\" action=\"/console/drafts/{id}/delete\" class=\"delete\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <button type=\"submit\" class=\"secondary\">{label}</button></form>",
+                id = esc(&f.draft_id),
+                csrf = esc(csrf),
+                label = esc(&w.t("console-draft-delete")),
+            )
+        },
         general = marks_at(marks, ""),
         csrf = esc(csrf),
         sev_label = esc(&w.t("console-compose-severity")),
@@ -406,31 +375,186 @@ fn compose_page(
         preview = esc(&w.t("console-compose-preview")),
         panel = preview_panel(w, previews),
     );
-    page(w, &w.t("console-compose-heading"), &body)
+    signed_page(w, &setting.nav, &w.t("console-compose-heading"), &body)
 }
 
-pub(super) async fn compose_form(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (_, s) = match publisher_of(&app, &headers).await {
+/// `?template=…&component=…&time=…`: start from a template.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Start {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    component: String,
+    #[serde(default)]
+    time: String,
+}
+
+/// The templates, and the components' names by id in `lang` (for `{component}`).
+async fn catalogue(app: &AppState) -> Result<(Vec<Template>, Vec<Component>), Response> {
+    let store = app.store.clone();
+    blocking(move || Ok::<_, crate::store::StoreError>((store.templates()?, store.components()?)))
+        .await
+        .map_err(failure)
+}
+
+/// The compose form as a template fills it.
+fn from_template(t: &Template, start: &Start, components: &[Component]) -> ComposeForm {
+    let name_in = |lang: &str| {
+        components
+            .iter()
+            .find(|c| c.id == start.component.trim())
+            .map(|c| c.name.get(lang, &c.id).to_owned())
+            .or_else(|| Some(start.component.trim().to_owned()).filter(|c| !c.is_empty()))
+    };
+    let fill = |text: &Text, lang: &str| {
+        let component = name_in(lang);
+        Placeholders {
+            component: component.as_deref(),
+            time: Some(start.time.as_str()),
+        }
+        .fill(text.get(lang, ""))
+    };
+    let mut components_list = t.components.clone();
+    if !start.component.trim().is_empty() && !components_list.contains(&start.component) {
+        components_list.push(start.component.trim().to_owned());
+    }
+    ComposeForm {
+        severity: t.severity.as_str().to_owned(),
+        kind: t.kind.as_str().to_owned(),
+        title_ru: fill(&t.title, "ru"),
+        title_en: fill(&t.title, "en"),
+        body_ru: fill(&t.body, "ru"),
+        body_en: fill(&t.body, "en"),
+        components: components_list.join(", "),
+        next_update_at: t
+            .next_update_minutes
+            .map(|m| match m {
+                15 | 30 => format!("{m}m"),
+                60 | 120 | 240 => format!("{}h", m / 60),
+                m => format!("{m}m"),
+            })
+            .unwrap_or_default(),
+        ..ComposeForm::default()
+    }
+}
+
+/// The compose form as a draft fills it.
+fn from_draft(d: &Draft) -> ComposeForm {
+    let n = &d.notice;
+    let get = |t: &Option<Text>, lang: &str| t.as_ref().map_or("", |t| t.get(lang, "")).to_owned();
+    ComposeForm {
+        severity: n
+            .severity
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        kind: n.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        title_ru: get(&n.title, "ru"),
+        title_en: get(&n.title, "en"),
+        body_ru: get(&n.body, "ru"),
+        body_en: get(&n.body, "en"),
+        components: n.components.join(", "),
+        next_update_at: n.next_update_at.map(form_time).unwrap_or_default(),
+        starts_at: n.starts_at.map(form_time).unwrap_or_default(),
+        ends_at: n.ends_at.map(form_time).unwrap_or_default(),
+        url: n.url.clone().unwrap_or_default(),
+        publish_at: d.publish_at.map(form_time).unwrap_or_default(),
+        draft_id: d.id.clone(),
+        ..ComposeForm::default()
+    }
+}
+
+pub(super) async fn compose_form(
+    State(app): State<Arc<AppState>>,
+    Query(start): Query<Start>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, s) = match publisher_of(&app, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let w = words_for(&headers);
-    let f = ComposeForm {
-        severity: "red".into(),
-        kind: "outage".into(),
-        next_update_at: "30m".into(),
-        ..ComposeForm::default()
+    let (templates, components) = match catalogue(&app).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    html(
-        StatusCode::OK,
-        &[],
-        compose_page(w, &s.csrf, &f, &[], &Marks::new(), &[]),
-    )
+    let f = match templates.iter().find(|t| t.name == start.template) {
+        Some(t) => from_template(t, &start, &components),
+        None => ComposeForm {
+            severity: "red".into(),
+            kind: "outage".into(),
+            next_update_at: "30m".into(),
+            ..ComposeForm::default()
+        },
+    };
+    let setting = Setting {
+        nav: nav_of(&user, &s),
+        templates: &templates,
+    };
+    let page = compose_page(w, &setting, &f, &[], &Marks::new(), &[]);
+    html(StatusCode::OK, &[], page)
 }
 
-/// Whether the person ticked "publish anyway" and said why.
-fn confirmed(confirm: &str, reason: &str) -> bool {
-    !confirm.is_empty() && !reason.trim().is_empty()
+/// A draft's page: the compose form filled with it.
+pub(super) async fn draft(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, s) = match publisher_of(&app, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let w = words_for(&headers);
+    match app.publisher.draft(&id).await {
+        Ok(d) => {
+            let f = from_draft(&d);
+            let mut marks = Marks::new();
+            if let Some(e) = &d.last_error {
+                marks
+                    .entry(String::new())
+                    .or_default()
+                    .push(w.tr("console-draft-failed", &[("reason", e)]));
+            }
+            let setting = Setting {
+                nav: nav_of(&user, &s),
+                templates: &[],
+            };
+            html(
+                StatusCode::OK,
+                &[],
+                compose_page(w, &setting, &f, &[], &marks, &[]),
+            )
+        }
+        Err(PublishError::NoDraft(_)) => redirect("/console/", &[]),
+        Err(e) => failure(e),
+    }
+}
+
+pub(super) async fn delete_draft(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<super::CsrfForm>,
+) -> Response {
+    let (user, _) = match poster_of(&app, &headers, peer, &f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match app.publisher.delete_draft(&id, user.actor()).await {
+        Ok(()) | Err(PublishError::NoDraft(_)) => redirect("/console/", &[]),
+        Err(e) => failure(e),
+    }
+}
+
+/// The menu of a signed-in person.
+pub(super) fn nav_of<'a>(user: &'a UserRecord, s: &'a SessionRecord) -> Nav<'a> {
+    Nav {
+        user: &user.name,
+        role: user.role,
+        csrf: &s.csrf,
+        live: false,
+    }
 }
 
 pub(super) async fn compose(
@@ -446,7 +570,7 @@ pub(super) async fn compose(
     let w = words_for(&headers);
     let now = Utc::now();
     let mut marks = Marks::new();
-    let mut time = |field: &str, raw: &str| match moment(raw, now) {
+    let mut time = |field: &str, raw: &str, base: DateTime<Utc>| match moment(raw, base, &f.tz) {
         Ok(t) => t,
         Err(()) => {
             marks
@@ -456,11 +580,24 @@ pub(super) async fn compose(
             None
         }
     };
-    let next_update_at = time("next_update_at", &f.next_update_at);
-    let starts_at = time("starts_at", &f.starts_at);
-    let ends_at = time("ends_at", &f.ends_at);
+    let publish_at = if f.action == "schedule" {
+        time("publish_at", &f.publish_at, now)
+    } else {
+        None
+    };
+    // A promise made in a scheduled notice counts from when it is published.
+    let base = publish_at.unwrap_or(now);
+    let next_update_at = time("next_update_at", &f.next_update_at, base);
+    let starts_at = time("starts_at", &f.starts_at, now);
+    let ends_at = time("ends_at", &f.ends_at, now);
+    if f.action == "schedule" && f.publish_at.trim().is_empty() {
+        marks
+            .entry("publish_at".to_owned())
+            .or_default()
+            .push(w.t("console-compose-publish-at-missing"));
+    }
     let severity: Option<Severity> = word(&f.severity);
-    let draft = Draft {
+    let draft = CheckedDraft {
         severity,
         title_ru: &f.title_ru,
         title_en: &f.title_en,
@@ -487,6 +624,11 @@ pub(super) async fn compose(
         ends_at,
         url: Some(f.url.trim().to_owned()).filter(|u| !u.is_empty()),
     };
+    let setting = Setting {
+        nav: nav_of(&user, &s),
+        templates: &[],
+    };
+    let draft_id = Some(f.draft_id.as_str()).filter(|d| !d.is_empty());
     if f.action == "preview" {
         for (k, v) in marks_of(w, &failed) {
             marks.entry(k).or_default().extend(v);
@@ -506,259 +648,79 @@ pub(super) async fn compose(
                 vec![]
             }
         };
-        let page = compose_page(w, &s.csrf, &f, &[], &marks, &previews);
+        let page = compose_page(w, &setting, &f, &[], &marks, &previews);
         return html(StatusCode::OK, &[], page);
     }
-    let overridden = !failed.is_empty() && confirmed(&f.confirm, &f.confirm_reason);
-    if !marks.is_empty() || (!failed.is_empty() && !overridden) {
-        for (k, v) in marks_of(w, &failed) {
-            marks.entry(k).or_default().extend(v);
+    // A draft is work in progress: the checks are for what reaches employees.
+    let checked = f.action != "draft";
+    let overridden = checked && !failed.is_empty() && confirmed(&f.confirm, &f.confirm_reason);
+    if !marks.is_empty() || (checked && !failed.is_empty() && !overridden) {
+        if checked {
+            for (k, v) in marks_of(w, &failed) {
+                marks.entry(k).or_default().extend(v);
+            }
         }
-        let page = compose_page(w, &s.csrf, &f, &failed, &marks, &[]);
+        let shown = if checked { &failed[..] } else { &[] };
+        let page = compose_page(w, &setting, &f, shown, &marks, &[]);
         return html(StatusCode::UNPROCESSABLE_ENTITY, &[], page);
     }
     let note = overridden.then(|| overrides(&failed, &f.confirm_reason));
-    match app.publisher.create_noted(req, user.actor(), note).await {
-        Ok(n) => {
-            tracing::info!(user = %user.name, notice = %n.id, "published from the console");
-            redirect("/console/", &[])
+    let result = match f.action.as_str() {
+        "draft" | "schedule" => {
+            let body = DraftBody {
+                notice: req,
+                publish_at,
+            };
+            app.publisher
+                .save_draft(draft_id, body, user.actor())
+                .await
+                .map(|d| tracing::info!(user = %user.name, draft = %d.id, "draft saved from the console"))
         }
+        _ => match draft_id {
+            Some(id) => {
+                let body = DraftBody {
+                    notice: req,
+                    publish_at: None,
+                };
+                match app.publisher.save_draft(Some(id), body, user.actor()).await {
+                    Ok(_) => app
+                        .publisher
+                        .publish_draft_noted(id, user.actor(), note)
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            }
+            None => app
+                .publisher
+                .create_noted(req, user.actor(), note)
+                .await
+                .map(|n| tracing::info!(user = %user.name, notice = %n.id, "published from the console")),
+        },
+    };
+    match result {
+        Ok(()) => redirect("/console/", &[]),
         Err(PublishError::Rejected(r)) => {
             marks
                 .entry(form_field(&r.field))
                 .or_default()
                 .push(r.message);
-            let page = compose_page(w, &s.csrf, &f, &failed, &marks, &[]);
+            let page = compose_page(w, &setting, &f, &failed, &marks, &[]);
             html(StatusCode::UNPROCESSABLE_ENTITY, &[], page)
         }
         Err(e) => failure(e),
     }
 }
 
-/// The form field an API field's refusal belongs next to.
-fn form_field(api_field: &str) -> String {
-    match api_field {
-        "title" => "title_ru",
-        "body" => "body_ru",
-        other => other,
-    }
-    .to_owned()
-}
-
-/// What the audit log keeps of checks that were overridden.
-fn overrides(failed: &[Check], reason: &str) -> serde_json::Value {
-    serde_json::json!({
-        "checks": failed.iter().map(|c| c.name()).collect::<Vec<_>>(),
-        "reason": reason.trim(),
-    })
-}
-
-async fn notice_of(app: &AppState, id: &str) -> Result<Option<Notice>, Response> {
-    let store = app.store.clone();
-    let id = id.to_owned();
-    blocking(move || store.notice(&id)).await.map_err(failure)
-}
-
-fn state_key(s: NoticeState) -> &'static str {
-    match s {
-        NoticeState::Investigating => "console-state-investigating",
-        NoticeState::Identified => "console-state-identified",
-        NoticeState::Monitoring => "console-state-monitoring",
-        NoticeState::Resolved => "console-state-resolved",
-        NoticeState::Scheduled => "console-state-scheduled",
-        NoticeState::InProgress => "console-state-in-progress",
-        NoticeState::Completed => "console-state-completed",
-        NoticeState::Withdrawn => "console-state-withdrawn",
-        NoticeState::Published => "console-state-published",
-    }
-}
-
-fn notice_page(w: &Words, csrf: &str, n: &Notice, failed: &[Check], marks: &Marks) -> String {
-    let lang = w.lang().tag();
-    let timeline: String = n
-        .updates
-        .iter()
-        .rev()
-        .map(|u| {
-            format!(
-                "<li><span class=\"meta\">{}</span> <strong>{}</strong> {}</li>",
-                u.at.format("%Y-%m-%d %H:%M UTC"),
-                esc(&w.t(state_key(u.state))),
-                esc(u.text.get(lang, ""))
-            )
-        })
-        .collect();
-    let open = !n.state.is_final();
-    let states: &[NoticeState] = match n.kind {
-        Kind::Maintenance => &[NoticeState::Scheduled, NoticeState::InProgress],
-        Kind::Info => &[],
-        _ => &[
-            NoticeState::Investigating,
-            NoticeState::Identified,
-            NoticeState::Monitoring,
-        ],
-    };
-    let state_options: String =
-        std::iter::once(option("", &w.t("console-update-same-state"), true))
-            .chain(
-                states
-                    .iter()
-                    .map(|s| option(s.as_str(), &w.t(state_key(*s)), false)),
-            )
-            .collect();
-    let forms = if open {
-        format!(
-            "<h2>{upd}</h2><form method=\"post\" action=\"/console/notices/{id}/update\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{text_ru}<textarea name=\"text_ru\" rows=\"3\"></textarea></label>\
-             <label>{text_en}<textarea name=\"text_en\" rows=\"3\"></textarea></label></div>{upd_marks}\
-             <label>{state}<select name=\"state\">{state_options}</select></label>\
-             <label>{next}{next_select}</label>\
-             <button type=\"submit\">{upd_button}</button></form>\
-             <h2>{res}</h2><form method=\"post\" action=\"/console/notices/{id}/resolve\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{sum_ru}<textarea name=\"text_ru\" rows=\"3\"></textarea></label>\
-             <label>{sum_en}<textarea name=\"text_en\" rows=\"3\"></textarea></label></div>{res_marks}{confirm}\
-             <button type=\"submit\">{res_button}</button></form>\
-             <h2>{wd}</h2><form method=\"post\" action=\"/console/notices/{id}/withdraw\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{why_ru}<textarea name=\"text_ru\" rows=\"2\"></textarea></label>\
-             <label>{why_en}<textarea name=\"text_en\" rows=\"2\"></textarea></label></div>\
-             <button type=\"submit\" class=\"secondary\">{wd_button}</button></form>",
-            id = esc(&n.id),
-            csrf = esc(csrf),
-            upd = esc(&w.t("console-update-heading")),
-            text_ru = esc(&w.t("console-update-text-ru")),
-            text_en = esc(&w.t("console-update-text-en")),
-            upd_marks = marks_at(marks, "text"),
-            state = esc(&w.t("console-update-state")),
-            next = esc(&w.t("console-compose-next-update")),
-            next_select = delay_select(w, "next_update_at", ""),
-            upd_button = esc(&w.t("console-update-publish")),
-            res = esc(&w.t("console-resolve-heading")),
-            sum_ru = esc(&w.t("console-resolve-summary-ru")),
-            sum_en = esc(&w.t("console-resolve-summary-en")),
-            res_marks = marks_at(marks, "text_ru"),
-            confirm = confirm_box(w, failed),
-            res_button = esc(&w.t("console-resolve-publish")),
-            wd = esc(&w.t("console-withdraw-heading")),
-            why_ru = esc(&w.t("console-withdraw-reason-ru")),
-            why_en = esc(&w.t("console-withdraw-reason-en")),
-            wd_button = esc(&w.t("console-withdraw-publish")),
-        )
+/// A filter's moment: a time or a delay back from now; anything else, no filter.
+pub(super) fn moment_of(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    // A delay in a filter looks back: "2h" is the last two hours.
+    let back = raw.strip_suffix(['m', 'h', 'd']).is_some() && !raw.contains(' ');
+    let t = moment(raw, Utc::now(), tz).ok().flatten()?;
+    Some(if back {
+        Utc::now() - (t - Utc::now())
     } else {
-        String::new()
-    };
-    let body = format!(
-        "<p><a href=\"/console/\">{back}</a></p><h1 class=\"{sev}\">{title}</h1>\
-         <p class=\"meta\">{state}</p><ol class=\"timeline\">{timeline}</ol>{forms}",
-        back = esc(&w.t("console-back")),
-        sev = n.severity.as_str(),
-        title = esc(n.title.get(lang, "")),
-        state = esc(&w.t(state_key(n.state))),
-    );
-    page(w, n.title.get(lang, ""), &body)
-}
-
-pub(super) async fn notice(
-    State(app): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let (_, s) = match publisher_of(&app, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let w = words_for(&headers);
-    match notice_of(&app, &id).await {
-        Ok(Some(n)) => html(
-            StatusCode::OK,
-            &[],
-            notice_page(w, &s.csrf, &n, &[], &Marks::new()),
-        ),
-        Ok(None) => html(
-            StatusCode::NOT_FOUND,
-            &[],
-            page(w, &w.t("console-title"), &esc(&w.t("console-no-notice"))),
-        ),
-        Err(r) => r,
-    }
-}
-
-/// A form on a notice's page.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ChangeForm {
-    #[serde(default)]
-    text_ru: String,
-    #[serde(default)]
-    text_en: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    next_update_at: String,
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    confirm: String,
-    #[serde(default)]
-    confirm_reason: String,
-}
-
-pub(super) async fn change(
-    State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((id, action)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(f): Form<ChangeForm>,
-) -> Response {
-    let (user, s) = match poster_of(&app, &headers, peer, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let w = words_for(&headers);
-    let n = match notice_of(&app, &id).await {
-        Ok(Some(n)) => n,
-        Ok(None) => return redirect("/console/", &[]),
-        Err(r) => return r,
-    };
-    let words = text(&f.text_ru, &f.text_en);
-    let mut failed = vec![];
-    let change = match action.as_str() {
-        "update" => NoticeChange::Update(NoticeUpdate {
-            text: words,
-            state: word(&f.state),
-            severity: None,
-            next_update_at: moment(&f.next_update_at, Utc::now()).ok().flatten(),
-            title: None,
-            body: None,
-            starts_at: None,
-            ends_at: None,
-        }),
-        "resolve" => {
-            failed = checks::before_resolve(n.severity, &format!("{}{}", f.text_ru, f.text_en));
-            if !failed.is_empty() && !confirmed(&f.confirm, &f.confirm_reason) {
-                let marks = marks_of(w, &failed);
-                let page = notice_page(w, &s.csrf, &n, &failed, &marks);
-                return html(StatusCode::UNPROCESSABLE_ENTITY, &[], page);
-            }
-            NoticeChange::Resolve(Closing { text: words })
-        }
-        "withdraw" => NoticeChange::Withdraw(Closing { text: words }),
-        _ => return redirect("/console/", &[]),
-    };
-    let note = (!failed.is_empty()).then(|| overrides(&failed, &f.confirm_reason));
-    match app
-        .publisher
-        .change_noted(&id, change, user.actor(), note)
-        .await
-    {
-        Ok(_) => redirect("/console/", &[]),
-        Err(PublishError::Rejected(r)) => {
-            let mut marks = Marks::new();
-            marks.entry("text".into()).or_default().push(r.message);
-            let page = notice_page(w, &s.csrf, &n, &failed, &marks);
-            html(StatusCode::UNPROCESSABLE_ENTITY, &[], page)
-        }
-        Err(e) => failure(e),
-    }
+        t
+    })
 }

@@ -1,15 +1,21 @@
 //! The support console under `/console/`: sign-in with a name and password, sessions, and the
-//! Now page. Server-rendered HTML, no script: the CSP allows nothing but this origin's
-//! stylesheet, and every state-changing form carries its session's CSRF token and must come
-//! from this origin (`Origin`), both checked.
+//! pages support and admins work in. Server-rendered HTML that works without script; the CSP
+//! allows nothing but this origin's stylesheet and one script (`console/console.js`: local
+//! times, live refresh), and every state-changing form carries its session's CSRF token and
+//! must come from this origin (`Origin`), both checked.
 //!
 //! - [`session`]: cookies, ids, lifetimes.
 //! - [`words`]: the console's Russian and English.
 //! - [`pages`]: the HTML, every untrusted text escaped.
 
+mod audit_page;
 pub mod checks;
 mod compose;
+mod form;
+mod manage;
+mod notice_page;
 pub mod pages;
+mod people;
 pub mod preview;
 pub mod session;
 pub mod words;
@@ -96,13 +102,33 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/console/compose",
             get(compose::compose_form).post(compose::compose),
         )
-        .route("/console/notices/{id}", get(compose::notice))
-        .route("/console/notices/{id}/{action}", post(compose::change))
+        .route("/console/notices/{id}", get(notice_page::notice))
+        .route("/console/notices/{id}/{action}", post(notice_page::change))
+        .route("/console/drafts/{id}", get(compose::draft))
+        .route("/console/drafts/{id}/delete", post(compose::delete_draft))
+        .route(
+            "/console/templates",
+            get(manage::templates).post(manage::save_template),
+        )
+        .route(
+            "/console/components",
+            get(manage::components).post(manage::save_component),
+        )
+        .route("/console/audit", get(audit_page::audit))
+        .route(
+            "/console/users",
+            get(people::users).post(people::change_users),
+        )
+        .route(
+            "/console/tokens",
+            get(people::tokens).post(people::change_tokens),
+        )
         .route("/console/style.css", get(style))
+        .route("/console/console.js", get(script))
 }
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-                   frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+                   img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// An HTML answer with the console's security headers.
 fn html(status: StatusCode, cookies: &[String], body: String) -> Response {
@@ -363,23 +389,30 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         Err(e) => return failure(e),
     };
     let now = Utc::now();
-    let role = w.t(&format!("console-role-{}", user.role.as_str()));
+    let drafts = match app.publisher.drafts().await {
+        Ok(d) => d,
+        Err(e) => return failure(e),
+    };
     let model = pages::Now {
-        user: &user.name,
-        role: &role,
-        csrf: &s.csrf,
+        nav: pages::Nav {
+            user: &user.name,
+            role: user.role,
+            csrf: &s.csrf,
+            live: true,
+        },
         status: snapshot.status(now),
         notices: snapshot.in_effect(now),
+        upcoming: snapshot.upcoming(now),
+        drafts: &drafts,
         now,
-        can_publish: user.role >= crate::auth::Role::Support,
     };
     html(StatusCode::OK, &[], pages::now(w, &model))
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
+pub(super) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 async fn logout(
@@ -424,10 +457,23 @@ async fn language(State(app): State<Arc<AppState>>, Query(q): Query<LanguageQuer
 }
 
 async fn style() -> Response {
-    let mut resp = pages::STYLE.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
+    asset(pages::STYLE, "text/css; charset=utf-8")
+}
+
+async fn script() -> Response {
+    asset(
+        include_str!("../../console/console.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
     resp
 }

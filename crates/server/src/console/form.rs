@@ -1,0 +1,201 @@
+//! Pieces every console form shares: texts in two languages, moments in the browser's zone,
+//! selects, and the marks checks leave next to fields.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use svetofor_feed::Text;
+
+use super::checks::Check;
+use super::pages::esc;
+use super::words::Words;
+
+/// Texts in the languages that have one.
+pub(super) fn text(ru: &str, en: &str) -> Option<Text> {
+    let map: BTreeMap<String, String> = [("ru", ru), ("en", en)]
+        .into_iter()
+        .filter(|(_, t)| !t.trim().is_empty())
+        .map(|(l, t)| (l.to_owned(), t.trim().replace("\r\n", "\n")))
+        .collect();
+    (!map.is_empty()).then_some(Text::Translated(map))
+}
+
+/// A moment from the form: empty, a delay after `base` (`30m`, `2h`, `1d`), or
+/// `YYYY-MM-DD HH:MM` in the browser's zone (`tz`: minutes east of UTC, as the console's
+/// script sends it; empty means UTC), or with ` UTC` after it as the console writes times back.
+pub(super) fn moment(
+    raw: &str,
+    base: DateTime<Utc>,
+    tz: &str,
+) -> Result<Option<DateTime<Utc>>, ()> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let (s, east) = match s.strip_suffix("UTC") {
+        Some(utc) => (utc.trim(), 0),
+        None => (
+            s,
+            tz.trim()
+                .parse::<i64>()
+                .unwrap_or(0)
+                .clamp(-14 * 60, 14 * 60),
+        ),
+    };
+    let now = base;
+    let (n, unit) = s.split_at(s.len() - 1);
+    if let Ok(n) = n.trim().parse::<i64>() {
+        let d = match unit {
+            "m" => TimeDelta::minutes(n),
+            "h" => TimeDelta::hours(n),
+            "d" => TimeDelta::days(n),
+            _ => return Err(()),
+        };
+        return Ok(Some(now + d));
+    }
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+        .map(|t| Some(t.and_utc() - TimeDelta::minutes(east)))
+        .map_err(|_| ())
+}
+
+/// A moment as the form shows it back (read by [`moment`] as UTC).
+pub(super) fn form_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub(super) fn word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub(super) fn option(value: &str, label: &str, selected: bool) -> String {
+    format!(
+        "<option value=\"{}\"{}>{}</option>",
+        esc(value),
+        if selected { " selected" } else { "" },
+        esc(label)
+    )
+}
+
+pub(super) const DELAYS: [&str; 5] = ["15m", "30m", "1h", "2h", "4h"];
+
+pub(super) fn delay_select(w: &Words, name: &str, current: &str) -> String {
+    let mut out = format!("<select name=\"{name}\">");
+    out.push_str(&option(
+        "",
+        &w.t("console-compose-no-promise"),
+        current.is_empty(),
+    ));
+    // A time or delay a draft or template brought along is offered as it is.
+    if !current.is_empty() && !DELAYS.contains(&current) {
+        out.push_str(&option(current, current, true));
+    }
+    for d in DELAYS {
+        let (n, unit) = d.split_at(d.len() - 1);
+        let key = if unit == "h" {
+            "console-unit-hours"
+        } else {
+            "console-unit-minutes"
+        };
+        let delay = w.tr(key, &[("n", n)]);
+        out.push_str(&option(
+            d,
+            &w.tr("console-compose-in", &[("delay", &delay)]),
+            current == d,
+        ));
+    }
+    out.push_str("</select>");
+    out
+}
+
+/// The messages for failed checks and refusals, by field.
+pub(super) type Marks = BTreeMap<String, Vec<String>>;
+
+pub(super) fn marks_of(w: &Words, failed: &[Check]) -> Marks {
+    let mut m = Marks::new();
+    for c in failed {
+        m.entry(c.field().to_owned())
+            .or_default()
+            .push(w.t(c.key()));
+    }
+    m
+}
+
+pub(super) fn marks_at(marks: &Marks, field: &str) -> String {
+    marks
+        .get(field)
+        .map(|v| {
+            v.iter()
+                .map(|m| format!("<p class=\"check\" role=\"alert\">{}</p>", esc(m)))
+                .collect::<String>()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn confirm_box(w: &Words, failed: &[Check]) -> String {
+    if failed.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<fieldset class=\"confirm\"><label><input type=\"checkbox\" name=\"confirm\" value=\"1\"> {}</label>\
+         <label>{}<textarea name=\"confirm_reason\" rows=\"2\"></textarea></label></fieldset>",
+        esc(&w.t("console-compose-confirm")),
+        esc(&w.t("console-compose-confirm-reason")),
+    )
+}
+
+/// Two fields side by side (Russian and English, or a window's start and end), each as
+/// (name, label key, value, placeholder), with what is marked on them below.
+pub(super) fn pair(
+    w: &Words,
+    marks: &Marks,
+    textarea: bool,
+    fields: [(&str, &str, &str, &str); 2],
+) -> String {
+    let one = |(name, key, value, hint): (&str, &str, &str, &str)| {
+        let input = if textarea {
+            format!(
+                "<textarea name=\"{name}\" rows=\"5\">{}</textarea>",
+                esc(value)
+            )
+        } else {
+            format!(
+                "<input name=\"{name}\" value=\"{}\" placeholder=\"{}\" maxlength=\"200\">",
+                esc(value),
+                esc(hint)
+            )
+        };
+        format!("<label>{}{input}</label>", esc(&w.t(key)))
+    };
+    let [a, b] = fields;
+    format!(
+        "<div class=\"pair\">{}{}</div>{}{}",
+        one(a),
+        one(b),
+        marks_at(marks, a.0),
+        marks_at(marks, b.0)
+    )
+}
+
+/// Whether the person ticked "publish anyway" and said why.
+pub(super) fn confirmed(confirm: &str, reason: &str) -> bool {
+    !confirm.is_empty() && !reason.trim().is_empty()
+}
+
+/// The form field an API field's refusal belongs next to.
+pub(super) fn form_field(api_field: &str) -> String {
+    match api_field {
+        "title" => "title_ru",
+        "body" => "body_ru",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// What the audit log keeps of checks that were overridden.
+pub(super) fn overrides(failed: &[Check], reason: &str) -> serde_json::Value {
+    serde_json::json!({
+        "checks": failed.iter().map(|c| c.name()).collect::<Vec<_>>(),
+        "reason": reason.trim(),
+    })
+}
