@@ -403,3 +403,337 @@ async fn publishing_needs_the_support_role_its_token_and_passing_or_overridden_c
     }
     assert_eq!(compose(&h, &c, &anna, &green_outage).await.status(), 422);
 }
+
+/// A signed-in GET of a console page, in English.
+async fn page(h: &Harness, c: &reqwest::Client, id: &str, path: &str) -> (u16, String) {
+    let resp = c
+        .get(h.url(path))
+        .header(header::COOKIE, format!("svetofor_session={id}"))
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+/// A signed-in form post to `path`, from this console's origin.
+async fn post_form(
+    h: &Harness,
+    c: &reqwest::Client,
+    id: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    c.post(h.url(path))
+        .header(header::COOKIE, format!("svetofor_session={id}"))
+        .header(header::ORIGIN, &h.base)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+const GOOD_RED: [(&str, &str); 5] = [
+    ("severity", "red"),
+    ("kind", "outage"),
+    ("title_ru", "Платежи не проходят"),
+    ("title_en", "Payments fail"),
+    ("body_ru", "Оплата не проходит. support@example.com"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drafts_and_publish_at_from_the_compose_form() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let csrf = csrf_of(&h, &c, &anna).await;
+    let seq = h.server.publisher.current().seq;
+    // A draft is work in progress: saved without the checks (no promise, no English).
+    let mut fields = vec![("csrf", csrf.as_str()), ("action", "draft")];
+    fields.extend_from_slice(&GOOD_RED[..3]);
+    assert_eq!(
+        post_form(&h, &c, &anna, "/console/compose", &fields)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(h.server.publisher.current().seq, seq, "not published");
+    let (_, now) = page(&h, &c, &anna, "/console/").await;
+    assert!(
+        now.contains("Drafts") && now.contains("not scheduled"),
+        "{now}"
+    );
+    // Publishing at a time holds to the checks as publishing now does.
+    let mut scheduled = vec![
+        ("csrf", csrf.as_str()),
+        ("action", "schedule"),
+        ("publish_at", "1h"),
+    ];
+    scheduled.extend_from_slice(&GOOD_RED);
+    let held = post_form(&h, &c, &anna, "/console/compose", &scheduled).await;
+    assert_eq!(held.status(), 422);
+    assert!(held.text().await.unwrap().contains("promised next update"));
+    scheduled.push(("next_update_at", "30m"));
+    // Typed in the browser's zone (UTC+3 here): 2099-12-31 22:00 there is 19:00 UTC.
+    scheduled[2] = ("publish_at", "2099-12-31 22:00");
+    scheduled.push(("tz", "180"));
+    let done = post_form(&h, &c, &anna, "/console/compose", &scheduled).await;
+    assert_eq!(done.status(), 303);
+    let drafts = h.server.publisher.drafts().await.unwrap();
+    let d = drafts.iter().find(|d| d.publish_at.is_some()).unwrap();
+    assert_eq!(
+        d.publish_at.unwrap().to_rfc3339(),
+        "2099-12-31T19:00:00+00:00"
+    );
+    // The promise counts from publishing: 30 min after 19:00.
+    assert_eq!(
+        d.notice.next_update_at.unwrap().to_rfc3339(),
+        "2099-12-31T19:30:00+00:00"
+    );
+    let (_, now) = page(&h, &c, &anna, "/console/").await;
+    assert!(now.contains("datetime=\"2099-12-31T19:00:00Z\""), "{now}");
+    // The draft's page is the form, filled; publishing it from there publishes it now.
+    let (status, form) = page(&h, &c, &anna, &format!("/console/drafts/{}", d.id)).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("value=\"2099-12-31 19:00 UTC\""),
+        "times written back in UTC, said so: {form}"
+    );
+    let mut publish = vec![
+        ("csrf", csrf.as_str()),
+        ("action", "publish"),
+        ("draft_id", d.id.as_str()),
+        ("next_update_at", "30m"),
+    ];
+    publish.extend_from_slice(&GOOD_RED);
+    assert_eq!(
+        post_form(&h, &c, &anna, "/console/compose", &publish)
+            .await
+            .status(),
+        303
+    );
+    assert!(h.server.publisher.current().seq > seq);
+    let left = h.server.publisher.drafts().await.unwrap();
+    assert_eq!(
+        left.len(),
+        1,
+        "the published draft is gone, the other stays"
+    );
+    // Deleting needs the form's token too.
+    let other = left[0].id.clone();
+    let path = format!("/console/drafts/{other}/delete");
+    assert_eq!(
+        post_form(&h, &c, &anna, &path, &[("csrf", "x")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        post_form(&h, &c, &anna, &path, &[("csrf", &csrf)])
+            .await
+            .status(),
+        303
+    );
+    assert!(h.server.publisher.drafts().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_overdue_promise_is_said_to_support_and_a_correction_is_shown_as_one() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let support = h.token(Role::Support);
+    let soon = Utc::now() + chrono::TimeDelta::milliseconds(1200);
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red", "kind": "outage",
+                "title": {"ru": "Отчёты <i>не</i> строятся", "en": "Reports fail"},
+                "body": {"ru": "Опечтка"}, "next_update_at": soon}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let (_, now) = page(&h, &c, &anna, "/console/").await;
+    assert!(
+        now.contains("Notices past their promised update: 1"),
+        "{now}"
+    );
+    assert!(now.contains("class=\"overdue\""), "{now}");
+    assert!(now.contains("Reports fail"), "{now}");
+    let path = format!("/console/notices/{id}");
+    let (_, notice) = page(&h, &c, &anna, &path).await;
+    assert!(
+        notice.contains("The promised update is overdue"),
+        "{notice}"
+    );
+    // The correction form holds the wording in each language as it is, nothing copied over.
+    assert!(
+        notice.contains("name=\"body_en\" rows=\"3\"></textarea>"),
+        "{notice}"
+    );
+    let csrf = hidden_csrf(&notice);
+    let fixed = post_form(
+        &h,
+        &c,
+        &anna,
+        &format!("{path}/correct"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("title_ru", "Отчёты <i>не</i> строятся"),
+            ("title_en", "Reports fail"),
+            ("body_ru", "Опечатка"),
+        ],
+    )
+    .await;
+    assert_eq!(fixed.status(), 303);
+    let feed = h.feed().await;
+    assert_eq!(feed.snapshot.notices[0].body.get("ru", ""), "Опечатка");
+    assert_eq!(feed.snapshot.notices[0].updates.len(), 1);
+    let audit = h.server.publisher.store().audit(1, None).unwrap();
+    assert_eq!(audit[0].entry.action, "notice.correct");
+    assert_eq!(audit[0].entry.actor, "user:anna");
+    assert!(
+        audit[0].entry.detail.get("title").is_none(),
+        "only the body changed: {:?}",
+        audit[0].entry.detail
+    );
+    let (_, notice) = page(&h, &c, &anna, &path).await;
+    assert!(notice.contains("Wording corrected"), "{notice}");
+    assert!(notice.contains("by anna"), "{notice}");
+    assert!(
+        notice.contains("value=\"Отчёты &lt;i&gt;не&lt;/i&gt; строятся\""),
+        "markup shown as text: {notice}"
+    );
+    assert!(!notice.contains("<i>не</i>"), "markup shown as text");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn people_and_tokens_are_for_admins_and_a_new_token_is_shown_once() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    add_user(&h, "olga", Role::Admin);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    for path in ["/console/users", "/console/tokens"] {
+        let (status, body) = page(&h, &c, &anna, path).await;
+        assert_eq!(status, 403, "{path}");
+        assert!(body.contains("for administrators"), "{body}");
+    }
+    // Support can read templates, components and the audit log, and change none of them.
+    for path in [
+        "/console/templates",
+        "/console/components",
+        "/console/audit",
+    ] {
+        let (status, body) = page(&h, &c, &anna, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!body.contains("action=\"/console/templates\""), "{path}");
+    }
+    let csrf = csrf_of(&h, &c, &anna).await;
+    let refused = post_form(
+        &h,
+        &c,
+        &anna,
+        "/console/templates",
+        &[("csrf", &csrf), ("name", "x"), ("title_ru", "x")],
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+
+    let olga = session(&h, &c, "olga").await;
+    let csrf = csrf_of(&h, &c, &olga).await;
+    let short = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/users",
+        &[
+            ("csrf", &csrf),
+            ("action", "add"),
+            ("username", "boris"),
+            ("role", "reader"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(short.status(), 422);
+    assert!(short.text().await.unwrap().contains("12 to 256 characters"));
+    let added = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/users",
+        &[
+            ("csrf", &csrf),
+            ("action", "add"),
+            ("username", "Boris"),
+            ("role", "reader"),
+            ("password", "a long enough passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), 303);
+    let boris = accounts(&h).user("boris").unwrap().expect("added");
+    assert_eq!(boris.role, Role::Reader);
+    assert!(boris.password_hash.starts_with("$argon2id$"));
+    let created = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/tokens",
+        &[
+            ("csrf", &csrf),
+            ("action", "create"),
+            ("name", "monitoring"),
+            ("role", "support"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), 200);
+    assert_eq!(created.headers()[header::CACHE_CONTROL], "no-store");
+    let body = created.text().await.unwrap();
+    let at = body.find("<code>svt_").expect("the token, once") + 6;
+    let token = body[at..].split('<').next().unwrap().to_owned();
+    let drafts = h
+        .http
+        .get(h.url("/api/v1/drafts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drafts.status(), 200, "the token works");
+    let (_, again) = page(&h, &c, &olga, "/console/tokens").await;
+    assert!(!again.contains(&token), "shown once only");
+    let audit = h.server.publisher.store().audit(1, None).unwrap();
+    assert!(
+        !audit[0].entry.detail.to_string().contains("svt_"),
+        "no secret logged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_script_is_served_from_the_console_and_the_csp_allows_only_it() {
+    let h = start().await;
+    let c = client();
+    let resp = c.get(h.url("/console/console.js")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    let resp = c.get(h.url("/console/login")).send().await.unwrap();
+    let csp = resp.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe"), "{csp}");
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("<script src=\"/console/console.js\" defer></script>"));
+    assert!(!html.contains("<script>"), "no inline script");
+}

@@ -87,6 +87,17 @@ impl Browser {
         .await
     }
 
+    /// Runs an async script: it ends by calling `done(value)`, the last argument.
+    pub async fn run_async(&self, script: &str) -> Value {
+        let script = format!("const done = arguments[arguments.length - 1];\n{script}");
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// The element matching `css`, as a WebDriver element id.
     pub async fn find(&self, css: &str) -> String {
         let v = self

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod bus;
 pub mod desktop;
 pub mod server;
+pub mod watch;
 pub mod webdriver;
 
 use std::path::PathBuf;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use svetofor_e2e::browser::Browser;
 use svetofor_e2e::server::Server;
 use svetofor_e2e::shots_dir;
+use svetofor_e2e::watch::Watch;
 
 const PASSWORD: &str = "correct horse battery staple";
 const LIMIT: Duration = Duration::from_secs(20);
@@ -137,6 +138,10 @@ async fn feed_json(server: &Server) -> serde_json::Value {
 async fn support_runs_a_whole_incident_from_the_browser() {
     let server = Server::start();
     server.user_add("anna", "support", PASSWORD);
+    // An employee's desktop, as `watch` follows the feed the same way.
+    let desk = Watch::start(&server.feed(), &server.pubkey);
+    let state = |v: &serde_json::Value, status: &str| v["type"] == "state" && v["status"] == status;
+    desk.wait("the first green", LIMIT, |v| state(v, "green"));
     let shots = shots_dir();
     let b = Browser::start("ru").await;
     sign_in(&b, &server, "anna", PASSWORD).await;
@@ -200,6 +205,9 @@ async fn support_runs_a_whole_incident_from_the_browser() {
     b.click("form.compose button[value=publish]").await;
     let now = wait_text(&b, "Сотрудники видят: Сбой").await;
     assert!(now.contains("Платежи не проходят"), "{now}");
+    let alert = desk.wait("the alert", LIMIT, |v| v["type"] == "alert");
+    assert_eq!(alert["severity"], "red", "{alert}");
+    desk.wait("red", LIMIT, |v| state(v, "red"));
 
     // It is in the signed feed, in both languages, with the promised next update.
     let feed = feed_json(&server).await;
@@ -236,6 +244,30 @@ async fn support_runs_a_whole_incident_from_the_browser() {
         feed_json(&server).await["notices"][0]["state"],
         "identified"
     );
+    desk.wait("the update", LIMIT, |v| {
+        state(v, "red") && v.to_string().contains("identified")
+    });
+
+    // A second update that keeps its promise of the next one.
+    b.click("ul.notices a").await;
+    wait_text(&b, "Опубликовать обновление").await;
+    b.type_into(
+        "form[action$='/update'] textarea[name=text_ru]",
+        "Исправление выкатывается, ждём 15 минут",
+    )
+    .await;
+    b.run("document.querySelector('form[action$=\"/update\"] select[name=state]').value = 'monitoring'")
+        .await;
+    b.click("form[action$='/update'] button").await;
+    wait_text(&b, "Сотрудники видят: Сбой").await;
+    desk.wait("the second update", LIMIT, |v| {
+        state(v, "red") && v.to_string().contains("monitoring")
+    });
+    // The timeline says who said each step.
+    b.click("ul.notices a").await;
+    let notice = wait_text(&b, "Исправление выкатывается").await;
+    // Signed in as anna, and anna for the notice and each of its two updates.
+    assert!(notice.matches("anna").count() >= 4, "{notice}");
 
     // Resolve: an outage needs a summary first.
     b.click("ul.notices a").await;
@@ -249,6 +281,7 @@ async fn support_runs_a_whole_incident_from_the_browser() {
     .await;
     b.click("form[action$='/resolve'] button").await;
     wait_text(&b, "Действующих сообщений нет.").await;
+    desk.wait("green again", LIMIT, |v| state(v, "green"));
     let feed = feed_json(&server).await;
     let n = &feed["notices"][0];
     assert_eq!(n["state"], "resolved");
@@ -256,4 +289,296 @@ async fn support_runs_a_whole_incident_from_the_browser() {
         n["body"]["ru"],
         "Перезапустили платёжный шлюз, оплата работает"
     );
+}
+
+/// Visits `path` and screenshots it as `console-NAME-LANG.png`; returns the page's text.
+async fn shoot(
+    b: &Browser,
+    server: &Server,
+    path: &str,
+    want: &str,
+    name: &str,
+    lang: &str,
+) -> String {
+    b.goto(&format!("{}{path}", server.url)).await;
+    let page = wait_text(b, want).await;
+    b.screenshot(&shots_dir().join(format!("console-{name}-{lang}.png")))
+        .await;
+    page
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_keeps_templates_components_people_and_tokens_and_support_starts_from_a_template()
+{
+    let server = Server::start();
+    server.user_add("olga", "admin", PASSWORD);
+    let b = Browser::start("ru").await;
+    sign_in(&b, &server, "olga", PASSWORD).await;
+    wait_text(&b, "Вы вошли как olga (администратор)").await;
+
+    // A component named in both languages, from its page.
+    b.goto(&format!("{}/console/components", server.url)).await;
+    wait_text(&b, "Добавить компонент").await;
+    b.type_into("form.compose input[name=id]", "payments").await;
+    b.type_into("form.compose input[name=name_ru]", "Платежи")
+        .await;
+    b.type_into("form.compose input[name=name_en]", "Payments")
+        .await;
+    b.click("form.compose button[value=save]").await;
+    // The names are the row's fields now: the row's buttons say it is there.
+    wait_text(&b, "Сохранить Убрать").await;
+    let feed = feed_json(&server).await;
+    assert_eq!(feed["components"][0]["name"]["ru"], "Платежи", "{feed}");
+
+    // A template, with placeholders.
+    b.goto(&format!("{}/console/templates", server.url)).await;
+    wait_text(&b, "Шаблонов пока нет.").await;
+    b.type_into("input[name=name]", "payments-down").await;
+    b.type_into(
+        "textarea[name=title_ru]",
+        "{component}: оплата не проходит с {time}",
+    )
+    .await;
+    b.type_into(
+        "textarea[name=title_en]",
+        "{component}: payments fail since {time}",
+    )
+    .await;
+    b.type_into(
+        "textarea[name=body_ru]",
+        "Оплата картой не проходит. Вопросы: support@example.com, +7 495 000-00-00",
+    )
+    .await;
+    b.type_into("input[name=next_update_minutes]", "30").await;
+    b.click("form.compose button[value=save]").await;
+    let page = wait_text(&b, "payments-down —").await;
+    assert!(
+        page.contains("{component}: оплата не проходит с {time}"),
+        "{page}"
+    );
+
+    // Support's start: the template fills the form, placeholders filled, nothing else.
+    b.goto(&format!("{}/console/compose", server.url)).await;
+    wait_text(&b, "Начать с шаблона").await;
+    b.type_into("form.template input[name=component]", "payments")
+        .await;
+    b.type_into("form.template input[name=time]", "12:30").await;
+    b.click("form.template button").await;
+    wait_text(&b, "Насколько серьёзно?").await;
+    assert_eq!(
+        b.value("input[name=title_ru]").await,
+        "Платежи: оплата не проходит с 12:30"
+    );
+    assert_eq!(
+        b.value("input[name=title_en]").await,
+        "Payments: payments fail since 12:30"
+    );
+    assert_eq!(b.value("input[name=components]").await, "payments");
+    // Saved as a draft: on the Now page, not in the feed.
+    b.click("form.compose button[value=draft]").await;
+    let now = wait_text(&b, "Черновики").await;
+    assert!(now.contains("Платежи: оплата не проходит с 12:30"), "{now}");
+    assert!(now.contains("время не назначено"), "{now}");
+    assert!(
+        feed_json(&server).await["notices"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    b.screenshot(&shots_dir().join("console-now-drafts-ru.png"))
+        .await;
+    b.click("ul.drafts a").await;
+    wait_text(&b, "Черновик").await;
+    b.screenshot(&shots_dir().join("console-draft-ru.png"))
+        .await;
+    b.click("form.compose button[value=publish]").await;
+    wait_text(&b, "Сотрудники видят: Сбой").await;
+    let feed = feed_json(&server).await;
+    assert_eq!(
+        feed["notices"][0]["title"]["ru"],
+        "Платежи: оплата не проходит с 12:30"
+    );
+    assert!(feed["notices"][0]["next_update_at"].is_string());
+
+    // A person added by the admin, and a token shown once.
+    b.goto(&format!("{}/console/users", server.url)).await;
+    wait_text(&b, "Добавить сотрудника").await;
+    b.type_into("form.compose input[name=username]", "boris")
+        .await;
+    b.type_into(
+        "form.compose input[name=password]",
+        "another long passphrase",
+    )
+    .await;
+    b.run("document.querySelector('form.compose select[name=role]').value = 'reader'")
+        .await;
+    b.click("form.compose button[value=add]").await;
+    let page = wait_text(&b, "boris").await;
+    assert!(
+        page.contains("читатель") || page.contains("reader"),
+        "{page}"
+    );
+    b.goto(&format!("{}/console/tokens", server.url)).await;
+    wait_text(&b, "Новый токен").await;
+    b.type_into("form.compose input[name=name]", "monitoring")
+        .await;
+    b.click("form.compose button[value=create]").await;
+    let page = wait_text(&b, "показан только сейчас").await;
+    let token = b
+        .run("return document.querySelector('.secret code').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(token.starts_with("svt_"), "{token}");
+    assert!(page.contains("monitoring"), "{page}");
+    assert!(!b.url().await.contains("svt_"), "no secret in the URL");
+    b.screenshot(&shots_dir().join("console-tokens-created-ru.png"))
+        .await;
+    // The token works for the API.
+    let drafts = reqwest::Client::new()
+        .get(format!("{}/api/v1/drafts", server.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("drafts");
+    assert_eq!(drafts.status(), 200);
+
+    // The audit log, filtered by person, says who did each of these.
+    let page = shoot(
+        &b,
+        &server,
+        "/console/audit?person=olga",
+        "Журнал действий",
+        "audit",
+        "ru",
+    )
+    .await;
+    for action in [
+        "template.save",
+        "draft.save",
+        "notice.create",
+        "user.create",
+        "token.create",
+    ] {
+        assert!(page.contains(action), "{action} in {page}");
+    }
+
+    // Every page in both languages, looked at.
+    for (lang, now, templates, components, audit, users, tokens) in [
+        (
+            "ru",
+            "Сейчас",
+            "Шаблоны",
+            "Компоненты",
+            "Журнал действий",
+            "Добавить сотрудника",
+            "Новый токен",
+        ),
+        (
+            "en",
+            "Now",
+            "Templates",
+            "Components",
+            "Audit log",
+            "Add a person",
+            "New token",
+        ),
+    ] {
+        if lang == "en" {
+            b.click("a.lang").await;
+            wait_text(&b, "Signed in as olga").await;
+        }
+        shoot(&b, &server, "/console/", now, "now-admin", lang).await;
+        shoot(
+            &b,
+            &server,
+            "/console/templates",
+            templates,
+            "templates",
+            lang,
+        )
+        .await;
+        let page = shoot(
+            &b,
+            &server,
+            "/console/components",
+            components,
+            "components",
+            lang,
+        )
+        .await;
+        assert!(page.contains("payments"), "{page}");
+        shoot(&b, &server, "/console/audit", audit, "audit-all", lang).await;
+        shoot(&b, &server, "/console/users", users, "users", lang).await;
+        shoot(&b, &server, "/console/tokens", tokens, "tokens", lang).await;
+        let page = shoot(
+            &b,
+            &server,
+            "/console/compose",
+            if lang == "ru" {
+                "Начать с шаблона"
+            } else {
+                "Start from a template"
+            },
+            "compose-template",
+            lang,
+        )
+        .await;
+        assert!(page.contains("payments-down"), "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_sees_and_cannot_publish() {
+    let server = Server::start();
+    server.user_add("boris", "reader", PASSWORD);
+    server.post(
+        "red",
+        "Отчёты не строятся",
+        "Ждите",
+        &["--next-update", "30m"],
+    );
+    let b = Browser::start("ru").await;
+    sign_in(&b, &server, "boris", PASSWORD).await;
+    let page = wait_text(&b, "Вы вошли как boris (читатель)").await;
+    assert!(page.contains("Отчёты не строятся"), "{page}");
+    assert!(
+        !page.contains("Новое сообщение"),
+        "no compose for a reader: {page}"
+    );
+    assert_eq!(
+        b.run("return document.querySelectorAll('ul.notices a').length")
+            .await,
+        serde_json::json!(0)
+    );
+    b.goto(&format!("{}/console/compose", server.url)).await;
+    wait_text(&b, "не публиковать").await;
+    // A post with the session's own token and this origin is still refused by role.
+    b.goto(&format!("{}/console/", server.url)).await;
+    wait_text(&b, "Вы вошли как boris").await;
+    let status = b
+        .run_async(
+            "const csrf = document.querySelector('form.logout input[name=csrf]').value;\n\
+             const body = new URLSearchParams({csrf, severity: 'red', kind: 'outage', title_ru: 'x', title_en: 'x', action: 'publish'});\n\
+             fetch('/console/compose', {method: 'POST', body}).then(r => done(r.status), e => done(String(e)));",
+        )
+        .await;
+    assert_eq!(status, serde_json::json!(403));
+    let feed = feed_json(&server).await;
+    assert_eq!(
+        feed["notices"].as_array().unwrap().len(),
+        1,
+        "nothing was published"
+    );
+    let page = shoot(
+        &b,
+        &server,
+        "/console/users",
+        "администраторов",
+        "users-refused",
+        "ru",
+    )
+    .await;
+    assert!(!page.contains("Добавить сотрудника"), "{page}");
 }

@@ -66,7 +66,11 @@ pub(super) async fn audit(
         .iter()
         .map(|a| {
             let target = a.entry.target.as_deref().unwrap_or("");
-            let target = if target.len() > 9 && target.as_bytes()[8] == b'-' {
+            // Notice ids start with their day: `20261201-…`.
+            let is_notice = target.len() > 9
+                && target.as_bytes()[8] == b'-'
+                && target.as_bytes()[..8].iter().all(u8::is_ascii_digit);
+            let target = if is_notice {
                 format!("<a href=\"/console/notices/{0}\">{0}</a>", esc(target))
             } else {
                 esc(target)

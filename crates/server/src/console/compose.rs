@@ -15,8 +15,8 @@ use svetofor_feed::{Component, Kind, Severity, Text};
 
 use super::checks::{self, Check, Draft as CheckedDraft};
 use super::form::{
-    Marks, confirm_box, confirmed, delay_select, form_field, form_time, marks_at, marks_of, moment,
-    option, overrides, pair, text, word,
+    Marks, confirm_box, confirmed, delay_select, form_field, form_time, in_lang, marks_at,
+    marks_of, moment, option, overrides, pair, text, word,
 };
 use super::pages::{Nav, esc, page, signed_page};
 use super::preview::Preview;
@@ -412,7 +412,7 @@ fn from_template(t: &Template, start: &Start, components: &[Component]) -> Compo
             component: component.as_deref(),
             time: Some(start.time.as_str()),
         }
-        .fill(text.get(lang, ""))
+        .fill(in_lang(text, lang))
     };
     let mut components_list = t.components.clone();
     if !start.component.trim().is_empty() && !components_list.contains(&start.component) {
@@ -441,7 +441,7 @@ fn from_template(t: &Template, start: &Start, components: &[Component]) -> Compo
 /// The compose form as a draft fills it.
 fn from_draft(d: &Draft) -> ComposeForm {
     let n = &d.notice;
-    let get = |t: &Option<Text>, lang: &str| t.as_ref().map_or("", |t| t.get(lang, "")).to_owned();
+    let get = |t: &Option<Text>, lang: &str| t.as_ref().map_or("", |t| in_lang(t, lang)).to_owned();
     ComposeForm {
         severity: n
             .severity

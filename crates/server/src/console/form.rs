@@ -64,6 +64,23 @@ pub(super) fn form_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A text's wording in exactly `lang`, for a form field of that language: a text in one
+/// language only leaves the other field empty rather than copy it there (and save it back
+/// as a translation). A plain text belongs to the default language, Russian.
+pub(super) fn in_lang<'a>(t: &'a Text, lang: &str) -> &'a str {
+    match t {
+        Text::Plain(s) if lang == "ru" => s,
+        Text::Plain(_) => "",
+        Text::Translated(map) => map.get(lang).map_or("", String::as_str),
+    }
+}
+
+/// Whether two texts read the same in both console languages (a plain text and its Russian
+/// translation are the same words).
+pub(super) fn same_words(a: &Text, b: &Text) -> bool {
+    ["ru", "en"].iter().all(|l| in_lang(a, l) == in_lang(b, l))
+}
+
 pub(super) fn word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }

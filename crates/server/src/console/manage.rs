@@ -13,7 +13,7 @@ use svetofor_api::{ComponentSettings, Template};
 use svetofor_feed::{Component, Kind, Severity, Text};
 
 use super::compose::{nav_of, person_of, poster_as};
-use super::form::{Marks, marks_at, option, text, word};
+use super::form::{Marks, in_lang, marks_at, option, text, word};
 use super::pages::{esc, signed_page};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -321,8 +321,8 @@ fn component_rows(w: &Words, csrf: &str, list: &[Component], admin: bool) -> Str
             let row = format!(
                 "<tr><td><code>{id}</code></td>{ru}{en}{group}{actions}</tr>",
                 id = esc(&c.id),
-                ru = cell("name_ru", c.name.get("ru", "")),
-                en = cell("name_en", c.name.get("en", "")),
+                ru = cell("name_ru", in_lang(&c.name, "ru")),
+                en = cell("name_en", in_lang(&c.name, "en")),
                 group = cell("group", c.group.as_deref().unwrap_or("")),
             );
             if admin {

@@ -17,8 +17,8 @@ use super::compose::nav_of;
 use super::compose::poster_of;
 use super::compose::publisher_of;
 use super::form::{
-    Marks, confirm_box, confirmed, delay_select, marks_at, marks_of, moment, option, overrides,
-    text, word,
+    Marks, confirm_box, confirmed, delay_select, in_lang, marks_at, marks_of, moment, option,
+    overrides, same_words, text, word,
 };
 use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
 use super::words::Words;
@@ -65,7 +65,11 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
     let by = |at: DateTime<Utc>| {
         audit
             .iter()
-            .find(|a| a.entry.at == at && a.entry.action != "notice.correct")
+            // The audit log keeps microseconds; the notice keeps what the clock gave.
+            .find(|a| {
+                a.entry.at.timestamp_micros() == at.timestamp_micros()
+                    && a.entry.action != "notice.correct"
+            })
             .map(|a| who(&a.entry.actor))
     };
     let mut items: Vec<(DateTime<Utc>, String)> = n
@@ -143,25 +147,25 @@ fn correction_form(w: &Words, n: &Notice, csrf: &str) -> String {
         title_ru = field(
             "title_ru",
             "console-compose-title-ru",
-            n.title.get("ru", ""),
+            in_lang(&n.title, "ru"),
             0
         ),
         title_en = field(
             "title_en",
             "console-compose-title-en",
-            n.title.get("en", ""),
+            in_lang(&n.title, "en"),
             0
         ),
         body_ru = field(
             "body_ru",
             "console-compose-body-ru",
-            n.body.get("ru", ""),
+            in_lang(&n.body, "ru"),
             3
         ),
         body_en = field(
             "body_en",
             "console-compose-body-en",
-            n.body.get("en", ""),
+            in_lang(&n.body, "en"),
             3
         ),
         button = esc(&w.t("console-correct-publish")),
@@ -360,8 +364,8 @@ pub(super) async fn change(
         }
         // Only what differs from the wording now is corrected.
         "correct" => {
-            let title = text(&f.title_ru, &f.title_en).filter(|t| *t != n.title);
-            let body = text(&f.body_ru, &f.body_en).filter(|b| *b != n.body);
+            let title = text(&f.title_ru, &f.title_en).filter(|t| !same_words(t, &n.title));
+            let body = text(&f.body_ru, &f.body_en).filter(|b| !same_words(b, &n.body));
             NoticeChange::Correct(Correction { title, body })
         }
         "withdraw" => NoticeChange::Withdraw(Closing { text: words }),

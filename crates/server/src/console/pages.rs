@@ -312,6 +312,9 @@ table.grid { width: 100%; border-collapse: collapse; table-layout: fixed; backgr
 table.grid th, table.grid td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e3e5e8; vertical-align: top; overflow-wrap: anywhere; }
 table.grid td input { max-width: none; margin: 0; }
 table.list { table-layout: auto; }
+table.list td, table.list th { overflow-wrap: normal; }
+table.audit td:nth-child(-n+3), table.audit th { white-space: nowrap; }
+table.audit td:nth-child(4), table.audit td.detail { overflow-wrap: anywhere; }
 table.audit td.detail { font-family: ui-monospace, monospace; font-size: 12px; color: #444; }
 .secret { background: #e6f4ea; border: 1px solid #1e7e34; border-radius: 8px; padding: 8px 12px; overflow-wrap: anywhere; }
 fieldset.later { margin-top: 14px; }
