@@ -421,11 +421,20 @@ pub fn withdraw(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result
 }
 
 /// Fixes a notice's wording in place: no new step in the timeline, so desktops update the
-/// words silently. A closed notice may be corrected too (its summary stays in the feed's
-/// history for days).
+/// words silently. A resolved or completed notice may be corrected too (its summary stays in
+/// the feed's history for days); a withdrawn one is gone from desktops.
 pub fn correct(notice: &mut Notice, req: Correction, now: DateTime<Utc>) -> Result<(), Rejected> {
     if req.title.is_none() && req.body.is_none() {
         return Err(reject("title", "a correction must give a title or a body"));
+    }
+    if notice.state == State::Withdrawn {
+        return Err(reject(
+            "state",
+            format!(
+                "notice {} is withdrawn: desktops no longer show it",
+                notice.id
+            ),
+        ));
     }
     if let Some(title) = &req.title {
         check_title(title)?;

@@ -737,3 +737,36 @@ async fn the_script_is_served_from_the_console_and_the_csp_allows_only_it() {
     assert!(html.contains("<script src=\"/console/console.js\" defer></script>"));
     assert!(!html.contains("<script>"), "no inline script");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_language_switch_returns_to_the_same_page_of_this_console_only() {
+    let h = start().await;
+    let c = client();
+    let switch = |referer: String| {
+        let c = c.clone();
+        let url = h.url("/console/language?to=en");
+        async move {
+            let resp = c
+                .get(url)
+                .header(header::REFERER, referer)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 303);
+            resp.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(
+        switch(h.url("/console/audit?person=anna")).await,
+        "/console/audit?person=anna"
+    );
+    assert_eq!(
+        switch("https://evil.example/console/audit".into()).await,
+        "/console/"
+    );
+    assert_eq!(switch(h.url("/feed.json")).await, "/console/");
+    assert_eq!(switch(h.url("/console//evil.example")).await, "/console/");
+}

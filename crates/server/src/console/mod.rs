@@ -349,6 +349,18 @@ async fn login(
     };
     console.by_address.succeeded(&ip);
     console.by_name.succeeded(&name);
+    tracing::info!(%ip, user = %user.name, "console sign-in with a password");
+    begin_session(&app, &user).await
+}
+
+/// Starts a session for a person whose identity was checked, and sends them to the Now page.
+///
+/// This is the seam for single sign-on: the password form above is one way in; an OpenID
+/// Connect callback that has verified the provider's ID token and mapped its subject to an
+/// account (`UserRecord`, with its role) calls this the same way, and everything after it —
+/// cookies, CSRF, idle and absolute timeouts, sign-out — is shared.
+pub async fn begin_session(app: &AppState, user: &UserRecord) -> Response {
+    let console = &app.console;
     let (Ok(id), Ok(csrf)) = (session::secret(), session::secret()) else {
         return failure("no random numbers for a session");
     };
@@ -364,7 +376,6 @@ async fn login(
     if let Err(e) = blocking(move || accounts.insert_session(&record)).await {
         return failure(e);
     }
-    tracing::info!(%ip, user = %user.name, "console sign-in");
     let secure = console.secure();
     let max_age = session::ABSOLUTE.to_std().unwrap_or_default();
     redirect(
@@ -446,14 +457,48 @@ struct LanguageQuery {
     to: String,
 }
 
-async fn language(State(app): State<Arc<AppState>>, Query(q): Query<LanguageQuery>) -> Response {
+async fn language(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<LanguageQuery>,
+    headers: HeaderMap,
+) -> Response {
     let lang = Lang::from_tag(&q.to);
     let cookie = format!(
         "svetofor_lang={}; Path=/console; SameSite=Strict; Max-Age=31536000{}",
         lang.tag(),
         if app.console.secure() { "; Secure" } else { "" }
     );
-    redirect("/console/", &[cookie])
+    let mut resp = redirect("/console/", &[cookie]);
+    // Back to the page the switch was pressed on, when it is one of this console's.
+    if let Some(back) = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| console_path(&app.console, &headers, r))
+        && let Ok(v) = HeaderValue::from_str(&back)
+    {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// The path (and query) of `referer` when it is a page of this console at this origin.
+fn console_path(console: &Console, headers: &HeaderMap, referer: &str) -> Option<String> {
+    let (scheme, rest) = referer.split_once("://")?;
+    let (host, path) = rest.split_once('/')?;
+    let origin = format!("{scheme}://{}", host.to_ascii_lowercase());
+    let ours = match &console.public_origin {
+        Some(o) => *o == origin,
+        None => headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|h| h.eq_ignore_ascii_case(host)),
+    };
+    let path = format!("/{path}");
+    let safe = path.starts_with("/console/")
+        && !path.starts_with("/console/language")
+        && !path.contains("//")
+        && path.bytes().all(|b| b.is_ascii_graphic());
+    (ours && safe).then_some(path)
 }
 
 async fn style() -> Response {
