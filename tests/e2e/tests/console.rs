@@ -82,6 +82,35 @@ async fn support_signs_in_sees_the_status_as_text_and_signs_out() {
     b.click("a.button").await;
     wait_text(&b, "How bad is it?").await;
     b.screenshot(&shots.join("console-compose-en.png")).await;
+    // Markup typed into the form is text in the preview too.
+    let markup = "Отчёты <b>не</b> <img src=x onerror=alert(1)>";
+    b.type_into("input[name=title_ru]", markup).await;
+    b.type_into("input[name=title_en]", markup).await;
+    b.type_into(
+        "textarea[name=body_en]",
+        "<script>alert(1)</script> support@example.com",
+    )
+    .await;
+    b.click("form.compose button[value=preview]").await;
+    let preview = wait_text(&b, "What desktops will show").await;
+    assert!(preview.contains(markup), "{preview}");
+    assert!(preview.contains("<script>alert(1)</script>"), "{preview}");
+    let injected = b
+        .run("return document.querySelectorAll('main img, main script, [onerror], .strip b b').length")
+        .await;
+    assert_eq!(
+        injected,
+        serde_json::json!(0),
+        "preview text made no elements"
+    );
+    let title = b
+        .run("return document.querySelector('.preview .strip b').textContent")
+        .await;
+    assert_eq!(
+        title,
+        serde_json::json!(markup),
+        "the strip's title is the text typed"
+    );
     b.goto(&format!("{}/console/", server.url)).await;
     b.click("ul.notices a").await;
     wait_text(&b, "Publish the update").await;
