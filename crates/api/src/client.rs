@@ -9,8 +9,8 @@ use svetofor_feed::{Notice, root_cause};
 use url::Url;
 
 use crate::{
-    ComponentSettings, Draft, DraftBody, DraftList, ErrorBody, ErrorCode, NewNotice, NoticeChange,
-    NoticePage,
+    ChannelList, ComponentSettings, CreatedChannel, DeliveryList, Draft, DraftBody, DraftList,
+    ErrorBody, ErrorCode, NewChannel, NewNotice, NoticeChange, NoticePage,
 };
 
 /// Why a call failed, in words for the person at the terminal.
@@ -168,6 +168,41 @@ impl ApiClient {
     pub async fn publish_draft(&self, id: &str) -> Result<Notice, ClientError> {
         let url = self.url(&["drafts", id, "publish"]);
         self.call(Method::POST, url, None::<&()>).await
+    }
+
+    /// `POST /api/v1/channels` (admin).
+    pub async fn add_channel(&self, req: &NewChannel) -> Result<CreatedChannel, ClientError> {
+        self.call(Method::POST, self.url(&["channels"]), Some(req))
+            .await
+    }
+
+    /// `GET /api/v1/channels` (admin).
+    pub async fn channels(&self) -> Result<ChannelList, ClientError> {
+        self.call(Method::GET, self.url(&["channels"]), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/channels/{name}/test` (admin): `{"ok", "detail" | "error"}`.
+    pub async fn test_channel(&self, name: &str) -> Result<serde_json::Value, ClientError> {
+        let url = self.url(&["channels", name, "test"]);
+        self.call(Method::POST, url, None::<&()>).await
+    }
+
+    /// `DELETE /api/v1/channels/{name}` (admin).
+    pub async fn remove_channel(&self, name: &str) -> Result<(), ClientError> {
+        let url = self.url(&["channels", name]);
+        self.send(Method::DELETE, url, None::<&()>)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /api/v1/deliveries?notice=…`.
+    pub async fn deliveries(&self, notice: Option<&str>) -> Result<DeliveryList, ClientError> {
+        let mut url = self.url(&["deliveries"]);
+        if let Some(n) = notice {
+            url.query_pairs_mut().append_pair("notice", n);
+        }
+        self.call(Method::GET, url, None::<&()>).await
     }
 
     /// `GET /api/v1/notices`.

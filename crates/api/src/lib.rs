@@ -5,6 +5,7 @@
 // The public contract of the feed format and the API: every public item is documented.
 #![warn(missing_docs)]
 
+mod channel;
 mod draft;
 mod error;
 mod notice;
@@ -13,6 +14,10 @@ mod role;
 #[cfg(feature = "client")]
 pub mod client;
 
+pub use channel::{
+    ChannelConfig, ChannelInfo, ChannelList, CreatedChannel, DeliveryInfo, DeliveryList,
+    DeliveryState, EventKind, NewChannel, NoticeEvent,
+};
 pub use draft::{Draft, DraftBody, DraftList, Placeholders, Template, TemplateList};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use notice::{

@@ -3,6 +3,7 @@
 //!
 //! Thin by design: it parses arguments and calls the `svetofor-*` crates.
 
+mod channels;
 mod check;
 mod components;
 mod config_cmd;
@@ -121,6 +122,9 @@ enum Command {
     /// Name the parts of the product, or retire an id (admin token).
     #[command(subcommand)]
     Component(components::ComponentCmd),
+    /// Where notices go besides the feed: Telegram, webhooks, e-mail (admin token).
+    #[command(subcommand)]
+    Channel(channels::ChannelCmd),
     /// Follow feeds like the desktop app, printing each view change and alert.
     Watch(watch::WatchArgs),
     /// The client configuration in effect on this machine.
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
         Command::List(a) => support::list(a),
         Command::Publish(a) => drafts::publish(a),
         Command::Component(c) => components::run(c),
+        Command::Channel(c) => channels::run(c),
         Command::User(c) => users::run(c),
         Command::Watch(a) => watch::run(a),
         Command::Config(c) => config_cmd::run(c),

@@ -135,7 +135,7 @@ fn exact<T: serde::de::DeserializeOwned>(s: &str, list: &str) -> Result<T, Strin
     Err(format!("\"{s}\": use {list}"))
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
     exact(s, "red, yellow or green")
 }
 

@@ -41,6 +41,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/notices/{id}/correction", post(correct_notice))
         .route("/audit", get(list_audit))
         .merge(crate::api_drafts::routes())
+        .merge(crate::api_channels::routes())
 }
 
 /// A JSON body whose rejections are JSON errors too.

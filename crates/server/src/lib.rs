@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_channels;
 pub mod api_drafts;
 pub mod auth;
 pub mod console;
@@ -18,6 +19,7 @@ pub mod feed_http;
 pub mod http1;
 pub mod limits;
 pub mod notices;
+pub mod outbox;
 pub mod publisher;
 pub mod revocation;
 pub mod serve;
@@ -56,4 +58,6 @@ pub struct AppState {
     pub revoked: revocation::Revoked,
     /// The support console's accounts, sessions and sign-in throttles.
     pub console: console::Console,
+    /// Telegram, webhook and e-mail senders (the outbox's, and `channel test`'s).
+    pub senders: Arc<svetofor_channels::Senders>,
 }

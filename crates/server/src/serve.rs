@@ -62,6 +62,9 @@ pub enum ServeError {
     /// The first feed could not be published.
     #[error(transparent)]
     Publish(#[from] PublishError),
+    /// The channels' HTTP client could not be made.
+    #[error(transparent)]
+    Channels(svetofor_channels::SetupError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -153,6 +156,7 @@ pub struct Server {
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
+    outbox: JoinHandle<()>,
     revocations: JoinHandle<()>,
 }
 
@@ -174,6 +178,8 @@ impl Server {
         let budget = capacity.budget;
         let (stop, shutdown) = watch::channel(false);
         let (revoked, revocations) = crate::revocation::watch(store.clone());
+        let app_senders =
+            Arc::new(svetofor_channels::Senders::new().map_err(ServeError::Channels)?);
         let app = Arc::new(AppState {
             publisher: publisher.clone(),
             store,
@@ -187,6 +193,7 @@ impl Server {
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),
+            senders: app_senders.clone(),
             console: crate::console::Console::new(
                 sqlite,
                 opts.public_url.as_deref(),
@@ -228,6 +235,7 @@ impl Server {
             shutdown,
         ));
         let clock = tokio::spawn(publisher.clone().run_clock());
+        let outbox = tokio::spawn(crate::outbox::run(publisher.clone(), app_senders.clone()));
         Ok(Server {
             addr,
             publisher,
@@ -236,6 +244,7 @@ impl Server {
             stop,
             task,
             clock,
+            outbox,
             revocations,
         })
     }
@@ -244,6 +253,7 @@ impl Server {
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
         self.clock.abort();
+        self.outbox.abort();
         self.revocations.abort();
         match self.task.await {
             Ok(r) => r,

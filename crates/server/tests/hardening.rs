@@ -444,6 +444,7 @@ fn a_new_notice_never_overwrites_one_with_its_id() {
         set_component: None,
         remove_component: None,
         remove_draft: None,
+        deliveries: &[],
         seq: 1,
         audit: None,
     };

@@ -2,7 +2,7 @@
 //! `publish_at`. Publishing one creates its notice and deletes the draft in one commit.
 
 use chrono::{DateTime, Utc};
-use svetofor_api::{Draft, DraftBody};
+use svetofor_api::{Draft, DraftBody, EventKind};
 use svetofor_feed::Notice;
 
 use super::{PublishError, Publisher, audit_line};
@@ -119,8 +119,13 @@ impl Publisher {
         let now = Utc::now();
         let notice = notices::create(super::new_notice_id(now)?, draft.notice, now)?;
         let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
-        self.commit_notice(state, notice, true, Some(draft.id), audit, now)
-            .await
+        let edit = super::NoticeEdit {
+            notice,
+            new: true,
+            draft: Some(draft.id),
+            event: EventKind::Created,
+        };
+        self.commit_notice(state, edit, audit, now).await
     }
 
     /// Publishes every scheduled draft that is due. One that cannot be published (its

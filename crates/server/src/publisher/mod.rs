@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use svetofor_api::EventKind;
 use svetofor_feed::{Component, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
 use tokio::sync::{Mutex, Notify, watch};
 
+mod deliveries;
 mod document;
 mod drafts;
 
@@ -27,15 +29,20 @@ enum Edit {
     Nothing,
     /// A notice as it is now (components it names are created), and the draft it was
     /// published from.
-    Notice {
-        notice: Notice,
-        new: bool,
-        draft: Option<String>,
-    },
+    Notice(NoticeEdit),
     /// A component as an admin named it.
     SetComponent(Component),
     /// A component an admin removed.
     RemoveComponent(String),
+}
+
+/// A notice as it is now (`new`: one that must not exist yet), the draft it was published
+/// from, and what happened to it (for the channels).
+struct NoticeEdit {
+    notice: Notice,
+    new: bool,
+    draft: Option<String>,
+    event: EventKind,
 }
 
 /// Why a change was not made.
@@ -88,6 +95,8 @@ pub struct Publisher {
     state: Mutex<State>,
     tx: watch::Sender<Arc<Published>>,
     wake: Notify,
+    /// Wakes the outbox when a change stored deliveries.
+    pub(crate) outbox: Notify,
 }
 
 fn audit_line(
@@ -150,6 +159,7 @@ impl Publisher {
                     set_component: None,
                     remove_component: None,
                     remove_draft: None,
+                    deliveries: &[],
                     seq,
                     audit: None,
                 })
@@ -169,6 +179,7 @@ impl Publisher {
             }),
             tx,
             wake: Notify::new(),
+            outbox: Notify::new(),
         });
         publisher.write_mirror().await;
         Ok(publisher)
@@ -209,13 +220,16 @@ impl Publisher {
         let (mut notice, mut set_component, mut remove_component) = (None, None, None);
         let mut notice_is_new = false;
         let mut remove_draft = None;
+        let mut event = None;
         match edit {
             Edit::Nothing => {}
-            Edit::Notice {
+            Edit::Notice(NoticeEdit {
                 notice: n,
                 new,
                 draft,
-            } => {
+                event: e,
+            }) => {
+                event = Some(e);
                 notice_is_new = new;
                 remove_draft = draft;
                 for c in &n.components {
@@ -247,6 +261,11 @@ impl Publisher {
         }
         let seq = next_seq(state.seq, now);
         let published = render(&self.settings, &self.key, &notices, &components, seq, now)?;
+        let deliveries = match (&notice, event) {
+            (Some(n), Some(kind)) => self.deliveries_for(n, kind, seq, now).await?,
+            _ => vec![],
+        };
+        let any_delivery = !deliveries.is_empty();
         {
             let store = self.store.clone();
             blocking(move || {
@@ -257,6 +276,7 @@ impl Publisher {
                     set_component: set_component.as_ref(),
                     remove_component: remove_component.as_deref(),
                     remove_draft: remove_draft.as_deref(),
+                    deliveries: &deliveries,
                     seq,
                     audit: audit.as_ref(),
                 })
@@ -271,6 +291,9 @@ impl Publisher {
         state.seq = seq;
         self.tx.send_replace(Arc::new(published));
         self.wake.notify_one();
+        if any_delivery {
+            self.outbox.notify_one();
+        }
         Ok(())
     }
 
@@ -308,8 +331,13 @@ impl Publisher {
         // rather than overwrite a notice.
         let notice = notices::create(new_notice_id(now)?, req, now)?;
         let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
-        self.commit_notice(state, notice, true, None, audit, now)
-            .await
+        let edit = NoticeEdit {
+            notice,
+            new: true,
+            draft: None,
+            event: EventKind::Created,
+        };
+        self.commit_notice(state, edit, audit, now).await
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -331,6 +359,12 @@ impl Publisher {
         overridden: Option<serde_json::Value>,
     ) -> Result<Notice, PublishError> {
         let action = change.action();
+        let event = match &change {
+            NoticeChange::Update(_) => EventKind::Updated,
+            NoticeChange::Resolve(_) => EventKind::Resolved,
+            NoticeChange::Withdraw(_) => EventKind::Withdrawn,
+            NoticeChange::Correct(_) => EventKind::Corrected,
+        };
         let mut detail = serde_json::to_value(change.body()).unwrap_or_default();
         if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
             obj.insert("overridden".to_owned(), o);
@@ -340,28 +374,27 @@ impl Publisher {
         let mut notice = self.find(&state, id).await?;
         notices::apply(&mut notice, change, now)?;
         let audit = audit_line(now, actor, action, &notice.id, detail);
-        self.commit_notice(state, notice, false, None, audit, now)
-            .await
+        let edit = NoticeEdit {
+            notice,
+            new: false,
+            draft: None,
+            event,
+        };
+        self.commit_notice(state, edit, audit, now).await
     }
 
-    /// Stores `notice` (`new`: one that must not exist yet; `draft`: the draft it replaces)
-    /// with its audit line, publishes, then refreshes the mirror (after the lock is released:
-    /// the mirror may be slow).
+    /// Stores a notice with its audit line, publishes, then refreshes the mirror (after the
+    /// lock is released: the mirror may be slow).
     async fn commit_notice(
         &self,
         mut state: tokio::sync::MutexGuard<'_, State>,
-        notice: Notice,
-        new: bool,
-        draft: Option<String>,
+        edit: NoticeEdit,
         audit: AuditEntry,
         now: DateTime<Utc>,
     ) -> Result<Notice, PublishError> {
-        let edit = Edit::Notice {
-            notice: notice.clone(),
-            new,
-            draft,
-        };
-        self.commit(&mut state, edit, Some(audit), now).await?;
+        let notice = edit.notice.clone();
+        self.commit(&mut state, Edit::Notice(edit), Some(audit), now)
+            .await?;
         drop(state);
         self.write_mirror().await;
         Ok(notice)
@@ -451,11 +484,16 @@ impl Publisher {
                 match self
                     .commit(
                         &mut state,
-                        Edit::Notice {
+                        Edit::Notice(NoticeEdit {
+                            event: if n.state.is_final() {
+                                EventKind::Resolved
+                            } else {
+                                EventKind::Updated
+                            },
                             notice: n,
                             new: false,
                             draft: None,
-                        },
+                        }),
                         Some(audit),
                         now,
                     )

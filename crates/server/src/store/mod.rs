@@ -4,8 +4,10 @@
 //! writes is one transaction: either all of it is stored or none.
 
 pub mod accounts;
+pub mod channels;
 pub mod sqlite;
 mod sqlite_accounts;
+mod sqlite_channels;
 mod sqlite_work;
 pub mod work;
 
@@ -16,6 +18,9 @@ use svetofor_feed::{Component, Notice};
 use crate::auth::Role;
 
 pub use accounts::{AccountChange, AccountStore, SessionRecord};
+pub use channels::{
+    ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
+};
 pub use sqlite::SqliteStore;
 pub use work::WorkStore;
 
@@ -146,6 +151,8 @@ pub struct Change<'a> {
     pub remove_component: Option<&'a str>,
     /// A draft to delete (it is published by this change).
     pub remove_draft: Option<&'a str>,
+    /// Deliveries of this change to channels (the outbox).
+    pub deliveries: &'a [NewDelivery],
     /// The feed's seq after this change.
     pub seq: u64,
     /// Who did what.
@@ -153,7 +160,7 @@ pub struct Change<'a> {
 }
 
 /// What the publisher needs from storage.
-pub trait Store: WorkStore + Send + Sync + 'static {
+pub trait Store: WorkStore + ChannelStore + Send + Sync + 'static {
     /// The highest feed seq stored.
     fn seq(&self) -> Result<u64, StoreError>;
     /// Stores a change in one transaction, durably, before returning.

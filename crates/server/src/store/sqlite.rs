@@ -12,7 +12,7 @@ use super::{
     AuditEntry, AuditQuery, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError,
     TokenRecord,
 };
-use super::{sqlite_accounts, sqlite_work};
+use super::{sqlite_accounts, sqlite_channels, sqlite_work};
 use crate::auth::Role;
 
 const SCHEMA: &str = "
@@ -126,7 +126,12 @@ impl SqliteStore {
             } else {
                 &[]
             };
-            let needed = TABLES.iter().chain(accounts).chain(work);
+            let channels: &[&str] = if version >= 4 {
+                &sqlite_channels::TABLES
+            } else {
+                &[]
+            };
+            let needed = TABLES.iter().chain(accounts).chain(work).chain(channels);
             for needed in needed {
                 if !before.iter().any(|t| t == needed) {
                     return Err(StoreError::Corrupt {
@@ -144,8 +149,9 @@ impl SqliteStore {
             conn.execute_batch(SCHEMA).map_err(db)?;
             conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
             conn.execute_batch(sqlite_work::SCHEMA).map_err(db)?;
+            conn.execute_batch(sqlite_channels::SCHEMA).map_err(db)?;
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema', '3') \
+                "INSERT INTO meta (key, value) VALUES ('schema', '4') \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [],
             )
@@ -163,8 +169,9 @@ impl SqliteStore {
     }
 }
 
-/// The schema version this build writes: 2 added accounts, 3 drafts and templates.
-const VERSION: &str = "3";
+/// The schema version this build writes: 2 added accounts, 3 drafts and templates, 4
+/// channels and their outbox.
+const VERSION: &str = "4";
 
 /// The tables [`SCHEMA`] creates.
 const TABLES: [&str; 5] = ["meta", "notices", "components", "tokens", "audit"];
@@ -297,6 +304,7 @@ impl Store for SqliteStore {
             params![change.seq.to_string()],
         )
         .map_err(db)?;
+        sqlite_channels::insert_deliveries(&tx, change.deliveries)?;
         if let Some(a) = change.audit {
             insert_audit(&tx, a)?;
         }

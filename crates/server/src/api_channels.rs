@@ -1,0 +1,318 @@
+//! Channels and deliveries under `/api/v1`: admins add, list, test and remove channels;
+//! support reads deliveries and sends a failed one again.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::Deserialize;
+use svetofor_api::{
+    ChannelConfig, ChannelInfo, ChannelList, CreatedChannel, DeliveryList, NewChannel,
+};
+use svetofor_feed::is_web_url;
+
+use crate::AppState;
+use crate::api::{JsonBody, MaybeCaller, Writer, require};
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::notices::Rejected;
+use crate::store::{AuditEntry, ChannelRecord, DeliveryQuery, StoreError, blocking};
+
+/// The routes.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/channels", post(add).get(list))
+        .route("/channels/{name}", delete(remove))
+        .route("/channels/{name}/test", post(test))
+        .route("/deliveries", get(deliveries))
+        .route("/deliveries/{id}/retry", post(retry))
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    Rejected {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Checks a new channel and gives its record, and the webhook secret made for it.
+pub fn check(req: NewChannel) -> Result<(ChannelRecord, Option<String>), ApiError> {
+    let name = req.name.trim().to_owned();
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !name_ok {
+        return Err(invalid(
+            "name",
+            "use lower-case Latin letters, digits and -, at most 64 (e.g. \"helpdesk-telegram\")",
+        ));
+    }
+    let mut config = req.config;
+    let mut secret = None;
+    match &mut config {
+        ChannelConfig::Telegram {
+            chat,
+            bot_token,
+            api_url,
+        } => {
+            let chat_ok = chat.starts_with('@') && chat.len() > 1
+                || chat.trim_start_matches('-').parse::<i64>().is_ok();
+            if !chat_ok {
+                return Err(invalid("chat", "a @channelname or a numeric chat id"));
+            }
+            if bot_token.trim().is_empty() || bot_token.chars().any(char::is_whitespace) {
+                return Err(invalid("bot_token", "the token @BotFather gave, one word"));
+            }
+            if api_url.as_deref().is_some_and(|u| !is_web_url(u)) {
+                return Err(invalid("api_url", "an http or https address"));
+            }
+        }
+        ChannelConfig::Webhook { url, secret: s } => {
+            if !is_web_url(url) {
+                return Err(invalid("url", "an http or https address"));
+            }
+            match s {
+                Some(given) if !given.starts_with("whsec_") => {
+                    return Err(invalid("secret", "whsec_ and base64, or leave it out"));
+                }
+                Some(_) => {}
+                None => {
+                    let made = svetofor_channels::new_secret()?;
+                    *s = Some(made.clone());
+                    secret = Some(made);
+                }
+            }
+        }
+        ChannelConfig::Email { smtp, from, to, .. } => {
+            let scheme_ok = ["smtp://", "smtps://", "smtp+starttls://"]
+                .iter()
+                .any(|p| smtp.starts_with(p));
+            if !scheme_ok {
+                return Err(invalid(
+                    "smtp",
+                    "smtp://host:port, smtp+starttls://host:port or smtps://host:port",
+                ));
+            }
+            if !from.contains('@') {
+                return Err(invalid("from", "an address, e.g. helpdesk@example.com"));
+            }
+            if to.is_empty() || to.iter().any(|t| !t.contains('@')) {
+                return Err(invalid("to", "one address or more"));
+            }
+        }
+    }
+    let language = match req.language.as_deref().unwrap_or("ru") {
+        "ru" => "ru",
+        "en" => "en",
+        _ => return Err(invalid("language", "ru or en")),
+    };
+    let offset = req.utc_offset_minutes.unwrap_or(180);
+    if !(-14 * 60..=14 * 60).contains(&offset) {
+        return Err(invalid("utc_offset_minutes", "between -840 and 840"));
+    }
+    let record = ChannelRecord {
+        name,
+        min_severity: req
+            .min_severity
+            .unwrap_or_else(|| config.default_min_severity()),
+        config,
+        language: language.to_owned(),
+        utc_offset_minutes: offset,
+        created_at: Utc::now(),
+        disabled_at: None,
+    };
+    Ok((record, secret))
+}
+
+/// A channel as shown: no secrets.
+pub fn info(c: &ChannelRecord, last: Option<svetofor_api::DeliveryInfo>) -> ChannelInfo {
+    ChannelInfo {
+        name: c.name.clone(),
+        kind: c.config.kind().to_owned(),
+        target: c.config.target(),
+        min_severity: c.min_severity,
+        language: c.language.clone(),
+        utc_offset_minutes: c.utc_offset_minutes,
+        created_at: c.created_at,
+        disabled_at: c.disabled_at,
+        last,
+    }
+}
+
+fn audit(actor: String, action: &str, target: &str, detail: serde_json::Value) -> AuditEntry {
+    AuditEntry {
+        at: Utc::now(),
+        actor,
+        action: action.to_owned(),
+        target: Some(target.to_owned()),
+        detail,
+    }
+}
+
+async fn add(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    JsonBody(req): JsonBody<NewChannel>,
+) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    let (record, secret) = check(req)?;
+    let shown = info(&record, None);
+    let detail = serde_json::json!({
+        "kind": shown.kind, "target": shown.target, "min_severity": shown.min_severity,
+    });
+    let a = audit(caller.actor(), "channel.create", &record.name, detail);
+    let store = app.store.clone();
+    let saved = record.clone();
+    if !blocking(move || store.insert_channel(&saved, &a)).await? {
+        return Err(ApiError::new(
+            svetofor_api::ErrorCode::Invalid,
+            format!(
+                "a channel named \"{}\" exists; remove it first",
+                record.name
+            ),
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedChannel {
+            channel: shown,
+            secret,
+        }),
+    ))
+}
+
+/// Every channel with its latest delivery.
+pub async fn channel_list(app: &AppState) -> Result<Vec<ChannelInfo>, StoreError> {
+    let store = app.store.clone();
+    blocking(move || {
+        let mut out = vec![];
+        for c in store.channels()? {
+            let last = store
+                .deliveries(&DeliveryQuery {
+                    channel: Some(c.name.clone()),
+                    limit: 1,
+                    ..DeliveryQuery::default()
+                })?
+                .into_iter()
+                .next();
+            out.push(info(&c, last));
+        }
+        Ok(out)
+    })
+    .await
+}
+
+async fn list(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+) -> Result<Json<ChannelList>, ApiError> {
+    require(caller, Role::Admin)?;
+    Ok(Json(ChannelList {
+        channels: channel_list(&app).await?,
+    }))
+}
+
+async fn remove(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    let a = audit(
+        caller.actor(),
+        "channel.remove",
+        &name,
+        serde_json::Value::Null,
+    );
+    let store = app.store.clone();
+    let owned = name.clone();
+    if blocking(move || store.delete_channel(&owned, &a)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no channel named \"{name}\"")))
+    }
+}
+
+async fn test(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require(caller, Role::Admin)?;
+    let store = app.store.clone();
+    let channel = blocking(move || store.channels())
+        .await?
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| ApiError::not_found("no such channel"))?;
+    Ok(Json(
+        match app.senders.test(&channel.config, &channel.language).await {
+            Ok(detail) => serde_json::json!({"ok": true, "detail": detail}),
+            Err(error) => serde_json::json!({"ok": false, "error": error}),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct DeliveryParams {
+    #[serde(default)]
+    notice: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn deliveries(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    Query(p): Query<DeliveryParams>,
+) -> Result<Json<DeliveryList>, ApiError> {
+    require(caller, Role::Reader)?;
+    let q = DeliveryQuery {
+        notice: p.notice,
+        channel: p.channel,
+        since: None,
+        limit: p.limit.unwrap_or(100).clamp(1, 1000),
+    };
+    let store = app.store.clone();
+    Ok(Json(DeliveryList {
+        deliveries: blocking(move || store.deliveries(&q)).await?,
+    }))
+}
+
+async fn retry(
+    State(app): State<Arc<AppState>>,
+    Writer(caller): Writer,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if send_again(&app, id, caller.actor()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "no failed delivery {id} to a channel that still exists"
+        )))
+    }
+}
+
+/// Makes a failed delivery pending again and wakes the outbox (the console's "send again").
+pub async fn send_again(app: &AppState, id: i64, actor: String) -> Result<bool, StoreError> {
+    let a = audit(
+        actor,
+        "delivery.retry",
+        &id.to_string(),
+        serde_json::Value::Null,
+    );
+    let store = app.store.clone();
+    let done = blocking(move || store.retry_delivery(id, Utc::now(), &a)).await?;
+    if done {
+        app.publisher.outbox.notify_one();
+    }
+    Ok(done)
+}
