@@ -278,8 +278,8 @@ async fn deliveries(
     let q = DeliveryQuery {
         notice: p.notice,
         channel: p.channel,
-        since: None,
         limit: p.limit.unwrap_or(100).clamp(1, 1000),
+        ..DeliveryQuery::default()
     };
     let store = app.store.clone();
     Ok(Json(DeliveryList {

@@ -770,3 +770,112 @@ async fn the_language_switch_returns_to_the_same_page_of_this_console_only() {
     assert_eq!(switch(h.url("/feed.json")).await, "/console/");
     assert_eq!(switch(h.url("/console//evil.example")).await, "/console/");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deliveries_show_on_now_and_the_notice_and_a_failed_one_is_sent_again() {
+    use std::sync::{Arc, Mutex};
+    // A stand-in Bot API that refuses the first message ("chat not found"), then takes all.
+    let calls: Arc<Mutex<u32>> = Arc::default();
+    let counted = calls.clone();
+    let app = axum::Router::new().route(
+        "/{bot}/{method}",
+        axum::routing::post(move || {
+            let counted = counted.clone();
+            async move {
+                let mut n = counted.lock().unwrap();
+                *n += 1;
+                if *n == 1 {
+                    (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        axum::Json(serde_json::json!({"ok": false, "error_code": 400,
+                            "description": "Bad Request: chat not found"})),
+                    )
+                } else {
+                    (
+                        axum::http::StatusCode::OK,
+                        axum::Json(serde_json::json!({"ok": true, "result": {"message_id": 7}})),
+                    )
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let admin = h.token(Role::Admin);
+    let support = h.token(Role::Support);
+    h.post(
+        &admin,
+        "/api/v1/channels",
+        serde_json::json!({"name": "helpdesk-tg", "config": {"type": "telegram",
+            "chat": "@helpdesk", "bot_token": "1:T", "api_url": api}}),
+    )
+    .await;
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red",
+        "kind": "outage", "title": {"ru": "Платежи", "en": "Payments"}}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap().to_owned();
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let path = format!("/console/notices/{id}");
+    let start = std::time::Instant::now();
+    let page_now = loop {
+        let (_, page_html) = page(&h, &c, &anna, &path).await;
+        if page_html.contains("chat not found") {
+            break page_html;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{page_html}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(
+        page_now.contains("Sent to channels") && page_now.contains("failed"),
+        "{page_now}"
+    );
+    let (_, now) = page(&h, &c, &anna, "/console/").await;
+    assert!(
+        now.contains("Channels, last hour") && now.contains("helpdesk-tg"),
+        "{now}"
+    );
+    let at = page_now.find("/console/deliveries/").expect("send again") + 20;
+    let delivery: String = page_now[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let csrf = hidden_csrf(&page_now);
+    let again = post_form(
+        &h,
+        &c,
+        &anna,
+        &format!("/console/deliveries/{delivery}/retry"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(again.headers()[header::LOCATION], path.as_str());
+    let start = std::time::Instant::now();
+    loop {
+        let d = h
+            .get_json(&format!("/api/v1/deliveries?notice={id}"), Some(&support))
+            .await;
+        if d["deliveries"][0]["state"] == "sent" {
+            assert_eq!(d["deliveries"][0]["tries"], 2);
+            break;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{d}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let audit = h.server.publisher.store().audit(1, None).unwrap();
+    assert_eq!(audit[0].entry.action, "delivery.retry");
+    assert_eq!(audit[0].entry.actor, "user:anna");
+}

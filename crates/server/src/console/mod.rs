@@ -11,6 +11,7 @@
 mod audit_page;
 pub mod checks;
 mod compose;
+mod deliveries;
 mod form;
 mod manage;
 mod notice_page;
@@ -123,6 +124,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/console/tokens",
             get(people::tokens).post(people::change_tokens),
         )
+        .route("/console/deliveries/{id}/retry", post(deliveries::retry))
         .route("/console/style.css", get(style))
         .route("/console/console.js", get(script))
 }
@@ -404,6 +406,10 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         Ok(d) => d,
         Err(e) => return failure(e),
     };
+    let recent = match deliveries::recent(&app, None).await {
+        Ok(d) => d,
+        Err(e) => return failure(e),
+    };
     let model = pages::Now {
         nav: pages::Nav {
             user: &user.name,
@@ -415,6 +421,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         notices: snapshot.in_effect(now),
         upcoming: snapshot.upcoming(now),
         drafts: &drafts,
+        deliveries: &recent,
         now,
     };
     html(StatusCode::OK, &[], pages::now(w, &model))

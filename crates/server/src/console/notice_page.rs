@@ -57,6 +57,8 @@ struct View<'a> {
     failed: &'a [Check],
     marks: &'a Marks,
     now: DateTime<Utc>,
+    /// Its deliveries to channels.
+    deliveries: &'a [svetofor_api::DeliveryInfo],
 }
 
 /// The timeline, newest first: every step with who said it, and every correction.
@@ -244,7 +246,13 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
     };
     let body = format!(
         "<p><a href=\"/console/\">{back}</a></p><h1 class=\"{sev}\">{title}</h1>\
-         <p class=\"meta\">{state}</p>{promise}{general}<ol class=\"timeline\">{timeline}</ol>{forms}{correction}",
+         <p class=\"meta\">{state}</p>{promise}{general}<ol class=\"timeline\">{timeline}</ol>{deliveries}{forms}{correction}",
+        deliveries = super::deliveries::table(
+            w,
+            csrf,
+            v.deliveries,
+            v.nav.role >= crate::auth::Role::Support
+        ),
         back = esc(&w.t("console-back")),
         sev = n.severity.as_str(),
         title = esc(n.title.get(lang, "")),
@@ -275,6 +283,10 @@ pub(super) async fn notice(
                 Ok(a) => a,
                 Err(r) => return r,
             };
+            let sent = match super::deliveries::recent(&app, Some(&id)).await {
+                Ok(d) => d,
+                Err(e) => return failure(e),
+            };
             let view = View {
                 nav: nav_of(&user, &s),
                 notice: &n,
@@ -282,6 +294,7 @@ pub(super) async fn notice(
                 failed: &[],
                 marks: &Marks::new(),
                 now: Utc::now(),
+                deliveries: &sent,
             };
             html(StatusCode::OK, &[], notice_page(w, &view))
         }
@@ -417,6 +430,10 @@ async fn again(
         Ok(a) => a,
         Err(r) => return r,
     };
+    let sent = match super::deliveries::recent(app, Some(&n.id)).await {
+        Ok(d) => d,
+        Err(e) => return failure(e),
+    };
     let view = View {
         nav: nav_of(user, s),
         notice: n,
@@ -424,6 +441,7 @@ async fn again(
         failed,
         marks,
         now: Utc::now(),
+        deliveries: &sent,
     };
     html(StatusCode::UNPROCESSABLE_ENTITY, &[], notice_page(w, &view))
 }

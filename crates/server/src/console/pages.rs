@@ -129,6 +129,8 @@ pub struct Now<'a> {
     pub upcoming: Vec<&'a Notice>,
     /// Drafts, scheduled first.
     pub drafts: &'a [Draft],
+    /// Deliveries to channels in the last hour.
+    pub deliveries: &'a [svetofor_api::DeliveryInfo],
     pub now: DateTime<Utc>,
 }
 
@@ -269,7 +271,8 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
         )
     };
     let body = format!(
-        "<h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{reminder}{compose}{list}\n{upcoming}\n{drafts}",
+        "<h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{reminder}{compose}{list}\n{upcoming}\n{drafts}\n{deliveries}",
+        deliveries = super::deliveries::summary(w, n.deliveries),
         heading = esc(&w.t("console-now-heading")),
         compose = if n.nav.role >= Role::Support {
             format!(

@@ -48,6 +48,7 @@ pub struct TryResult {
 /// Which deliveries a listing wants.
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryQuery {
+    pub id: Option<i64>,
     pub notice: Option<String>,
     pub channel: Option<String>,
     pub since: Option<DateTime<Utc>>,

@@ -288,12 +288,12 @@ impl ChannelStore for SqliteStore {
         let sql = format!(
             "SELECT {COLUMNS} FROM deliveries WHERE (?1 IS NULL OR notice_id = ?1) \
              AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR created_at >= ?3) \
-             ORDER BY id DESC LIMIT ?4"
+             AND (?5 IS NULL OR id = ?5) ORDER BY id DESC LIMIT ?4"
         );
         let rows = delivery_rows(
             &conn,
             &sql,
-            params![q.notice, q.channel, q.since.map(ts), q.limit as i64],
+            params![q.notice, q.channel, q.since.map(ts), q.limit as i64, q.id],
         )?;
         rows.iter().map(info).collect()
     }

@@ -1,0 +1,181 @@
+//! Deliveries to channels as support sees them: the last hour per channel on the Now page,
+//! each delivery of a notice on its page, and "send again" for one that failed.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{TimeDelta, Utc};
+use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
+
+use super::compose::poster_of;
+use super::pages::{esc, time_tag};
+use super::words::Words;
+use super::{CsrfForm, failure, redirect};
+use crate::AppState;
+use crate::store::{DeliveryQuery, StoreError, blocking};
+
+/// Deliveries of the last hour, or of one notice.
+pub(super) async fn recent(
+    app: &AppState,
+    notice: Option<&str>,
+) -> Result<Vec<DeliveryInfo>, StoreError> {
+    let store = app.store.clone();
+    let q = DeliveryQuery {
+        notice: notice.map(str::to_owned),
+        since: notice.is_none().then(|| Utc::now() - TimeDelta::hours(1)),
+        limit: 1000,
+        ..DeliveryQuery::default()
+    };
+    blocking(move || store.deliveries(&q)).await
+}
+
+fn state_word(w: &Words, s: DeliveryState) -> String {
+    w.t(match s {
+        DeliveryState::Pending => "console-delivery-pending",
+        DeliveryState::Sent => "console-delivery-sent",
+        DeliveryState::Failed => "console-delivery-failed",
+    })
+}
+
+fn event_word(w: &Words, e: EventKind) -> String {
+    w.t(match e {
+        EventKind::Created => "console-delivery-created",
+        EventKind::Updated => "console-delivery-updated",
+        EventKind::Corrected => "console-delivery-corrected",
+        EventKind::Resolved => "console-delivery-resolved",
+        EventKind::Withdrawn => "console-delivery-withdrawn",
+    })
+}
+
+/// The Now page's section: per channel, how many were sent, are waiting, failed, and the
+/// latest error.
+pub(super) fn summary(w: &Words, list: &[DeliveryInfo]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut by: BTreeMap<&str, ([usize; 3], Option<&DeliveryInfo>)> = BTreeMap::new();
+    for d in list {
+        let e = by.entry(&d.channel).or_default();
+        e.0[match d.state {
+            DeliveryState::Sent => 0,
+            DeliveryState::Pending => 1,
+            DeliveryState::Failed => 2,
+        }] += 1;
+        if d.last_error.is_some() && e.1.is_none() {
+            e.1 = Some(d);
+        }
+    }
+    let rows: String = by
+        .iter()
+        .map(|(channel, ([sent, pending, failed], errored))| {
+            let error = errored
+                .and_then(|d| d.last_error.as_deref())
+                .map(|e| format!("<span class=\"meta\">{}</span>", esc(e)))
+                .unwrap_or_default();
+            let class = if *failed > 0 { " class=\"overdue\"" } else { "" };
+            format!(
+                "<tr><td>{}</td><td>{sent}</td><td>{pending}</td><td{class}>{failed}</td><td>{error}</td></tr>",
+                esc(channel)
+            )
+        })
+        .collect();
+    format!(
+        "<h2>{heading}</h2><table class=\"grid list\"><tr><th>{channel}</th><th>{sent}</th><th>{pending}</th><th>{failed}</th><th>{error}</th></tr>{rows}</table>",
+        heading = esc(&w.t("console-deliveries-heading")),
+        channel = esc(&w.t("console-delivery-channel")),
+        sent = esc(&w.t("console-delivery-sent")),
+        pending = esc(&w.t("console-delivery-pending")),
+        failed = esc(&w.t("console-delivery-failed")),
+        error = esc(&w.t("console-delivery-error")),
+    )
+}
+
+/// A notice's deliveries, each with its state, and "send again" for a failed one.
+pub(super) fn table(w: &Words, csrf: &str, list: &[DeliveryInfo], can_retry: bool) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let rows: String = list
+        .iter()
+        .map(|d| {
+            let again = if can_retry && d.state == DeliveryState::Failed {
+                format!(
+                    "<form method=\"post\" action=\"/console/deliveries/{id}/retry\" class=\"inline\">\
+                     <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                     <button type=\"submit\" class=\"secondary\">{label}</button></form>",
+                    id = d.id,
+                    csrf = esc(csrf),
+                    label = esc(&w.t("console-delivery-again")),
+                )
+            } else {
+                String::new()
+            };
+            let when = d.sent_at.or(d.next_at).unwrap_or(d.created_at);
+            let class = match d.state {
+                DeliveryState::Failed => " class=\"overdue\"",
+                _ => "",
+            };
+            format!(
+                "<tr><td>{channel}</td><td>{event}</td><td{class}>{state}</td><td>{when}</td><td>{tries}</td><td>{error}</td><td>{again}</td></tr>",
+                channel = esc(&d.channel),
+                event = esc(&event_word(w, d.event)),
+                state = esc(&state_word(w, d.state)),
+                when = time_tag(when),
+                tries = d.tries,
+                error = esc(d.last_error.as_deref().unwrap_or("")),
+            )
+        })
+        .collect();
+    format!(
+        "<h2>{heading}</h2><table class=\"grid list deliveries\"><tr><th>{channel}</th><th>{what}</th><th>{state}</th><th>{when}</th><th>{tries}</th><th>{error}</th><th></th></tr>{rows}</table>",
+        heading = esc(&w.t("console-deliveries-of-notice")),
+        channel = esc(&w.t("console-delivery-channel")),
+        what = esc(&w.t("console-audit-what")),
+        state = esc(&w.t("console-delivery-state")),
+        when = esc(&w.t("console-audit-when")),
+        tries = esc(&w.t("console-delivery-tries")),
+        error = esc(&w.t("console-delivery-error")),
+    )
+}
+
+pub(super) async fn retry(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let (user, _) = match poster_of(&app, &headers, peer, &f.csrf).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let store = app.store.clone();
+    let notice = blocking(move || {
+        store.deliveries(&DeliveryQuery {
+            id: Some(id),
+            limit: 1,
+            ..DeliveryQuery::default()
+        })
+    })
+    .await
+    .ok()
+    .and_then(|one| one.into_iter().next())
+    .map(|d| d.notice_id);
+    match crate::api_channels::send_again(&app, id, user.actor()).await {
+        Ok(_) => match notice {
+            Some(n) => {
+                let mut r = redirect("/console/", &[]);
+                if let Ok(v) = axum::http::HeaderValue::from_str(&format!("/console/notices/{n}")) {
+                    r.headers_mut().insert(axum::http::header::LOCATION, v);
+                }
+                r
+            }
+            None => redirect("/console/", &[]),
+        },
+        Err(e) => failure(e),
+    }
+}
