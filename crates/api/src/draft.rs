@@ -78,6 +78,36 @@ pub struct TemplateList {
     pub templates: Vec<Template>,
 }
 
+/// How an alert from monitoring becomes a draft (`PUT /api/v1/intake/rules`, admin). The
+/// first rule whose `source` (when given) and every label match is used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRule {
+    /// `alertmanager`, `grafana`, `zabbix`, `uptime-kuma` or `generic`; absent: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Labels the alert must carry, with these values (`{"service": "payments"}`).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The component the draft names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// A template for the draft's wording (`{component}` and `{time}` filled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// Publish at once, without a person: off unless an admin says so here.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// `GET`/`PUT /api/v1/intake/rules`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRules {
+    /// In order: the first that matches is used.
+    pub rules: Vec<IntakeRule>,
+}
+
 /// The values a template's placeholders take.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Placeholders<'a> {

@@ -18,7 +18,9 @@ pub use channel::{
     ChannelConfig, ChannelInfo, ChannelList, CreatedChannel, DeliveryInfo, DeliveryList,
     DeliveryState, EventKind, NewChannel, NoticeEvent,
 };
-pub use draft::{Draft, DraftBody, DraftList, Placeholders, Template, TemplateList};
+pub use draft::{
+    Draft, DraftBody, DraftList, IntakeRule, IntakeRules, Placeholders, Template, TemplateList,
+};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use notice::{
     Closing, ComponentSettings, Correction, NewNotice, NoticeChange, NoticePage, NoticeUpdate,

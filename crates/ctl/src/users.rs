@@ -22,7 +22,7 @@ pub enum UserCmd {
         /// Sign-in name (lower case; letters, digits, '.', '-', '_', '@').
         name: String,
         /// reader (sees), support (publishes) or admin (everything).
-        #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
+        #[arg(long, value_parser = person_role)]
         role: Role,
         /// Read the password from standard input (one line), for scripts.
         #[arg(long)]
@@ -105,6 +105,18 @@ fn name_of(raw: &str) -> Result<String, Failure> {
 
 fn store_err(e: impl std::fmt::Display) -> Failure {
     Failure::unreadable(e.to_string())
+}
+
+/// A role a person can have: intake is for monitoring's tokens.
+fn person_role(s: &str) -> Result<Role, String> {
+    match s.parse::<Role>().map_err(|e| e.to_string())? {
+        Role::Intake => Err(
+            "intake is a role for monitoring's tokens (svetoforctl token create \
+                             --role intake), not for people; use reader, support or admin"
+                .to_owned(),
+        ),
+        r => Ok(r),
+    }
 }
 
 pub fn run(cmd: UserCmd) -> Result<(), Failure> {

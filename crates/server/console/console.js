@@ -33,6 +33,29 @@
       el.textContent = zone;
     }
   });
+  // Drafts and alerts from monitoring change the Now page too, without the feed changing.
+  if (document.body.getAttribute("data-live") === "1" && window.fetch) {
+    var pulse = null;
+    var check = function () {
+      fetch("/console/pulse", { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) {
+          return r.ok ? r.text() : null;
+        })
+        .then(function (t) {
+          if (t === null) {
+            return;
+          }
+          if (pulse !== null && t !== pulse) {
+            location.reload();
+          }
+          pulse = t;
+        })
+        .catch(function () {});
+    };
+    // The first answer is the page's own state; a later different one means news.
+    check();
+    setInterval(check, 5000);
+  }
   if (document.body.getAttribute("data-live") === "1" && window.EventSource) {
     var seen = null;
     var events = new EventSource("/events");

@@ -42,6 +42,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/audit", get(list_audit))
         .merge(crate::api_drafts::routes())
         .merge(crate::api_channels::routes())
+        .merge(crate::intake::routes())
 }
 
 /// A JSON body whose rejections are JSON errors too.
@@ -162,6 +163,31 @@ impl FromRequestParts<Arc<AppState>> for Writer {
             .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
         write_allowed(app, addr)?;
         Ok(Writer(caller))
+    }
+}
+
+/// A caller allowed to hand in alerts: an intake token, or a support or admin one, within the
+/// per-address write rate. A reader token (a desktop's) may not.
+pub struct Intaker(pub Caller);
+
+impl FromRequestParts<Arc<AppState>> for Intaker {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
+        let caller = caller_of(parts, app).await?.ok_or(AuthError::Missing)?;
+        if caller.role != Role::Intake && caller.role < Role::Support {
+            return Err(ApiError::forbidden(format!(
+                "token \"{}\" has role {}, this needs intake (or support)",
+                caller.name, caller.role
+            )));
+        }
+        let ConnectInfo(addr) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .copied()
+            .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
+        write_allowed(app, addr)?;
+        Ok(Intaker(caller))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod console;
 pub mod error;
 pub mod feed_http;
 pub mod http1;
+pub mod intake;
 pub mod limits;
 pub mod notices;
 pub mod outbox;

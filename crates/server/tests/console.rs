@@ -879,3 +879,27 @@ async fn deliveries_show_on_now_and_the_notice_and_a_failed_one_is_sent_again() 
     assert_eq!(audit[0].entry.action, "delivery.retry");
     assert_eq!(audit[0].entry.actor, "user:anna");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_from_monitoring_is_on_the_now_page_at_once() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let intake = h.token(Role::Intake);
+    h.post_json(
+        &intake,
+        "/api/v1/intake/generic",
+        serde_json::json!({"key": "db", "status": "firing", "severity": "critical",
+            "title": "База <данных> недоступна"}),
+    )
+    .await;
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let (_, now) = page(&h, &c, &anna, "/console/").await;
+    assert!(now.contains("From monitoring"), "{now}");
+    assert!(
+        now.contains("База &lt;данных&gt; недоступна"),
+        "as text: {now}"
+    );
+    assert!(now.contains("unrouted"), "{now}");
+    assert!(now.contains("href=\"/console/drafts/d-"), "{now}");
+}

@@ -91,6 +91,15 @@ impl Server {
         succeeded(out, &format!("svetoforctl {args:?}"))
     }
 
+    /// A new token of `role` (`svetoforctl token create --db`), as printed.
+    pub fn token_of(&self, role: &str) -> String {
+        let out = Command::new(crate::binary("svetoforctl"))
+            .args(["token", "create", "--role", role, "--name", role, "--db"])
+            .arg(self.data.path().join("svetofor.db"))
+            .output();
+        succeeded(out, "token create")
+    }
+
     /// A console account (`svetoforctl user add NAME --role ROLE --password-stdin`).
     pub fn user_add(&self, name: &str, role: &str, password: &str) {
         use std::io::Write;

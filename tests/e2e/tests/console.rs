@@ -611,3 +611,39 @@ async fn a_reader_sees_and_cannot_publish() {
     .await;
     assert!(!page.contains("Добавить сотрудника"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_now_page_refreshes_itself_for_a_new_notice_and_an_alert() {
+    let server = Server::start();
+    server.user_add("anna", "support", PASSWORD);
+    let intake = server.token_of("intake");
+    let b = Browser::start("ru").await;
+    sign_in(&b, &server, "anna", PASSWORD).await;
+    wait_text(&b, "Действующих сообщений нет.").await;
+    // Someone else publishes: the open page shows it without a reload by hand.
+    server.post(
+        "red",
+        "Отчёты не строятся",
+        "Ждите",
+        &["--next-update", "30m"],
+    );
+    wait_text(&b, "Отчёты не строятся").await;
+    // The reloaded page has taken its own state in (one answer from the server).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Monitoring hands in an alert: a draft, on the page within seconds.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/intake/generic", server.url))
+        .bearer_auth(&intake)
+        .json(
+            &serde_json::json!({"key": "db", "status": "firing", "severity": "critical",
+            "title": "База данных недоступна"}),
+        )
+        .send()
+        .await
+        .expect("intake");
+    assert_eq!(resp.status(), 201);
+    let page = wait_text(&b, "От мониторинга").await;
+    assert!(page.contains("База данных недоступна"), "{page}");
+    b.screenshot(&shots_dir().join("console-now-alert-ru.png"))
+        .await;
+}

@@ -125,6 +125,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(people::tokens).post(people::change_tokens),
         )
         .route("/console/deliveries/{id}/retry", post(deliveries::retry))
+        .route("/console/pulse", get(pulse))
         .route("/console/style.css", get(style))
         .route("/console/console.js", get(script))
 }
@@ -410,6 +411,11 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         Ok(d) => d,
         Err(e) => return failure(e),
     };
+    let store = app.store.clone();
+    let alerts = match blocking(move || store.alert_links(50)).await {
+        Ok(a) => a,
+        Err(e) => return failure(e),
+    };
     let model = pages::Now {
         nav: pages::Nav {
             user: &user.name,
@@ -422,6 +428,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         upcoming: snapshot.upcoming(now),
         drafts: &drafts,
         deliveries: &recent,
+        alerts: &alerts,
         now,
     };
     html(StatusCode::OK, &[], pages::now(w, &model))
@@ -506,6 +513,42 @@ fn console_path(console: &Console, headers: &HeaderMap, referer: &str) -> Option
         && !path.contains("//")
         && path.bytes().all(|b| b.is_ascii_graphic());
     (ours && safe).then_some(path)
+}
+
+/// What changes the Now page besides the feed: drafts and alerts. The page's script asks
+/// for this every few seconds and reloads when it changes.
+async fn pulse(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match signed_in(&app, &headers).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return failure(e),
+    }
+    let store = app.store.clone();
+    let seen = blocking(move || {
+        let drafts = store.drafts()?;
+        let alerts = store.alert_links(50)?;
+        let latest = drafts
+            .iter()
+            .map(|d| d.updated_at)
+            .chain(alerts.iter().map(|a| a.updated_at))
+            .max();
+        Ok::<_, StoreError>(format!(
+            "{}-{}-{}",
+            drafts.len(),
+            alerts.len(),
+            latest.map_or(0, |t| t.timestamp_micros())
+        ))
+    })
+    .await;
+    match seen {
+        Ok(s) => {
+            let mut resp = s.into_response();
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            resp
+        }
+        Err(e) => failure(e),
+    }
 }
 
 async fn style() -> Response {

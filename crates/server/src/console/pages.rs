@@ -131,6 +131,8 @@ pub struct Now<'a> {
     pub drafts: &'a [Draft],
     /// Deliveries to channels in the last hour.
     pub deliveries: &'a [svetofor_api::DeliveryInfo],
+    /// Alerts from monitoring waiting for a person.
+    pub alerts: &'a [crate::store::AlertLink],
     pub now: DateTime<Utc>,
 }
 
@@ -220,6 +222,43 @@ fn draft_items(w: &Words, drafts: &[Draft], can_open: bool) -> String {
     format!("<ul class=\"notices drafts\">\n{}\n</ul>", items.join("\n"))
 }
 
+/// Alerts from monitoring: a draft waiting for a person (marked when no rule routed it), or
+/// a published notice whose alert has ended.
+fn alert_items(w: &Words, n: &Now<'_>) -> String {
+    let open: Vec<&str> = n.notices.iter().map(|x| x.id.as_str()).collect();
+    let items: Vec<String> = n
+        .alerts
+        .iter()
+        .filter(|a| a.draft_id.is_some() || a.notice_id.as_deref().is_some_and(|id| open.contains(&id)))
+        .map(|a| {
+            let (href, key) = match (&a.draft_id, &a.notice_id) {
+                (Some(d), _) => (format!("/console/drafts/{}", esc(d)), "console-alert-draft"),
+                (None, Some(id)) => (format!("/console/notices/{}", esc(id)), "console-alert-ended"),
+                (None, None) => (String::new(), "console-alert-draft"),
+            };
+            let unrouted = if a.routed || a.draft_id.is_none() {
+                String::new()
+            } else {
+                format!(" <span class=\"overdue\">{}</span>", esc(&w.t("console-alert-unrouted")))
+            };
+            format!(
+                "<li class=\"alert\"><a href=\"{href}\">{summary}</a> <span class=\"meta\">{what} · {source}</span>{unrouted}</li>",
+                summary = esc(&a.summary),
+                what = esc(&w.t(key)),
+                source = esc(&a.source),
+            )
+        })
+        .collect();
+    if items.is_empty() || n.nav.role < Role::Support {
+        return String::new();
+    }
+    format!(
+        "<h2>{}</h2>\n<ul class=\"notices alerts\">{}</ul>\n",
+        esc(&w.t("console-now-alerts")),
+        items.join("")
+    )
+}
+
 /// A person as the audit log names them (`user:anna`), as support reads it (`anna`).
 pub fn who(actor: &str) -> String {
     actor.strip_prefix("user:").unwrap_or(actor).to_owned()
@@ -271,8 +310,9 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
         )
     };
     let body = format!(
-        "<h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{reminder}{compose}{list}\n{upcoming}\n{drafts}\n{deliveries}",
+        "<h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{reminder}{alerts}{compose}{list}\n{upcoming}\n{drafts}\n{deliveries}",
         deliveries = super::deliveries::summary(w, n.deliveries),
+        alerts = alert_items(w, n),
         heading = esc(&w.t("console-now-heading")),
         compose = if n.nav.role >= Role::Support {
             format!(
@@ -328,6 +368,7 @@ form.delete { margin-top: 10px; }
 details { margin: 16px 0; }
 summary { cursor: pointer; font-weight: 600; }
 li.correction { color: #444; font-style: italic; }
+.alerts li { border-left-color: #6b4fbb; }
 form label { display: block; margin: 10px 0; }
 form input { display: block; margin-top: 4px; padding: 6px 8px; width: 100%; max-width: 320px; font: inherit; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #1a73e8; background: #1a73e8; color: #fff; cursor: pointer; }

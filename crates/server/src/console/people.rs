@@ -51,8 +51,13 @@ fn audit(actor: String, action: &str, target: &str, detail: serde_json::Value) -
     }
 }
 
-fn role_select(w: &Words, current: &str) -> String {
-    let options: String = ["reader", "support", "admin"]
+fn role_select(w: &Words, current: &str, with_intake: bool) -> String {
+    let roles: &[&str] = if with_intake {
+        &["intake", "reader", "support", "admin"]
+    } else {
+        &["reader", "support", "admin"]
+    };
+    let options: String = roles
         .iter()
         .map(|r| option(r, &w.t(&format!("console-role-{r}")), current == *r))
         .collect();
@@ -110,7 +115,7 @@ fn users_body(w: &Words, csrf: &str, users: &[UserRecord], marks: &Marks) -> Str
         add = esc(&w.t("console-users-add")),
         h = hidden(csrf),
         name_marks = marks_at(marks, "username"),
-        roles = role_select(w, "support"),
+        roles = role_select(w, "support", false),
         pass = esc(&w.t("console-login-password")),
         pass_marks = marks_at(marks, "password"),
         add_button = esc(&w.t("console-users-add-button")),
@@ -174,6 +179,17 @@ pub(super) async fn change_users(
             .await;
         }
     };
+    if f.role == "intake" {
+        mark("", w.t("console-users-no-intake"));
+        return users_page(
+            &app,
+            w,
+            (&user, &s),
+            &marks,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let needs_password = f.action == "add" || f.action == "password";
     let hash = if needs_password {
         // Hashing takes a while on purpose: off the async threads.
@@ -307,7 +323,7 @@ async fn tokens_page(
         add = esc(&w.t("console-tokens-add")),
         h = hidden(&s.csrf),
         name_marks = marks_at(marks, "name"),
-        roles = role_select(w, "support"),
+        roles = role_select(w, "support", true),
         create = esc(&w.t("console-tokens-create")),
     );
     let nav = nav_of(user, s);

@@ -22,7 +22,7 @@ pub use channels::{
     ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
 };
 pub use sqlite::SqliteStore;
-pub use work::WorkStore;
+pub use work::{AlertLink, WorkStore};
 
 /// Runs a blocking store call on tokio's blocking pool: the one way async code calls the
 /// store.

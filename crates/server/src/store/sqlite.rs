@@ -126,12 +126,17 @@ impl SqliteStore {
             } else {
                 &[]
             };
-            let channels: &[&str] = if version >= 4 {
-                &sqlite_channels::TABLES
+            let (channels, intake): (&[&str], &[&str]) = if version >= 4 {
+                (&sqlite_channels::TABLES, &sqlite_work::INTAKE_TABLES)
             } else {
-                &[]
+                (&[], &[])
             };
-            let needed = TABLES.iter().chain(accounts).chain(work).chain(channels);
+            let needed = TABLES
+                .iter()
+                .chain(accounts)
+                .chain(work)
+                .chain(channels)
+                .chain(intake);
             for needed in needed {
                 if !before.iter().any(|t| t == needed) {
                     return Err(StoreError::Corrupt {
@@ -150,6 +155,7 @@ impl SqliteStore {
             conn.execute_batch(sqlite_accounts::SCHEMA).map_err(db)?;
             conn.execute_batch(sqlite_work::SCHEMA).map_err(db)?;
             conn.execute_batch(sqlite_channels::SCHEMA).map_err(db)?;
+            conn.execute_batch(sqlite_work::INTAKE_SCHEMA).map_err(db)?;
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema', '4') \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -294,6 +300,14 @@ impl Store for SqliteStore {
         if let Some(id) = change.remove_draft {
             tx.execute("DELETE FROM drafts WHERE id = ?1", [id])
                 .map_err(db)?;
+            // An alert's draft, published: the alert now answers for the notice.
+            if let Some(n) = change.notice {
+                tx.execute(
+                    "UPDATE alerts SET notice_id = ?1, draft_id = NULL WHERE draft_id = ?2",
+                    params![n.id, id],
+                )
+                .map_err(db)?;
+            }
         }
         if let Some(id) = change.remove_component {
             tx.execute("DELETE FROM components WHERE id = ?1", [id])

@@ -1,0 +1,297 @@
+//! Alerts in, as drafts: `POST /api/v1/intake/{alertmanager,grafana,zabbix,uptime-kuma,generic}`
+//! with an intake token. A firing alert makes or updates one draft (by source and key); the
+//! admins' routing rules give it a component and a template, and only a rule that says so
+//! publishes it without a person. A resolved alert discards its unpublished draft, or tells
+//! support on the Now page that its published notice may be resolved.
+
+pub mod parse;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::{Value, json};
+use svetofor_api::{DraftBody, IntakeRule, IntakeRules, NewNotice, Placeholders, Template};
+use svetofor_feed::{Component, Kind, Severity, Text};
+
+use crate::AppState;
+use crate::api::{Intaker, JsonBody, MaybeCaller, require};
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::notices::{MAX_BODY_CHARS, MAX_TITLE_CHARS};
+use crate::publisher::PublishError;
+use crate::store::{AlertLink, AuditEntry, StoreError, blocking};
+use parse::Alert;
+
+/// The sources the intake reads.
+pub const SOURCES: [&str; 5] = [
+    "alertmanager",
+    "grafana",
+    "zabbix",
+    "uptime-kuma",
+    "generic",
+];
+
+/// One alert at a time: the same alert sent twice at once must not make two drafts.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The routes.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/intake/rules", get(rules).put(set_rules))
+        .route("/intake/{source}", post(intake))
+}
+
+/// Text fit for a notice: no control characters, at most `max` characters.
+fn fit(s: &str, max: usize, keep_lines: bool) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' if keep_lines => c,
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.chars().count() <= max {
+        return cleaned.to_owned();
+    }
+    let mut cut: String = cleaned.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn rule_for<'a>(rules: &'a [IntakeRule], source: &str, alert: &Alert) -> Option<&'a IntakeRule> {
+    rules.iter().find(|r| {
+        r.source.as_deref().is_none_or(|s| s == source)
+            && r.labels.iter().all(|(k, v)| alert.labels.get(k) == Some(v))
+    })
+}
+
+/// The draft an alert makes.
+pub fn draft_of(
+    alert: &Alert,
+    rule: Option<&IntakeRule>,
+    template: Option<&Template>,
+    components: &[Component],
+) -> DraftBody {
+    let component = rule.and_then(|r| r.component.clone());
+    let kind = match alert.severity {
+        Severity::Red => Kind::Outage,
+        Severity::Yellow => Kind::Degraded,
+        Severity::Green => Kind::Info,
+    };
+    let (title, body) = match template {
+        Some(t) => {
+            let now = (Utc::now() + chrono::TimeDelta::hours(3))
+                .format("%H:%M")
+                .to_string();
+            let fill = |text: &Text, lang: &str| {
+                let name = component.as_deref().map(|id| {
+                    components
+                        .iter()
+                        .find(|c| c.id == id)
+                        .map_or(id.to_owned(), |c| c.name.get(lang, id).to_owned())
+                });
+                Placeholders {
+                    component: name.as_deref(),
+                    time: Some(&now),
+                }
+                .fill(text.get(lang, ""))
+            };
+            let both = |text: &Text, max: usize, lines: bool| {
+                let map: std::collections::BTreeMap<String, String> = ["ru", "en"]
+                    .iter()
+                    .map(|l| (l.to_string(), fit(&fill(text, l), max, lines)))
+                    .filter(|(_, t)| !t.is_empty())
+                    .collect();
+                (!map.is_empty()).then_some(Text::Translated(map))
+            };
+            (
+                both(&t.title, MAX_TITLE_CHARS, false),
+                both(&t.body, MAX_BODY_CHARS, true),
+            )
+        }
+        None => (
+            Some(Text::Plain(fit(&alert.summary, MAX_TITLE_CHARS, false))),
+            Some(Text::Plain(fit(&alert.description, MAX_BODY_CHARS, true)))
+                .filter(|b| !b.is_empty()),
+        ),
+    };
+    DraftBody {
+        notice: NewNotice {
+            severity: Some(template.map_or(alert.severity, |t| t.severity)),
+            kind: Some(template.map_or(kind, |t| t.kind)),
+            title,
+            body,
+            components: component.into_iter().collect(),
+            next_update_at: template
+                .and_then(|t| t.next_update_minutes)
+                .map(|m| Utc::now() + chrono::TimeDelta::minutes(i64::from(m))),
+            ..NewNotice::default()
+        },
+        publish_at: None,
+    }
+}
+
+async fn intake(
+    State(app): State<Arc<AppState>>,
+    Intaker(caller): Intaker,
+    Path(source): Path<String>,
+    JsonBody(payload): JsonBody<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let alert = match source.as_str() {
+        "alertmanager" | "grafana" => parse::alertmanager(&payload),
+        "zabbix" => parse::zabbix(&payload),
+        "uptime-kuma" => parse::uptime_kuma(&payload),
+        "generic" => parse::generic(&payload),
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "no intake for \"{source}\"; use one of {}",
+                SOURCES.join(", ")
+            )));
+        }
+    }
+    .map_err(|e| ApiError::bad_request(format!("{source} payload: {e}")))?;
+    let _one = ONE_AT_A_TIME.lock().await;
+    let store = app.store.clone();
+    let (src, key) = (source.clone(), alert.key.clone());
+    let (link, rules, templates, components) = blocking(move || {
+        Ok::<_, StoreError>((
+            store.alert_link(&src, &key)?,
+            store.intake_rules()?,
+            store.templates()?,
+            store.components()?,
+        ))
+    })
+    .await?;
+    let rule = rule_for(&rules, &source, &alert);
+    let template = rule
+        .and_then(|r| r.template.as_deref())
+        .and_then(|name| templates.iter().find(|t| t.name == name));
+    let actor = caller.actor();
+    let now = Utc::now();
+    let mut next = link.clone().unwrap_or(AlertLink {
+        source: source.clone(),
+        key: alert.key.clone(),
+        draft_id: None,
+        notice_id: None,
+        firing: alert.firing,
+        routed: rule.is_some(),
+        summary: fit(&alert.summary, MAX_TITLE_CHARS, false),
+        updated_at: now,
+    });
+    next.firing = alert.firing;
+    next.updated_at = now;
+    let (status, action) = match (alert.firing, &link) {
+        (true, Some(l)) if l.firing && l.draft_id.is_some() => {
+            let body = draft_of(&alert, rule, template, &components);
+            app.publisher
+                .save_draft(l.draft_id.as_deref(), body, actor)
+                .await?;
+            (StatusCode::OK, "updated")
+        }
+        (true, Some(l)) if l.firing && l.notice_id.is_some() => {
+            (StatusCode::OK, "published already")
+        }
+        (true, _) => {
+            let body = draft_of(&alert, rule, template, &components);
+            let draft = app.publisher.save_draft(None, body, actor.clone()).await?;
+            next.draft_id = Some(draft.id.clone());
+            next.notice_id = None;
+            next.routed = rule.is_some();
+            if rule.is_some_and(|r| r.publish) {
+                let detail = json!({"rule": "publish"});
+                match app
+                    .publisher
+                    .publish_draft_noted(&draft.id, actor, Some(detail))
+                    .await
+                {
+                    Ok(n) => {
+                        next.draft_id = None;
+                        next.notice_id = Some(n.id);
+                    }
+                    // Not publishable as it stands: it stays a draft for a person.
+                    Err(PublishError::Rejected(r)) => {
+                        tracing::warn!(draft = %draft.id, "an alert's rule says publish, but: {r}")
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            (StatusCode::CREATED, "created")
+        }
+        (false, Some(l)) if l.draft_id.is_some() => {
+            let id = l.draft_id.clone().unwrap_or_default();
+            match app.publisher.delete_draft(&id, actor).await {
+                Ok(()) | Err(PublishError::NoDraft(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            next.draft_id = None;
+            (StatusCode::OK, "discarded")
+        }
+        (false, Some(l)) if l.notice_id.is_some() => (StatusCode::OK, "resolve proposed"),
+        (false, _) => (StatusCode::OK, "nothing to resolve"),
+    };
+    let store = app.store.clone();
+    let saved = next.clone();
+    blocking(move || store.save_alert_link(&saved)).await?;
+    tracing::info!(%source, key = %alert.key, action, "alert taken in");
+    Ok((
+        status,
+        Json(json!({
+            "action": action,
+            "draft": next.draft_id,
+            "notice": next.notice_id,
+            "routed": next.routed,
+        })),
+    ))
+}
+
+async fn rules(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+) -> Result<Json<IntakeRules>, ApiError> {
+    require(caller, Role::Support)?;
+    let store = app.store.clone();
+    Ok(Json(IntakeRules {
+        rules: blocking(move || store.intake_rules()).await?,
+    }))
+}
+
+async fn set_rules(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    JsonBody(body): JsonBody<IntakeRules>,
+) -> Result<Json<IntakeRules>, ApiError> {
+    let caller = require(caller, Role::Admin)?;
+    if body.rules.len() > 200 {
+        return Err(ApiError::bad_request("at most 200 rules"));
+    }
+    for r in &body.rules {
+        if let Some(s) = &r.source
+            && !SOURCES.contains(&s.as_str())
+        {
+            return Err(ApiError::bad_request(format!(
+                "source \"{s}\": use one of {}",
+                SOURCES.join(", ")
+            )));
+        }
+        if let Some(c) = &r.component {
+            crate::notices::component_id(c)?;
+        }
+    }
+    let audit = AuditEntry {
+        at: Utc::now(),
+        actor: caller.actor(),
+        action: "intake.rules".to_owned(),
+        target: None,
+        detail: serde_json::to_value(&body).unwrap_or_default(),
+    };
+    let store = app.store.clone();
+    let rules = body.rules.clone();
+    blocking(move || store.set_intake_rules(&rules, &audit)).await?;
+    Ok(Json(body))
+}
