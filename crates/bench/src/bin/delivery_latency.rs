@@ -58,8 +58,7 @@ async fn receiver() -> Result<(u16, Arrivals)> {
                         .unwrap_or("")
                         .to_owned();
                     noted.lock().map(|mut m| m.insert(id, at)).ok();
-                    if w
-                        .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+                    if w.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
                         .await
                         .is_err()
                     {
