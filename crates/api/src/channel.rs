@@ -91,6 +91,9 @@ pub struct NewChannel {
     /// Times in its texts are in UTC plus this many minutes; default 180 (Moscow).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_offset_minutes: Option<i32>,
+    /// Also tell it about each new draft from monitoring (support's own chat); default no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<bool>,
 }
 
 /// A channel as the API shows it: no secrets.
@@ -108,6 +111,9 @@ pub struct ChannelInfo {
     pub language: String,
     /// Times in its texts are in UTC plus this many minutes.
     pub utc_offset_minutes: i32,
+    /// It is also told about new drafts from monitoring.
+    #[serde(default)]
+    pub drafts: bool,
     /// When it was added.
     pub created_at: DateTime<Utc>,
     /// When it was switched off (a webhook that answered 410), if it was.
@@ -154,6 +160,10 @@ pub enum EventKind {
     /// It was withdrawn.
     #[serde(rename = "notice.withdrawn")]
     Withdrawn,
+    /// Monitoring made a draft of it: not published, for support to look at (only to
+    /// channels that asked for drafts).
+    #[serde(rename = "draft.created")]
+    DraftCreated,
 }
 
 impl EventKind {
@@ -165,6 +175,7 @@ impl EventKind {
             EventKind::Corrected => "notice.corrected",
             EventKind::Resolved => "notice.resolved",
             EventKind::Withdrawn => "notice.withdrawn",
+            EventKind::DraftCreated => "draft.created",
         }
     }
 }

@@ -186,7 +186,7 @@ pub async fn deliver(config: &ChannelConfig, event: &NoticeEvent, to: Addressed<
         .trim_end_matches('>')
         .to_owned();
     let first = thread_id(event, &host);
-    let is_first = event.kind == EventKind::Created;
+    let is_first = matches!(event.kind, EventKind::Created | EventKind::DraftCreated);
     let id = if is_first {
         first.clone()
     } else {

@@ -179,6 +179,27 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             word = lang.pick("Отменено", "Withdrawn");
             format!("{word}: {title}")
         }
+        EventKind::DraftCreated => {
+            if !body.is_empty() {
+                lines.push(body);
+            }
+            lines.push(
+                lang.pick(
+                    "Сотрудники этого ещё не видят: черновик ждёт проверки и публикации в консоли.",
+                    "Employees do not see this yet: a draft waits in the console to be checked and published.",
+                )
+                .to_owned(),
+            );
+            word = lang.pick("Черновик", "Draft");
+            return Message {
+                headline: format!(
+                    "📝 {}: {title}",
+                    lang.pick("От мониторинга", "From monitoring")
+                ),
+                word,
+                lines,
+            };
+        }
     };
     if let Some(w) = &n.window {
         let until = w

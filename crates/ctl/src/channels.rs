@@ -58,6 +58,9 @@ pub struct Common {
     /// Times in texts in UTC plus this many minutes (default 180, Moscow).
     #[arg(long, allow_hyphen_values = true)]
     utc_offset_minutes: Option<i32>,
+    /// Also tell this channel about each new draft from monitoring (support's own chat).
+    #[arg(long)]
+    drafts: bool,
 }
 
 /// `channel add` kinds.
@@ -157,6 +160,7 @@ fn add(cmd: AddCmd) -> Result<(), Failure> {
         min_severity: common.min_severity,
         language: common.language,
         utc_offset_minutes: common.utc_offset_minutes,
+        drafts: Some(common.drafts),
     };
     let created = block_on(api.add_channel(&req))??;
     let c = &created.channel;

@@ -124,6 +124,7 @@ pub fn check(req: NewChannel) -> Result<(ChannelRecord, Option<String>), ApiErro
         config,
         language: language.to_owned(),
         utc_offset_minutes: offset,
+        drafts: req.drafts.unwrap_or(false),
         created_at: Utc::now(),
         disabled_at: None,
     };
@@ -139,6 +140,7 @@ pub fn info(c: &ChannelRecord, last: Option<svetofor_api::DeliveryInfo>) -> Chan
         min_severity: c.min_severity,
         language: c.language.clone(),
         utc_offset_minutes: c.utc_offset_minutes,
+        drafts: c.drafts,
         created_at: c.created_at,
         disabled_at: c.disabled_at,
         last,

@@ -23,6 +23,18 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The request field at fault, when one is.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// What is wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl ApiError {
     /// An error with this code (which decides the status) and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {

@@ -501,3 +501,53 @@ async fn a_410_switches_the_webhook_off_and_test_says_what_it_found() {
     .await;
     assert_eq!(status, 403, "admins only");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn supports_own_chat_hears_of_an_alert_draft_and_employees_channels_do_not() {
+    let seen: Shared = Arc::default();
+    let base = http_standins(seen.clone()).await;
+    let h = start().await;
+    let admin = h.token(Role::Admin);
+    let intake = h.token(Role::Intake);
+    let support_chat = h
+        .post(
+            &admin,
+            "/api/v1/channels",
+            json!({"name": "support-chat", "drafts": true,
+            "min_severity": "yellow", "config": {"type": "telegram", "chat": "-1001",
+            "bot_token": "123:SECRET", "api_url": format!("{base}/tg")}}),
+        )
+        .await;
+    assert_eq!(support_chat.status(), 201);
+    h.post(
+        &admin,
+        "/api/v1/channels",
+        json!({"name": "employees",
+        "config": {"type": "webhook", "url": format!("{base}/hook")}}),
+    )
+    .await;
+    h.post_json(
+        &intake,
+        "/api/v1/intake/generic",
+        json!({"key": "db", "status": "firing",
+        "severity": "critical", "title": "База данных недоступна"}),
+    )
+    .await;
+    wait_until("support's chat is told", || {
+        !seen.lock().unwrap().telegram.is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let s = seen.lock().unwrap();
+    let text = s.telegram[0].1["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("<b>📝 От мониторинга: База данных недоступна</b>"),
+        "{text}"
+    );
+    assert!(text.contains("Сотрудники этого ещё не видят"), "{text}");
+    assert_eq!(s.telegram[0].1["chat_id"], "-1001");
+    assert!(
+        s.webhooks.is_empty(),
+        "a draft is not a notice: employees' channels hear nothing"
+    );
+}

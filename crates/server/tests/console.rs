@@ -903,3 +903,111 @@ async fn an_alert_from_monitoring_is_on_the_now_page_at_once() {
     assert!(now.contains("unrouted"), "{now}");
     assert!(now.contains("href=\"/console/drafts/d-"), "{now}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_add_test_and_remove_channels_from_the_console() {
+    use std::sync::{Arc, Mutex};
+    let got: Arc<Mutex<u32>> = Arc::default();
+    let counted = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let counted = counted.clone();
+            async move {
+                *counted.lock().unwrap() += 1;
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    add_user(&h, "olga", Role::Admin);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    assert_eq!(page(&h, &c, &anna, "/console/channels").await.0, 403);
+    let olga = session(&h, &c, "olga").await;
+    let (status, empty) = page(&h, &c, &olga, "/console/channels").await;
+    assert_eq!(status, 200);
+    assert!(empty.contains("No channels yet."), "{empty}");
+    let csrf = hidden_csrf(&empty);
+    let bad = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/channels",
+        &[
+            ("csrf", &csrf),
+            ("action", "webhook"),
+            ("name", "Ops Hook"),
+            ("url", &hook),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("lower-case Latin letters")
+    );
+    let added = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/channels",
+        &[
+            ("csrf", &csrf),
+            ("action", "webhook"),
+            ("name", "ops"),
+            ("url", &hook),
+            ("min_severity", "green"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), 200);
+    let body = added.text().await.unwrap();
+    let at = body.find("<code>whsec_").expect("the secret, once") + 6;
+    let secret: String = body[at..].split('<').next().unwrap().to_owned();
+    let (_, listed) = page(&h, &c, &olga, "/console/channels").await;
+    assert!(listed.contains("ops") && listed.contains(&hook), "{listed}");
+    assert!(!listed.contains(&secret), "shown once only");
+    let tested = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/channels",
+        &[("csrf", &csrf), ("action", "test"), ("name", "ops")],
+    )
+    .await;
+    assert!(
+        tested
+            .text()
+            .await
+            .unwrap()
+            .contains("took a signed test post")
+    );
+    assert_eq!(*got.lock().unwrap(), 1);
+    let removed = post_form(
+        &h,
+        &c,
+        &olga,
+        "/console/channels",
+        &[("csrf", &csrf), ("action", "remove"), ("name", "ops")],
+    )
+    .await;
+    assert_eq!(removed.status(), 303);
+    let (_, gone) = page(&h, &c, &olga, "/console/channels").await;
+    assert!(gone.contains("No channels yet."));
+    let audit = h.server.publisher.store().audit(3, None).unwrap();
+    let actions: Vec<&str> = audit.iter().map(|a| a.entry.action.as_str()).collect();
+    assert_eq!(actions[0], "channel.remove");
+    assert!(actions.contains(&"channel.create"));
+    assert!(
+        !format!("{:?}", audit).contains(&secret),
+        "no secret in the audit"
+    );
+}

@@ -541,6 +541,12 @@ async fn an_admin_keeps_templates_components_people_and_tokens_and_support_start
         shoot(&b, &server, "/console/audit", audit, "audit-all", lang).await;
         shoot(&b, &server, "/console/users", users, "users", lang).await;
         shoot(&b, &server, "/console/tokens", tokens, "tokens", lang).await;
+        let added = if lang == "ru" {
+            "Добавить вебхук"
+        } else {
+            "Add a webhook"
+        };
+        shoot(&b, &server, "/console/channels", added, "channels", lang).await;
         let page = shoot(
             &b,
             &server,

@@ -48,6 +48,7 @@ fn event_word(w: &Words, e: EventKind) -> String {
         EventKind::Corrected => "console-delivery-corrected",
         EventKind::Resolved => "console-delivery-resolved",
         EventKind::Withdrawn => "console-delivery-withdrawn",
+        EventKind::DraftCreated => "console-delivery-draft",
     })
 }
 

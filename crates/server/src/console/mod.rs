@@ -9,6 +9,7 @@
 //! - [`pages`]: the HTML, every untrusted text escaped.
 
 mod audit_page;
+mod channels;
 pub mod checks;
 mod compose;
 mod deliveries;
@@ -116,6 +117,10 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(manage::components).post(manage::save_component),
         )
         .route("/console/audit", get(audit_page::audit))
+        .route(
+            "/console/channels",
+            get(channels::channels).post(channels::change),
+        )
         .route(
             "/console/users",
             get(people::users).post(people::change_users),

@@ -46,6 +46,7 @@ fn menu(w: &Words, nav: &Nav<'_>) -> String {
         links.extend([
             ("/console/users", "console-nav-users"),
             ("/console/tokens", "console-nav-tokens"),
+            ("/console/channels", "console-nav-channels"),
         ]);
     }
     let links: String = links

@@ -201,9 +201,13 @@ async fn intake(
             let body = draft_of(&alert, rule, template, &components);
             let draft = app.publisher.save_draft(None, body, actor.clone()).await?;
             next.draft_id = Some(draft.id.clone());
+            let publish = rule.is_some_and(|r| r.publish);
+            if !publish && let Err(e) = app.publisher.announce_draft(&draft).await {
+                tracing::error!(draft = %draft.id, "support's channels not told of the draft: {e}");
+            }
             next.notice_id = None;
             next.routed = rule.is_some();
-            if rule.is_some_and(|r| r.publish) {
+            if publish {
                 let detail = json!({"rule": "publish"});
                 match app
                     .publisher

@@ -46,6 +46,40 @@ pub fn plan(
 }
 
 impl Publisher {
+    /// Tells the channels that asked for drafts (support's own chat) about a new draft from
+    /// monitoring. Not a change to the feed, so not in its transaction: a draft told late or
+    /// twice is harmless, and the draft itself is already stored.
+    pub async fn announce_draft(&self, draft: &svetofor_api::Draft) -> Result<(), PublishError> {
+        let now = Utc::now();
+        let Ok(notice) = crate::notices::create(draft.id.clone(), draft.notice.clone(), now) else {
+            return Ok(());
+        };
+        let store = self.store.clone();
+        let channels = blocking(move || store.channels()).await?;
+        let seq = self.current().seq;
+        let deliveries: Vec<NewDelivery> = channels
+            .iter()
+            .filter(|c| c.drafts && c.disabled_at.is_none() && notice.severity >= c.min_severity)
+            .map(|c| NewDelivery {
+                channel: c.name.clone(),
+                event: NoticeEvent {
+                    kind: EventKind::DraftCreated,
+                    timestamp: now,
+                    feed_id: self.settings.id.clone(),
+                    seq,
+                    notice: notice.clone(),
+                },
+            })
+            .collect();
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let store = self.store.clone();
+        blocking(move || store.enqueue(&deliveries)).await?;
+        self.outbox.notify_one();
+        Ok(())
+    }
+
     /// The deliveries a change to `notice` makes.
     pub(super) async fn deliveries_for(
         &self,

@@ -16,6 +16,9 @@ pub struct ChannelRecord {
     pub min_severity: Severity,
     pub language: String,
     pub utc_offset_minutes: i32,
+    /// Also told about new drafts from monitoring.
+    #[serde(default)]
+    pub drafts: bool,
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_at: Option<DateTime<Utc>>,
@@ -66,6 +69,8 @@ pub trait ChannelStore: Send + Sync + 'static {
     fn delete_channel(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
     /// Switches a channel off (a webhook answered 410).
     fn disable_channel(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Stores deliveries that no notice change carries (a draft from monitoring).
+    fn enqueue(&self, deliveries: &[NewDelivery]) -> Result<(), StoreError>;
     /// Channels already told something about `notice`.
     fn channels_told(&self, notice: &str) -> Result<Vec<String>, StoreError>;
     /// Pending deliveries due at `now`, the oldest of each (channel, notice) only, so a

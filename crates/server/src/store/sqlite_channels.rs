@@ -204,6 +204,13 @@ impl ChannelStore for SqliteStore {
         Ok(())
     }
 
+    fn enqueue(&self, deliveries: &[NewDelivery]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        insert_deliveries(&tx, deliveries)?;
+        tx.commit().map_err(db)
+    }
+
     fn channels_told(&self, notice: &str) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
