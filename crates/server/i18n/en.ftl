@@ -215,3 +215,5 @@ console-channels-none = There is no such channel.
 console-channels-taken = A channel named { $name } exists already.
 console-channels-drafts = Also tell this channel about new drafts from monitoring (for support's own chat)
 console-delivery-draft = draft from monitoring
+console-preview-channels = In Telegram and e-mail (where an administrator set them up), times in Moscow time:
+console-preview-subject = E-mail subject

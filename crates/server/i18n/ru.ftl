@@ -215,3 +215,5 @@ console-channels-none = Такого канала нет.
 console-channels-taken = Канал с именем { $name } уже есть.
 console-channels-drafts = Сообщать и о новых черновиках от мониторинга (для чата поддержки)
 console-delivery-draft = черновик от мониторинга
+console-preview-channels = В Telegram и в почте (если администратор их подключил), время московское:
+console-preview-subject = Тема письма

@@ -221,6 +221,15 @@ async fn support_runs_a_whole_incident_from_the_browser() {
         "the notification: {preview}"
     );
     assert!(
+        preview.contains("🔴 Сбой: Платежи не проходят")
+            && preview.contains("Тема письма: [Сбой] Платежи не проходят"),
+        "what Telegram and e-mail will say: {preview}"
+    );
+    assert!(
+        preview.contains("Тема письма: [Outage] Payments fail"),
+        "{preview}"
+    );
+    assert!(
         feed_json(&server).await["notices"]
             .as_array()
             .unwrap()

@@ -163,7 +163,10 @@ pub(super) fn refusal(
 }
 
 /// The preview panel: the banner, the tray line and the notification, in both languages.
-fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
+/// A preview in one language: the desktop's, and what Telegram and e-mail would say.
+type Previewed = (Lang, Preview, svetofor_channels::words::Message);
+
+fn preview_panel(w: &Words, previews: &[Previewed]) -> String {
     if previews.is_empty() {
         return String::new();
     }
@@ -171,7 +174,7 @@ fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
         "<section class=\"preview\"><h2>{}</h2>",
         esc(&w.t("console-preview-heading"))
     );
-    for (lang, p) in previews {
+    for (lang, p, said) in previews {
         out.push_str(&format!(
             "<h3>{}</h3>",
             esc(&w.t(match lang {
@@ -205,6 +208,20 @@ fn preview_panel(w: &Words, previews: &[(Lang, Preview)]) -> String {
                 esc(body)
             ));
         }
+        let lines: String = said
+            .lines
+            .iter()
+            .map(|l| format!("<br>{}", esc(l)))
+            .collect();
+        out.push_str(&format!(
+            "<p class=\"meta\">{label}</p><div class=\"toast channel\"><strong>{headline}</strong>{lines}</div>\
+             <p class=\"meta\">{subject_label}: [{word}] {title}</p>",
+            label = esc(&w.t("console-preview-channels")),
+            headline = esc(&said.headline),
+            subject_label = esc(&w.t("console-preview-subject")),
+            word = esc(said.word),
+            title = esc(said.headline.split_once(": ").map_or("", |(_, t)| t)),
+        ));
     }
     out.push_str("</section>");
     out
@@ -250,7 +267,7 @@ fn compose_page(
     f: &ComposeForm,
     failed: &[Check],
     marks: &Marks,
-    previews: &[(Lang, Preview)],
+    previews: &[Previewed],
 ) -> String {
     let csrf = setting.nav.csrf;
     let sev = |v: &str, key: &str| {
@@ -635,9 +652,20 @@ pub(super) async fn compose(
         }
         let previews = match crate::notices::create("preview".to_owned(), req, now) {
             Ok(n) => app.console.previewer.as_ref().map_or_else(Vec::new, |p| {
+                let event = svetofor_api::NoticeEvent {
+                    kind: svetofor_api::EventKind::Created,
+                    timestamp: now,
+                    feed_id: String::new(),
+                    seq: 0,
+                    notice: n.clone(),
+                };
                 Lang::ALL
                     .into_iter()
-                    .filter_map(|l| p.preview(&n, l.tag()).map(|v| (l, v)))
+                    .filter_map(|l| {
+                        let lang = svetofor_channels::words::Lang::of(l.tag());
+                        let said = svetofor_channels::words::message(&event, lang, 180);
+                        p.preview(&n, l.tag()).map(|v| (l, v, said))
+                    })
                     .collect()
             }),
             Err(r) => {
