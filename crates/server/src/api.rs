@@ -156,12 +156,7 @@ impl FromRequestParts<Arc<AppState>> for Writer {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, ApiError> {
         let caller = require(caller_of(parts, app).await?, Role::Support)?;
-        let ConnectInfo(addr) = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .copied()
-            .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
-        write_allowed(app, addr)?;
+        within_write_rate(parts, app)?;
         Ok(Writer(caller))
     }
 }
@@ -181,14 +176,19 @@ impl FromRequestParts<Arc<AppState>> for Intaker {
                 caller.name, caller.role
             )));
         }
-        let ConnectInfo(addr) = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .copied()
-            .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
-        write_allowed(app, addr)?;
+        within_write_rate(parts, app)?;
         Ok(Intaker(caller))
     }
+}
+
+/// Refuses a write beyond the per-address rate (the peer's address, from the connection).
+fn within_write_rate(parts: &Parts, app: &AppState) -> Result<(), ApiError> {
+    let ConnectInfo(addr) = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+        .ok_or_else(|| ApiError::internal("the peer address is missing"))?;
+    write_allowed(app, addr)
 }
 
 /// Requires a caller with at least `role`.

@@ -199,6 +199,26 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Rows of `(key, JSON)` read back as `T`; `what` names a row in the error ("template x").
+pub(super) fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql).map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    rows.map(|r| {
+        let (key, data) = r.map_err(db)?;
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+            what: format!("{what} {key}"),
+            reason: e.to_string(),
+        })
+    })
+    .collect()
+}
+
 pub(super) fn insert_audit(tx: &Connection, a: &AuditEntry) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",

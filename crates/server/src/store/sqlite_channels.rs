@@ -7,7 +7,7 @@ use svetofor_api::{DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
 use super::channels::{
     ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
 };
-use super::sqlite::{SqliteStore, db, insert_audit, parse_ts, ts};
+use super::sqlite::{SqliteStore, db, insert_audit, json_rows, parse_ts, ts};
 use super::{AuditEntry, StoreError};
 
 /// The tables this file adds (schema version 4).
@@ -136,18 +136,11 @@ fn delivery_rows(
 
 impl ChannelStore for SqliteStore {
     fn channels(&self) -> Result<Vec<ChannelRecord>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT name, data FROM channels ORDER BY name")
-            .map_err(db)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db)?;
-        rows.map(|r| {
-            let (name, data) = r.map_err(db)?;
-            serde_json::from_str(&data).map_err(|e| corrupt(&format!("channel {name}"), e))
-        })
-        .collect()
+        json_rows(
+            &self.conn(),
+            "SELECT name, data FROM channels ORDER BY name",
+            "channel",
+        )
     }
 
     fn insert_channel(&self, c: &ChannelRecord, audit: &AuditEntry) -> Result<bool, StoreError> {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use svetofor_api::{Draft, IntakeRule, Template};
 
-use super::sqlite::{SqliteStore, db, insert_audit, parse_ts, ts};
+use super::sqlite::{SqliteStore, db, insert_audit, json_rows, parse_ts, ts};
 use super::work::{AlertLink, WorkStore};
 use super::{AuditEntry, StoreError};
 
@@ -73,21 +73,12 @@ fn delete_logged(
 
 impl WorkStore for SqliteStore {
     fn drafts(&self) -> Result<Vec<Draft>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT id, data FROM drafts \
-                 ORDER BY publish_at IS NULL, publish_at, created_at DESC, id",
-            )
-            .map_err(db)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db)?;
-        rows.map(|r| {
-            let (id, data) = r.map_err(db)?;
-            parse(&format!("draft {id}"), &data)
-        })
-        .collect()
+        json_rows(
+            &self.conn(),
+            "SELECT id, data FROM drafts \
+             ORDER BY publish_at IS NULL, publish_at, created_at DESC, id",
+            "draft",
+        )
     }
 
     fn draft(&self, id: &str) -> Result<Option<Draft>, StoreError> {
@@ -134,18 +125,11 @@ impl WorkStore for SqliteStore {
     }
 
     fn templates(&self) -> Result<Vec<Template>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT name, data FROM templates ORDER BY name")
-            .map_err(db)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db)?;
-        rows.map(|r| {
-            let (name, data) = r.map_err(db)?;
-            parse(&format!("template {name}"), &data)
-        })
-        .collect()
+        json_rows(
+            &self.conn(),
+            "SELECT name, data FROM templates ORDER BY name",
+            "template",
+        )
     }
 
     fn template(&self, name: &str) -> Result<Option<Template>, StoreError> {
