@@ -4,12 +4,14 @@
 use chrono::{FixedOffset, Utc};
 use svetofor_client::alerts::{Memory, NotifyPolicy, decide};
 use svetofor_client::view;
-use svetofor_desktop_model::banner::{Banner, BannerCommand};
+use svetofor_desktop_model::banner::{self, Banner, BannerCommand};
 use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_desktop_model::notification::{self, MarkupRules};
 use svetofor_desktop_model::tray;
-use svetofor_feed::Notice;
-use svetofor_server::console::preview::{BannerPreview, Preview, Previewer, snapshot_of};
+use svetofor_feed::{Notice, Snapshot};
+use svetofor_server::console::preview::{
+    BannerPreview, InProductAsk, InProductBanner, Preview, Previewer, snapshot_of,
+};
 
 /// Previews from the desktop models, in UTC (the console says so).
 #[derive(Debug, Default)]
@@ -54,6 +56,31 @@ impl Previewer for DesktopPreview {
             banner,
             tray: tray::status_line(&cat, &view, now, utc),
             notification,
+        })
+    }
+
+    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner> {
+        let lang = match ask.lang.as_str() {
+            "ru" => Lang::Ru,
+            _ => Lang::En,
+        };
+        let cat = Catalog::new(lang);
+        let tz = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)?;
+        let mut view = view::build(snapshot, ask.now, &ask.components, lang.tag());
+        view.notices.retain(|n| n.severity >= ask.min);
+        let news = ask.min == svetofor_feed::Severity::Green;
+        let (m, dismiss) = banner::in_effect(&cat, &view, ask.now, tz, news)?;
+        Some(InProductBanner {
+            severity: m.severity,
+            word: m.word,
+            notice_id: m.notice_id,
+            title: m.title,
+            line: m.line,
+            since: m.since,
+            next_update: m.next_update,
+            overdue: m.overdue,
+            more: m.more,
+            dismiss,
         })
     }
 }

@@ -93,6 +93,21 @@ impl Dismissed {
         }
     }
 
+    /// A text that is equal for two versions of a notice exactly when a dismissal of one
+    /// covers the other: how a page with no memory but a list of strings (the in-product
+    /// banner's localStorage) keeps the same rule.
+    pub fn key(n: &NoticeView) -> String {
+        let mut key = format!("{}/{}/{}", n.id, n.severity, n.state);
+        if n.severity == Severity::Red {
+            key.push('/');
+            key.push_str(
+                &n.updated_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            );
+        }
+        key
+    }
+
     /// Whether this dismissal still hides `n`.
     fn covers(&self, n: &NoticeView) -> bool {
         if n.severity != self.severity || n.state != self.state {
@@ -197,6 +212,27 @@ fn recovery(
         stale: None,
         recovery: true,
     }
+}
+
+/// What a banner with no memory shows for `view` now: the worst problem in effect, else,
+/// with `news`, the first notice (the in-product banner; a desktop strip never shows news by
+/// itself). With the [`Dismissed::key`] of every notice it covers.
+pub fn in_effect(
+    cat: &Catalog,
+    view: &ViewState,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+    news: bool,
+) -> Option<(BannerModel, Vec<String>)> {
+    let first = problems(view)
+        .next()
+        .or(view.notices.first().filter(|_| news))?;
+    let covered: Vec<String> = if is_problem(first) {
+        problems(view).map(Dismissed::key).collect()
+    } else {
+        view.notices.iter().map(Dismissed::key).collect()
+    };
+    Some((content(cat, view, first, now, tz), covered))
 }
 
 impl Banner {

@@ -7,7 +7,7 @@ use chrono::{FixedOffset, TimeDelta};
 use common::{notice, snap, t0};
 use svetofor_client::alerts::{Alert, Memory, NotifyPolicy, Reason, decide};
 use svetofor_client::view::{self, Freshness, ViewState};
-use svetofor_desktop_model::banner::{Banner, BannerCommand, RECOVERY_SHOWN};
+use svetofor_desktop_model::banner::{self, Banner, BannerCommand, RECOVERY_SHOWN};
 use svetofor_desktop_model::details;
 use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_desktop_model::notification::{self, MarkupRules, Urgency};
@@ -326,6 +326,53 @@ fn yellow_banner_stays_dismissed_until_the_notice_changes() {
     // The tray's "Show banner" shows it whatever was dismissed.
     b.dismiss(&v);
     assert!(shown(&b.show(en(), &v, t0(), utc())).is_some());
+}
+
+/// The in-product banner keeps dismissals as `Dismissed::key` strings: two versions of a
+/// notice share a key exactly when the desktop banner, dismissed on one, stays closed on the
+/// other.
+#[test]
+fn dismissal_keys_agree_with_the_desktop_banner() {
+    let base = |sev| notice("k", sev, Kind::Degraded, State::Investigating);
+    type Change = fn(&mut Notice);
+    let changes: Vec<(&str, Change)> = vec![
+        ("wording", |n| n.updated_at += TimeDelta::minutes(5)),
+        ("state", |n| {
+            n.state = State::Identified;
+            n.updated_at += TimeDelta::minutes(5);
+        }),
+        ("severity", |n| {
+            n.severity = if n.severity == Severity::Red {
+                Severity::Yellow
+            } else {
+                Severity::Red
+            };
+        }),
+    ];
+    for sev in [Severity::Yellow, Severity::Red] {
+        for (what, change) in &changes {
+            let before = base(sev);
+            let mut after = before.clone();
+            change(&mut after);
+            let v1 = view_of(vec![before], t0());
+            let v2 = view_of(vec![after], t0() + TimeDelta::minutes(6));
+            let mut b = Banner::new();
+            b.on_view(en(), &v1, t0(), utc());
+            b.dismiss(&v1);
+            let reopens = shown(&b.on_view(en(), &v2, t0(), utc())).is_some();
+            let (_, k1) = banner::in_effect(en(), &v1, t0(), utc(), false).unwrap();
+            let (_, k2) = banner::in_effect(en(), &v2, t0(), utc(), false).unwrap();
+            assert_eq!(reopens, k1 != k2, "{sev} notice, change of {what}");
+        }
+    }
+    // News shows only when asked for.
+    let news = view_of(
+        vec![notice("n", Severity::Green, Kind::Info, State::Published)],
+        t0(),
+    );
+    assert!(banner::in_effect(en(), &news, t0(), utc(), false).is_none());
+    let (m, keys) = banner::in_effect(en(), &news, t0(), utc(), true).unwrap();
+    assert_eq!((m.severity, keys.len()), (Severity::Green, 1));
 }
 
 #[test]

@@ -33,6 +33,48 @@ pub struct BannerPreview {
 pub trait Previewer: Send + Sync + std::fmt::Debug {
     /// The preview of `notice` as the only notice of a feed, in `lang` (`ru`, `en`).
     fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview>;
+
+    /// The in-product banner (`/embed.js`) for a whole feed: what the desktop banner would
+    /// show now, by the desktop's own rules and words. `None` when it shows nothing.
+    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner>;
+}
+
+/// What a product page asks of the in-product banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InProductAsk {
+    /// `ru` or `en`.
+    pub lang: String,
+    /// Only notices about these components (and the whole product); empty: all.
+    pub components: Vec<String>,
+    /// Nothing below this; green lets news show too (a product page may want it, a desktop
+    /// strip over every window never does).
+    pub min: Severity,
+    /// The reader's zone, minutes east of UTC, for "since 14:25".
+    pub offset_minutes: i32,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The banner's words, all plain text for `textContent`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InProductBanner {
+    pub severity: Severity,
+    /// "Сбой", "Техработы": never colour alone.
+    pub word: String,
+    pub notice_id: String,
+    pub title: String,
+    pub line: String,
+    /// "с 14:25", "до 16:00".
+    pub since: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<String>,
+    pub overdue: bool,
+    /// "+2 more".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<String>,
+    /// The versions of everything the banner covers: a dismissal holds while every one of
+    /// them is still the same (the desktop's rule: until a state or severity changes, for an
+    /// outage until its next update, and until something new comes).
+    pub dismiss: Vec<String>,
 }
 
 /// A snapshot of a feed holding `notice` alone, for a [`Previewer`].
