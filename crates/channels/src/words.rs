@@ -57,7 +57,8 @@ fn mark(n: &Notice) -> &'static str {
     }
 }
 
-fn state_word(s: State, lang: Lang) -> &'static str {
+/// Where a notice stands, in a few words (lower case, for after a dash).
+pub fn state_word(s: State, lang: Lang) -> &'static str {
     match s {
         State::Investigating => lang.pick("выясняем причину", "investigating"),
         State::Identified => lang.pick("причина найдена, исправляем", "cause found, fixing"),

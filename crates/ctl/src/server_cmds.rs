@@ -118,6 +118,11 @@ pub struct ServeArgs {
     /// proxy: the console checks requests come from it, and sets Secure cookies over https.
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// A product origin whose pages show the in-product banner (`/embed.js`), e.g.
+    /// https://app.example.com: it may read the feed and its events cross-origin. Repeat for
+    /// several; `*` for any. Never applies to a --private publisher.
+    #[arg(long = "embed-origin", value_name = "ORIGIN")]
+    embed_origins: Vec<String>,
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -137,6 +142,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             u => u,
         },
         previewer: Some(Arc::new(crate::preview::DesktopPreview)),
+        embed_origins: svetofor_server::public::EmbedOrigins::new(&args.embed_origins)
+            .map_err(|e| Failure::usage(e.to_string()))?,
         limits: Limits {
             writes_per_minute: args.writes_per_minute,
             streams_per_ip: args.streams_per_ip,

@@ -75,6 +75,12 @@ impl ApiError {
         self.code
     }
 
+    /// Names the request field (or query parameter) at fault.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
     /// Sets `Retry-After` on the answer.
     pub fn retry_after(mut self, after: Duration) -> Self {
         self.retry_after = Some(after);

@@ -21,6 +21,7 @@ pub mod intake;
 pub mod limits;
 pub mod notices;
 pub mod outbox;
+pub mod public;
 pub mod publisher;
 pub mod revocation;
 pub mod serve;
@@ -61,4 +62,10 @@ pub struct AppState {
     pub console: console::Console,
     /// Telegram, webhook and e-mail senders (the outbox's, and `channel test`'s).
     pub senders: Arc<svetofor_channels::Senders>,
+    /// Product origins that may read the feed cross-origin (the in-product banner).
+    pub embed_origins: public::EmbedOrigins,
+    /// What the public pages are drawn from.
+    pub sight: public::SightCache,
+    /// Recent answers of `/embed.json`.
+    pub embed: public::EmbedRules,
 }

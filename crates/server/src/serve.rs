@@ -39,8 +39,11 @@ pub struct ServeOptions {
     /// Where browsers reach this server (`https://status.example.com`): the console's origin
     /// for its checks, and `Secure` cookies when it is https.
     pub public_url: Option<String>,
-    /// Draws the console's preview from the desktop app's models (`svetoforctl` gives one).
+    /// Draws the console's preview and the in-product banner from the desktop app's models
+    /// (`svetoforctl` gives one).
     pub previewer: Option<Arc<dyn crate::console::preview::Previewer>>,
+    /// Product origins whose pages may read the feed (`--embed-origin`).
+    pub embed_origins: crate::public::EmbedOrigins,
 }
 
 /// Why a server could not start.
@@ -139,7 +142,12 @@ pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
         .route("/events", get(feed_http::events))
         .nest("/api/v1", api)
         .merge(crate::console::routes())
+        .merge(crate::public::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::public::cors,
+        ))
         .with_state(app)
 }
 
@@ -199,6 +207,9 @@ impl Server {
                 opts.public_url.as_deref(),
                 opts.previewer.clone(),
             ),
+            embed_origins: opts.embed_origins.clone(),
+            sight: Default::default(),
+            embed: Default::default(),
         });
         let socket = if opts.listen.is_ipv4() {
             tokio::net::TcpSocket::new_v4()

@@ -1,0 +1,106 @@
+//! What the public pages are drawn from: the signed document being served, parsed once per
+//! seq, and the store's notices of the last [`HISTORY_DAYS`] days, read again at most once a
+//! minute (the window moves with the clock even when nothing is published).
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use svetofor_feed::{Component, Feed, Notice, Snapshot, State};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::store::{StoreError, blocking};
+
+/// How far back the status page and the history feeds go.
+pub const HISTORY_DAYS: i64 = 90;
+
+/// How long a read of the history is reused while the feed stays the same.
+const REREAD: TimeDelta = TimeDelta::seconds(60);
+
+/// One view of the published state.
+#[derive(Debug)]
+pub struct Sight {
+    /// The seq of the signed document it was drawn from.
+    pub seq: u64,
+    /// The signed document, parsed.
+    pub feed: Feed,
+    /// Notices of the last [`HISTORY_DAYS`] days and every open one, newest change first;
+    /// withdrawn ones left out (published by mistake, they are nobody's history).
+    pub history: Vec<Notice>,
+    read_at: DateTime<Utc>,
+}
+
+impl Sight {
+    /// The document as the desktops read it.
+    pub fn snapshot(&self) -> Snapshot {
+        self.feed.clone().into_snapshot()
+    }
+
+    /// The components, as the feed names them.
+    pub fn components(&self) -> &[Component] {
+        &self.feed.components
+    }
+
+    /// A notice of the history by id.
+    pub fn notice(&self, id: &str) -> Option<&Notice> {
+        self.history.iter().find(|n| n.id == id)
+    }
+
+    /// A component's name in `lang`, or its id when the feed has none.
+    pub fn component_name(&self, id: &str, lang: &str) -> String {
+        self.feed
+            .components
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.get(lang, &self.feed.default_language).to_owned())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// The last [`Sight`], shared by every public request.
+#[derive(Debug, Default)]
+pub struct SightCache {
+    last: Mutex<Option<Arc<Sight>>>,
+}
+
+impl SightCache {
+    /// The current sight: the cached one while the feed and the minute are the same.
+    pub async fn get(&self, app: &AppState) -> Result<Arc<Sight>, ApiError> {
+        let published = app.publisher.current();
+        let now = Utc::now();
+        if let Some(s) = self.last.lock().ok().and_then(|l| l.clone())
+            && s.seq == published.seq
+            && now - s.read_at < REREAD
+        {
+            return Ok(s);
+        }
+        let feed: Feed = serde_json::from_slice(&published.bytes).map_err(|e| {
+            tracing::error!("the served feed does not parse: {e}");
+            ApiError::from(StoreError::Encode(e))
+        })?;
+        let store = app.store.clone();
+        let since = now - TimeDelta::days(HISTORY_DAYS);
+        let mut history = blocking(move || {
+            Ok::<_, StoreError>(
+                store
+                    .feed_notices(since)?
+                    .into_iter()
+                    .filter(|n| n.state != State::Withdrawn)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+        history.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+        let sight = Arc::new(Sight {
+            seq: published.seq,
+            feed,
+            history,
+            read_at: now,
+        });
+        if let Ok(mut l) = self.last.lock() {
+            *l = Some(sight.clone());
+        }
+        Ok(sight)
+    }
+}
