@@ -68,3 +68,28 @@ ensure_desktop_test_deps() {
 ensure_browser_test_deps() {
   ensure_apt chromium chromium-driver
 }
+
+# Independent readers of what the publisher serves, from PyPI: statuscheck (a Statuspage v2
+# client) and feedparser (Atom and RSS), pinned, in a virtualenv outside the checkout. The
+# tests find it through SVETOFOR_PYTHON.
+ensure_python_test_deps() {
+  ensure_apt python3 python3-venv
+  local venv="${SVETOFOR_PYENV:-$HOME/.cache/svetofor/pyenv}"
+  local want="tests/python-requirements.txt"
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$want" "$venv/requirements.txt"; then
+    log "python test clients (statuscheck, feedparser) into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed (package python3-venv)"
+    local try
+    for try in 1 2 3; do
+      if "$venv/bin/pip" install -q --disable-pip-version-check -r "$want"; then
+        cp "$want" "$venv/requirements.txt"
+        break
+      fi
+      [ "$try" -eq 3 ] && die "could not install the python test clients from PyPI"
+      log "pip failed (try $try of 3), retrying in 10 s"
+      sleep 10
+    done
+  fi
+  export SVETOFOR_PYTHON="$venv/bin/python"
+}

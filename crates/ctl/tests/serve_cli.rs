@@ -449,3 +449,71 @@ fn export_writes_a_feed_that_check_verifies() {
     let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert_eq!(v["status"], "yellow");
 }
+
+/// `svetoforctl check URL/api/v2/summary.json`, as --json.
+fn check_statuspage(dir: &Path, s: &Served) -> serde_json::Value {
+    let out = ctl(
+        dir,
+        &[
+            "check",
+            &format!("{}/api/v2/summary.json", s.base),
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "check: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn check_reads_our_own_statuspage_api_as_the_same_status_and_embed_json_uses_the_desktop_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = serve(dir, free_port());
+    let token = token(dir, "support");
+    assert_eq!(check_statuspage(dir, &s)["status"], "green");
+    let out = post(
+        dir,
+        &s.base,
+        &token,
+        &[
+            "--severity",
+            "yellow",
+            "--title",
+            "Отчёты <i>медленно</i>",
+            "--body",
+            "Работаем\nдальше",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let id = text(&out.stdout);
+    let sp = check_statuspage(dir, &s);
+    assert_eq!(sp["status"], "yellow");
+    assert_eq!(sp["status"], check_json(dir, &s)["status"]);
+    assert_eq!(sp["format"], "statuspage/v2", "{sp:#}");
+
+    // The in-product banner's answer, drawn by the desktop's own rules and words.
+    let raw = get(&s.addr, "/embed.json?lang=ru&tz=180");
+    let body = raw.split("\r\n\r\n").nth(1).unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {raw}"));
+    assert_eq!(v["banner"]["severity"], "yellow", "{v:#}");
+    assert_eq!(v["banner"]["notice_id"], id.as_str());
+    assert_eq!(v["banner"]["title"], "Отчёты <i>медленно</i>");
+    assert_eq!(v["banner"]["line"], "Работаем", "the first line only");
+    assert_eq!(v["banner"]["word"], "Перебои");
+    assert!(v["banner"]["since"].as_str().unwrap().starts_with("с "));
+    assert_eq!(
+        v["banner"]["dismiss"],
+        serde_json::json!([format!("{id}/yellow/investigating")])
+    );
+    let red_only = get(&s.addr, "/embed.json?lang=en&min=red");
+    assert!(red_only.contains("\"banner\":null"), "{red_only}");
+    let bad = get(&s.addr, "/embed.json?min=purple");
+    assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
+
+    let res = ctl(
+        dir,
+        &["resolve", "--server", &s.base, "--token", &token, &id],
+    );
+    assert!(res.status.success());
+    assert_eq!(check_statuspage(dir, &s)["status"], "green");
+}

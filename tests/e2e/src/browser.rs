@@ -65,6 +65,16 @@ impl Browser {
         resp.json::<Value>().await.expect("webdriver json")["value"].clone()
     }
 
+    /// A Chrome DevTools Protocol command through chromedriver (`Network.setBlockedURLs`…).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+        .await
+    }
+
     /// Opens `url` and waits for the page to load.
     pub async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))

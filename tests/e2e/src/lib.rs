@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod bus;
 pub mod desktop;
+pub mod product;
 pub mod server;
 pub mod watch;
 pub mod webdriver;

@@ -14,20 +14,32 @@ pub struct Server {
     pub token: String,
     data: tempfile::TempDir,
     port: u16,
+    /// More `serve` arguments.
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
 impl Server {
     /// Starts `svetoforctl serve` on a free port and creates a support token.
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments.
+    pub fn start_with(extra: &[&str]) -> Server {
+        Server::start_at(crate::free_port(), extra)
+    }
+
+    /// [`Server::start_with`] on a given port.
+    pub fn start_at(port: u16, extra: &[&str]) -> Server {
         let data = tempfile::tempdir().expect("temp data dir");
-        let port = crate::free_port();
         let mut s = Server {
             url: format!("http://127.0.0.1:{port}"),
             pubkey: data.path().join("svetofor.pub"),
             token: String::new(),
             data,
             port,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
         };
         s.spawn();
@@ -44,6 +56,7 @@ impl Server {
     fn spawn(&mut self) {
         let child = Command::new(crate::binary("svetoforctl"))
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(&self.extra)
             .env("SVETOFOR_DATA_DIR", self.data.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

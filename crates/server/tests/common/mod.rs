@@ -32,6 +32,7 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
         limits: Limits::default(),
         public_url: None,
         previewer: None,
+        embed_origins: Default::default(),
     }
 }
 
