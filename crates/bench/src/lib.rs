@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -250,4 +252,66 @@ impl HttpConn {
 /// Position of `needle` in `hay`.
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Requests per second and latency of one load run.
+pub struct Run {
+    /// Requests per second.
+    pub rps: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+/// `conns` keep-alive connections asking `GET path` (with `If-None-Match: etag` when given)
+/// as fast as answers come, each answer `expect`: a second's warm-up, then `secs` counted.
+pub async fn load(
+    addr: &str,
+    path: &str,
+    etag: Option<String>,
+    expect: u16,
+    conns: usize,
+    secs: u64,
+) -> Result<Run> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let mut tasks = vec![];
+    for _ in 0..conns {
+        let addr = addr.to_owned();
+        let path = path.to_owned();
+        let etag = etag.clone();
+        let stop = stop.clone();
+        let count = count.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = HttpConn::connect(&addr).await?;
+            let mut lat = Vec::with_capacity(100_000);
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let r = c.get(&path, etag.as_deref()).await?;
+                lat.push(t.elapsed());
+                if r.status != expect {
+                    bail!("expected {expect}, got {}", r.status);
+                }
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<_, anyhow::Error>(lat)
+        }));
+    }
+    // Warm up for a second, then count.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let start_count = count.load(Ordering::Relaxed);
+    let start = Instant::now();
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    let done = count.load(Ordering::Relaxed) - start_count;
+    let elapsed = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    all.sort();
+    Ok(Run {
+        rps: done as f64 / elapsed.as_secs_f64(),
+        p50: quantile(&all, 0.5),
+        p99: quantile(&all, 0.99),
+    })
 }

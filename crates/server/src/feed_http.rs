@@ -75,7 +75,7 @@ fn conditional(
 }
 
 /// Whether the request accepts a gzip-compressed body (`Accept-Encoding: gzip`, not `q=0`).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

@@ -13,12 +13,16 @@ use common::{Harness, start, start_with};
 use serde_json::{Value, json};
 use svetofor_server::auth::Role;
 
+/// A real Statuspage capture from `../shared/fixtures/statuspage/` (or `SVETOFOR_FIXTURES`).
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../../../shared/fixtures/statuspage/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
+    let dir = std::env::var_os("SVETOFOR_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+        });
+    let path = dir.join("statuspage").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap()
 }
 
 fn keys(v: &Value) -> BTreeSet<String> {
@@ -488,7 +492,11 @@ async fn the_status_page_is_whole_without_javascript_in_both_languages() {
         "90 days and the legend"
     );
     assert!(ru.contains("href=\"/history.atom?lang=ru\""));
-    assert!(ru.contains("href=\"#app\"") && ru.contains("/feed.json</code>"));
+    assert!(
+        ru.contains("href=\"/?lang=ru#app\"")
+            && ru.contains("id=\"app\"")
+            && ru.contains("/feed.json</code>")
+    );
     // Scripts: only our own file.
     assert_eq!(ru.matches("<script").count(), 1);
     assert!(ru.contains("<script src=\"/status.js\" defer></script>"));
@@ -532,6 +540,30 @@ async fn the_status_page_is_whole_without_javascript_in_both_languages() {
     );
     assert!(notice.contains("Выясняем причину"));
     assert_eq!(h.get("/notices/nope", None, None).await.status(), 404);
+    // The banner's script: the key written in, compressed for those who accept it.
+    let key = h.server.publisher.public_key_file();
+    let key = key.lines().nth(1).unwrap().trim().to_owned();
+    let plain = String::from_utf8(h.body("/embed.js").await).unwrap();
+    assert!(plain.contains(&format!("var KEY = \"{key}\";")));
+    assert!(!plain.contains("__SVETOFOR_PUBLIC_KEY__"));
+    let gz = h
+        .http
+        .get(h.url("/embed.js"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        gz.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let gz = gz.bytes().await.unwrap();
+    assert!(
+        gz.len() <= 15 * 1024 && gz.len() < plain.len() / 2,
+        "{}",
+        gz.len()
+    );
     let css = h.get("/status.css", None, None).await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 

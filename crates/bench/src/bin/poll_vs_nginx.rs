@@ -6,68 +6,10 @@
 //! Needs `nginx` on PATH (Debian: apt-get install nginx-light).
 
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use svetofor_bench::{HttpConn, create_token, ms, post_notice, quantile, start_server};
-
-struct Run {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-async fn load(
-    addr: &str,
-    etag: Option<String>,
-    expect: u16,
-    conns: usize,
-    secs: u64,
-) -> Result<Run> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicU64::new(0));
-    let mut tasks = vec![];
-    for _ in 0..conns {
-        let addr = addr.to_owned();
-        let etag = etag.clone();
-        let stop = stop.clone();
-        let count = count.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut c = HttpConn::connect(&addr).await?;
-            let mut lat = Vec::with_capacity(100_000);
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let r = c.get("/feed.json", etag.as_deref()).await?;
-                lat.push(t.elapsed());
-                if r.status != expect {
-                    bail!("expected {expect}, got {}", r.status);
-                }
-                count.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok::<_, anyhow::Error>(lat)
-        }));
-    }
-    // Warm up for a second, then count.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let start_count = count.load(Ordering::Relaxed);
-    let start = Instant::now();
-    tokio::time::sleep(Duration::from_secs(secs)).await;
-    let done = count.load(Ordering::Relaxed) - start_count;
-    let elapsed = start.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let mut all = vec![];
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    all.sort();
-    Ok(Run {
-        rps: done as f64 / elapsed.as_secs_f64(),
-        p50: quantile(&all, 0.5),
-        p99: quantile(&all, 0.99),
-    })
-}
+use svetofor_bench::{HttpConn, create_token, load, ms, post_notice, start_server};
 
 fn start_nginx(dir: &std::path::Path, body: &[u8]) -> Result<(std::process::Child, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -164,6 +106,7 @@ async fn main() -> Result<()> {
     ] {
         let ours = load(
             &server.addr,
+            "/feed.json",
             conditional.then(|| ours_etag.clone()),
             expect,
             conns,
@@ -172,6 +115,7 @@ async fn main() -> Result<()> {
         .await?;
         let theirs = load(
             &nginx_addr,
+            "/feed.json",
             conditional.then(|| nginx_etag.clone()),
             expect,
             conns,

@@ -61,6 +61,8 @@ pub struct Params {
 #[derive(Debug, Default)]
 pub struct EmbedRules {
     answers: Mutex<HashMap<AnswerKey, Kept>>,
+    /// The script with the key written in, plain and gzip-compressed (made once).
+    script: std::sync::OnceLock<(Vec<u8>, Vec<u8>)>,
 }
 
 /// The feed's seq, and what was asked.
@@ -186,14 +188,32 @@ pub async fn banner(
 /// The script, with this publisher's public key written in (a product page may pin its
 /// own copy with `data-key`).
 pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let key = app.publisher.public_key_file();
-    let key = key.lines().nth(1).unwrap_or("").trim();
-    let js = include_str!("../../public/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", key);
-    answer(
+    let (plain, gzip) = app.embed.script.get_or_init(|| {
+        let key = app.publisher.public_key_file();
+        let key = key.lines().nth(1).unwrap_or("").trim().to_owned();
+        let js = include_str!("../../public/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", &key);
+        let gzip = crate::publisher::gzip(js.as_bytes());
+        (js.into_bytes(), gzip)
+    });
+    let compressed = crate::feed_http::accepts_gzip(&headers);
+    let body = if compressed { gzip } else { plain };
+    let mut resp = answer(
         &app,
         &headers,
         "text/javascript; charset=utf-8",
         300,
-        js.into_bytes(),
-    )
+        body.clone(),
+    );
+    let h = resp.headers_mut();
+    if compressed {
+        h.insert(
+            axum::http::header::CONTENT_ENCODING,
+            axum::http::HeaderValue::from_static("gzip"),
+        );
+    }
+    h.insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Accept-Encoding"),
+    );
+    resp
 }

@@ -197,8 +197,11 @@ async fn feed_of(
     require_read(app, caller.0)?;
     let sight = app.sight.get(app).await?;
     let lang = lang_of(p.lang.as_deref(), headers).tag();
-    let body = draw(&sight, lang, &base_url(app, headers));
-    Ok(answer(app, headers, content_type, 60, body.into_bytes()))
+    let base = base_url(app, headers);
+    let body = sight.drawn(format!("{content_type}|{lang}|{base}"), || {
+        draw(&sight, lang, &base).into_bytes()
+    });
+    Ok(answer(app, headers, content_type, 60, body.to_vec()))
 }
 
 /// `GET /history.atom`.

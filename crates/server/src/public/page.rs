@@ -40,8 +40,10 @@ pub async fn status_page(
     let sight = app.sight.get(&app).await?;
     let w = Words::of(lang_of(p.lang.as_deref(), &headers));
     let base = base_url(&app, &headers);
-    let body = home(w, &sight, Utc::now(), &base);
-    Ok(html(&app, &headers, body))
+    let body = sight.drawn(format!("home|{}|{base}", w.lang().tag()), || {
+        home(w, &sight, Utc::now(), &base).into_bytes()
+    });
+    Ok(html(&app, &headers, body.to_vec()))
 }
 
 /// `GET /notices/{id}`.
@@ -60,7 +62,7 @@ pub async fn notice_page(
         )));
     };
     let w = Words::of(lang_of(p.lang.as_deref(), &headers));
-    let body = one_notice(w, &sight, n, Utc::now());
+    let body = one_notice(w, &sight, n, Utc::now()).into_bytes();
     Ok(html(&app, &headers, body))
 }
 
@@ -86,14 +88,8 @@ pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Res
     )
 }
 
-fn html(app: &AppState, headers: &HeaderMap, body: String) -> Response {
-    let mut resp = answer(
-        app,
-        headers,
-        "text/html; charset=utf-8",
-        15,
-        body.into_bytes(),
-    );
+fn html(app: &AppState, headers: &HeaderMap, body: Vec<u8>) -> Response {
+    let mut resp = answer(app, headers, "text/html; charset=utf-8", 15, body);
     let h = resp.headers_mut();
     // Browsers ask every time (a 304 when nothing changed): a reader must not see an outage
     // that is over, even for seconds. A CDN keeps the page for 15 s, and serves it for a day
@@ -191,7 +187,7 @@ fn footer_links(w: &Words) -> String {
         (format!("/history.atom?lang={tag}"), "status-link-atom"),
         (format!("/history.rss?lang={tag}"), "status-link-rss"),
         ("/api/v2/summary.json".to_owned(), "status-link-api"),
-        ("#app".to_owned(), "status-link-app"),
+        (format!("/?lang={tag}#app"), "status-link-app"),
     ]
     .iter()
     .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(&w.t(key))))
@@ -571,9 +567,9 @@ pub fn one_notice(w: &Words, sight: &Sight, n: &Notice, now: DateTime<Utc>) -> S
     let state = capitalised(say::state_word(n.state, say_lang(w)));
     let body = format!(
         "<p><a href=\"/?lang={tag}\">{back}</a></p>\n\
-         <article class=\"notice sev-{sev} whole\" aria-labelledby=\"title\">{shape}<div>\
+         <section><article class=\"notice sev-{sev} whole\" aria-labelledby=\"title\">{shape}<div>\
          <h1 id=\"title\"><span class=\"word\">{word}:</span> {title}</h1>\
-         <p class=\"state\">{state}</p><p class=\"when\">{when}</p>{parts}{timeline}</div></article>\n",
+         <p class=\"state\">{state}</p><p class=\"when\">{when}</p>{parts}{timeline}</div></article></section>\n",
         tag = lang_tag(w),
         back = esc(&w.t("status-back")),
         sev = n.severity,

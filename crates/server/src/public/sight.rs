@@ -2,6 +2,7 @@
 //! seq, and the store's notices of the last [`HISTORY_DAYS`] days, read again at most once a
 //! minute (the window moves with the clock even when nothing is published).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -28,7 +29,13 @@ pub struct Sight {
     /// withdrawn ones left out (published by mistake, they are nobody's history).
     pub history: Vec<Notice>,
     read_at: DateTime<Utc>,
+    /// Pages drawn from this sight, by what was asked: an outage brings everyone to the
+    /// status page at once, and each is drawn once per feed and minute, not per reader.
+    drawn: Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
+
+/// At most this many drawn pages are kept per sight (languages × pages × hosts).
+const DRAWN: usize = 64;
 
 impl Sight {
     /// The document as the desktops read it.
@@ -44,6 +51,20 @@ impl Sight {
     /// A notice of the history by id.
     pub fn notice(&self, id: &str) -> Option<&Notice> {
         self.history.iter().find(|n| n.id == id)
+    }
+
+    /// The page `key` names, drawn by `draw` the first time it is asked for.
+    pub fn drawn(&self, key: String, draw: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        if let Some(b) = self.drawn.lock().ok().and_then(|d| d.get(&key).cloned()) {
+            return b;
+        }
+        let body = Arc::new(draw());
+        if let Ok(mut d) = self.drawn.lock()
+            && d.len() < DRAWN
+        {
+            d.insert(key, body.clone());
+        }
+        body
     }
 
     /// A component's name in `lang`, or its id when the feed has none.
@@ -97,6 +118,7 @@ impl SightCache {
             feed,
             history,
             read_at: now,
+            drawn: Mutex::default(),
         });
         if let Ok(mut l) = self.last.lock() {
             *l = Some(sight.clone());

@@ -78,14 +78,17 @@ async fn serve(
         .filter(|l| svetofor_feed::v1::is_language_tag(l))
         .unwrap_or_else(|| sight.feed.default_language.clone());
     let base = base_url(&app, &headers);
-    let value = document(&sight, doc, Utc::now(), &lang, &base);
-    let body = serde_json::to_vec(&value).map_err(crate::store::StoreError::Encode)?;
+    let body = sight.drawn(format!("{doc:?}|{lang}|{base}"), || {
+        let value = document(&sight, doc, Utc::now(), &lang, &base);
+        // A `Value` always serializes.
+        serde_json::to_vec(&value).unwrap_or_default()
+    });
     Ok(answer(
         &app,
         &headers,
         "application/json; charset=utf-8",
         15,
-        body,
+        body.to_vec(),
     ))
 }
 

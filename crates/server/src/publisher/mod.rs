@@ -17,6 +17,7 @@ mod deliveries;
 mod document;
 mod drafts;
 
+pub(crate) use document::gzip;
 pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
 use crate::notices::{self, ComponentSettings, NewNotice, NoticeChange, Rejected};
