@@ -10,7 +10,8 @@ use svetofor_desktop_model::notification::{self, MarkupRules};
 use svetofor_desktop_model::tray;
 use svetofor_feed::{Notice, Snapshot};
 use svetofor_server::console::preview::{
-    BannerPreview, InProductAsk, InProductBanner, Preview, Previewer, snapshot_of,
+    BannerPreview, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
+    snapshot_of,
 };
 
 /// Previews from the desktop models, in UTC (the console says so).
@@ -60,27 +61,53 @@ impl Previewer for DesktopPreview {
     }
 
     fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner> {
-        let lang = match ask.lang.as_str() {
-            "ru" => Lang::Ru,
-            _ => Lang::En,
-        };
-        let cat = Catalog::new(lang);
-        let tz = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)?;
-        let mut view = view::build(snapshot, ask.now, &ask.components, lang.tag());
+        let (cat, tz, mut view) = scene(snapshot, ask)?;
         view.notices.retain(|n| n.severity >= ask.min);
         let news = ask.min == svetofor_feed::Severity::Green;
         let (m, dismiss) = banner::in_effect(&cat, &view, ask.now, tz, news)?;
-        Some(InProductBanner {
-            severity: m.severity,
-            word: m.word,
-            notice_id: m.notice_id,
-            title: m.title,
-            line: m.line,
-            since: m.since,
-            next_update: m.next_update,
-            overdue: m.overdue,
-            more: m.more,
-            dismiss,
+        Some(words(m, dismiss))
+    }
+
+    fn in_product_recovery(
+        &self,
+        snapshot: &Snapshot,
+        ask: &InProductAsk,
+    ) -> Option<InProductRecovery> {
+        let (cat, tz, view) = scene(snapshot, ask)?;
+        let (m, until) = banner::recovered(&cat, &view, ask.now, tz)?;
+        Some(InProductRecovery {
+            banner: words(m, vec![]),
+            until,
         })
+    }
+}
+
+/// The catalogue, the zone and the view an in-product banner is drawn from.
+fn scene(
+    snapshot: &Snapshot,
+    ask: &InProductAsk,
+) -> Option<(Catalog, FixedOffset, view::ViewState)> {
+    let lang = match ask.lang.as_str() {
+        "ru" => Lang::Ru,
+        _ => Lang::En,
+    };
+    let tz = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)?;
+    let view = view::build(snapshot, ask.now, &ask.components, lang.tag());
+    Some((Catalog::new(lang), tz, view))
+}
+
+/// The in-product banner's words from the desktop banner's model.
+fn words(m: banner::BannerModel, dismiss: Vec<String>) -> InProductBanner {
+    InProductBanner {
+        severity: m.severity,
+        word: m.word,
+        notice_id: m.notice_id,
+        title: m.title,
+        line: m.line,
+        since: m.since,
+        next_update: m.next_update,
+        overdue: m.overdue,
+        more: m.more,
+        dismiss,
     }
 }

@@ -505,15 +505,52 @@ fn check_reads_our_own_statuspage_api_as_the_same_status_and_embed_json_uses_the
         v["banner"]["dismiss"],
         serde_json::json!([format!("{id}/yellow/investigating")])
     );
+    let other_part = get(&s.addr, "/embed.json?components=billing");
+    assert!(
+        other_part.contains("\"banner\":{"),
+        "a notice about the whole product concerns every part: {other_part}"
+    );
     let red_only = get(&s.addr, "/embed.json?lang=en&min=red");
     assert!(red_only.contains("\"banner\":null"), "{red_only}");
     let bad = get(&s.addr, "/embed.json?min=purple");
     assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
 
-    let res = ctl(
+    // One about payments only: a page following billing does not show it.
+    let out = post(
         dir,
-        &["resolve", "--server", &s.base, "--token", &token, &id],
+        &s.base,
+        &token,
+        &[
+            "--severity",
+            "red",
+            "--title",
+            "Платежи",
+            "--component",
+            "payments",
+        ],
     );
-    assert!(res.status.success());
+    let pay = text(&out.stdout);
+    let billing = get(&s.addr, "/embed.json?components=billing&lang=ru");
+    assert!(
+        billing.contains(&format!("\"notice_id\":\"{id}\"")),
+        "{billing}"
+    );
+    let payments = get(&s.addr, "/embed.json?components=payments&lang=ru");
+    assert!(
+        payments.contains(&format!("\"notice_id\":\"{pay}\"")),
+        "{payments}"
+    );
+
+    for n in [&id, &pay] {
+        let res = ctl(dir, &["resolve", "--server", &s.base, "--token", &token, n]);
+        assert!(res.status.success());
+    }
     assert_eq!(check_statuspage(dir, &s)["status"], "green");
+    // Moments after, the green "Resolved" words for a page that was showing it.
+    let after = get(&s.addr, "/embed.json?lang=ru");
+    assert!(after.contains("\"banner\":null"), "{after}");
+    assert!(
+        after.contains("\"recovery\":{") && after.contains("Устранено"),
+        "{after}"
+    );
 }

@@ -235,6 +235,24 @@ pub fn in_effect(
     Some((content(cat, view, first, now, tz), covered))
 }
 
+/// The green "Resolved" banner a page with no memory may show: a notice that ended less than
+/// [`RECOVERY_SHOWN`] ago, and until when. The page shows it only for a notice it was showing,
+/// as the desktop shows it only for a problem it knew.
+pub fn recovered(
+    cat: &Catalog,
+    view: &ViewState,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> Option<(BannerModel, DateTime<Utc>)> {
+    let n = view.recent.iter().find(|n| {
+        n.state != State::Withdrawn
+            && n.ended_at
+                .is_some_and(|end| end <= now && now - end < RECOVERY_SHOWN)
+    })?;
+    let until = n.ended_at? + RECOVERY_SHOWN;
+    Some((recovery(cat, view, n, now, tz), until))
+}
+
 impl Banner {
     /// A banner that has seen nothing yet.
     pub fn new() -> Self {

@@ -58,6 +58,8 @@
   var host = null;
   var root = null;
   var shown = null;
+  // Notices this page has shown: only those get a "Resolved" banner when they end.
+  var seen = {};
 
   var el = function (name, cls, text) {
     var e = document.createElement(name);
@@ -123,8 +125,21 @@
     shown = null;
   };
 
-  var draw = function (answer, check) {
-    var b = answer.banner;
+  // What to show: a just-resolved notice this page was showing, for its last seconds, else
+  // the banner of what is in effect.
+  var pick = function (answer) {
+    var r = answer.recovery;
+    var left = r ? Date.parse(r.until) - Date.now() : 0;
+    if (r && seen[r.notice_id] && left > 0) {
+      setTimeout(function () {
+        refresh(0);
+      }, left + 250);
+      return r;
+    }
+    return answer.banner;
+  };
+
+  var draw = function (b, answer, check) {
     if (!b || hiddenBy(b.dismiss)) {
       remove();
       return;
@@ -164,7 +179,7 @@
     }
     bar.appendChild(text);
     var link = el("a", "details", answer.words.details);
-    link.href = answer.details_url;
+    link.href = base + "/notices/" + encodeURIComponent(b.notice_id) + "?lang=" + encodeURIComponent(lang);
     link.target = "_blank";
     link.rel = "noopener noreferrer";
     bar.appendChild(link);
@@ -180,6 +195,8 @@
     root.replaceChildren(bar);
     host.setAttribute("data-severity", b.severity);
     host.setAttribute("data-notice", b.notice_id);
+    host.setAttribute("data-recovery", b.until ? "yes" : "no");
+    seen[b.notice_id] = true;
     shown = b;
   };
 
@@ -304,6 +321,11 @@
       });
   };
   var canVerify = !!(window.crypto && crypto.subtle && window.TextEncoder);
+  var untrusted = function (e) {
+    var err = e instanceof Error ? e : new Error(String(e));
+    err.untrusted = true;
+    return err;
+  };
 
   var get = function (path, type) {
     return fetch(base + path, { credentials: "omit", cache: "no-cache", mode: "cors" }).then(
@@ -333,49 +355,51 @@
     };
     get("/embed.json" + query, "json")
       .then(function (answer) {
-        if (!answer.banner || !canVerify) {
-          draw(answer, answer.banner ? answer.words.unverified : "");
+        var b = pick(answer);
+        if (!b || !canVerify) {
+          draw(b, answer, b ? answer.words.unverified : "");
           host && host.setAttribute("data-verified", "no");
           return;
         }
-        return Promise.all([get("/feed.json", "text"), get("/feed.json.minisig", "text")])
-          .then(function (pair) {
-            return verify(pair[0], pair[1]);
-          })
-          .then(
-            function (feed) {
-              var b = answer.banner;
-              var n = (feed.notices || []).filter(function (x) { return x.id === b.notice_id; })[0];
-              if (feed.seq !== answer.seq) {
-                if ((tries || 0) < 3) {
-                  setTimeout(function () { refresh((tries || 0) + 1); }, 1000);
+        return Promise.all([get("/feed.json", "text"), get("/feed.json.minisig", "text")]).then(
+          function (pair) {
+            return verify(pair[0], pair[1]).then(
+              function (feed) {
+                if (feed.seq !== answer.seq) {
+                  // The two were read at different moments: read both again, shortly.
+                  if ((tries || 0) < 3) {
+                    setTimeout(function () { refresh((tries || 0) + 1); }, 1000);
+                  }
+                  return;
                 }
-                return;
-              }
-              if (!n || n.severity !== b.severity) {
-                throw new Error("the banner does not match the signed feed");
-              }
-              draw(answer, answer.words.verified);
-              host && host.setAttribute("data-verified", "yes");
-            },
-            function (e) {
-              if (e && e.name === "NotSupportedError") {
-                // No Ed25519 in this browser's WebCrypto: TLS is the only guard.
-                canVerify = false;
-                draw(answer, answer.words.unverified);
-                host && host.setAttribute("data-verified", "no");
-                return;
-              }
-              // A feed that does not verify shows nothing: never a banner from unchecked data.
-              remove();
-              if (window.console) {
-                console.warn("svetofor: " + (e && e.message ? e.message : e));
-              }
-            },
-          );
+                var n = (feed.notices || []).filter(function (x) { return x.id === b.notice_id; })[0];
+                var ended = ["resolved", "completed"].indexOf(n ? n.state : "") >= 0;
+                if (!n || (b.until ? !ended : n.severity !== b.severity)) {
+                  throw untrusted(new Error("the banner does not match the signed feed"));
+                }
+                draw(b, answer, answer.words.verified);
+                host && host.setAttribute("data-verified", "yes");
+              },
+              function (e) {
+                if (e && e.name === "NotSupportedError") {
+                  // No Ed25519 in this browser's WebCrypto: TLS is the only guard.
+                  canVerify = false;
+                  draw(b, answer, answer.words.unverified);
+                  host && host.setAttribute("data-verified", "no");
+                  return;
+                }
+                throw untrusted(e);
+              },
+            );
+          },
+        );
       })
       .catch(function (e) {
-        // Unreachable: keep what is shown; the next push or poll tries again.
+        // A feed that does not verify shows nothing: never a banner from unchecked data.
+        // Anything else (unreachable, refused) keeps what is shown until the next try.
+        if (e && e.untrusted) {
+          remove();
+        }
         if (window.console) {
           console.warn("svetofor: " + (e && e.message ? e.message : e));
         }

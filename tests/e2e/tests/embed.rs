@@ -21,6 +21,7 @@ const cs = bar ? getComputedStyle(bar) : null;
 return {
   severity: host.getAttribute('data-severity'),
   verified: host.getAttribute('data-verified'),
+  recovery: host.getAttribute('data-recovery'),
   first: document.body.firstElementChild === host,
   role: bar && bar.getAttribute('role'),
   text: bar && bar.textContent,
@@ -160,15 +161,37 @@ async fn one_script_tag_shows_the_desktop_banner_under_a_strict_csp() {
     .await;
     assert_eq!(v["role"], "alert");
 
-    // Resolved: the banner goes.
+    // Resolved: "Устранено" in green for the rest of 30 s, as on the desktop; then it goes.
     server.ctl(&["resolve", &id, "--text", "Исправлено"]);
+    let (v, _) = wait_banner(&b, "green when resolved", Duration::from_secs(5), |v| {
+        v["severity"] == "green" && v["recovery"] == "yes" && v["verified"] == "yes"
+    })
+    .await;
+    let text = v["text"].as_str().unwrap();
+    assert!(
+        text.contains("Устранено") && text.contains("Оплата"),
+        "{text}"
+    );
+    assert_eq!(v["role"], "status");
+    b.screenshot(&shots.join("embed-resolved-ru.png")).await;
     wait_banner(
         &b,
-        "gone when resolved",
-        Duration::from_secs(5),
+        "gone after the recovery",
+        Duration::from_secs(40),
         Value::is_null,
     )
     .await;
+    // A page that never showed the notice gets no "Resolved" for it.
+    let quiet = server.post("red", "Короткий сбой", "Коротко", &[]);
+    server.ctl(&["resolve", &quiet]);
+    b.goto(&format!("{}/", product.origin)).await;
+    loaded(&b).await;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        banner(&b).await,
+        Value::Null,
+        "no recovery for what this page never showed"
+    );
 
     // /events blocked: polling (every 5 s on this page) brings it, and takes it away.
     b.cdp("Network.enable", serde_json::json!({})).await;
@@ -207,10 +230,14 @@ async fn one_script_tag_shows_the_desktop_banner_under_a_strict_csp() {
     })
     .await;
     server.ctl(&["resolve", &y]);
+    wait_banner(&b, "resolved, by polling", Duration::from_secs(15), |v| {
+        v["severity"] == "green" || v.is_null()
+    })
+    .await;
     wait_banner(
         &b,
         "gone by polling",
-        Duration::from_secs(15),
+        Duration::from_secs(45),
         Value::is_null,
     )
     .await;

@@ -37,6 +37,14 @@ pub trait Previewer: Send + Sync + std::fmt::Debug {
     /// The in-product banner (`/embed.js`) for a whole feed: what the desktop banner would
     /// show now, by the desktop's own rules and words. `None` when it shows nothing.
     fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner>;
+
+    /// The green "Resolved" banner for a notice that ended moments ago, for a page that was
+    /// showing it (the desktop shows one for 30 s when a problem it knew ends).
+    fn in_product_recovery(
+        &self,
+        snapshot: &Snapshot,
+        ask: &InProductAsk,
+    ) -> Option<InProductRecovery>;
 }
 
 /// What a product page asks of the in-product banner.
@@ -52,6 +60,16 @@ pub struct InProductAsk {
     /// The reader's zone, minutes east of UTC, for "since 14:25".
     pub offset_minutes: i32,
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A recovery banner and until when it shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InProductRecovery {
+    /// Its words (green, "Устранено").
+    #[serde(flatten)]
+    pub banner: InProductBanner,
+    /// It closes itself then.
+    pub until: chrono::DateTime<chrono::Utc>,
 }
 
 /// The banner's words, all plain text for `textContent`.

@@ -17,7 +17,7 @@ use svetofor_feed::Severity;
 use super::{answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
-use crate::console::preview::{InProductAsk, InProductBanner};
+use crate::console::preview::{InProductAsk, InProductBanner, InProductRecovery};
 use crate::console::words::{Lang, Words};
 use crate::error::ApiError;
 
@@ -28,6 +28,9 @@ pub struct EmbedBanner {
     pub seq: u64,
     /// `null` when nothing is to be shown.
     pub banner: Option<InProductBanner>,
+    /// A notice that ended moments ago: a page that was showing it shows this green banner
+    /// until `until` (then `banner`, if any), as the desktop does.
+    pub recovery: Option<InProductRecovery>,
     /// The notice's page on the status page, or the status page.
     pub details_url: String,
     pub words: StripWords,
@@ -146,7 +149,9 @@ pub async fn banner(
                 offset_minutes,
                 now,
             };
-            let banner = previewer.in_product(&sight.snapshot(), &ask);
+            let snapshot = sight.snapshot();
+            let banner = previewer.in_product(&snapshot, &ask);
+            let recovery = previewer.in_product_recovery(&snapshot, &ask);
             let w = Words::of(lang);
             let details_url = match &banner {
                 Some(b) => format!("{base}/notices/{}?lang={}", b.notice_id, lang.tag()),
@@ -155,6 +160,7 @@ pub async fn banner(
             let answer = EmbedBanner {
                 seq: sight.seq,
                 banner,
+                recovery,
                 details_url,
                 words: StripWords {
                     details: w.t("status-embed-details"),
