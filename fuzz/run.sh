@@ -7,14 +7,14 @@ cd "$(dirname "$0")"
 secs=${1:-300}
 fixtures=$(cd ../../shared/fixtures/statuspage && pwd)
 export RUSTC_BOOTSTRAP=1
-for target in read_v1 read_statuspage read_any accept sse; do
+for target in read_v1 read_statuspage read_any accept sse bundle; do
   mkdir -p "corpus/$target"
   seeds=()
   case $target in
     read_v1) seeds=(seeds/read_v1) ;;
     read_statuspage) seeds=("$fixtures") ;;
     read_any|accept) seeds=(seeds/read_v1 "$fixtures") ;;
-    sse) seeds=() ;;
+    sse | bundle) seeds=() ;;
   esac
   echo "== $target for ${secs}s"
   cargo fuzz run "$target" "corpus/$target" "${seeds[@]}" -- -max_total_time="$secs" -max_len=131072 2>&1 \

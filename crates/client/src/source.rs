@@ -1,5 +1,6 @@
 //! A feed source — a local file or an http(s) URL — loaded with the signature beside it
-//! (`<source>.minisig`).
+//! (`<source>.minisig`), or with the signature inside when the source is a bundle
+//! (`feed.bundle.json`, [`svetofor_feed::Bundle`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -87,12 +88,24 @@ fn signature_text(origin: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     })
 }
 
+fn unbundled(source: &str, b: svetofor_feed::Bundle) -> Loaded {
+    Loaded {
+        origin: source.to_owned(),
+        bytes: b.feed.into_bytes(),
+        signature_origin: source.to_owned(),
+        signature: Some(b.signature),
+    }
+}
+
 /// Loads `source` and the signature beside it. A missing signature is not an error here:
 /// whether one is required is the caller's decision.
 pub async fn load(source: &str, fetcher: &Fetcher) -> Result<Loaded, SourceError> {
     let signature_origin = format!("{source}.minisig");
     if is_url(source) {
         let doc = fetcher.get(source).await?;
+        if let Some(b) = svetofor_feed::Bundle::read(&doc.bytes) {
+            return Ok(unbundled(source, b));
+        }
         let signature = match fetcher.get_optional(&signature_origin).await? {
             Some(f) => Some(signature_text(&signature_origin, f.bytes)?),
             None => None,
@@ -111,6 +124,9 @@ pub async fn load(source: &str, fetcher: &Fetcher) -> Result<Loaded, SourceError
                     reason: "no such file".to_owned(),
                 }
             })?;
+        if let Some(b) = svetofor_feed::Bundle::read(&bytes) {
+            return Ok(unbundled(source, b));
+        }
         let signature = match read_limited(Path::new(&signature_origin), MAX_SIGNATURE_BYTES)? {
             Some(b) => Some(signature_text(&signature_origin, b)?),
             None => None,

@@ -27,6 +27,26 @@ fn default_db() -> PathBuf {
     data_dir().join("svetofor.db")
 }
 
+/// The SQLite file `--db` names (default DATA_DIR/svetofor.db). A URL is refused, not taken
+/// as a file name: `postgres://…` would otherwise quietly become a file of that name.
+fn db_file(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    let db = db.unwrap_or_else(default_db);
+    let text = db.to_string_lossy();
+    if let Some((scheme, _)) = text.split_once("://") {
+        let scheme = scheme.to_ascii_lowercase();
+        return Err(Failure::usage(
+            if scheme == "postgres" || scheme == "postgresql" {
+                "--db: PostgreSQL is not supported by this version yet; give a file path for SQLite \
+             (e.g. --db /var/lib/svetofor/svetofor.db)"
+                .to_owned()
+            } else {
+                format!("--db {text}: a file path for the SQLite database, not a {scheme}:// URL")
+            },
+        ));
+    }
+    Ok(db)
+}
+
 fn default_key() -> PathBuf {
     data_dir().join("svetofor.key")
 }
@@ -128,7 +148,7 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
     let opts = ServeOptions {
         listen: args.listen,
-        db: args.db.unwrap_or_else(default_db),
+        db: db_file(args.db)?,
         key: args.key.unwrap_or_else(default_key),
         private: args.private,
         mirror_dir: args.mirror_dir,
@@ -218,12 +238,15 @@ pub struct ExportArgs {
 }
 
 pub fn export(args: ExportArgs) -> Result<(), Failure> {
-    let db = args.db.unwrap_or_else(default_db);
+    let db = db_file(args.db)?;
     require_existing(&db)?;
     let key = args.key.unwrap_or_else(default_key);
     let (seq, path) = svetofor_server::export(&db, &key, &args.out, &args.feed.settings()?)
         .map_err(|e| Failure::unreadable(e.to_string()))?;
-    eprintln!("Wrote {} and its .minisig (seq {seq}).", path.display());
+    eprintln!(
+        "Wrote {}, its .minisig and feed.bundle.json (seq {seq}).",
+        path.display()
+    );
     Ok(())
 }
 
@@ -243,7 +266,7 @@ fn open(db: Option<PathBuf>) -> Result<Arc<dyn Store>, Failure> {
 
 /// The SQLite database at `db` (default DATA_DIR/svetofor.db), its folder created.
 pub(crate) fn open_sqlite(db: Option<PathBuf>) -> Result<SqliteStore, Failure> {
-    let db = db.unwrap_or_else(default_db);
+    let db = db_file(db)?;
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::unreadable(format!("cannot create {}: {e}", dir.display())))?;
@@ -369,7 +392,7 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
 }
 
 pub fn audit(db: Option<PathBuf>, limit: usize, json: bool) -> Result<(), Failure> {
-    let path = db.clone().unwrap_or_else(default_db);
+    let path = db_file(db)?;
     require_existing(&path)?;
     let store = open(Some(path))?;
     let entries = store

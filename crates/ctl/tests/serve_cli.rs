@@ -448,6 +448,22 @@ fn export_writes_a_feed_that_check_verifies() {
     assert!(check.status.success(), "{}", text(&check.stderr));
     let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert_eq!(v["status"], "yellow");
+    // The bundle in the same folder reads the same, with the signature inside it.
+    let bundle = ctl(
+        dir,
+        &[
+            "check",
+            out_dir.join("feed.bundle.json").to_str().unwrap(),
+            "--pubkey",
+            pubkey.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(bundle.status.success(), "{}", text(&bundle.stderr));
+    let b: serde_json::Value = serde_json::from_slice(&bundle.stdout).unwrap();
+    assert_eq!(b["status"], "yellow");
+    assert_eq!(b["signature"]["status"], "verified", "{b:#}");
+    assert_eq!(b["seq"], v["seq"]);
 }
 
 /// `svetoforctl check URL/api/v2/summary.json`, as --json.
@@ -553,4 +569,41 @@ fn check_reads_our_own_statuspage_api_as_the_same_status_and_embed_json_uses_the
         after.contains("\"recovery\":{") && after.contains("Устранено"),
         "{after}"
     );
+}
+
+#[test]
+fn a_database_url_is_refused_not_taken_as_a_file_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(["serve", "--db", "postgres://svetofor@127.0.0.1/svetofor"])
+        .current_dir(dir)
+        .env("SVETOFOR_DATA_DIR", dir)
+        .output()
+        .unwrap();
+    fails_with(&out, 2, "PostgreSQL is not supported by this version yet");
+    let out = ctl(
+        dir,
+        &[
+            "token",
+            "create",
+            "--role",
+            "support",
+            "--name",
+            "x",
+            "--db",
+            "https://x/db",
+        ],
+    );
+    fails_with(
+        &out,
+        2,
+        "a file path for the SQLite database, not a https:// URL",
+    );
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing was created: {left:?}");
 }

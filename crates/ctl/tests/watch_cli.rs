@@ -24,11 +24,15 @@ impl Drop for Kill {
 }
 
 fn watch(dir: &Path, port: u16) -> (Kill, Receiver<serde_json::Value>) {
+    watch_feed(dir, &format!("http://127.0.0.1:{port}/feed.json"))
+}
+
+fn watch_feed(dir: &Path, feed: &str) -> (Kill, Receiver<serde_json::Value>) {
     let mut child = Command::new(bin())
         .args([
             "watch",
             "--feed",
-            &format!("http://127.0.0.1:{port}/feed.json"),
+            feed,
             "--pubkey",
             dir.join("svetofor.pub").to_str().unwrap(),
             "--cache-dir",
@@ -162,4 +166,52 @@ fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
         next_matching(&rx2, Duration::from_secs(3), |v| v["type"] == "alert").is_none(),
         "nothing new to alert"
     );
+}
+
+/// A CDN that holds `feed.bundle.json` serves the document and its signature as one object:
+/// the watcher polls it (no event stream there), checks the signature inside, and follows.
+#[test]
+fn watch_follows_a_bundle_by_polling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = serve(dir, port);
+    let token = String::from_utf8(
+        Command::new(bin())
+            .args(["token", "create", "--role", "support", "--name", "w"])
+            .env("SVETOFOR_DATA_DIR", dir)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let (_watcher, rx) = watch_feed(dir, &format!("http://127.0.0.1:{port}/feed.bundle.json"));
+    next_matching(&rx, Duration::from_secs(10), |v| {
+        v["type"] == "state" && v["freshness"] == "live" && v["status"] == "green"
+    })
+    .expect("live green from the bundle");
+    let out = Command::new(bin())
+        .args([
+            "post",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+            "--token",
+            &token,
+            "--severity",
+            "red",
+            "--title",
+            "Payments down",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (alert, _) = next_matching(&rx, Duration::from_secs(5), |v| v["type"] == "alert")
+        .expect("an alert from the next poll of the bundle");
+    assert_eq!(alert["severity"], "red");
 }

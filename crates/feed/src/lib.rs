@@ -9,10 +9,12 @@
 //! - [`signature`]: minisign signatures, pinned keys, signing.
 //! - [`trust`]: [`accept()`] = signature, parsing, expiry and replay checks together.
 //! - [`sse`]: the event-stream framing `/events` uses.
+//! - [`bundle`]: the feed and its signature in one object, for CDNs.
 
 // The public contract of the feed format and the API: every public item is documented.
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod model;
 pub mod read;
 pub mod schema;
@@ -24,6 +26,7 @@ pub mod text_rules;
 pub mod trust;
 pub mod v1;
 
+pub use bundle::{BUNDLE_FORMAT, Bundle};
 pub use model::{
     Component, ComponentStatus, Kind, Notice, Phase, Severity, State, Text, Update, Window,
 };

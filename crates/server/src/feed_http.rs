@@ -95,17 +95,25 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 type Reply = Result<Response, ApiError>;
 
-/// Which half of the signed pair a request asks for.
+/// Which part of the signed pair a request asks for.
 #[derive(Clone, Copy)]
 enum Half {
     Document,
     Signature,
+    /// Both in one object (`feed.bundle.json`).
+    Bundle,
 }
 
 /// `GET /feed.json`. Takes the request whole rather than a copy of its headers: this is the
 /// endpoint thousands of desktops poll.
 pub async fn feed(app: State<Arc<AppState>>, caller: MaybeCaller, req: Request) -> Reply {
     serve_half(&app, caller, &req, Half::Document)
+}
+
+/// `GET /feed.bundle.json`: the document and its signature in one object, for CDNs that
+/// would cache the two apart.
+pub async fn bundle(app: State<Arc<AppState>>, caller: MaybeCaller, req: Request) -> Reply {
+    serve_half(&app, caller, &req, Half::Bundle)
 }
 
 /// `GET /feed.json.minisig`.
@@ -133,6 +141,7 @@ fn serve_half(
             "text/plain; charset=utf-8",
             (p.signature_bytes.clone(), None),
         ),
+        Half::Bundle => (&p.bundle_etag, "application/json", (p.bundle.clone(), None)),
     };
     Ok(conditional(
         app,

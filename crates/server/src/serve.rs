@@ -137,6 +137,7 @@ pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
     Router::new()
         .route("/feed.json", get(feed_http::feed))
         .route("/feed.json.minisig", get(feed_http::signature))
+        .route("/feed.bundle.json", get(feed_http::bundle))
         .route("/feed.pub", get(feed_http::public_key))
         .route("/healthz", get(feed_http::health))
         .route("/events", get(feed_http::events))
@@ -319,7 +320,7 @@ pub fn export(
     let components = store.components().map_err(store_err)?;
     let seq = store.seq().map_err(store_err)?;
     let published = render(feed, &key, &notices, &components, seq, now)?;
-    write_pair(out, &published.bytes, &published.signature).map_err(|source| ServeError::Io {
+    write_pair(out, &published).map_err(|source| ServeError::Io {
         path: out.display().to_string(),
         source,
     })?;

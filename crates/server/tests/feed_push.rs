@@ -193,6 +193,32 @@ async fn mirror_folder_follows_every_change_and_export_matches() {
     let m = read_mirror();
     assert_eq!(m.snapshot.seq, Some(h.server.publisher.current().seq));
     assert_eq!(m.snapshot.status(Utc::now()), Severity::Red);
+    // The bundle beside the pair: the same document and signature in one object.
+    let bundle = std::fs::read(mdir.join("feed.bundle.json")).unwrap();
+    let b = svetofor_feed::Bundle::read(&bundle).expect("a bundle");
+    assert_eq!(
+        b.feed.as_bytes(),
+        std::fs::read(mdir.join("feed.json")).unwrap()
+    );
+    assert_eq!(b.seq, h.server.publisher.current().seq);
+    let from_bundle = svetofor_feed::accept(
+        b.feed.as_bytes(),
+        Some(&b.signature),
+        std::slice::from_ref(&h.key),
+        Utc::now(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(from_bundle.snapshot.notices, m.snapshot.notices);
+    // Served too, with its own ETag.
+    let served = h.get("/feed.bundle.json", None, None).await;
+    assert_eq!(served.status(), 200);
+    let etag = served.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(served.bytes().await.unwrap().to_vec(), bundle);
+    assert_eq!(
+        h.get("/feed.bundle.json", None, Some(&etag)).await.status(),
+        304
+    );
 
     let out = tempfile::tempdir().unwrap();
     let (seq, path) = svetofor_server::export(

@@ -66,6 +66,19 @@ impl Engine {
                 Ok(Outcome::Polled)
             }
             Ok(Conditional::Fresh(f)) => {
+                // A bundle (a CDN's `feed.bundle.json`) carries its own signature: one
+                // object, so never a new document with an old signature.
+                if let Some(b) = svetofor_feed::Bundle::read(&f.bytes) {
+                    self.take(
+                        &url,
+                        b.feed.as_bytes(),
+                        Some(&b.signature),
+                        f.etag,
+                        f.last_modified,
+                    )
+                    .await?;
+                    return Ok(Outcome::Polled);
+                }
                 let signature = if self.opts.keys.is_empty() {
                     None
                 } else {

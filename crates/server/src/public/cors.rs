@@ -75,6 +75,7 @@ fn shared(path: &str) -> bool {
         path,
         "/feed.json"
             | "/feed.json.minisig"
+            | "/feed.bundle.json"
             | "/events"
             | "/embed.json"
             | "/history.atom"

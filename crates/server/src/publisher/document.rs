@@ -67,6 +67,10 @@ pub struct Published {
     /// The whole `snapshot` event as sent on `/events`, built once: every subscriber's
     /// stream holds a reference to these bytes, never a copy.
     pub event_frame: Bytes,
+    /// `feed.bundle.json`: the document and its signature in one object, for CDNs.
+    pub bundle: Bytes,
+    /// Strong ETag of the bundle.
+    pub bundle_etag: HeaderValue,
 }
 
 #[derive(Serialize)]
@@ -185,7 +189,12 @@ pub fn render(
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
     let gzip = gzip(&bytes);
+    let bundle = svetofor_feed::Bundle::new(seq, &bytes, &signature)
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     Ok(Published {
+        bundle_etag: etag_of(&bundle),
+        bundle: Bytes::from(bundle),
         seq,
         etag: etag_of(&bytes),
         gzip_etag: etag_of(&gzip),
@@ -210,14 +219,17 @@ pub fn next_seq(last: u64, now: DateTime<Utc>) -> u64 {
     last.saturating_add(1).max(clock)
 }
 
-/// Writes `feed.json` and `feed.json.minisig` into `dir`, each atomically.
-pub fn write_pair(dir: &std::path::Path, bytes: &[u8], signature: &str) -> std::io::Result<()> {
+/// Writes `feed.bundle.json`, `feed.json` and `feed.json.minisig` into `dir`, each atomically.
+pub fn write_pair(dir: &std::path::Path, p: &Published) -> std::io::Result<()> {
     use svetofor_atomic::{Mode, write_atomic};
     std::fs::create_dir_all(dir)?;
-    write_atomic(&dir.join("feed.json"), bytes, Mode::Public)?;
+    // The bundle first: it is whole by itself, while the pair is two files a reader may
+    // catch half-replaced.
+    write_atomic(&dir.join("feed.bundle.json"), &p.bundle, Mode::Public)?;
+    write_atomic(&dir.join("feed.json"), &p.bytes, Mode::Public)?;
     write_atomic(
         &dir.join("feed.json.minisig"),
-        signature.as_bytes(),
+        p.signature.as_bytes(),
         Mode::Public,
     )
 }

@@ -567,8 +567,7 @@ impl Publisher {
             return;
         };
         let p = self.current();
-        let result =
-            tokio::task::spawn_blocking(move || write_pair(&dir, &p.bytes, &p.signature)).await;
+        let result = tokio::task::spawn_blocking(move || write_pair(&dir, &p)).await;
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!("mirror: {e}"),
