@@ -81,42 +81,33 @@ fn next_matching(
     None
 }
 
-#[test]
-fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let mut server = serve(dir, port);
-    let token = String::from_utf8(
-        Command::new(bin())
-            .args(["token", "create", "--role", "support", "--name", "w"])
-            .env("SVETOFOR_DATA_DIR", dir)
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_owned();
+        .port()
+}
 
-    let (watcher, rx) = watch(dir, port);
-    next_matching(&rx, Duration::from_secs(10), |v| {
-        v["type"] == "state" && v["freshness"] == "live" && v["status"] == "green"
-    })
-    .expect("live green first");
+/// A support token for the server whose data is in `dir`.
+fn support_token(dir: &Path) -> String {
+    let out = Command::new(bin())
+        .args(["token", "create", "--role", "support", "--name", "w"])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
 
-    let posted = Instant::now();
+/// `svetoforctl post` of a red "Payments down"; asserts it succeeded.
+fn post_red(port: u16, token: &str) -> std::process::Output {
     let out = Command::new(bin())
         .args([
             "post",
             "--server",
             &format!("http://127.0.0.1:{port}"),
             "--token",
-            &token,
+            token,
             "--severity",
             "red",
             "--title",
@@ -125,6 +116,25 @@ fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    out
+}
+
+#[test]
+fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let port = free_port();
+    let mut server = serve(dir, port);
+    let token = support_token(dir);
+
+    let (watcher, rx) = watch(dir, port);
+    next_matching(&rx, Duration::from_secs(10), |v| {
+        v["type"] == "state" && v["freshness"] == "live" && v["status"] == "green"
+    })
+    .expect("live green first");
+
+    let posted = Instant::now();
+    let out = post_red(port, &token);
     let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let (alert, _) = next_matching(&rx, Duration::from_secs(1), |v| v["type"] == "alert")
         .expect("an alert within a second");
@@ -174,43 +184,15 @@ fn watch_alerts_once_turns_stale_and_restarts_from_cache() {
 fn watch_follows_a_bundle_by_polling() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let _server = serve(dir, port);
-    let token = String::from_utf8(
-        Command::new(bin())
-            .args(["token", "create", "--role", "support", "--name", "w"])
-            .env("SVETOFOR_DATA_DIR", dir)
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_owned();
+    let token = support_token(dir);
     let (_watcher, rx) = watch_feed(dir, &format!("http://127.0.0.1:{port}/feed.bundle.json"));
     next_matching(&rx, Duration::from_secs(10), |v| {
         v["type"] == "state" && v["freshness"] == "live" && v["status"] == "green"
     })
     .expect("live green from the bundle");
-    let out = Command::new(bin())
-        .args([
-            "post",
-            "--server",
-            &format!("http://127.0.0.1:{port}"),
-            "--token",
-            &token,
-            "--severity",
-            "red",
-            "--title",
-            "Payments down",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    post_red(port, &token);
     let (alert, _) = next_matching(&rx, Duration::from_secs(5), |v| v["type"] == "alert")
         .expect("an alert from the next poll of the bundle");
     assert_eq!(alert["severity"], "red");
