@@ -187,11 +187,19 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         }
         eprintln!(
             "Svetofor publisher on {base}\n  feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
-             events:      {base}/events\n  public key:  {} ({base}/feed.pub)\n  database:    {}\n\
+             events:      {base}/events\n  public key:  {} ({base}/feed.pub)\n  database:    {}\n  \
+             status page: {base}/  (Statuspage API: {base}/api/v2/summary.json; {base}/history.atom)\n  \
+             console:     {base}/console/\n  \
+             banner:      <script src=\"{base}/embed.js\" async></script>{origins}\n\
              Create a support token:  svetoforctl token create --db {} --role support --name NAME",
             pub_path.display(),
             opts.db.display(),
             opts.db.display(),
+            origins = if opts.embed_origins.is_empty() {
+                "  (add --embed-origin for the product's pages)"
+            } else {
+                ""
+            },
         );
         let stopper = server.stopper();
         tokio::spawn(async move {

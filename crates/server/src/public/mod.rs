@@ -25,7 +25,7 @@ use crate::AppState;
 
 pub use cors::{EmbedOrigins, cors};
 pub use embed::{EmbedBanner, EmbedRules};
-pub use sight::{HISTORY_DAYS, Sight, SightCache};
+pub use sight::{Drawn, HISTORY_DAYS, Sight, SightCache};
 
 /// The public routes.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -62,9 +62,44 @@ fn answer(
     max_age: u32,
     body: Vec<u8>,
 ) -> Response {
-    let digest = Sha256::digest(&body);
-    let etag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let etag = format!("\"{etag}\"");
+    let etag = etag_of(&body);
+    answer_tagged(app, headers, content_type, max_age, body.into(), &etag)
+}
+
+/// A strong ETag of `body`.
+fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// A page drawn once and served many times, with its ETag.
+fn answer_drawn(
+    app: &AppState,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    max_age: u32,
+    drawn: &Drawn,
+) -> Response {
+    answer_tagged(
+        app,
+        headers,
+        content_type,
+        max_age,
+        drawn.body.clone(),
+        &drawn.etag,
+    )
+}
+
+/// [`answer`] with the ETag already known.
+fn answer_tagged(
+    app: &AppState,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    max_age: u32,
+    body: axum::body::Bytes,
+    etag: &str,
+) -> Response {
     let matched = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -77,7 +112,7 @@ fn answer(
         ([(header::CONTENT_TYPE, content_type)], body).into_response()
     };
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
     h.insert(header::CACHE_CONTROL, cache_control(app, max_age));

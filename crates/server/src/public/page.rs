@@ -43,7 +43,7 @@ pub async fn status_page(
     let body = sight.drawn(format!("home|{}|{base}", w.lang().tag()), || {
         home(w, &sight, Utc::now(), &base).into_bytes()
     });
-    Ok(html(&app, &headers, body.to_vec()))
+    Ok(html(&app, &headers, &body))
 }
 
 /// `GET /notices/{id}`.
@@ -63,7 +63,15 @@ pub async fn notice_page(
     };
     let w = Words::of(lang_of(p.lang.as_deref(), &headers));
     let body = one_notice(w, &sight, n, Utc::now()).into_bytes();
-    Ok(html(&app, &headers, body))
+    let etag = super::etag_of(&body);
+    Ok(html(
+        &app,
+        &headers,
+        &super::Drawn {
+            body: body.into(),
+            etag,
+        },
+    ))
 }
 
 /// `GET /status.css`.
@@ -88,8 +96,8 @@ pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Res
     )
 }
 
-fn html(app: &AppState, headers: &HeaderMap, body: Vec<u8>) -> Response {
-    let mut resp = answer(app, headers, "text/html; charset=utf-8", 15, body);
+fn html(app: &AppState, headers: &HeaderMap, page: &super::Drawn) -> Response {
+    let mut resp = super::answer_drawn(app, headers, "text/html; charset=utf-8", 15, page);
     let h = resp.headers_mut();
     // Browsers ask every time (a 304 when nothing changed): a reader must not see an outage
     // that is over, even for seconds. A CDN keeps the page for 15 s, and serves it for a day

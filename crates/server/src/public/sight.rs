@@ -31,7 +31,14 @@ pub struct Sight {
     read_at: DateTime<Utc>,
     /// Pages drawn from this sight, by what was asked: an outage brings everyone to the
     /// status page at once, and each is drawn once per feed and minute, not per reader.
-    drawn: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    drawn: Mutex<HashMap<String, Arc<Drawn>>>,
+}
+
+/// A page drawn once: its bytes and their ETag.
+#[derive(Debug)]
+pub struct Drawn {
+    pub body: axum::body::Bytes,
+    pub etag: String,
 }
 
 /// At most this many drawn pages are kept per sight (languages × pages × hosts).
@@ -54,11 +61,15 @@ impl Sight {
     }
 
     /// The page `key` names, drawn by `draw` the first time it is asked for.
-    pub fn drawn(&self, key: String, draw: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+    pub fn drawn(&self, key: String, draw: impl FnOnce() -> Vec<u8>) -> Arc<Drawn> {
         if let Some(b) = self.drawn.lock().ok().and_then(|d| d.get(&key).cloned()) {
             return b;
         }
-        let body = Arc::new(draw());
+        let body = draw();
+        let body = Arc::new(Drawn {
+            etag: super::etag_of(&body),
+            body: body.into(),
+        });
         if let Ok(mut d) = self.drawn.lock()
             && d.len() < DRAWN
         {

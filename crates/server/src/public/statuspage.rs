@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use svetofor_feed::{Kind, Notice, Phase, Severity, State as NoticeState};
 
-use super::{Sight, answer, base_url};
+use super::{Sight, answer_drawn, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
 use crate::error::ApiError;
@@ -83,12 +83,12 @@ async fn serve(
         // A `Value` always serializes.
         serde_json::to_vec(&value).unwrap_or_default()
     });
-    Ok(answer(
+    Ok(answer_drawn(
         &app,
         &headers,
         "application/json; charset=utf-8",
         15,
-        body.to_vec(),
+        &body,
     ))
 }
 
