@@ -93,6 +93,7 @@ console-nav-now = Now
 console-nav-templates = Templates
 console-nav-components = Components
 console-nav-audit = Audit log
+console-nav-status-page = Status page
 console-nav-users = People
 console-nav-tokens = API tokens
 console-now-upcoming = Planned maintenance

@@ -93,6 +93,7 @@ console-nav-now = Сейчас
 console-nav-templates = Шаблоны
 console-nav-components = Компоненты
 console-nav-audit = Журнал действий
+console-nav-status-page = Страница статуса
 console-nav-users = Учётные записи
 console-nav-tokens = Токены API
 console-now-upcoming = Плановые работы

@@ -151,6 +151,10 @@ async fn sign_in_shows_now_and_sign_out_ends_the_session_server_side() {
     assert!(html.contains("Signed in as anna (support)"), "{html}");
     assert!(html.contains("Employees see: Outage"), "{html}");
     assert!(
+        html.contains("<a href=\"/?lang=en\">Status page</a>"),
+        "the menu links what clients see: {html}"
+    );
+    assert!(
         html.contains("&lt;b&gt;Payments&lt;/b&gt; down") && !html.contains("<b>Payments"),
         "titles are text: {html}"
     );

@@ -49,11 +49,17 @@ fn menu(w: &Words, nav: &Nav<'_>) -> String {
             ("/console/channels", "console-nav-channels"),
         ]);
     }
-    let links: String = links
+    let mut links: Vec<String> = links
         .iter()
         .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(&w.t(key))))
-        .collect::<Vec<_>>()
-        .join(" ");
+        .collect();
+    // What clients see: the public status page, in the console's language.
+    links.push(format!(
+        "<a href=\"/?lang={}\">{}</a>",
+        w.lang().tag(),
+        esc(&w.t("console-nav-status-page"))
+    ));
+    let links = links.join(" ");
     let role = w.t(&format!("console-role-{}", nav.role.as_str()));
     format!(
         "<nav>{links}</nav><span class=\"who\">{who}</span>\
