@@ -10,7 +10,7 @@ use svetofor_desktop_model::notification::{self, MarkupRules};
 use svetofor_desktop_model::tray;
 use svetofor_feed::{Notice, Snapshot};
 use svetofor_server::console::preview::{
-    BannerPreview, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
+    BannerPreview, InProduct, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
     snapshot_of,
 };
 
@@ -60,40 +60,28 @@ impl Previewer for DesktopPreview {
         })
     }
 
-    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner> {
-        let (cat, tz, mut view) = scene(snapshot, ask)?;
+    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> InProduct {
+        let lang = match ask.lang.as_str() {
+            "ru" => Lang::Ru,
+            _ => Lang::En,
+        };
+        let Some(tz) = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)
+        else {
+            return InProduct::default();
+        };
+        let cat = Catalog::new(lang);
+        let mut view = view::build(snapshot, ask.now, &ask.components, lang.tag());
+        let recovery =
+            banner::recovered(&cat, &view, ask.now, tz).map(|(m, until)| InProductRecovery {
+                banner: words(m, vec![]),
+                until,
+            });
         view.notices.retain(|n| n.severity >= ask.min);
         let news = ask.min == svetofor_feed::Severity::Green;
-        let (m, dismiss) = banner::in_effect(&cat, &view, ask.now, tz, news)?;
-        Some(words(m, dismiss))
+        let banner =
+            banner::in_effect(&cat, &view, ask.now, tz, news).map(|(m, dismiss)| words(m, dismiss));
+        InProduct { banner, recovery }
     }
-
-    fn in_product_recovery(
-        &self,
-        snapshot: &Snapshot,
-        ask: &InProductAsk,
-    ) -> Option<InProductRecovery> {
-        let (cat, tz, view) = scene(snapshot, ask)?;
-        let (m, until) = banner::recovered(&cat, &view, ask.now, tz)?;
-        Some(InProductRecovery {
-            banner: words(m, vec![]),
-            until,
-        })
-    }
-}
-
-/// The catalogue, the zone and the view an in-product banner is drawn from.
-fn scene(
-    snapshot: &Snapshot,
-    ask: &InProductAsk,
-) -> Option<(Catalog, FixedOffset, view::ViewState)> {
-    let lang = match ask.lang.as_str() {
-        "ru" => Lang::Ru,
-        _ => Lang::En,
-    };
-    let tz = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)?;
-    let view = view::build(snapshot, ask.now, &ask.components, lang.tag());
-    Some((Catalog::new(lang), tz, view))
 }
 
 /// The in-product banner's words from the desktop banner's model.

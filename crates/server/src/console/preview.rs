@@ -35,16 +35,8 @@ pub trait Previewer: Send + Sync + std::fmt::Debug {
     fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview>;
 
     /// The in-product banner (`/embed.js`) for a whole feed: what the desktop banner would
-    /// show now, by the desktop's own rules and words. `None` when it shows nothing.
-    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> Option<InProductBanner>;
-
-    /// The green "Resolved" banner for a notice that ended moments ago, for a page that was
-    /// showing it (the desktop shows one for 30 s when a problem it knew ends).
-    fn in_product_recovery(
-        &self,
-        snapshot: &Snapshot,
-        ask: &InProductAsk,
-    ) -> Option<InProductRecovery>;
+    /// show now, by the desktop's own rules and words.
+    fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> InProduct;
 }
 
 /// What a product page asks of the in-product banner.
@@ -60,6 +52,16 @@ pub struct InProductAsk {
     /// The reader's zone, minutes east of UTC, for "since 14:25".
     pub offset_minutes: i32,
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// What the in-product banner may show now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InProduct {
+    /// The worst of what is in effect; `None` when nothing is.
+    pub banner: Option<InProductBanner>,
+    /// The green "Resolved" banner for a notice that ended moments ago, for a page that was
+    /// showing it (the desktop shows one for 30 s when a problem it knew ends).
+    pub recovery: Option<InProductRecovery>,
 }
 
 /// A recovery banner and until when it shows.

@@ -17,7 +17,7 @@ use svetofor_feed::Severity;
 use super::{answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
-use crate::console::preview::{InProductAsk, InProductBanner, InProductRecovery};
+use crate::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
 use crate::console::words::{Lang, Words};
 use crate::error::ApiError;
 
@@ -149,9 +149,7 @@ pub async fn banner(
                 offset_minutes,
                 now,
             };
-            let snapshot = sight.snapshot();
-            let banner = previewer.in_product(&snapshot, &ask);
-            let recovery = previewer.in_product_recovery(&snapshot, &ask);
+            let InProduct { banner, recovery } = previewer.in_product(&sight.snapshot, &ask);
             let w = Words::of(lang);
             let details_url = match &banner {
                 Some(b) => format!("{base}/notices/{}?lang={}", b.notice_id, lang.tag()),

@@ -25,6 +25,8 @@ pub struct Sight {
     pub seq: u64,
     /// The signed document, parsed.
     pub feed: Feed,
+    /// The same document as the desktops read it (built once, not per request).
+    pub snapshot: Snapshot,
     /// Notices of the last [`HISTORY_DAYS`] days and every open one, newest change first;
     /// withdrawn ones left out (published by mistake, they are nobody's history).
     pub history: Vec<Notice>,
@@ -45,11 +47,6 @@ pub struct Drawn {
 const DRAWN: usize = 64;
 
 impl Sight {
-    /// The document as the desktops read it.
-    pub fn snapshot(&self) -> Snapshot {
-        self.feed.clone().into_snapshot()
-    }
-
     /// The components, as the feed names them.
     pub fn components(&self) -> &[Component] {
         &self.feed.components
@@ -126,6 +123,7 @@ impl SightCache {
         history.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
         let sight = Arc::new(Sight {
             seq: published.seq,
+            snapshot: feed.clone().into_snapshot(),
             feed,
             history,
             read_at: now,
