@@ -67,5 +67,5 @@ pub struct AppState {
     /// What the public pages are drawn from.
     pub sight: public::SightCache,
     /// Recent answers of `/embed.json`.
-    pub embed: public::EmbedRules,
+    pub embed: public::EmbedAnswers,
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use svetofor_api::ErrorCode;
 use svetofor_feed::Severity;
 
-use super::{answer, base_url};
+use super::{Drawn, answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
 use crate::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
@@ -62,16 +62,16 @@ pub struct Params {
 /// Answers of `/embed.json` by (seq, request) for a few seconds: every product page asks on
 /// load, and the desktop model's catalogue is not free to build.
 #[derive(Debug, Default)]
-pub struct EmbedRules {
+pub struct EmbedAnswers {
     answers: Mutex<HashMap<AnswerKey, Kept>>,
     /// The script with the key written in, plain and gzip-compressed (made once).
-    script: std::sync::OnceLock<(Vec<u8>, Vec<u8>)>,
+    script: std::sync::OnceLock<(Drawn, Drawn)>,
 }
 
 /// The feed's seq, and what was asked.
 type AnswerKey = (u64, String);
 /// When an answer was made, and its bytes.
-type Kept = (DateTime<Utc>, Arc<Vec<u8>>);
+type Kept = (DateTime<Utc>, Arc<Drawn>);
 
 /// How long an answer is reused ("since 14:25" does not change; a stale line might).
 const REUSE: TimeDelta = TimeDelta::seconds(15);
@@ -167,8 +167,9 @@ pub async fn banner(
                     unverified: w.t("status-embed-unverified"),
                 },
             };
-            let bytes =
-                Arc::new(serde_json::to_vec(&answer).map_err(crate::store::StoreError::Encode)?);
+            let bytes = Arc::new(Drawn::new(
+                serde_json::to_vec(&answer).map_err(crate::store::StoreError::Encode)?,
+            ));
             if let Ok(mut a) = app.embed.answers.lock() {
                 if a.len() >= KEPT {
                     a.retain(|(seq, _), (at, _)| *seq == published.seq && now - *at < REUSE);
@@ -185,7 +186,7 @@ pub async fn banner(
         &headers,
         "application/json; charset=utf-8",
         5,
-        body.to_vec(),
+        &body,
     ))
 }
 
@@ -197,17 +198,11 @@ pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Res
         let key = key.lines().nth(1).unwrap_or("").trim().to_owned();
         let js = include_str!("../../public/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", &key);
         let gzip = crate::publisher::gzip(js.as_bytes());
-        (js.into_bytes(), gzip)
+        (Drawn::new(js.into_bytes()), Drawn::new(gzip))
     });
     let compressed = crate::feed_http::accepts_gzip(&headers);
     let body = if compressed { gzip } else { plain };
-    let mut resp = answer(
-        &app,
-        &headers,
-        "text/javascript; charset=utf-8",
-        300,
-        body.clone(),
-    );
+    let mut resp = answer(&app, &headers, "text/javascript; charset=utf-8", 300, body);
     let h = resp.headers_mut();
     if compressed {
         h.insert(

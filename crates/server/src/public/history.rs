@@ -12,7 +12,7 @@ use serde::Deserialize;
 use svetofor_channels::words::{self, Lang};
 use svetofor_feed::Notice;
 
-use super::{Sight, answer_drawn, base_url};
+use super::{Sight, answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
 use crate::console::words::Lang as PageLang;
@@ -201,7 +201,7 @@ async fn feed_of(
     let body = sight.drawn(format!("{content_type}|{lang}|{base}"), || {
         draw(&sight, lang, &base).into_bytes()
     });
-    Ok(answer_drawn(app, headers, content_type, 60, &body))
+    Ok(answer(app, headers, content_type, 60, &body))
 }
 
 /// `GET /history.atom`.

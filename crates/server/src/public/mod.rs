@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 
 pub use cors::{EmbedOrigins, cors};
-pub use embed::{EmbedBanner, EmbedRules};
+pub use embed::{EmbedAnswers, EmbedBanner};
 pub use sight::{Drawn, HISTORY_DAYS, Sight, SightCache};
 
 /// The public routes.
@@ -53,19 +53,6 @@ fn cache_control(app: &AppState, max_age: u32) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("no-cache"))
 }
 
-/// A public answer: the body with its type, a strong ETag of its bytes (a 304 when the
-/// request has it), caching, and `nosniff`.
-fn answer(
-    app: &AppState,
-    headers: &HeaderMap,
-    content_type: &'static str,
-    max_age: u32,
-    body: Vec<u8>,
-) -> Response {
-    let etag = etag_of(&body);
-    answer_tagged(app, headers, content_type, max_age, body.into(), &etag)
-}
-
 /// A strong ETag of `body`.
 fn etag_of(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
@@ -73,33 +60,16 @@ fn etag_of(body: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-/// A page drawn once and served many times, with its ETag.
-fn answer_drawn(
+/// A public answer made once and served many times ([`Drawn`]): the body with its type, its
+/// strong ETag (a 304 when the request has it), caching, and `nosniff`.
+fn answer(
     app: &AppState,
     headers: &HeaderMap,
     content_type: &'static str,
     max_age: u32,
     drawn: &Drawn,
 ) -> Response {
-    answer_tagged(
-        app,
-        headers,
-        content_type,
-        max_age,
-        drawn.body.clone(),
-        &drawn.etag,
-    )
-}
-
-/// [`answer`] with the ETag already known.
-fn answer_tagged(
-    app: &AppState,
-    headers: &HeaderMap,
-    content_type: &'static str,
-    max_age: u32,
-    body: axum::body::Bytes,
-    etag: &str,
-) -> Response {
+    let etag = drawn.etag.as_str();
     let matched = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -109,7 +79,7 @@ fn answer_tagged(
     let mut resp = if matched {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        ([(header::CONTENT_TYPE, content_type)], drawn.body.clone()).into_response()
     };
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(etag) {

@@ -14,7 +14,7 @@ use svetofor_channels::words::{self as say, Lang as SayLang};
 use svetofor_feed::{Kind, Notice, Phase, Severity};
 
 use super::history::lang_of;
-use super::{HISTORY_DAYS, Sight, answer, base_url};
+use super::{Drawn, HISTORY_DAYS, Sight, answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
 use crate::console::pages::{esc, time_tag};
@@ -62,42 +62,26 @@ pub async fn notice_page(
         )));
     };
     let w = Words::of(lang_of(p.lang.as_deref(), &headers));
-    let body = one_notice(w, &sight, n, Utc::now()).into_bytes();
-    let etag = super::etag_of(&body);
-    Ok(html(
-        &app,
-        &headers,
-        &super::Drawn {
-            body: body.into(),
-            etag,
-        },
-    ))
+    let page = Drawn::new(one_notice(w, &sight, n, Utc::now()).into_bytes());
+    Ok(html(&app, &headers, &page))
 }
 
 /// `GET /status.css`.
 pub async fn style(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    answer(
-        &app,
-        &headers,
-        "text/css; charset=utf-8",
-        3600,
-        include_bytes!("../../public/status.css").to_vec(),
-    )
+    static CSS: std::sync::OnceLock<Drawn> = std::sync::OnceLock::new();
+    let css = CSS.get_or_init(|| Drawn::new(include_bytes!("../../public/status.css").to_vec()));
+    answer(&app, &headers, "text/css; charset=utf-8", 3600, css)
 }
 
 /// `GET /status.js`.
 pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    answer(
-        &app,
-        &headers,
-        "text/javascript; charset=utf-8",
-        3600,
-        include_bytes!("../../public/status.js").to_vec(),
-    )
+    static JS: std::sync::OnceLock<Drawn> = std::sync::OnceLock::new();
+    let js = JS.get_or_init(|| Drawn::new(include_bytes!("../../public/status.js").to_vec()));
+    answer(&app, &headers, "text/javascript; charset=utf-8", 3600, js)
 }
 
-fn html(app: &AppState, headers: &HeaderMap, page: &super::Drawn) -> Response {
-    let mut resp = super::answer_drawn(app, headers, "text/html; charset=utf-8", 15, page);
+fn html(app: &AppState, headers: &HeaderMap, page: &Drawn) -> Response {
+    let mut resp = answer(app, headers, "text/html; charset=utf-8", 15, page);
     let h = resp.headers_mut();
     // Browsers ask every time (a 304 when nothing changed): a reader must not see an outage
     // that is over, even for seconds. A CDN keeps the page for 15 s, and serves it for a day

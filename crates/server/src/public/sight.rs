@@ -36,11 +36,21 @@ pub struct Sight {
     drawn: Mutex<HashMap<String, Arc<Drawn>>>,
 }
 
-/// A page drawn once: its bytes and their ETag.
+/// An answer made once and served many times: its bytes and their ETag.
 #[derive(Debug)]
 pub struct Drawn {
     pub body: axum::body::Bytes,
     pub etag: String,
+}
+
+impl Drawn {
+    /// `body` with its ETag.
+    pub fn new(body: Vec<u8>) -> Drawn {
+        Drawn {
+            etag: super::etag_of(&body),
+            body: body.into(),
+        }
+    }
 }
 
 /// At most this many drawn pages are kept per sight (languages × pages × hosts).
@@ -62,11 +72,7 @@ impl Sight {
         if let Some(b) = self.drawn.lock().ok().and_then(|d| d.get(&key).cloned()) {
             return b;
         }
-        let body = draw();
-        let body = Arc::new(Drawn {
-            etag: super::etag_of(&body),
-            body: body.into(),
-        });
+        let body = Arc::new(Drawn::new(draw()));
         if let Ok(mut d) = self.drawn.lock()
             && d.len() < DRAWN
         {

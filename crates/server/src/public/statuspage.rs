@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use svetofor_feed::{Kind, Notice, Phase, Severity, State as NoticeState};
 
-use super::{Sight, answer_drawn, base_url};
+use super::{Sight, answer, base_url};
 use crate::AppState;
 use crate::api::{MaybeCaller, require_read};
 use crate::error::ApiError;
@@ -83,7 +83,7 @@ async fn serve(
         // A `Value` always serializes.
         serde_json::to_vec(&value).unwrap_or_default()
     });
-    Ok(answer_drawn(
+    Ok(answer(
         &app,
         &headers,
         "application/json; charset=utf-8",
