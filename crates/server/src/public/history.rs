@@ -186,58 +186,33 @@ pub fn lang_of(query: Option<&str>, headers: &HeaderMap) -> PageLang {
     }
 }
 
-async fn feed_of(
-    app: &Arc<AppState>,
-    caller: MaybeCaller,
-    headers: &HeaderMap,
-    p: Params,
-    draw: fn(&Sight, &str, &str) -> String,
-    content_type: &'static str,
+/// One of the two documents.
+#[derive(Debug, Clone, Copy)]
+pub enum Syndication {
+    Atom,
+    Rss,
+}
+
+/// `GET /history.atom` and `GET /history.rss`.
+pub async fn route(
+    State(app): State<Arc<AppState>>,
+    MaybeCaller(caller): MaybeCaller,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+    which: Syndication,
 ) -> Result<Response, ApiError> {
-    require_read(app, caller.0)?;
-    let sight = app.sight.get(app).await?;
-    let lang = lang_of(p.lang.as_deref(), headers).tag();
-    let base = base_url(app, headers);
+    require_read(&app, caller)?;
+    let (draw, content_type): (fn(&Sight, &str, &str) -> String, _) = match which {
+        Syndication::Atom => (atom, "application/atom+xml; charset=utf-8"),
+        Syndication::Rss => (rss, "application/rss+xml; charset=utf-8"),
+    };
+    let sight = app.sight.get(&app).await?;
+    let lang = lang_of(p.lang.as_deref(), &headers).tag();
+    let base = base_url(&app, &headers);
     let body = sight.drawn(format!("{content_type}|{lang}|{base}"), || {
         draw(&sight, lang, &base).into_bytes()
     });
-    Ok(answer(app, headers, content_type, 60, &body))
-}
-
-/// `GET /history.atom`.
-pub async fn atom_route(
-    State(app): State<Arc<AppState>>,
-    caller: MaybeCaller,
-    headers: HeaderMap,
-    Query(p): Query<Params>,
-) -> Result<Response, ApiError> {
-    feed_of(
-        &app,
-        caller,
-        &headers,
-        p,
-        atom,
-        "application/atom+xml; charset=utf-8",
-    )
-    .await
-}
-
-/// `GET /history.rss`.
-pub async fn rss_route(
-    State(app): State<Arc<AppState>>,
-    caller: MaybeCaller,
-    headers: HeaderMap,
-    Query(p): Query<Params>,
-) -> Result<Response, ApiError> {
-    feed_of(
-        &app,
-        caller,
-        &headers,
-        p,
-        rss,
-        "application/rss+xml; charset=utf-8",
-    )
-    .await
+    Ok(answer(&app, &headers, content_type, 60, &body))
 }
 
 #[cfg(test)]

@@ -36,9 +36,20 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/status.js", get(page::script))
         .route("/embed.js", get(embed::script))
         .route("/embed.json", get(embed::banner))
-        .route("/history.atom", get(history::atom_route))
-        .route("/history.rss", get(history::rss_route))
+        .route("/history.atom", syndication(history::Syndication::Atom))
+        .route("/history.rss", syndication(history::Syndication::Rss))
         .nest("/api/v2", statuspage::routes())
+}
+
+fn syndication(which: history::Syndication) -> axum::routing::MethodRouter<Arc<AppState>> {
+    get(
+        move |app: axum::extract::State<Arc<AppState>>,
+              caller: crate::api::MaybeCaller,
+              headers: HeaderMap,
+              q: axum::extract::Query<history::Params>| {
+            history::route(app, caller, headers, q, which)
+        },
+    )
 }
 
 /// How long browsers and CDNs may keep a public answer, and how long a cache may keep
