@@ -21,6 +21,7 @@ pub mod intake;
 pub mod limits;
 pub mod notices;
 pub mod outbox;
+pub mod page_headers;
 pub mod public;
 pub mod publisher;
 pub mod revocation;

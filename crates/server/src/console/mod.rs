@@ -146,20 +146,8 @@ fn html(status: StatusCode, cookies: &[String], body: String) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     // Not `no-referrer`: with it, browsers send `Origin: null` on the console's own forms.
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    crate::page_headers::secure(h, CSP, "same-origin");
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {

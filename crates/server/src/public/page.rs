@@ -92,15 +92,7 @@ fn html(app: &AppState, headers: &HeaderMap, page: &Drawn) -> Response {
             HeaderValue::from_static("public, max-age=0, s-maxage=15, stale-if-error=86400"),
         );
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    crate::page_headers::secure(h, CSP, "no-referrer");
     resp.into_response()
 }
 
