@@ -1,28 +1,15 @@
 // The console's one script (served from /console/, so the CSP stays 'self'). Every page
-// works without it; with it, times read in the browser's zone, typed times are taken in that
-// zone, and the Now page refreshes itself when the feed changes.
-"use strict";
+// works without it; with it, times read in the browser's zone (public/times.js, served as
+// part of it), typed times are taken in that zone, and the Now page refreshes itself when
+// the feed changes.
 (function () {
-  var lang = document.documentElement.lang || "ru";
+  "use strict";
   var zone = "";
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (e) {
     zone = "";
   }
-  var format = new Intl.DateTimeFormat(lang, {
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-  document.querySelectorAll("time[datetime]").forEach(function (el) {
-    var d = new Date(el.getAttribute("datetime"));
-    if (!isNaN(d.getTime())) {
-      el.title = el.textContent;
-      el.textContent = format.format(d);
-    }
-  });
   // Minutes east of UTC, as the server adds them to a typed "YYYY-MM-DD HH:MM".
   var offset = String(-new Date().getTimezoneOffset());
   document.querySelectorAll("input[name=tz]").forEach(function (el) {

@@ -1,22 +1,8 @@
 // The status page's one script (served from this origin, so the CSP stays 'self'). The page
-// is whole without it; with it, times read in the reader's own zone, and the page reloads
-// itself when the publisher pushes a new feed.
-"use strict";
+// is whole without it; with it, times read in the reader's own zone (times.js, served as
+// part of it), and the page reloads itself when the publisher pushes a new feed.
 (function () {
-  var lang = document.documentElement.lang || "ru";
-  var format = new Intl.DateTimeFormat(lang, {
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-  document.querySelectorAll("time[datetime]").forEach(function (el) {
-    var d = new Date(el.getAttribute("datetime"));
-    if (!isNaN(d.getTime())) {
-      el.title = el.textContent;
-      el.textContent = format.format(d);
-    }
-  });
+  "use strict";
   if (!window.EventSource) {
     return;
   }

@@ -550,7 +550,10 @@ async fn style() -> Response {
 
 async fn script() -> Response {
     asset(
-        include_str!("../../console/console.js"),
+        concat!(
+            include_str!("../../public/times.js"),
+            include_str!("../../console/console.js")
+        ),
         "text/javascript; charset=utf-8",
     )
 }

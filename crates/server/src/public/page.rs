@@ -76,7 +76,16 @@ pub async fn style(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resp
 /// `GET /status.js`.
 pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     static JS: std::sync::OnceLock<Drawn> = std::sync::OnceLock::new();
-    let js = JS.get_or_init(|| Drawn::new(include_bytes!("../../public/status.js").to_vec()));
+    let js = JS.get_or_init(|| {
+        Drawn::new(
+            concat!(
+                include_str!("../../public/times.js"),
+                include_str!("../../public/status.js")
+            )
+            .as_bytes()
+            .to_vec(),
+        )
+    });
     answer(&app, &headers, "text/javascript; charset=utf-8", 3600, js)
 }
 
