@@ -50,6 +50,14 @@ async fn post(h: &Harness, token: &str, body: Value) -> String {
         .to_owned()
 }
 
+/// `POST /api/v1/notices/{id}/{action}` (`updates`, `resolve`), which must succeed.
+async fn step(h: &Harness, token: &str, id: &str, action: &str, body: Value) {
+    let r = h
+        .post(token, &format!("/api/v1/notices/{id}/{action}"), body)
+        .await;
+    assert_eq!(r.status(), 200, "{action} {id}");
+}
+
 async fn component(h: &Harness, admin: &str, id: &str, ru: &str, en: &str, group: Option<&str>) {
     let mut body = json!({"name": {"ru": ru, "en": en}});
     if let Some(g) = group {
@@ -91,14 +99,14 @@ async fn the_statuspage_api_matches_a_real_capture_field_by_field() {
                "body": "Cards fail.", "components": ["payments"]}),
     )
     .await;
-    let r = h
-        .post(
-            &support,
-            &format!("/api/v1/notices/{red}/updates"),
-            json!({"state": "identified", "text": "Cause found"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    step(
+        &h,
+        &support,
+        &red,
+        "updates",
+        json!({"state": "identified", "text": "Cause found"}),
+    )
+    .await;
     let now = Utc::now();
     post(
         &h,
@@ -194,14 +202,7 @@ async fn the_statuspage_api_matches_a_real_capture_field_by_field() {
     // The other documents.
     let unresolved = h.get_json("/api/v2/incidents/unresolved.json", None).await;
     assert_eq!(unresolved["incidents"].as_array().unwrap().len(), 1);
-    let r = h
-        .post(
-            &support,
-            &format!("/api/v1/notices/{red}/resolve"),
-            json!({"text": "Fixed"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    step(&h, &support, &red, "resolve", json!({"text": "Fixed"})).await;
     let unresolved = h.get_json("/api/v2/incidents/unresolved.json", None).await;
     assert_eq!(unresolved["incidents"], json!([]));
     let all = h.get_json("/api/v2/incidents.json", None).await;
@@ -284,14 +285,7 @@ async fn our_reader_reads_our_statuspage_output_as_the_same_status() {
         "an outage of the whole product"
     );
     for id in [&down, &slow, &maint, &news] {
-        let r = h
-            .post(
-                &support,
-                &format!("/api/v1/notices/{id}/resolve"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
+        step(&h, &support, id, "resolve", json!({})).await;
     }
     assert_eq!(both_statuses(&h).await, (Green, Green));
 }
@@ -400,14 +394,14 @@ async fn atom_and_rss_are_valid_for_a_real_feed_parser_newest_first() {
     )
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let r = h
-        .post(
-            &support,
-            &format!("/api/v1/notices/{id}/updates"),
-            json!({"state": "identified", "text": "Причина найдена"}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    step(
+        &h,
+        &support,
+        &id,
+        "updates",
+        json!({"state": "identified", "text": "Причина найдена"}),
+    )
+    .await;
     for (path, version) in [
         ("/history.atom?lang=ru", "atom10"),
         ("/history.rss?lang=ru", "rss20"),
@@ -568,12 +562,7 @@ async fn the_status_page_is_whole_without_javascript_in_both_languages() {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 
     // Resolved: green, and in the history.
-    h.post(
-        &support,
-        &format!("/api/v1/notices/{id}/resolve"),
-        json!({"text": "Fixed"}),
-    )
-    .await;
+    step(&h, &support, &id, "resolve", json!({"text": "Fixed"})).await;
     let ru = page(Some("ru"), "/").await.unwrap().text().await.unwrap();
     assert!(ru.contains("<h1 id=\"overall\">Всё работает</h1>"));
     assert!(ru.contains("Недавние события") && ru.contains(&format!("/notices/{id}?lang=ru")));
