@@ -30,6 +30,31 @@ async fn wait_text(b: &Browser, want: &str) -> String {
     }
 }
 
+/// Waits until the loaded page's field `css` holds exactly `want`.
+async fn wait_value(b: &Browser, css: &str, want: &str) {
+    let mut last = String::new();
+    let found = tokio::time::timeout(LIMIT, async {
+        loop {
+            if b.text().await.is_empty() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            last = b.value(css).await;
+            if last == want {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    if found.is_err() {
+        panic!(
+            "{css} never held {want:?}; last {last:?} at {}",
+            b.url().await
+        );
+    }
+}
+
 async fn sign_in(b: &Browser, server: &Server, name: &str, password: &str) {
     b.goto(&format!("{}/console/", server.url)).await;
     assert!(b.url().await.ends_with("/console/login"), "sent to sign in");
@@ -402,11 +427,14 @@ async fn an_admin_keeps_templates_components_people_and_tokens_and_support_start
         .await;
     b.type_into("form.template input[name=time]", "12:30").await;
     b.click("form.template button").await;
-    wait_text(&b, "Насколько серьёзно?").await;
-    assert_eq!(
-        b.value("input[name=title_ru]").await,
-        "Платежи: оплата не проходит с 12:30"
-    );
+    // The compose page already says "Насколько серьёзно?" before the click: wait for the
+    // filled form itself, or the old page's empty field is read.
+    wait_value(
+        &b,
+        "input[name=title_ru]",
+        "Платежи: оплата не проходит с 12:30",
+    )
+    .await;
     assert_eq!(
         b.value("input[name=title_en]").await,
         "Payments: payments fail since 12:30"
