@@ -69,6 +69,16 @@ ensure_browser_test_deps() {
   ensure_apt chromium chromium-driver
 }
 
+# A PostgreSQL server for the store suite and the publisher's PostgreSQL tests. The tests
+# start their own server in a temporary folder (as the postgres user when run as root) on
+# a loopback port; nothing here starts or needs the system's cluster. Any version works;
+# Debian 12's is 15.
+ensure_postgres_test_deps() {
+  if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    ensure_apt postgresql postgresql-client
+  fi
+}
+
 # Independent readers of what the publisher serves, from PyPI: statuscheck (a Statuspage v2
 # client) and feedparser (Atom and RSS), pinned, in a virtualenv outside the checkout. The
 # tests find it through SVETOFOR_PYTHON.

@@ -28,13 +28,15 @@ pub enum ErrorCode {
     RateLimited,
     /// The server's event-stream limit is reached: poll instead.
     Busy,
+    /// The database cannot be reached; nothing was changed: try again shortly.
+    Unavailable,
     /// Storage or signing failed; nothing was changed.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, in the order `docs/api.md` lists them.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::BadRequest,
         ErrorCode::Invalid,
         ErrorCode::Unauthorized,
@@ -45,6 +47,7 @@ impl ErrorCode {
         ErrorCode::FeedTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Busy,
+        ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
 
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::FeedTooLarge => "feed_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Busy => "busy",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
     }
@@ -76,7 +80,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::FeedTooLarge => 422,
             ErrorCode::RateLimited => 429,
-            ErrorCode::Busy => 503,
+            ErrorCode::Busy | ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
     }

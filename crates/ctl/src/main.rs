@@ -94,9 +94,10 @@ enum Command {
     Token(server_cmds::TokenCmd),
     /// Print the audit log: who changed what, when.
     Audit {
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
         /// How many of the latest entries.
         #[arg(long, default_value_t = 100)]
         limit: usize,

@@ -1,7 +1,7 @@
 //! `serve`, `export`, `token` and `audit`: the publisher's side.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use svetofor_server::auth::{self, Role};
 use svetofor_server::limits::Limits;
 use svetofor_server::publisher::FeedSettings;
-use svetofor_server::store::{AuditEntry, SqliteStore, Store};
+use svetofor_server::store::{AuditEntry, Backend, Database};
 use svetofor_server::{ServeOptions, Server};
 
 use crate::Failure;
@@ -27,24 +27,13 @@ fn default_db() -> PathBuf {
     data_dir().join("svetofor.db")
 }
 
-/// The SQLite file `--db` names (default DATA_DIR/svetofor.db). A URL is refused, not taken
-/// as a file name: `postgres://…` would otherwise quietly become a file of that name.
-fn db_file(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
-    let db = db.unwrap_or_else(default_db);
-    let text = db.to_string_lossy();
-    if let Some((scheme, _)) = text.split_once("://") {
-        let scheme = scheme.to_ascii_lowercase();
-        return Err(Failure::usage(
-            if scheme == "postgres" || scheme == "postgresql" {
-                "--db: PostgreSQL is not supported by this version yet; give a file path for SQLite \
-             (e.g. --db /var/lib/svetofor/svetofor.db)"
-                .to_owned()
-            } else {
-                format!("--db {text}: a file path for the SQLite database, not a {scheme}:// URL")
-            },
-        ));
+/// The database `--db` names (default DATA_DIR/svetofor.db): a SQLite file or a
+/// postgres:// URL. Any other URL is refused, not taken as a file name.
+fn database(db: Option<String>) -> Result<Database, Failure> {
+    match db {
+        None => Ok(Database::Sqlite(default_db())),
+        Some(text) => Database::parse(&text).map_err(|e| Failure::usage(e.to_string())),
     }
-    Ok(db)
 }
 
 fn default_key() -> PathBuf {
@@ -107,9 +96,10 @@ impl FeedArgs {
 /// `serve` options.
 #[derive(Args)]
 pub struct ServeArgs {
-    /// SQLite database (created if missing). Default: DATA_DIR/svetofor.db.
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// SQLite file (created if missing) or postgres:// URL (the password from
+    /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+    #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+    db: Option<String>,
     /// Secret signing key (created with its .pub on first start). Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
     key: Option<PathBuf>,
@@ -148,7 +138,7 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
     let opts = ServeOptions {
         listen: args.listen,
-        db: db_file(args.db)?,
+        db: database(args.db)?,
         key: args.key.unwrap_or_else(default_key),
         private: args.private,
         mirror_dir: args.mirror_dir,
@@ -193,8 +183,12 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
              banner:      <script src=\"{base}/embed.js\" async></script>{origins}\n\
              Create a support token:  svetoforctl token create --db {} --role support --name NAME",
             pub_path.display(),
-            opts.db.display(),
-            opts.db.display(),
+            opts.db,
+            match &opts.db {
+                Database::Sqlite(path) => path.display().to_string(),
+                // The URL may hold a password: the command names the variable instead.
+                Database::Postgres(_) => "\"$SVETOFOR_DB\"".to_owned(),
+            },
             origins = if opts.embed_origins.is_empty() {
                 "  (add --embed-origin for the product's pages)"
             } else {
@@ -232,9 +226,10 @@ async fn shutdown_signal() {
 /// `export` options.
 #[derive(Args)]
 pub struct ExportArgs {
-    /// SQLite database. Default: DATA_DIR/svetofor.db.
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// SQLite file or postgres:// URL (the password from
+    /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+    #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+    db: Option<String>,
     /// Secret signing key. Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
     key: Option<PathBuf>,
@@ -246,7 +241,7 @@ pub struct ExportArgs {
 }
 
 pub fn export(args: ExportArgs) -> Result<(), Failure> {
-    let db = db_file(args.db)?;
+    let db = database(args.db)?;
     require_existing(&db)?;
     let key = args.key.unwrap_or_else(default_key);
     let (seq, path) = svetofor_server::export(&db, &key, &args.out, &args.feed.settings()?)
@@ -258,28 +253,21 @@ pub fn export(args: ExportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn require_existing(db: &Path) -> Result<(), Failure> {
-    if !db.exists() {
-        return Err(Failure::unreadable(format!(
+fn require_existing(db: &Database) -> Result<(), Failure> {
+    match db {
+        Database::Sqlite(path) if !path.exists() => Err(Failure::unreadable(format!(
             "{}: no such database (start `svetoforctl serve` once, or give --db)",
-            db.display()
-        )));
+            path.display()
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-fn open(db: Option<PathBuf>) -> Result<Arc<dyn Store>, Failure> {
-    open_sqlite(db).map(|s| Arc::new(s) as Arc<dyn Store>)
-}
-
-/// The SQLite database at `db` (default DATA_DIR/svetofor.db), its folder created.
-pub(crate) fn open_sqlite(db: Option<PathBuf>) -> Result<SqliteStore, Failure> {
-    let db = db_file(db)?;
-    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::unreadable(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    SqliteStore::open(&db).map_err(|e| Failure::unreadable(format!("{}: {e}", db.display())))
+/// The database `--db` names, opened (a SQLite file's folder created).
+pub(crate) fn open(db: Option<String>) -> Result<Arc<dyn Backend>, Failure> {
+    let db = database(db)?;
+    db.open()
+        .map_err(|e| Failure::unreadable(format!("{db}: {e}")))
 }
 
 /// `token` subcommands.
@@ -287,9 +275,10 @@ pub(crate) fn open_sqlite(db: Option<PathBuf>) -> Result<SqliteStore, Failure> {
 pub enum TokenCmd {
     /// Create a token. Prints it once, alone on stdout; only its hash is stored.
     Create {
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
         /// admin (everything), support (notices) or reader (read a private feed).
         #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
         role: Role,
@@ -299,15 +288,17 @@ pub enum TokenCmd {
     },
     /// List tokens (never their secrets).
     List {
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
     },
     /// Revoke a token by its id.
     Revoke {
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
         /// The token id (the part between `svt_` and the next `_`).
         id: String,
     },
@@ -399,10 +390,9 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
     }
 }
 
-pub fn audit(db: Option<PathBuf>, limit: usize, json: bool) -> Result<(), Failure> {
-    let path = db_file(db)?;
-    require_existing(&path)?;
-    let store = open(Some(path))?;
+pub fn audit(db: Option<String>, limit: usize, json: bool) -> Result<(), Failure> {
+    require_existing(&database(db.clone())?)?;
+    let store = open(db)?;
     let entries = store
         .audit(limit, None)
         .map_err(|e| Failure::unreadable(e.to_string()))?;

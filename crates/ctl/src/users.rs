@@ -3,16 +3,15 @@
 //! asked twice at the terminal without echo; only their Argon2id hash is stored.
 
 use std::io::BufRead;
-use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::Subcommand;
 use svetofor_server::accounts::{self, UserRecord};
 use svetofor_server::auth::Role;
-use svetofor_server::store::{AccountChange, AccountStore, AuditEntry};
+use svetofor_server::store::{AccountChange, AuditEntry};
 
 use crate::Failure;
-use crate::server_cmds::{open_sqlite, operator};
+use crate::server_cmds::{open, operator};
 
 /// `user` subcommands.
 #[derive(Subcommand)]
@@ -27,23 +26,26 @@ pub enum UserCmd {
         /// Read the password from standard input (one line), for scripts.
         #[arg(long)]
         password_stdin: bool,
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
     },
     /// List accounts (never their passwords).
     List {
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
     },
     /// Disable an account: it cannot sign in, and its sessions end at once.
     Disable {
         /// Sign-in name.
         name: String,
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
     },
     /// Set a new password; the account's sessions end.
     ResetPassword {
@@ -52,9 +54,10 @@ pub enum UserCmd {
         /// Read the password from standard input (one line), for scripts.
         #[arg(long)]
         password_stdin: bool,
-        /// SQLite database. Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        /// SQLite file or postgres:// URL (the password from
+        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        db: Option<String>,
     },
 }
 
@@ -129,7 +132,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
         } => {
             let name = name_of(&name)?;
             let hash = hashed(password_stdin)?;
-            let store = open_sqlite(db)?;
+            let store = open(db)?;
             let user = UserRecord {
                 name: name.clone(),
                 role,
@@ -150,7 +153,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
             Ok(())
         }
         UserCmd::List { db } => {
-            let store = open_sqlite(db)?;
+            let store = open(db)?;
             let users = store.users().map_err(store_err)?;
             if users.is_empty() {
                 eprintln!("No accounts. Create one: svetoforctl user add NAME --role support");
@@ -171,7 +174,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
         }
         UserCmd::Disable { name, db } => {
             let name = name_of(&name)?;
-            let store = open_sqlite(db)?;
+            let store = open(db)?;
             let a = audit("user.disable", &name, serde_json::json!({}));
             if !store
                 .change_user(&name, AccountChange::Disable, &a)
@@ -188,7 +191,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
             db,
         } => {
             let name = name_of(&name)?;
-            let store = open_sqlite(db)?;
+            let store = open(db)?;
             if store.user(&name).map_err(store_err)?.is_none() {
                 return Err(Failure::rejected(format!("no account \"{name}\"")));
             }

@@ -576,12 +576,17 @@ fn a_database_url_is_refused_not_taken_as_a_file_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let out = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
-        .args(["serve", "--db", "postgres://svetofor@127.0.0.1/svetofor"])
+        .args(["serve", "--db", "mysql://svetofor:s3cret@127.0.0.1/svetofor"])
         .current_dir(dir)
         .env("SVETOFOR_DATA_DIR", dir)
         .output()
         .unwrap();
-    fails_with(&out, 2, "PostgreSQL is not supported by this version yet");
+    fails_with(
+        &out,
+        2,
+        "--db mysql://svetofor:***@127.0.0.1/svetofor: a file path for SQLite or a postgres:// URL",
+    );
+    assert!(!text(&out.stderr).contains("s3cret"), "no password shown");
     let out = ctl(
         dir,
         &[
@@ -598,7 +603,7 @@ fn a_database_url_is_refused_not_taken_as_a_file_name() {
     fails_with(
         &out,
         2,
-        "a file path for the SQLite database, not a https:// URL",
+        "a file path for SQLite or a postgres:// URL, not a https:// URL",
     );
     let left: Vec<_> = std::fs::read_dir(dir)
         .unwrap()

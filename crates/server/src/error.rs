@@ -144,7 +144,7 @@ impl From<AuthError> for ApiError {
                 "this needs a token: send the header \"Authorization: Bearer <token>\"",
             ),
             AuthError::Invalid => ApiError::unauthorized("the token is not valid or was revoked"),
-            AuthError::Store(s) => ApiError::internal(s),
+            AuthError::Store(s) => s.into(),
         }
     }
 }
@@ -159,7 +159,7 @@ impl From<PublishError> for ApiError {
             PublishError::FeedTooLarge { .. } => {
                 ApiError::new(ErrorCode::FeedTooLarge, e.to_string())
             }
-            PublishError::Store(s) => ApiError::internal(s),
+            PublishError::Store(s) => s.into(),
             PublishError::Signing(s) => ApiError::internal(s),
             PublishError::Randomness(s) => ApiError::internal(s),
         }
@@ -168,7 +168,17 @@ impl From<PublishError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            StoreError::Unavailable(reason) => {
+                tracing::warn!("database unavailable: {reason}");
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "the database cannot be reached; nothing was changed, try again shortly",
+                )
+                .retry_after(std::time::Duration::from_secs(5))
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 

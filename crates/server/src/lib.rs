@@ -2,7 +2,8 @@
 //! them in SQLite, signs a Svetofor v1 feed after every change, serves it with ETags, and
 //! pushes it over Server-Sent Events.
 //!
-//! - [`store`]: durable storage behind the [`store::Store`] trait ([`store::SqliteStore`]).
+//! - [`store`]: durable storage behind the [`store::Store`] trait ([`store::SqliteStore`],
+//!   [`store::PgStore`]).
 //! - [`notices`]: what a request may do to a notice (pure rules).
 //! - [`publisher`]: the single writer: store, sign, publish.
 //! - [`api`], [`feed_http`]: HTTP.

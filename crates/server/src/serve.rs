@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::ApiError;
 use crate::limits::{AddressCounter, Capacity, FdBudget, Limits, WriteLimiter};
 use crate::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{AccountStore, Backend, Database, Store, StoreError};
 use crate::{AppState, api, feed_http};
 
 /// How to run a server.
@@ -25,8 +25,8 @@ use crate::{AppState, api, feed_http};
 pub struct ServeOptions {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// SQLite database file.
-    pub db: PathBuf,
+    /// The database: a SQLite file or PostgreSQL.
+    pub db: Database,
     /// Secret signing key file; created on first start if missing.
     pub key: PathBuf,
     /// Whether reading the feed needs a reader token.
@@ -112,18 +112,11 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), ServeError>
     }
 }
 
-fn open_store(db: &Path) -> Result<Arc<SqliteStore>, ServeError> {
-    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| ServeError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-    }
-    let store = SqliteStore::open(db).map_err(|source| ServeError::Store {
-        path: db.display().to_string(),
+fn open_store(db: &Database) -> Result<Arc<dyn Backend>, ServeError> {
+    db.open().map_err(|source| ServeError::Store {
+        path: db.to_string(),
         source,
-    })?;
-    Ok(Arc::new(store))
+    })
 }
 
 /// The whole HTTP application.
@@ -172,8 +165,9 @@ pub struct Server {
 impl Server {
     /// Opens the store, loads or creates the key, publishes a fresh feed and starts serving.
     pub async fn start(opts: ServeOptions) -> Result<Server, ServeError> {
-        let sqlite = open_store(&opts.db)?;
-        let store: Arc<dyn Store> = sqlite.clone();
+        let backend = open_store(&opts.db)?;
+        let store: Arc<dyn Store> = backend.clone();
+        let accounts: Arc<dyn AccountStore> = backend;
         let (key, key_created) = load_or_create_key(&opts.key)?;
         let publisher = Publisher::start(
             store.clone(),
@@ -204,7 +198,7 @@ impl Server {
             auth_throttle: Default::default(),
             senders: app_senders.clone(),
             console: crate::console::Console::new(
-                sqlite,
+                accounts,
                 opts.public_url.as_deref(),
                 opts.previewer.clone(),
             ),
@@ -290,7 +284,7 @@ impl Server {
 /// Writes `feed.json` and `feed.json.minisig` for the notices in `db` into `out`, signed
 /// with `key`, without a running server. Uses the database's current seq.
 pub fn export(
-    db: &Path,
+    db: &Database,
     key: &Path,
     out: &Path,
     feed: &FeedSettings,
@@ -308,7 +302,7 @@ pub fn export(
     let since =
         now - chrono::TimeDelta::from_std(feed.history).unwrap_or(chrono::TimeDelta::days(3));
     let store_err = |source| ServeError::Store {
-        path: db.display().to_string(),
+        path: db.to_string(),
         source,
     };
     let notices = store

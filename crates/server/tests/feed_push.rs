@@ -222,7 +222,7 @@ async fn mirror_folder_follows_every_change_and_export_matches() {
 
     let out = tempfile::tempdir().unwrap();
     let (seq, path) = svetofor_server::export(
-        &h.db(),
+        &svetofor_server::store::Database::Sqlite(h.db()),
         &h.dir.path().join("svetofor.key"),
         out.path(),
         &svetofor_server::publisher::FeedSettings::default(),

@@ -1,10 +1,17 @@
-//! Durable storage behind a small trait, so PostgreSQL can sit beside SQLite.
+//! Durable storage behind a small trait: SQLite (one publisher, the default) or PostgreSQL
+//! (publishers sharing one database).
 //!
 //! The trait is synchronous: callers run it on tokio's blocking pool. Every method that
 //! writes is one transaction: either all of it is stored or none.
 
 pub mod accounts;
 pub mod channels;
+mod database;
+pub mod postgres;
+mod postgres_accounts;
+mod postgres_channels;
+mod postgres_schema;
+mod postgres_work;
 pub mod sqlite;
 mod sqlite_accounts;
 mod sqlite_channels;
@@ -21,6 +28,8 @@ pub use accounts::{AccountChange, AccountStore, SessionRecord};
 pub use channels::{
     ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
 };
+pub use database::{Backend, Database, DatabaseError};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use work::{AlertLink, WorkStore};
 
@@ -40,6 +49,15 @@ pub enum StoreError {
     /// The database said no.
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("database error: {0}")]
+    Pg(tokio_postgres::Error),
+    /// The database could not be reached in time: nothing was changed, try again.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database's address or settings are wrong.
+    #[error("{0}")]
+    Config(String),
     /// A record could not be encoded for storage.
     #[error("cannot encode a record: {0}")]
     Encode(#[from] serde_json::Error),
@@ -52,6 +70,31 @@ pub enum StoreError {
     /// Stored data could not be read back.
     #[error("corrupt record {what}: {reason}")]
     Corrupt { what: String, reason: String },
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    /// A lost connection, a server shutting down or a standby that cannot take writes is the
+    /// database being unavailable (503, try again), not a failed request (500).
+    fn from(e: tokio_postgres::Error) -> Self {
+        let unreachable = match e.as_db_error() {
+            Some(db) => {
+                let code = db.code().code();
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "25006"
+            }
+            None => {
+                e.is_closed()
+                    || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>())
+            }
+        };
+        if unreachable {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Pg(e)
+        }
+    }
 }
 
 /// A bearer token as stored: only the hash of its secret.

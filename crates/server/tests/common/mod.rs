@@ -1,6 +1,8 @@
 //! A real server on loopback with a real SQLite file, and a small SSE reader.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -24,7 +26,7 @@ pub struct Harness {
 pub fn options(dir: &std::path::Path) -> ServeOptions {
     ServeOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
-        db: dir.join("svetofor.db"),
+        db: svetofor_server::store::Database::Sqlite(dir.join("svetofor.db")),
         key: dir.join("svetofor.key"),
         private: false,
         mirror_dir: None,

@@ -1,0 +1,128 @@
+//! `svetoforctl` on a real PostgreSQL: `serve`, `token create`, `audit` and `user add` take a
+//! `postgres://` URL (from `$SVETOFOR_DB`, so no password is on a command line), and a
+//! database that cannot be reached is said plainly, quickly, without its password.
+
+#[allow(dead_code)]
+#[path = "../../server/tests/common/pg.rs"]
+mod pg;
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn ctl(dir: &Path, db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(args)
+        .env("SVETOFOR_DATA_DIR", dir)
+        .env("SVETOFOR_DB", db)
+        .env_remove("SVETOFOR_TOKEN")
+        .env_remove("SVETOFOR_SERVER")
+        .output()
+        .expect("svetoforctl runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn serve_tokens_and_audit_on_postgres() {
+    let Some(pg) = pg::Postgres::start() else {
+        return;
+    };
+    pg.sql("postgres", "CREATE ROLE svetofor LOGIN PASSWORD 's3cret-pw'");
+    pg.sql("postgres", "CREATE DATABASE svetofor OWNER svetofor");
+    let db = format!("postgres://svetofor:s3cret-pw@127.0.0.1:{}/svetofor", pg.port);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let log = dir.join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(["serve", "--listen", &addr])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .env("SVETOFOR_DB", &db)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let token = ok(&ctl(
+        dir,
+        &db,
+        &["token", "create", "--role", "support", "--name", "anna"],
+    ));
+    let base = format!("http://{addr}");
+    let id = ok(&ctl(
+        dir,
+        &db,
+        &[
+            "post", "--server", &base, "--token", &token, "--severity", "red", "--title",
+            "Платежи не проходят", "--next-update", "30m",
+        ],
+    ));
+    let feed = format!("{base}/feed.json");
+    let pubkey = dir.join("svetofor.pub");
+    let check = ok(&ctl(
+        dir,
+        &db,
+        &["check", &feed, "--pubkey", pubkey.to_str().unwrap(), "--json"],
+    ));
+    assert!(check.contains("\"red\""), "{check}");
+    let audit = ok(&ctl(dir, &db, &["audit", "--json"]));
+    assert!(
+        audit.contains("token.create") && audit.contains(&id),
+        "{audit}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains("postgres://svetofor:***@127.0.0.1") && !said.contains("s3cret-pw"),
+        "the start-up lines name the database without its password: {said}"
+    );
+    assert_eq!(
+        pg.sql("svetofor", "SELECT count(*) FROM notices"),
+        "1",
+        "stored in PostgreSQL"
+    );
+}
+
+#[test]
+fn a_database_that_cannot_be_reached_is_said_quickly_without_its_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db = format!("postgres://svetofor:s3cret-pw@127.0.0.1:{port}/svetofor");
+    let started = Instant::now();
+    let out = ctl(
+        tmp.path(),
+        &db,
+        &["token", "create", "--role", "support", "--name", "x"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        err.contains("database unavailable") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret-pw"), "{err}");
+}
