@@ -96,7 +96,12 @@ enum Command {
     Audit {
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
         /// How many of the latest entries.
         #[arg(long, default_value_t = 100)]

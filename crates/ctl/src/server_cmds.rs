@@ -98,7 +98,12 @@ impl FeedArgs {
 pub struct ServeArgs {
     /// SQLite file (created if missing) or postgres:// URL (the password from
     /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-    #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        env = "SVETOFOR_DB",
+        hide_env_values = true
+    )]
     db: Option<String>,
     /// Secret signing key (created with its .pub on first start). Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
@@ -228,7 +233,12 @@ async fn shutdown_signal() {
 pub struct ExportArgs {
     /// SQLite file or postgres:// URL (the password from
     /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-    #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        env = "SVETOFOR_DB",
+        hide_env_values = true
+    )]
     db: Option<String>,
     /// Secret signing key. Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
@@ -277,7 +287,12 @@ pub enum TokenCmd {
     Create {
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
         /// admin (everything), support (notices) or reader (read a private feed).
         #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
@@ -290,14 +305,24 @@ pub enum TokenCmd {
     List {
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
     },
     /// Revoke a token by its id.
     Revoke {
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
         /// The token id (the part between `svt_` and the next `_`).
         id: String,

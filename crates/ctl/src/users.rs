@@ -28,14 +28,24 @@ pub enum UserCmd {
         password_stdin: bool,
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
     },
     /// List accounts (never their passwords).
     List {
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
     },
     /// Disable an account: it cannot sign in, and its sessions end at once.
@@ -44,7 +54,12 @@ pub enum UserCmd {
         name: String,
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
     },
     /// Set a new password; the account's sessions end.
@@ -56,7 +71,12 @@ pub enum UserCmd {
         password_stdin: bool,
         /// SQLite file or postgres:// URL (the password from
         /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(long, value_name = "PATH|URL", env = "SVETOFOR_DB", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "PATH|URL",
+            env = "SVETOFOR_DB",
+            hide_env_values = true
+        )]
         db: Option<String>,
     },
 }

@@ -36,9 +36,15 @@ fn serve_tokens_and_audit_on_postgres() {
     let Some(pg) = pg::Postgres::start() else {
         return;
     };
-    pg.sql("postgres", "CREATE ROLE svetofor LOGIN PASSWORD 's3cret-pw'");
+    pg.sql(
+        "postgres",
+        "CREATE ROLE svetofor LOGIN PASSWORD 's3cret-pw'",
+    );
     pg.sql("postgres", "CREATE DATABASE svetofor OWNER svetofor");
-    let db = format!("postgres://svetofor:s3cret-pw@127.0.0.1:{}/svetofor", pg.port);
+    let db = format!(
+        "postgres://svetofor:s3cret-pw@127.0.0.1:{}/svetofor",
+        pg.port
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -71,8 +77,17 @@ fn serve_tokens_and_audit_on_postgres() {
         dir,
         &db,
         &[
-            "post", "--server", &base, "--token", &token, "--severity", "red", "--title",
-            "Платежи не проходят", "--next-update", "30m",
+            "post",
+            "--server",
+            &base,
+            "--token",
+            &token,
+            "--severity",
+            "red",
+            "--title",
+            "Платежи не проходят",
+            "--next-update",
+            "30m",
         ],
     ));
     let feed = format!("{base}/feed.json");
@@ -80,7 +95,13 @@ fn serve_tokens_and_audit_on_postgres() {
     let check = ok(&ctl(
         dir,
         &db,
-        &["check", &feed, "--pubkey", pubkey.to_str().unwrap(), "--json"],
+        &[
+            "check",
+            &feed,
+            "--pubkey",
+            pubkey.to_str().unwrap(),
+            "--json",
+        ],
     ));
     assert!(check.contains("\"red\""), "{check}");
     let audit = ok(&ctl(dir, &db, &["audit", "--json"]));

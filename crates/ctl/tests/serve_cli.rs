@@ -576,7 +576,11 @@ fn a_database_url_is_refused_not_taken_as_a_file_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let out = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
-        .args(["serve", "--db", "mysql://svetofor:s3cret@127.0.0.1/svetofor"])
+        .args([
+            "serve",
+            "--db",
+            "mysql://svetofor:s3cret@127.0.0.1/svetofor",
+        ])
         .current_dir(dir)
         .env("SVETOFOR_DATA_DIR", dir)
         .output()

@@ -158,6 +158,7 @@ pub struct Server {
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
+    follower: JoinHandle<()>,
     outbox: JoinHandle<()>,
     revocations: JoinHandle<()>,
 }
@@ -241,6 +242,7 @@ impl Server {
             shutdown,
         ));
         let clock = tokio::spawn(publisher.clone().run_clock());
+        let follower = tokio::spawn(publisher.clone().run_follower());
         let outbox = tokio::spawn(crate::outbox::run(publisher.clone(), app_senders.clone()));
         Ok(Server {
             addr,
@@ -250,6 +252,7 @@ impl Server {
             stop,
             task,
             clock,
+            follower,
             outbox,
             revocations,
         })
@@ -259,6 +262,7 @@ impl Server {
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
         self.clock.abort();
+        self.follower.abort();
         self.outbox.abort();
         self.revocations.abort();
         match self.task.await {

@@ -446,6 +446,8 @@ fn a_new_notice_never_overwrites_one_with_its_id() {
         remove_draft: None,
         deliveries: &[],
         seq: 1,
+        base_seq: None,
+        document: None,
         audit: None,
     };
     store.commit(&change(true)).unwrap();

@@ -40,15 +40,17 @@ async fn a_publisher_on_postgres_keeps_everything_across_a_restart() {
     let a = h.feed().await;
     assert_eq!(a.snapshot.status(Utc::now()), Severity::Red);
     let seq = h.server.publisher.current().seq;
-    let Harness { server, dir, key, .. } = h;
+    let Harness {
+        server, dir, key, ..
+    } = h;
     server.shutdown().await.unwrap();
 
     // The same database, the same key: the notice, the token and the seq are all there.
     let again = start_on(&url, dir).await;
     let p = again.server.publisher.current();
     assert!(p.seq > seq, "seq keeps growing across restarts");
-    let a = svetofor_feed::accept(&p.bytes, Some(&p.signature), &[key], Utc::now(), Some(seq))
-        .unwrap();
+    let a =
+        svetofor_feed::accept(&p.bytes, Some(&p.signature), &[key], Utc::now(), Some(seq)).unwrap();
     assert_eq!(a.snapshot.status(Utc::now()), Severity::Red);
     let resolve = again
         .post(
@@ -57,13 +59,20 @@ async fn a_publisher_on_postgres_keeps_everything_across_a_restart() {
             serde_json::json!({"text": "Fixed"}),
         )
         .await;
-    assert_eq!(resolve.status(), 200, "the token stored in PostgreSQL still works");
+    assert_eq!(
+        resolve.status(),
+        200,
+        "the token stored in PostgreSQL still works"
+    );
     assert_eq!(
         again.feed().await.snapshot.status(Utc::now()),
         Severity::Green
     );
     assert_eq!(
-        pg.sql("svetofor", "SELECT count(*) FROM audit WHERE action LIKE 'notice.%'"),
+        pg.sql(
+            "svetofor",
+            "SELECT count(*) FROM audit WHERE action LIKE 'notice.%'"
+        ),
         "2"
     );
     again.server.shutdown().await.unwrap();
@@ -75,7 +84,10 @@ async fn with_postgres_down_the_feed_is_served_and_writes_answer_503_in_time() {
     let url = pg.database("svetofor");
     let h = start_on(&url, tempfile::tempdir().unwrap()).await;
     let t = h.token(Role::Support);
-    assert_eq!(h.post(&t, "/api/v1/notices", red_outage()).await.status(), 201);
+    assert_eq!(
+        h.post(&t, "/api/v1/notices", red_outage()).await.status(),
+        201
+    );
     let before = h.server.publisher.current().seq;
 
     pg.down();
@@ -93,7 +105,11 @@ async fn with_postgres_down_the_feed_is_served_and_writes_answer_503_in_time() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unavailable", "{body}");
     assert!(took < Duration::from_secs(8), "answered in {took:?}");
-    assert_eq!(h.server.publisher.current().seq, before, "nothing published");
+    assert_eq!(
+        h.server.publisher.current().seq,
+        before,
+        "nothing published"
+    );
 
     pg.up();
     let started = Instant::now();
@@ -110,7 +126,10 @@ async fn with_postgres_down_the_feed_is_served_and_writes_answer_503_in_time() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let after = h.server.publisher.current().seq;
-    assert!(after > before, "seq never goes backwards: {before} → {after}");
+    assert!(
+        after > before,
+        "seq never goes backwards: {before} → {after}"
+    );
     assert_eq!(h.feed().await.snapshot.notices.len(), 2);
     h.server.shutdown().await.unwrap();
 }

@@ -14,8 +14,8 @@ use svetofor_server::accounts::UserRecord;
 use svetofor_server::auth::Role;
 use svetofor_server::store::{
     AccountChange, AlertLink, AuditEntry, AuditQuery, Backend, Change, ChannelRecord, Database,
-    DeliveryQuery, NewDelivery, NoticeFilter, NoticeQuery, SessionRecord, StoreError,
-    TokenRecord, TryResult,
+    DeliveryQuery, NewDelivery, NoticeFilter, NoticeQuery, SessionRecord, StoreError, TokenRecord,
+    TryResult,
 };
 
 use common::pg::Postgres;
@@ -59,6 +59,8 @@ fn change<'a>(n: &'a Notice, seq: u64, a: &'a AuditEntry) -> Change<'a> {
         remove_draft: None,
         deliveries: &[],
         seq,
+        base_seq: None,
+        document: None,
         audit: Some(a),
     }
 }
@@ -73,7 +75,12 @@ fn event(n: &Notice, seq: u64) -> NoticeEvent {
 
 fn notices_and_audit(s: &dyn Backend) {
     assert_eq!(s.seq().unwrap(), 0);
-    let a = audit("user:anna", "notice.create", "n1", "2026-12-01T10:00:00.123456Z");
+    let a = audit(
+        "user:anna",
+        "notice.create",
+        "n1",
+        "2026-12-01T10:00:00.123456Z",
+    );
     let n1 = notice("n1", "investigating", "2026-12-01T10:00:00.123456Z");
     let comps = [component("payments", "Платежи")];
     s.commit(&Change {
@@ -83,7 +90,10 @@ fn notices_and_audit(s: &dyn Backend) {
     .unwrap();
     assert_eq!(s.seq().unwrap(), 1);
     let back = s.notice("n1").unwrap().expect("stored");
-    assert_eq!(back, n1, "a notice reads back exactly, NUL and markup included");
+    assert_eq!(
+        back, n1,
+        "a notice reads back exactly, NUL and markup included"
+    );
     assert_eq!(s.components().unwrap(), comps);
 
     // A new notice whose id is taken fails and changes nothing.
@@ -149,7 +159,12 @@ fn notices_and_audit(s: &dyn Backend) {
     assert_eq!(page(NoticeFilter::Current, None, 5), ["n3", "n2"]);
     assert_eq!(page(NoticeFilter::Past, None, 5), ["n1"]);
     // Removing a component.
-    let a4 = audit("user:anna", "component.retire", "payments", "2026-12-01T14:00:00Z");
+    let a4 = audit(
+        "user:anna",
+        "component.retire",
+        "payments",
+        "2026-12-01T14:00:00Z",
+    );
     s.commit(&Change {
         notice: None,
         remove_component: Some("payments"),
@@ -169,7 +184,11 @@ fn notices_and_audit(s: &dyn Backend) {
     let all = s.audit(10, None).unwrap();
     assert_eq!(all.len(), 5, "the failed commit left no line");
     assert_eq!(all[0].entry.action, "component.retire");
-    assert_eq!(all[4].entry.at, t("2026-12-01T10:00:00.123456Z"), "microseconds kept");
+    assert_eq!(
+        all[4].entry.at,
+        t("2026-12-01T10:00:00.123456Z"),
+        "microseconds kept"
+    );
     assert_eq!(all[4].entry.detail, json!({"why": "тест"}));
     assert_eq!(
         lines(AuditQuery {
@@ -215,16 +234,25 @@ fn tokens_and_accounts(s: &dyn Backend) {
         created_at: t("2026-12-01T10:00:00Z"),
         revoked_at: None,
     };
-    s.insert_token(&token, &audit("cli", "token.create", "tok1", "2026-12-01T10:00:00Z"))
-        .unwrap();
+    s.insert_token(
+        &token,
+        &audit("cli", "token.create", "tok1", "2026-12-01T10:00:00Z"),
+    )
+    .unwrap();
     let back = s.token("tok1").unwrap().unwrap();
-    assert_eq!((back.hash, back.role, back.revoked_at), ([7; 32], Role::Support, None));
+    assert_eq!(
+        (back.hash, back.role, back.revoked_at),
+        ([7; 32], Role::Support, None)
+    );
     assert_eq!(s.tokens().unwrap().len(), 1);
     let revoke = audit("cli", "token.revoke", "tok1", "2026-12-01T11:00:00Z");
     assert!(s.revoke_token("tok1", &revoke).unwrap());
     assert!(!s.revoke_token("tok1", &revoke).unwrap(), "once");
     assert!(!s.revoke_token("nope", &revoke).unwrap());
-    assert_eq!(s.token("tok1").unwrap().unwrap().revoked_at, Some(revoke.at));
+    assert_eq!(
+        s.token("tok1").unwrap().unwrap().revoked_at,
+        Some(revoke.at)
+    );
     assert_eq!(s.audit(10, None).unwrap().len(), 2, "no line for a refusal");
 
     let user = UserRecord {
@@ -237,7 +265,10 @@ fn tokens_and_accounts(s: &dyn Backend) {
     let add = audit("cli", "user.create", "anna", "2026-12-01T10:00:00Z");
     assert!(s.insert_user(&user, &add).unwrap());
     assert!(!s.insert_user(&user, &add).unwrap(), "the name is taken");
-    assert_eq!(s.user("anna").unwrap().unwrap().password_hash, user.password_hash);
+    assert_eq!(
+        s.user("anna").unwrap().unwrap().password_hash,
+        user.password_hash
+    );
     assert_eq!(s.users().unwrap().len(), 1);
     let session = SessionRecord {
         id_hash: [1; 32],
@@ -247,14 +278,21 @@ fn tokens_and_accounts(s: &dyn Backend) {
         last_seen: t("2026-12-01T10:00:00Z"),
     };
     s.insert_session(&session).unwrap();
-    s.touch_session(&[1; 32], t("2026-12-01T10:30:00Z")).unwrap();
+    s.touch_session(&[1; 32], t("2026-12-01T10:30:00Z"))
+        .unwrap();
     assert_eq!(
         s.session(&[1; 32]).unwrap().unwrap().last_seen,
         t("2026-12-01T10:30:00Z")
     );
     let pw = audit("cli", "user.password", "anna", "2026-12-01T11:00:00Z");
-    assert!(s.change_user("anna", AccountChange::Password("new"), &pw).unwrap());
-    assert!(s.session(&[1; 32]).unwrap().is_none(), "a new password ends sessions");
+    assert!(
+        s.change_user("anna", AccountChange::Password("new"), &pw)
+            .unwrap()
+    );
+    assert!(
+        s.session(&[1; 32]).unwrap().is_none(),
+        "a new password ends sessions"
+    );
     assert_eq!(s.user("anna").unwrap().unwrap().password_hash, "new");
     s.insert_session(&SessionRecord {
         id_hash: [2; 32],
@@ -287,12 +325,30 @@ fn drafts_templates_and_alerts(s: &dyn Backend) {
     let a = audit("user:anna", "draft.save", "d", "2026-12-01T10:00:00Z");
     s.save_draft(&draft("d-plain", None, "2026-12-01T10:00:00Z"), &a)
         .unwrap();
-    s.save_draft(&draft("d-late", Some("2026-12-02T10:00:00Z"), "2026-12-01T09:00:00Z"), &a)
-        .unwrap();
-    s.save_draft(&draft("d-soon", Some("2026-12-01T18:00:00Z"), "2026-12-01T09:00:00Z"), &a)
-        .unwrap();
+    s.save_draft(
+        &draft(
+            "d-late",
+            Some("2026-12-02T10:00:00Z"),
+            "2026-12-01T09:00:00Z",
+        ),
+        &a,
+    )
+    .unwrap();
+    s.save_draft(
+        &draft(
+            "d-soon",
+            Some("2026-12-01T18:00:00Z"),
+            "2026-12-01T09:00:00Z",
+        ),
+        &a,
+    )
+    .unwrap();
     let ids: Vec<String> = s.drafts().unwrap().into_iter().map(|d| d.id).collect();
-    assert_eq!(ids, ["d-soon", "d-late", "d-plain"], "scheduled first, by time");
+    assert_eq!(
+        ids,
+        ["d-soon", "d-late", "d-plain"],
+        "scheduled first, by time"
+    );
     assert_eq!(s.next_scheduled().unwrap(), Some(t("2026-12-01T18:00:00Z")));
     // Saved again: replaced.
     s.save_draft(&draft("d-soon", None, "2026-12-01T09:00:00Z"), &a)
@@ -310,7 +366,10 @@ fn drafts_templates_and_alerts(s: &dyn Backend) {
     .unwrap();
     s.save_template(&template, &a).unwrap();
     assert_eq!(s.templates().unwrap().len(), 1);
-    assert_eq!(s.template("payments-down").unwrap().unwrap().name, "payments-down");
+    assert_eq!(
+        s.template("payments-down").unwrap().unwrap().name,
+        "payments-down"
+    );
     assert!(s.delete_template("payments-down", &a).unwrap());
     assert!(s.template("payments-down").unwrap().is_none());
 
@@ -335,18 +394,29 @@ fn drafts_templates_and_alerts(s: &dyn Backend) {
         updated_at: t("2026-12-01T10:00:00Z"),
     };
     s.save_alert_link(&link).unwrap();
-    let stored = s.alert_link("alertmanager", "group\u{0}1").unwrap().unwrap();
+    let stored = s
+        .alert_link("alertmanager", "group\u{0}1")
+        .unwrap()
+        .unwrap();
     assert!(stored.summary.starts_with("Платежи: ошибка"));
     assert_eq!(s.alert_links(10).unwrap().len(), 1);
     let n = notice("n-alert", "investigating", "2026-12-01T10:10:00Z");
-    let pa = audit("user:anna", "draft.publish", "d-plain", "2026-12-01T10:10:00Z");
+    let pa = audit(
+        "user:anna",
+        "draft.publish",
+        "d-plain",
+        "2026-12-01T10:10:00Z",
+    );
     s.commit(&Change {
         remove_draft: Some("d-plain"),
         ..change(&n, 1, &pa)
     })
     .unwrap();
     assert!(s.draft("d-plain").unwrap().is_none());
-    let after = s.alert_link("alertmanager", "group\u{0}1").unwrap().unwrap();
+    let after = s
+        .alert_link("alertmanager", "group\u{0}1")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (after.draft_id, after.notice_id.as_deref()),
         (None, Some("n-alert"))
@@ -370,9 +440,17 @@ fn channels_and_outbox(s: &dyn Backend) {
         "utc_offset_minutes": 180, "created_at": "2026-12-01T09:00:00Z",
     }))
     .unwrap();
-    let a = audit("user:anna", "channel.add", "ops-hook", "2026-12-01T09:00:00Z");
+    let a = audit(
+        "user:anna",
+        "channel.add",
+        "ops-hook",
+        "2026-12-01T09:00:00Z",
+    );
     assert!(s.insert_channel(&channel, &a).unwrap());
-    assert!(!s.insert_channel(&channel, &a).unwrap(), "the name is taken");
+    assert!(
+        !s.insert_channel(&channel, &a).unwrap(),
+        "the name is taken"
+    );
     assert_eq!(s.channels().unwrap()[0].name, "ops-hook");
 
     let n = notice("n1", "investigating", "2026-12-01T10:00:00Z");
@@ -410,7 +488,10 @@ fn channels_and_outbox(s: &dyn Backend) {
         },
     )
     .unwrap();
-    assert!(s.due_deliveries(now, 10).unwrap().is_empty(), "waits its retry");
+    assert!(
+        s.due_deliveries(now, 10).unwrap().is_empty(),
+        "waits its retry"
+    );
     let later = now + TimeDelta::seconds(6);
     s.record_try(
         first_id,
@@ -423,7 +504,10 @@ fn channels_and_outbox(s: &dyn Backend) {
         },
     )
     .unwrap();
-    assert_eq!(s.thread("ops-hook", "n1").unwrap().as_deref(), Some("msg-42"));
+    assert_eq!(
+        s.thread("ops-hook", "n1").unwrap().as_deref(),
+        Some("msg-42")
+    );
     let info = &s
         .deliveries(&DeliveryQuery {
             id: Some(first_id),
@@ -458,16 +542,27 @@ fn channels_and_outbox(s: &dyn Backend) {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(all.iter().map(|d| d.id).collect::<Vec<_>>(), [second, first_id]);
+    assert_eq!(
+        all.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [second, first_id]
+    );
     let ra = audit("user:anna", "delivery.retry", "n1", "2026-12-01T12:10:00Z");
     assert!(s.retry_delivery(second, later, &ra).unwrap());
-    assert!(!s.retry_delivery(second, later, &ra).unwrap(), "only a failed one");
+    assert!(
+        !s.retry_delivery(second, later, &ra).unwrap(),
+        "only a failed one"
+    );
     assert_eq!(s.next_delivery().unwrap(), Some(later));
 
     s.disable_channel("ops-hook", later).unwrap();
     assert_eq!(s.channels().unwrap()[0].disabled_at, Some(later));
     // Removed: its pending deliveries fail, its threads go.
-    let da = audit("user:anna", "channel.remove", "ops-hook", "2026-12-01T12:20:00Z");
+    let da = audit(
+        "user:anna",
+        "channel.remove",
+        "ops-hook",
+        "2026-12-01T12:20:00Z",
+    );
     assert!(s.delete_channel("ops-hook", &da).unwrap());
     assert!(!s.delete_channel("ops-hook", &da).unwrap());
     assert_eq!(s.next_delivery().unwrap(), None);
@@ -525,7 +620,10 @@ fn the_store_suite_on_postgres() {
     // Opening brings an empty database to the current schema once; a second replica
     // starting on it finds it done.
     assert_eq!(
-        pg.sql("notices_and_audit", "SELECT max(version) FROM svetofor_schema"),
+        pg.sql(
+            "notices_and_audit",
+            "SELECT max(version) FROM svetofor_schema"
+        ),
         "1"
     );
 }
@@ -537,7 +635,11 @@ fn postgres_down_fails_fast_with_unavailable_and_comes_back() {
     let store = db.open().unwrap();
     let a = audit("cli", "notice.create", "n1", "2026-12-01T10:00:00Z");
     store
-        .commit(&change(&notice("n1", "investigating", "2026-12-01T10:00:00Z"), 1, &a))
+        .commit(&change(
+            &notice("n1", "investigating", "2026-12-01T10:00:00Z"),
+            1,
+            &a,
+        ))
         .unwrap();
     pg.down();
     let started = std::time::Instant::now();
@@ -548,7 +650,10 @@ fn postgres_down_fails_fast_with_unavailable_and_comes_back() {
         matches!(err, StoreError::Unavailable(_)),
         "a refused write says the database is unavailable: {err}"
     );
-    assert!(took < std::time::Duration::from_secs(8), "in time: {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "in time: {took:?}"
+    );
     pg.up();
     // The pool throws the dead connections away and makes new ones.
     let mut last = None;

@@ -175,6 +175,44 @@ pub fn render(
     }
     let comment = format!("svetofor feed {} seq {seq}", settings.id);
     let signature = key.sign(&bytes, &comment).map_err(PublishError::Signing)?;
+    Ok(assemble(
+        seq,
+        bytes,
+        signature,
+        feed.generated_at,
+        feed.expires_at,
+    ))
+}
+
+impl Published {
+    /// A document another publisher signed and stored (a shared database): served as its
+    /// exact bytes, so every publisher answers with the same ETag. `None` if it does not
+    /// read as a feed (then it is not served).
+    pub fn from_stored(stored: &crate::store::StoredDocument) -> Option<Published> {
+        #[derive(serde::Deserialize)]
+        struct Times {
+            generated_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+        }
+        let times: Times = serde_json::from_str(&stored.document).ok()?;
+        Some(assemble(
+            stored.seq,
+            stored.document.as_bytes().to_vec(),
+            stored.signature.clone(),
+            times.generated_at,
+            times.expires_at,
+        ))
+    }
+}
+
+/// Everything served for one signed document, built once.
+fn assemble(
+    seq: u64,
+    bytes: Vec<u8>,
+    signature: String,
+    generated_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Published {
     let text = String::from_utf8_lossy(&bytes);
     // JSON escapes newlines, so the data is one line, as a `data:` field must be.
     let event_data = serde_json::to_string(&EventData {
@@ -184,15 +222,12 @@ pub fn render(
     })
     .expect("event data serializes");
     let event_frame = format!("event: snapshot\nid: {seq}\ndata: {event_data}\n\n");
-    let last_modified = feed
-        .generated_at
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let last_modified = generated_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let gzip = gzip(&bytes);
     let bundle = svetofor_feed::Bundle::new(seq, &bytes, &signature)
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    Ok(Published {
+    Published {
         bundle_etag: etag_of(&bundle),
         bundle: Bytes::from(bundle),
         seq,
@@ -202,13 +237,13 @@ pub fn render(
         signature_etag: etag_of(signature.as_bytes()),
         last_modified: HeaderValue::from_str(&last_modified)
             .expect("an HTTP date is a valid header value"),
-        generated_at: feed.generated_at,
-        expires_at: feed.expires_at,
+        generated_at,
+        expires_at,
         bytes: Bytes::from(bytes),
         signature_bytes: Bytes::from(signature.clone()),
         signature,
         event_frame: Bytes::from(event_frame),
-    })
+    }
 }
 
 /// The seq of the document after `last` at `now`: above every seq published before, and

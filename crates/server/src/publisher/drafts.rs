@@ -2,10 +2,10 @@
 //! `publish_at`. Publishing one creates its notice and deletes the draft in one commit.
 
 use chrono::{DateTime, Utc};
-use svetofor_api::{Draft, DraftBody, EventKind};
+use svetofor_api::{Draft, DraftBody};
 use svetofor_feed::Notice;
 
-use super::{PublishError, Publisher, audit_line};
+use super::{Edit, PublishError, Publisher, audit_line, created};
 use crate::notices::{self, Rejected};
 use crate::store::blocking;
 
@@ -106,26 +106,29 @@ impl Publisher {
         actor: String,
         overridden: Option<serde_json::Value>,
     ) -> Result<Notice, PublishError> {
-        let draft = self.draft(id).await?;
-        let mut detail = serde_json::to_value(&draft.notice).unwrap_or_default();
-        if let Some(obj) = detail.as_object_mut() {
-            obj.insert("draft".to_owned(), draft.id.clone().into());
-            obj.insert("drafted_by".to_owned(), draft.created_by.clone().into());
-            if let Some(o) = overridden {
-                obj.insert("overridden".to_owned(), o);
+        let mut state = self.state.lock().await;
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(&mut state).await?;
+            let now = Utc::now();
+            // Read again on each try: another publisher may have published it meanwhile.
+            let draft = self.draft(id).await?;
+            let mut detail = serde_json::to_value(&draft.notice).unwrap_or_default();
+            if let Some(obj) = detail.as_object_mut() {
+                obj.insert("draft".to_owned(), draft.id.clone().into());
+                obj.insert("drafted_by".to_owned(), draft.created_by.clone().into());
+                if let Some(o) = &overridden {
+                    obj.insert("overridden".to_owned(), o.clone());
+                }
+            }
+            let notice = notices::create(super::new_notice_id(now)?, draft.notice, now)?;
+            let audit = audit_line(now, actor.clone(), "notice.create", &notice.id, detail);
+            let edit = Edit::Notice(created(notice.clone(), Some(draft.id)));
+            match self.commit(&mut state, edit, Some(audit), now).await {
+                Ok(()) => return self.published(state, Some(notice)).await,
+                Err(e) => self.again(&mut state, e, &mut tries).await?,
             }
         }
-        let state = self.state.lock().await;
-        let now = Utc::now();
-        let notice = notices::create(super::new_notice_id(now)?, draft.notice, now)?;
-        let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
-        let edit = super::NoticeEdit {
-            notice,
-            new: true,
-            draft: Some(draft.id),
-            event: EventKind::Created,
-        };
-        self.commit_notice(state, edit, audit, now).await
     }
 
     /// Publishes every scheduled draft that is due. One that cannot be published (its

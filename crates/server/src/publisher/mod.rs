@@ -22,7 +22,14 @@ pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
 use crate::notices::{self, ComponentSettings, NewNotice, NoticeChange, Rejected};
 use crate::store::blocking;
-use crate::store::{AuditEntry, Change, Store, StoreError};
+use crate::store::{AuditEntry, Change, Store, StoreError, StoredDocument, WriteTurn};
+
+/// How many times a change is made again after other publishers stored theirs first (each
+/// time on what they stored) before the caller is told to try later.
+const TRIES: usize = 25;
+
+/// How often a publisher on a shared database looks for changes it was not told of.
+const FOLLOW_CHECK: Duration = Duration::from_secs(3);
 
 /// What one commit changes besides the seq.
 enum Edit {
@@ -90,6 +97,8 @@ struct State {
 /// The publisher. Cheap to share in an `Arc`.
 pub struct Publisher {
     store: Arc<dyn Store>,
+    /// Other publishers write to the same database (PostgreSQL).
+    shared: bool,
     key: SigningKey,
     settings: FeedSettings,
     mirror_dir: Option<PathBuf>,
@@ -116,12 +125,95 @@ fn audit_line(
     }
 }
 
+/// A new notice, published from `draft` if it was one.
+fn created(notice: Notice, draft: Option<String>) -> NoticeEdit {
+    NoticeEdit {
+        notice,
+        new: true,
+        draft,
+        event: EventKind::Created,
+    }
+}
+
 /// A new notice id: the day, then 128 random bits (no two ids meet by chance).
 fn new_notice_id(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
     let mut bits = [0u8; 16];
     getrandom::fill(&mut bits)?;
     let hex: String = bits.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("{}-{hex}", now.format("%Y%m%d")))
+}
+
+impl PublishError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, PublishError::Store(StoreError::Conflict { .. }))
+    }
+}
+
+/// The notices, components and seq of the feed as stored, with the signed document of that
+/// seq on a shared store.
+type Stored = (Vec<Notice>, Vec<Component>, u64, Option<StoredDocument>);
+
+async fn read_stored(
+    store: &Arc<dyn Store>,
+    since: DateTime<Utc>,
+    with_document: bool,
+) -> Result<Stored, PublishError> {
+    let store = store.clone();
+    Ok(blocking(move || {
+        Ok::<_, StoreError>((
+            store.feed_notices(since)?,
+            store.components()?,
+            store.seq()?,
+            if with_document {
+                store.latest_document()?
+            } else {
+                None
+            },
+        ))
+    })
+    .await?)
+}
+
+/// Stores `change` made owned: the store call runs on the blocking pool.
+struct Commit {
+    notice: Option<Notice>,
+    notice_is_new: bool,
+    components: Vec<Component>,
+    set_component: Option<Component>,
+    remove_component: Option<String>,
+    remove_draft: Option<String>,
+    deliveries: Vec<crate::store::NewDelivery>,
+    seq: u64,
+    base_seq: Option<u64>,
+    document: Option<Arc<Published>>,
+    audit: Option<AuditEntry>,
+}
+
+impl Commit {
+    async fn store(self, store: &Arc<dyn Store>) -> Result<(), StoreError> {
+        let store = store.clone();
+        blocking(move || {
+            let document = self.document.as_ref().and_then(|p| {
+                std::str::from_utf8(&p.bytes)
+                    .ok()
+                    .map(|d| (d, p.signature.as_str()))
+            });
+            store.commit(&Change {
+                notice: self.notice.as_ref(),
+                notice_is_new: self.notice_is_new,
+                components: &self.components,
+                set_component: self.set_component.as_ref(),
+                remove_component: self.remove_component.as_deref(),
+                remove_draft: self.remove_draft.as_deref(),
+                deliveries: &self.deliveries,
+                seq: self.seq,
+                base_seq: self.base_seq,
+                document,
+                audit: self.audit.as_ref(),
+            })
+        })
+        .await
+    }
 }
 
 impl Publisher {
@@ -135,41 +227,38 @@ impl Publisher {
     ) -> Result<Arc<Self>, PublishError> {
         let now = Utc::now();
         let since = now - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
-        let (list, components, seq) = {
-            let store = store.clone();
-            blocking(move || {
-                Ok::<_, StoreError>((
-                    store.feed_notices(since)?,
-                    store.components()?,
-                    store.seq()?,
-                ))
-            })
-            .await?
+        let shared = store.shared();
+        let mut tries = 0;
+        let (notices, components, seq, published) = loop {
+            let (list, components, stored, _) = read_stored(&store, since, false).await?;
+            let notices: BTreeMap<String, Notice> =
+                list.into_iter().map(|n| (n.id.clone(), n)).collect();
+            let seq = next_seq(stored, now);
+            let published = Arc::new(render(&settings, &key, &notices, &components, seq, now)?);
+            let commit = Commit {
+                notice: None,
+                notice_is_new: false,
+                components: vec![],
+                set_component: None,
+                remove_component: None,
+                remove_draft: None,
+                deliveries: vec![],
+                seq,
+                base_seq: shared.then_some(stored),
+                document: shared.then(|| published.clone()),
+                audit: None,
+            };
+            match commit.store(&store).await {
+                Ok(()) => break (notices, components, seq, published),
+                // Another publisher started or wrote meanwhile: start from what it stored.
+                Err(StoreError::Conflict { .. }) if tries < TRIES => tries += 1,
+                Err(e) => return Err(e.into()),
+            }
         };
-        let notices: BTreeMap<String, Notice> =
-            list.into_iter().map(|n| (n.id.clone(), n)).collect();
-        let seq = next_seq(seq, now);
-        let published = render(&settings, &key, &notices, &components, seq, now)?;
-        {
-            let store = store.clone();
-            blocking(move || {
-                store.commit(&Change {
-                    notice: None,
-                    notice_is_new: false,
-                    components: &[],
-                    set_component: None,
-                    remove_component: None,
-                    remove_draft: None,
-                    deliveries: &[],
-                    seq,
-                    audit: None,
-                })
-            })
-            .await?;
-        }
-        let (tx, _) = watch::channel(Arc::new(published));
+        let (tx, _) = watch::channel(published);
         let publisher = Arc::new(Publisher {
             store,
+            shared,
             key,
             settings,
             mirror_dir,
@@ -261,36 +350,41 @@ impl Publisher {
             }
         }
         let seq = next_seq(state.seq, now);
-        let published = render(&self.settings, &self.key, &notices, &components, seq, now)?;
+        let published = Arc::new(render(
+            &self.settings,
+            &self.key,
+            &notices,
+            &components,
+            seq,
+            now,
+        )?);
         let deliveries = match (&notice, event) {
             (Some(n), Some(kind)) => self.deliveries_for(n, kind, seq, now).await?,
             _ => vec![],
         };
         let any_delivery = !deliveries.is_empty();
-        {
-            let store = self.store.clone();
-            blocking(move || {
-                store.commit(&Change {
-                    notice: notice.as_ref(),
-                    notice_is_new,
-                    components: &new_components,
-                    set_component: set_component.as_ref(),
-                    remove_component: remove_component.as_deref(),
-                    remove_draft: remove_draft.as_deref(),
-                    deliveries: &deliveries,
-                    seq,
-                    audit: audit.as_ref(),
-                })
-            })
-            .await?;
+        Commit {
+            notice,
+            notice_is_new,
+            components: new_components,
+            set_component,
+            remove_component,
+            remove_draft,
+            deliveries,
+            seq,
+            base_seq: self.shared.then_some(state.seq),
+            document: self.shared.then(|| published.clone()),
+            audit,
         }
+        .store(&self.store)
+        .await?;
         // Forget closed notices that have left the history window.
         let since = now - TimeDelta::from_std(self.settings.history).unwrap_or(TimeDelta::days(3));
         notices.retain(|_, n| !n.state.is_final() || n.updated_at >= since);
         state.notices = notices;
         state.components = components;
         state.seq = seq;
-        self.tx.send_replace(Arc::new(published));
+        self.tx.send_replace(published);
         self.wake.notify_one();
         if any_delivery {
             self.outbox.notify_one();
@@ -307,6 +401,126 @@ impl Publisher {
         blocking(move || store.notice(&owned))
             .await?
             .ok_or_else(|| PublishError::NotFound(id.to_owned()))
+    }
+
+    /// Reads the feed as stored (after another publisher on the same database stored a
+    /// change) and serves the document it signed, if newer than ours. A writer about to
+    /// publish its own newer one leaves that out (`serve`).
+    async fn reload_to(&self, state: &mut State, serve: bool) -> Result<(), PublishError> {
+        let since =
+            Utc::now() - TimeDelta::from_std(self.settings.history).unwrap_or(TimeDelta::days(3));
+        let (list, components, seq, document) = read_stored(&self.store, since, serve).await?;
+        state.notices = list.into_iter().map(|n| (n.id.clone(), n)).collect();
+        state.components = components;
+        state.seq = seq;
+        let newer = document
+            .filter(|d| d.seq > self.current().seq)
+            .and_then(|d| Published::from_stored(&d));
+        if let Some(p) = newer {
+            self.tx.send_replace(Arc::new(p));
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// [`Publisher::reload_to`], serving what was read.
+    async fn reload(&self, state: &mut State) -> Result<(), PublishError> {
+        self.reload_to(state, true).await
+    }
+
+    /// On a shared store: waits for this publisher's turn to write, and reads what the
+    /// others stored meanwhile, so the change is made on the latest state. Hold the turn
+    /// until the commit.
+    async fn my_turn(&self, state: &mut State) -> Result<Option<WriteTurn>, PublishError> {
+        if !self.shared {
+            return Ok(None);
+        }
+        let store = self.store.clone();
+        let (turn, stored) =
+            blocking(move || Ok::<_, StoreError>((store.write_turn()?, store.seq()?))).await?;
+        if stored != state.seq {
+            self.reload_to(state, false).await?;
+        }
+        Ok(turn)
+    }
+
+    /// Makes a change with `make` (what to store, from the state as it is) and commits it;
+    /// when another publisher stored one first, reads theirs and makes it again on that.
+    async fn commit_with(
+        &self,
+        state: &mut State,
+        mut make: impl FnMut(&State, DateTime<Utc>) -> Result<(Edit, AuditEntry), PublishError>,
+    ) -> Result<(), PublishError> {
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(state).await?;
+            let now = Utc::now();
+            let (edit, audit) = make(state, now)?;
+            match self.commit(state, edit, Some(audit), now).await {
+                Err(e) if e.is_conflict() && tries < TRIES => {
+                    tries += 1;
+                    self.reload(state).await?;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// After a commit that lost to another publisher's: reads theirs, and says whether to
+    /// make the change again (false once it has been tried [`TRIES`] times: `e` is returned).
+    async fn again(
+        &self,
+        state: &mut State,
+        e: PublishError,
+        tries: &mut usize,
+    ) -> Result<(), PublishError> {
+        if !e.is_conflict() || *tries >= TRIES {
+            return Err(e);
+        }
+        *tries += 1;
+        self.reload(state).await
+    }
+
+    /// Follows the other publishers on a shared database: whenever one announces a change
+    /// (and every few seconds, in case an announcement was lost), a newer stored document is
+    /// read and served to this publisher's clients. Returns at once on a store of its own.
+    pub async fn run_follower(self: Arc<Self>) {
+        let Some(mut announced) = self.store.follow() else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                changed = announced.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                _ = tokio::time::sleep(FOLLOW_CHECK) => {}
+            }
+            let store = self.store.clone();
+            let stored = match blocking(move || store.seq()).await {
+                Ok(seq) => seq,
+                Err(e) => {
+                    tracing::warn!("cannot read the stored seq: {e}");
+                    continue;
+                }
+            };
+            if stored <= self.current().seq {
+                continue;
+            }
+            let mut state = self.state.lock().await;
+            // The state may be newer than what is served (a writer read it, then stored
+            // nothing): what counts is the document clients get.
+            if stored > self.current().seq {
+                match self.reload(&mut state).await {
+                    Ok(()) => {
+                        drop(state);
+                        self.write_mirror().await;
+                    }
+                    Err(e) => tracing::warn!("cannot read another publisher's change: {e}"),
+                }
+            }
+        }
     }
 
     /// Creates a notice.
@@ -326,19 +540,24 @@ impl Publisher {
         if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
             obj.insert("overridden".to_owned(), o);
         }
-        let state = self.state.lock().await;
-        let now = Utc::now();
-        // 128 random bits never meet by chance; should they, the store refuses the insert
-        // rather than overwrite a notice.
-        let notice = notices::create(new_notice_id(now)?, req, now)?;
-        let audit = audit_line(now, actor, "notice.create", &notice.id, detail);
-        let edit = NoticeEdit {
-            notice,
-            new: true,
-            draft: None,
-            event: EventKind::Created,
-        };
-        self.commit_notice(state, edit, audit, now).await
+        let mut state = self.state.lock().await;
+        let mut made = None;
+        self.commit_with(&mut state, |_, now| {
+            // 128 random bits never meet by chance; should they, the store refuses the
+            // insert rather than overwrite a notice.
+            let notice = notices::create(new_notice_id(now)?, req.clone(), now)?;
+            let audit = audit_line(
+                now,
+                actor.clone(),
+                "notice.create",
+                &notice.id,
+                detail.clone(),
+            );
+            made = Some(notice.clone());
+            Ok((Edit::Notice(created(notice, None)), audit))
+        })
+        .await?;
+        self.published(state, made).await
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -370,35 +589,40 @@ impl Publisher {
         if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
             obj.insert("overridden".to_owned(), o);
         }
-        let state = self.state.lock().await;
-        let now = Utc::now();
-        let mut notice = self.find(&state, id).await?;
-        notices::apply(&mut notice, change, now)?;
-        let audit = audit_line(now, actor, action, &notice.id, detail);
-        let edit = NoticeEdit {
-            notice,
-            new: false,
-            draft: None,
-            event,
-        };
-        self.commit_notice(state, edit, audit, now).await
+        let mut state = self.state.lock().await;
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(&mut state).await?;
+            let now = Utc::now();
+            let mut notice = self.find(&state, id).await?;
+            notices::apply(&mut notice, change.clone(), now)?;
+            let audit = audit_line(now, actor.clone(), action, &notice.id, detail.clone());
+            let edit = NoticeEdit {
+                notice: notice.clone(),
+                new: false,
+                draft: None,
+                event,
+            };
+            match self
+                .commit(&mut state, Edit::Notice(edit), Some(audit), now)
+                .await
+            {
+                Ok(()) => return self.published(state, Some(notice)).await,
+                Err(e) => self.again(&mut state, e, &mut tries).await?,
+            }
+        }
     }
 
-    /// Stores a notice with its audit line, publishes, then refreshes the mirror (after the
-    /// lock is released: the mirror may be slow).
-    async fn commit_notice(
+    /// After a commit: lets go of the state, refreshes the mirror (slow, so outside the
+    /// lock) and hands back the notice as stored.
+    async fn published(
         &self,
-        mut state: tokio::sync::MutexGuard<'_, State>,
-        edit: NoticeEdit,
-        audit: AuditEntry,
-        now: DateTime<Utc>,
+        state: tokio::sync::MutexGuard<'_, State>,
+        notice: Option<Notice>,
     ) -> Result<Notice, PublishError> {
-        let notice = edit.notice.clone();
-        self.commit(&mut state, Edit::Notice(edit), Some(audit), now)
-            .await?;
         drop(state);
         self.write_mirror().await;
-        Ok(notice)
+        notice.ok_or_else(|| PublishError::NotFound(String::new()))
     }
 
     /// Names a component (creating it if new); it stays in the feed from then on.
@@ -411,14 +635,16 @@ impl Publisher {
         let detail = serde_json::to_value(&req).unwrap_or_default();
         let component = notices::named_component(id, req)?;
         let mut state = self.state.lock().await;
-        let now = Utc::now();
-        let audit = audit_line(now, actor, "component.set", &component.id, detail);
-        self.commit(
-            &mut state,
-            Edit::SetComponent(component.clone()),
-            Some(audit),
-            now,
-        )
+        self.commit_with(&mut state, |_, now| {
+            let audit = audit_line(
+                now,
+                actor.clone(),
+                "component.set",
+                &component.id,
+                detail.clone(),
+            );
+            Ok((Edit::SetComponent(component.clone()), audit))
+        })
         .await?;
         drop(state);
         self.write_mirror().await;
@@ -429,27 +655,34 @@ impl Publisher {
     pub async fn remove_component(&self, id: &str, actor: String) -> Result<(), PublishError> {
         let id = notices::component_id(id)?;
         let mut state = self.state.lock().await;
-        if !state.components.iter().any(|c| c.id == id) {
-            return Err(PublishError::NoComponent(id));
-        }
-        if let Some(n) = state
-            .notices
-            .values()
-            .find(|n| !n.state.is_final() && n.components.contains(&id))
-        {
-            return Err(PublishError::Rejected(notices::Rejected {
-                field: "id".to_owned(),
-                message: format!(
-                    "component \"{id}\" is named by open notice {}: close it, or post the \
-                     change without the component, first",
-                    n.id
-                ),
-            }));
-        }
-        let now = Utc::now();
-        let audit = audit_line(now, actor, "component.remove", &id, serde_json::Value::Null);
-        self.commit(&mut state, Edit::RemoveComponent(id), Some(audit), now)
-            .await?;
+        self.commit_with(&mut state, |state, now| {
+            if !state.components.iter().any(|c| c.id == id) {
+                return Err(PublishError::NoComponent(id.clone()));
+            }
+            if let Some(n) = state
+                .notices
+                .values()
+                .find(|n| !n.state.is_final() && n.components.contains(&id))
+            {
+                return Err(PublishError::Rejected(notices::Rejected {
+                    field: "id".to_owned(),
+                    message: format!(
+                        "component \"{id}\" is named by open notice {}: close it, or post the \
+                         change without the component, first",
+                        n.id
+                    ),
+                }));
+            }
+            let audit = audit_line(
+                now,
+                actor.clone(),
+                "component.remove",
+                &id,
+                serde_json::Value::Null,
+            );
+            Ok((Edit::RemoveComponent(id.clone()), audit))
+        })
+        .await?;
         drop(state);
         self.write_mirror().await;
         Ok(())
@@ -459,6 +692,7 @@ impl Publisher {
     /// half its lifetime has passed. Returns when the next pass is due.
     pub async fn tick(&self) -> Result<DateTime<Utc>, PublishError> {
         let mut state = self.state.lock().await;
+        let _turn = self.my_turn(&mut state).await?;
         let now = Utc::now();
         let due: Vec<String> = state
             .notices
@@ -501,6 +735,11 @@ impl Publisher {
                     .await
                 {
                     Ok(()) => changed = true,
+                    // Another publisher moved it (or wrote) first: take what it stored.
+                    Err(e) if e.is_conflict() => {
+                        self.reload(&mut state).await?;
+                        changed = true;
+                    }
                     Err(e) => {
                         tracing::error!("maintenance {id} cannot move along by the clock: {e}");
                         stuck = true;
@@ -511,7 +750,11 @@ impl Publisher {
         let half_ttl = TimeDelta::from_std(self.settings.ttl / 2).unwrap_or(TimeDelta::minutes(30));
         let resign_at = self.current().generated_at + half_ttl;
         if !changed && now >= resign_at {
-            self.commit(&mut state, Edit::Nothing, None, now).await?;
+            match self.commit(&mut state, Edit::Nothing, None, now).await {
+                // Another publisher wrote (or re-signed) first: its newer document will do.
+                Err(e) if e.is_conflict() => self.reload(&mut state).await?,
+                r => r?,
+            }
             changed = true;
         }
         let resign_at = self.current().generated_at + half_ttl;

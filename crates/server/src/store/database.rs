@@ -129,12 +129,25 @@ mod tests {
 
     #[test]
     fn a_password_never_shows() {
-        let db = Database::parse("postgres://svetofor:s3cret@db.example:5432/status?sslmode=require&password=other").unwrap();
+        let db = Database::parse(
+            "postgres://svetofor:s3cret@db.example:5432/status?sslmode=require&password=other",
+        )
+        .unwrap();
         let shown = format!("{db} {db:?}");
-        assert!(!shown.contains("s3cret") && !shown.contains("other"), "{shown}");
-        assert!(shown.contains("postgres://svetofor:***@db.example:5432/status?sslmode=require&password=***"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("other"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(
+                "postgres://svetofor:***@db.example:5432/status?sslmode=require&password=***"
+            ),
+            "{shown}"
+        );
         assert_eq!(
-            Database::parse("postgres://localhost/db").unwrap().to_string(),
+            Database::parse("postgres://localhost/db")
+                .unwrap()
+                .to_string(),
             "postgres://localhost/db"
         );
     }

@@ -58,6 +58,12 @@ pub enum StoreError {
     /// The database's address or settings are wrong.
     #[error("{0}")]
     Config(String),
+    /// Another publisher on the same database stored a change first: re-read, then try again.
+    #[error("another publisher stored seq {stored} first")]
+    Conflict {
+        /// The seq stored now.
+        stored: u64,
+    },
     /// A record could not be encoded for storage.
     #[error("cannot encode a record: {0}")]
     Encode(#[from] serde_json::Error),
@@ -198,8 +204,35 @@ pub struct Change<'a> {
     pub deliveries: &'a [NewDelivery],
     /// The feed's seq after this change.
     pub seq: u64,
+    /// The seq this change was built on, on a store several publishers share: the change is
+    /// stored only while that is still the stored seq (else [`StoreError::Conflict`]).
+    pub base_seq: Option<u64>,
+    /// The signed document of `seq` (`feed.json`, its `.minisig`), kept on a shared store so
+    /// every publisher serves the same bytes.
+    pub document: Option<(&'a str, &'a str)>,
     /// Who did what.
     pub audit: Option<&'a AuditEntry>,
+}
+
+/// This publisher's turn to write, on a store several publishers share: held from reading
+/// the stored seq to committing on it, so writers take turns instead of racing (and the
+/// loser of a race re-reading while the winner writes again). Released when dropped.
+pub struct WriteTurn(#[allow(dead_code)] Box<dyn Send>);
+
+impl WriteTurn {
+    pub(crate) fn new(held: impl Send + 'static) -> WriteTurn {
+        WriteTurn(Box::new(held))
+    }
+}
+
+/// The signed document last stored with a change.
+#[derive(Debug, Clone)]
+pub struct StoredDocument {
+    pub seq: u64,
+    /// `feed.json`, exactly.
+    pub document: String,
+    /// Its `.minisig`.
+    pub signature: String,
 }
 
 /// What the publisher needs from storage.
@@ -234,4 +267,23 @@ pub trait Store: WorkStore + ChannelStore + Send + Sync + 'static {
     }
     /// Audit lines that match `query`, newest first.
     fn audit_matching(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Whether other publishers write to this store too (PostgreSQL): changes are then made
+    /// with `base_seq` and `document`, and [`Store::follow`] tells of theirs.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Waits for this publisher's turn to write (a shared store), at most a few seconds.
+    fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
+        Ok(None)
+    }
+    /// The signed document stored with the latest change, on a shared store.
+    fn latest_document(&self) -> Result<Option<StoredDocument>, StoreError> {
+        Ok(None)
+    }
+    /// Changes value whenever another publisher may have stored a change: on each of its
+    /// notifications, and after each reconnect (when one may have been missed). `None` for a
+    /// store nobody else writes.
+    fn follow(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
 }

@@ -9,19 +9,20 @@
 //! [`StoreError::Unavailable`] (an HTTP 503) instead of hanging.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use svetofor_feed::{Component, Notice, Text};
+use tokio_postgres::Row;
 use tokio_postgres::config::TargetSessionAttrs;
 use tokio_postgres::types::ToSql;
-use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
 use super::{
     AuditEntry, AuditQuery, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError,
-    TokenRecord,
+    StoredDocument, TokenRecord, WriteTurn,
 };
 use super::{postgres_channels, postgres_schema};
 use crate::auth::Role;
@@ -33,11 +34,23 @@ const CALL_LIMIT: Duration = Duration::from_secs(5);
 /// server must cover every replica's pool (docs/scale-out.md).
 const POOL_SIZE: usize = 8;
 
+/// The channel other publishers' changes are announced on; the payload is the new seq.
+const CHANNEL: &str = "svetofor_feed";
+
 /// The PostgreSQL store.
 pub struct PgStore {
     pool: Pool,
     rt: Option<tokio::runtime::Runtime>,
+    /// For the connection that listens for other publishers' changes.
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    follow: std::sync::OnceLock<tokio::sync::watch::Receiver<u64>>,
+    /// The connection that holds the write lock while this publisher writes.
+    turn: Arc<tokio::sync::Mutex<Option<tokio_postgres::Client>>>,
 }
+
+/// The advisory lock writers take turns on ("Wrt").
+const TURN_LOCK: i64 = 0x5772_74;
 
 pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -100,7 +113,13 @@ impl AuditRow {
     pub(super) async fn insert(&self, c: &impl GenericClient) -> Result<(), StoreError> {
         c.execute(
             "INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
-            &[&self.at, &self.actor, &self.action, &self.target, &self.detail],
+            &[
+                &self.at,
+                &self.actor,
+                &self.action,
+                &self.target,
+                &self.detail,
+            ],
         )
         .await?;
         Ok(())
@@ -131,7 +150,7 @@ impl PgStore {
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
         let mut manager = ManagerConfig::default();
         manager.recycling_method = RecyclingMethod::Verified;
-        let manager = Manager::from_config(config, tls, manager);
+        let manager = Manager::from_config(config.clone(), tls.clone(), manager);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("svetofor-pg")
@@ -149,7 +168,14 @@ impl PgStore {
                 .build()
                 .map_err(|e| StoreError::Config(e.to_string()))?
         };
-        let store = PgStore { pool, rt: Some(rt) };
+        let store = PgStore {
+            pool,
+            rt: Some(rt),
+            config,
+            tls,
+            follow: std::sync::OnceLock::new(),
+            turn: Arc::new(tokio::sync::Mutex::new(None)),
+        };
         store.run(|pool| async move {
             let mut c = pool.get().await.map_err(unavailable)?;
             postgres_schema::migrate(&mut c).await
@@ -185,7 +211,11 @@ impl PgStore {
     }
 
     /// Runs one query and returns its rows.
-    pub(super) fn rows(&self, sql: &'static str, params: Vec<Param>) -> Result<Vec<Row>, StoreError> {
+    pub(super) fn rows(
+        &self,
+        sql: &'static str,
+        params: Vec<Param>,
+    ) -> Result<Vec<Row>, StoreError> {
         self.run(move |pool| async move {
             let c = pool.get().await.map_err(unavailable)?;
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
@@ -261,6 +291,83 @@ impl PgStore {
     }
 }
 
+/// The write lock, held; given back when dropped (by closing its connection, should the
+/// unlock fail, which ends the lock with the session).
+struct TurnHeld {
+    held: Option<tokio::sync::OwnedMutexGuard<Option<tokio_postgres::Client>>>,
+    rt: tokio::runtime::Handle,
+}
+
+impl Drop for TurnHeld {
+    fn drop(&mut self) {
+        let Some(mut held) = self.held.take() else {
+            return;
+        };
+        self.rt.spawn(async move {
+            let unlocked = match held.as_ref() {
+                Some(c) => c
+                    .execute("SELECT pg_advisory_unlock($1)", &[&TURN_LOCK])
+                    .await
+                    .is_ok(),
+                None => true,
+            };
+            if !unlocked {
+                *held = None;
+            }
+        });
+    }
+}
+
+/// Holds one connection that `LISTEN`s for other publishers' changes, and bumps `wake` for
+/// each notification and after each (re)connect: `LISTEN` comes first, so whatever was
+/// committed before it is found by the read the wake-up causes, and nothing is missed.
+async fn listen(
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    wake: tokio::sync::watch::Sender<u64>,
+) {
+    use tokio_postgres::AsyncMessage;
+    loop {
+        match config.connect(tls.clone()).await {
+            Ok((client, mut connection)) => {
+                let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+                let driver = tokio::spawn(async move {
+                    while let Some(message) =
+                        std::future::poll_fn(|cx| connection.poll_message(cx)).await
+                    {
+                        match message {
+                            Ok(AsyncMessage::Notification(_)) => {
+                                let _ = seen_tx.send(());
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!("PostgreSQL listening connection: {e}");
+                                break;
+                            }
+                        }
+                    }
+                });
+                match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
+                    Ok(()) => {
+                        wake.send_modify(|n| *n += 1);
+                        while seen.recv().await.is_some() {
+                            wake.send_modify(|n| *n += 1);
+                        }
+                        tracing::warn!("PostgreSQL listening connection lost; reconnecting");
+                    }
+                    Err(e) => tracing::warn!("PostgreSQL LISTEN failed: {e}"),
+                }
+                driver.abort();
+            }
+            Err(e) => tracing::warn!("PostgreSQL listening connection: {e}"),
+        }
+        if wake.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
 fn tls_config() -> Result<rustls::ClientConfig, StoreError> {
     let mut roots = rustls::RootCertStore::empty();
     let found = rustls_native_certs::load_native_certs();
@@ -308,6 +415,8 @@ struct OwnedChange {
     remove_draft: Option<String>,
     deliveries: Vec<postgres_channels::DeliveryInsert>,
     seq: i64,
+    base_seq: Option<u64>,
+    document: Option<(String, String)>,
     audit: Option<AuditRow>,
 }
 
@@ -342,6 +451,8 @@ impl OwnedChange {
                 what: "feed seq".to_owned(),
                 reason: "beyond what the database stores".to_owned(),
             })?,
+            base_seq: change.base_seq,
+            document: change.document.map(|(d, s)| (d.to_owned(), s.to_owned())),
             audit: change.audit.map(AuditRow::of),
         })
     }
@@ -392,7 +503,8 @@ impl Store for PgStore {
                 tx.execute(sql, &[id, data]).await?;
             }
             if let Some(id) = &ch.remove_draft {
-                tx.execute("DELETE FROM drafts WHERE id = $1", &[id]).await?;
+                tx.execute("DELETE FROM drafts WHERE id = $1", &[id])
+                    .await?;
                 // An alert's draft, published: the alert now answers for the notice.
                 if let Some((notice, ..)) = &ch.notice {
                     tx.execute(
@@ -406,12 +518,50 @@ impl Store for PgStore {
                 tx.execute("DELETE FROM components WHERE id = $1", &[id])
                     .await?;
             }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('seq', $1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[&ch.seq.to_string()],
-            )
-            .await?;
+            let seq = ch.seq.to_string();
+            match ch.base_seq {
+                // Compare-and-set on the one row every writer touches: of two publishers that
+                // built on the same seq, the second waits for the first's commit, then finds
+                // the seq moved on and stores nothing.
+                Some(base) => {
+                    let moved = tx
+                        .execute(
+                            "UPDATE meta SET value = $1 WHERE key = 'seq' AND value = $2",
+                            &[&seq, &base.to_string()],
+                        )
+                        .await?;
+                    if moved == 0 {
+                        let row = tx
+                            .query_one("SELECT value FROM meta WHERE key = 'seq'", &[])
+                            .await?;
+                        let stored: String = row.try_get(0)?;
+                        return Err(StoreError::Conflict {
+                            stored: stored.parse().unwrap_or(0),
+                        });
+                    }
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES ('seq', $1) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        &[&seq],
+                    )
+                    .await?;
+                }
+            }
+            if let Some((document, signature)) = &ch.document {
+                tx.execute(
+                    "INSERT INTO feed_document (one, seq, document, signature) \
+                     VALUES (true, $1, $2, $3) ON CONFLICT (one) DO UPDATE SET \
+                     seq = excluded.seq, document = excluded.document, \
+                     signature = excluded.signature",
+                    &[&ch.seq, document, signature],
+                )
+                .await?;
+            }
+            // Delivered to the listening publishers when (and only if) this commits.
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &seq])
+                .await?;
             postgres_channels::insert_deliveries(&tx, &ch.deliveries).await?;
             if let Some(a) = &ch.audit {
                 a.insert(&tx).await?;
@@ -523,6 +673,73 @@ impl Store for PgStore {
             "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
             vec![Param::Text(id.to_owned()), Param::Time(audit.at)],
             audit,
+        )
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
+        let (turn, config, tls) = (self.turn.clone(), self.config.clone(), self.tls.clone());
+        let held = self.run(move |_| async move {
+            let mut held = turn.lock_owned().await;
+            if held.as_ref().is_none_or(|c| c.is_closed()) {
+                let (client, connection) = config.connect(tls).await?;
+                tokio::spawn(connection);
+                // Waiting longer than a call may take fails here, on the server, so a lock
+                // granted after the caller gave up can never stay held.
+                client
+                    .batch_execute(&format!(
+                        "SET lock_timeout = '{}s'",
+                        CALL_LIMIT.as_secs() - 1
+                    ))
+                    .await?;
+                *held = Some(client);
+            }
+            if let Some(client) = held.as_ref() {
+                client
+                    .execute("SELECT pg_advisory_lock($1)", &[&TURN_LOCK])
+                    .await?;
+            }
+            Ok(held)
+        })?;
+        let rt = self
+            .rt
+            .as_ref()
+            .ok_or_else(|| unavailable("the store is closed"))?
+            .handle()
+            .clone();
+        Ok(Some(WriteTurn::new(TurnHeld {
+            held: Some(held),
+            rt,
+        })))
+    }
+
+    fn latest_document(&self) -> Result<Option<StoredDocument>, StoreError> {
+        let rows = self.rows("SELECT seq, document, signature FROM feed_document", vec![])?;
+        rows.first()
+            .map(|r| {
+                let seq: i64 = r.try_get(0)?;
+                Ok(StoredDocument {
+                    seq: u64::try_from(seq).unwrap_or(0),
+                    document: r.try_get(1)?,
+                    signature: r.try_get(2)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn follow(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        let rt = self.rt.as_ref()?;
+        Some(
+            self.follow
+                .get_or_init(|| {
+                    let (tx, rx) = tokio::sync::watch::channel(0);
+                    rt.spawn(listen(self.config.clone(), self.tls.clone(), tx));
+                    rx
+                })
+                .clone(),
         )
     }
 

@@ -1,8 +1,8 @@
 //! Channels, the outbox and the threads in PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use svetofor_api::{DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
 use deadpool_postgres::GenericClient;
+use svetofor_api::{DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
 use tokio_postgres::Row;
 
 use super::channels::{
@@ -68,8 +68,10 @@ fn corrupt(what: &str, reason: impl ToString) -> StoreError {
     }
 }
 
-const COLUMNS: &str =
-    "id, channel, notice_id, event, state, tries, created_at, next_at, sent_at, last_error, payload";
+/// How long a claimed delivery is left to its publisher before another may try it.
+const CLAIM_SECONDS: i64 = 120;
+
+const COLUMNS: &str = "id, channel, notice_id, event, state, tries, created_at, next_at, sent_at, last_error, payload";
 
 fn info(r: &Row) -> Result<DeliveryInfo, StoreError> {
     let event: String = r.try_get(3)?;
@@ -177,13 +179,20 @@ impl ChannelStore for PgStore {
         let limit = limit as i64;
         let rows = self.run(move |pool| async move {
             let c = pool.get().await.map_err(unavailable)?;
+            // Several publishers work the outbox: each claims what it takes for a while
+            // (rows another has locked are skipped), so a delivery goes out once; a claim
+            // whose publisher died lapses and the delivery is tried again.
+            let lease = now + chrono::TimeDelta::seconds(CLAIM_SECONDS);
             let sql = format!(
-                "SELECT {COLUMNS} FROM deliveries d WHERE state = 'pending' AND next_at <= $1 \
+                "UPDATE deliveries SET next_at = $3 WHERE id IN (\
+                 SELECT id FROM deliveries d WHERE state = 'pending' AND next_at <= $1 \
                  AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.channel = d.channel \
                  AND e.notice_id = d.notice_id AND e.state = 'pending' AND e.id < d.id) \
-                 ORDER BY id LIMIT $2"
+                 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"
             );
-            Ok(c.query(&sql, &[&now, &limit]).await?)
+            let mut rows = c.query(&sql, &[&now, &limit, &lease]).await?;
+            rows.sort_by_key(|r| r.get::<_, i64>(0));
+            Ok(rows)
         })?;
         rows.iter()
             .map(|r| {

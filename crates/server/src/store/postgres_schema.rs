@@ -16,6 +16,13 @@ const MIGRATION_LOCK: i64 = 0x5376_6574;
 /// since `jsonb` refuses the `\u0000` escape a notice's text may legally hold.
 const MIGRATIONS: [&str; 1] = ["
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('seq', '0');
+CREATE TABLE feed_document (
+    one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+    seq BIGINT NOT NULL,
+    document TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
 CREATE TABLE notices (
     id TEXT PRIMARY KEY,
     is_open BOOLEAN NOT NULL,

@@ -192,4 +192,3 @@ impl WorkStore for PgStore {
         rows.iter().map(alert_link).collect()
     }
 }
-

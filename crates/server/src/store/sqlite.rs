@@ -333,6 +333,16 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM components WHERE id = ?1", [id])
                 .map_err(db)?;
         }
+        if let Some(base) = change.base_seq {
+            let stored: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'seq'", [], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            let stored = stored.and_then(|s| s.parse().ok()).unwrap_or(0);
+            if stored != base {
+                return Err(StoreError::Conflict { stored });
+            }
+        }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('seq', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![change.seq.to_string()],
