@@ -2,9 +2,7 @@
 //! `postgres://` URL (from `$SVETOFOR_DB`, so no password is on a command line), and a
 //! database that cannot be reached is said plainly, quickly, without its password.
 
-#[allow(dead_code)]
-#[path = "../../server/tests/common/pg.rs"]
-mod pg;
+use svetofor_testpg as pg;
 
 use std::net::TcpStream;
 use std::path::Path;

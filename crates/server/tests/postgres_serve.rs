@@ -6,11 +6,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::pg::Postgres;
 use common::{Harness, options, red_outage};
 use svetofor_feed::Severity;
 use svetofor_server::auth::Role;
 use svetofor_server::store::Database;
+use svetofor_testpg::Postgres;
 
 async fn start_on(url: &str, dir: tempfile::TempDir) -> Harness {
     let mut opts = options(dir.path());

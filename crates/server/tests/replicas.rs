@@ -8,10 +8,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::pg::Postgres;
 use common::{Harness, SseReader, options, red_outage};
 use svetofor_server::auth::Role;
 use svetofor_server::store::Database;
+use svetofor_testpg::Postgres;
 
 /// A replica on `url`, with its key in `key_dir` (shared by all of them).
 async fn replica(url: &str, key_dir: &std::path::Path) -> Harness {

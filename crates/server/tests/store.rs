@@ -18,7 +18,7 @@ use svetofor_server::store::{
     TryResult,
 };
 
-use common::pg::Postgres;
+use svetofor_testpg::Postgres;
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -223,6 +223,41 @@ fn notices_and_audit(s: &dyn Backend) {
         }),
         ["n2", "n1"]
     );
+}
+
+/// A change built on a seq that is no longer the stored one is refused whole.
+fn compare_and_set(s: &dyn Backend) {
+    let a = audit("user:anna", "notice.create", "n1", "2026-12-01T10:00:00Z");
+    let n1 = notice("n1", "investigating", "2026-12-01T10:00:00Z");
+    s.commit(&Change {
+        base_seq: Some(0),
+        ..change(&n1, 7, &a)
+    })
+    .unwrap();
+    let n2 = notice("n2", "investigating", "2026-12-01T10:01:00Z");
+    let err = s
+        .commit(&Change {
+            base_seq: Some(6),
+            ..change(&n2, 8, &a)
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { stored: 7 }), "{err}");
+    assert!(s.notice("n2").unwrap().is_none(), "nothing of it stored");
+    assert_eq!(s.audit(10, None).unwrap().len(), 1);
+    s.commit(&Change {
+        base_seq: Some(7),
+        document: Some(("{\"seq\":8}", "sig")),
+        ..change(&n2, 8, &a)
+    })
+    .unwrap();
+    assert_eq!(s.seq().unwrap(), 8);
+    if s.shared() {
+        let d = s.latest_document().unwrap().expect("kept with the change");
+        assert_eq!(
+            (d.seq, d.document.as_str(), d.signature.as_str()),
+            (8, "{\"seq\":8}", "sig")
+        );
+    }
 }
 
 fn tokens_and_accounts(s: &dyn Backend) {
@@ -582,8 +617,9 @@ fn channels_and_outbox(s: &dyn Backend) {
 
 type Scenario = fn(&dyn Backend);
 
-const SCENARIOS: [(&str, Scenario); 4] = [
+const SCENARIOS: [(&str, Scenario); 5] = [
     ("notices and audit", notices_and_audit),
+    ("compare and set", compare_and_set),
     ("tokens and accounts", tokens_and_accounts),
     ("drafts, templates and alerts", drafts_templates_and_alerts),
     ("channels and outbox", channels_and_outbox),

@@ -49,8 +49,8 @@ pub struct PgStore {
     turn: Arc<tokio::sync::Mutex<Option<tokio_postgres::Client>>>,
 }
 
-/// The advisory lock writers take turns on ("Wrt").
-const TURN_LOCK: i64 = 0x5772_74;
+/// The advisory lock writers take turns on ("SWrt").
+const TURN_LOCK: i64 = 0x5357_7274;
 
 pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -148,8 +148,9 @@ impl PgStore {
         config.application_name("svetofor");
         config.keepalives_idle(Duration::from_secs(30));
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
-        let mut manager = ManagerConfig::default();
-        manager.recycling_method = RecyclingMethod::Verified;
+        let manager = ManagerConfig {
+            recycling_method: RecyclingMethod::Verified,
+        };
         let manager = Manager::from_config(config.clone(), tls.clone(), manager);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -406,9 +407,12 @@ fn token_record(r: &Row) -> Result<TokenRecord, StoreError> {
     })
 }
 
+/// A notice row: id, open, created, updated, JSON.
+type NoticeRow = (String, bool, DateTime<Utc>, DateTime<Utc>, String);
+
 /// A change made owned, to move into a database task.
 struct OwnedChange {
-    notice: Option<(String, bool, DateTime<Utc>, DateTime<Utc>, String)>,
+    notice: Option<NoticeRow>,
     notice_is_new: bool,
     components: Vec<(String, String, bool)>,
     remove_component: Option<String>,

@@ -1,8 +1,6 @@
 //! A real server on loopback with a real SQLite file, and a small SSE reader.
 #![allow(dead_code)]
 
-pub mod pg;
-
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! A real PostgreSQL server (Debian's `postgresql-15`) in a temporary folder on a loopback
-//! port, stopped when dropped. As root it runs as the `postgres` user, since `initdb` refuses
+//! port, stopped when dropped: for the tests and benchmarks that need one. As root it runs as the `postgres` user, since `initdb` refuses
 //! root. Where PostgreSQL is not installed the tests that need it are skipped, except under
 //! `CI=true`, where they fail.
 
@@ -7,6 +7,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A running server.
 pub struct Postgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
