@@ -145,3 +145,91 @@ fn a_database_that_cannot_be_reached_is_said_quickly_without_its_password() {
     );
     assert!(!err.contains("s3cret-pw"), "{err}");
 }
+
+fn serve_on(dir: &Path, db: &str) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
+        .args(["serve", "--listen", &addr, "--writes-per-minute", "100000"])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .env("SVETOFOR_DB", db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, format!("http://{addr}"))
+}
+
+#[test]
+fn kill_9_of_a_replica_loses_no_acknowledged_write() {
+    let Some(pg) = pg::Postgres::start() else {
+        return;
+    };
+    let db = pg.database("svetofor");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut a, base_a) = serve_on(dir, &db);
+    let (mut b, base_b) = serve_on(dir, &db);
+    let token = ok(&ctl(
+        dir,
+        &db,
+        &["token", "create", "--role", "support", "--name", "anna"],
+    ));
+    let mut ids = vec![];
+    for i in 0..20 {
+        ids.push(ok(&ctl(
+            dir,
+            &db,
+            &[
+                "post", "--server", &base_a, "--token", &token, "--severity", "yellow",
+                "--title", &format!("Медленно {i}"),
+            ],
+        )));
+    }
+    // Killed the moment the last write was acknowledged: nothing it said was stored is lost.
+    a.kill().unwrap();
+    a.wait().unwrap();
+    let pubkey = dir.join("svetofor.pub");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = ctl(
+            dir,
+            &db,
+            &[
+                "check",
+                &format!("{base_b}/feed.json"),
+                "--pubkey",
+                pubkey.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        if out.status.success() && ids.iter().all(|id| text.contains(id.as_str())) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replica B serves every acknowledged notice: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // B takes writes on its own.
+    ok(&ctl(
+        dir,
+        &db,
+        &[
+            "resolve", "--server", &base_b, "--token", &token, &ids[0],
+        ],
+    ));
+    let _ = b.kill();
+    let _ = b.wait();
+}

@@ -13,6 +13,7 @@ pub struct Postgres {
     bin: PathBuf,
     pub port: u16,
     as_postgres: bool,
+    durable: bool,
 }
 
 /// The newest `…/postgresql/N/bin` on this machine.
@@ -38,8 +39,18 @@ fn is_root() -> bool {
 }
 
 impl Postgres {
-    /// Starts a fresh server, or says why the test is skipped (`None`).
+    /// Starts a fresh server, or says why the test is skipped (`None`). Commits are not
+    /// flushed to disk (`fsync=off`): tests need the behaviour, not the durability.
     pub fn start() -> Option<Postgres> {
+        Postgres::start_with(false)
+    }
+
+    /// A server that flushes every commit, as in production: for benchmarks.
+    pub fn start_durable() -> Option<Postgres> {
+        Postgres::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Option<Postgres> {
         let Some(bin) = bin_dir() else {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -63,6 +74,7 @@ impl Postgres {
             dir,
             bin,
             as_postgres,
+            durable,
         };
         let data = pg.data();
         pg.run(
@@ -121,9 +133,10 @@ impl Postgres {
         let data = self.data();
         let log = self.dir.path().join("log");
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=off",
+            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync={}",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            if self.durable { "on" } else { "off" }
         );
         self.run(
             "pg_ctl",

@@ -1,7 +1,8 @@
 //! Write latency: the time from sending `POST /api/v1/notices` (then its resolve) to the
 //! acknowledgement, on real `svetoforctl serve` processes, three ways side by side:
 //! - the SQLite default, one publisher (the reference);
-//! - one publisher on PostgreSQL (a server this program starts in a temporary folder);
+//! - one publisher on PostgreSQL (a server this program starts in a temporary folder,
+//!   flushing every commit as SQLite does);
 //! - three replicas on that PostgreSQL, one writer each, all writing at once: each write
 //!   waits its turn, so this is the price of keeping one seq across replicas.
 //!
@@ -101,7 +102,7 @@ fn seq_of(addr: &str) -> Result<u64> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let writes: usize = arg(1, 300)?;
-    let pg = svetofor_testpg::Postgres::start().context("PostgreSQL is not installed")?;
+    let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
     println!(
         "{writes} create+resolve pairs per run ({} writes), acknowledgement time:\n",
         writes * 2
