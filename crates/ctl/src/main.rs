@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use server_cmds::DbArg;
 
 pub use failure::{Failure, exit};
 
@@ -94,15 +95,8 @@ enum Command {
     Token(server_cmds::TokenCmd),
     /// Print the audit log: who changed what, when.
     Audit {
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
         /// How many of the latest entries.
         #[arg(long, default_value_t = 100)]
         limit: usize,

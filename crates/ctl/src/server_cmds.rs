@@ -27,10 +27,24 @@ fn default_db() -> PathBuf {
     data_dir().join("svetofor.db")
 }
 
+/// `--db`, for every command that works on the publisher's database.
+#[derive(Args, Clone)]
+pub struct DbArg {
+    /// SQLite file (created if missing) or postgres:// URL (the password from PGPASSWORD or
+    /// $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
+    #[arg(
+        long = "db",
+        value_name = "PATH|URL",
+        env = "SVETOFOR_DB",
+        hide_env_values = true
+    )]
+    db: Option<String>,
+}
+
 /// The database `--db` names (default DATA_DIR/svetofor.db): a SQLite file or a
 /// postgres:// URL. Any other URL is refused, not taken as a file name.
-fn database(db: Option<String>) -> Result<Database, Failure> {
-    match db {
+fn database(db: DbArg) -> Result<Database, Failure> {
+    match db.db {
         None => Ok(Database::Sqlite(default_db())),
         Some(text) => Database::parse(&text).map_err(|e| Failure::usage(e.to_string())),
     }
@@ -96,15 +110,8 @@ impl FeedArgs {
 /// `serve` options.
 #[derive(Args)]
 pub struct ServeArgs {
-    /// SQLite file (created if missing) or postgres:// URL (the password from
-    /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-    #[arg(
-        long,
-        value_name = "PATH|URL",
-        env = "SVETOFOR_DB",
-        hide_env_values = true
-    )]
-    db: Option<String>,
+    #[command(flatten)]
+    db: DbArg,
     /// Secret signing key (created with its .pub on first start). Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
     key: Option<PathBuf>,
@@ -231,15 +238,8 @@ async fn shutdown_signal() {
 /// `export` options.
 #[derive(Args)]
 pub struct ExportArgs {
-    /// SQLite file or postgres:// URL (the password from
-    /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-    #[arg(
-        long,
-        value_name = "PATH|URL",
-        env = "SVETOFOR_DB",
-        hide_env_values = true
-    )]
-    db: Option<String>,
+    #[command(flatten)]
+    db: DbArg,
     /// Secret signing key. Default: DATA_DIR/svetofor.key.
     #[arg(long, value_name = "SECRET")]
     key: Option<PathBuf>,
@@ -274,7 +274,7 @@ fn require_existing(db: &Database) -> Result<(), Failure> {
 }
 
 /// The database `--db` names, opened (a SQLite file's folder created).
-pub(crate) fn open(db: Option<String>) -> Result<Arc<dyn Backend>, Failure> {
+pub(crate) fn open(db: DbArg) -> Result<Arc<dyn Backend>, Failure> {
     let db = database(db)?;
     db.open()
         .map_err(|e| Failure::unreadable(format!("{db}: {e}")))
@@ -285,15 +285,8 @@ pub(crate) fn open(db: Option<String>) -> Result<Arc<dyn Backend>, Failure> {
 pub enum TokenCmd {
     /// Create a token. Prints it once, alone on stdout; only its hash is stored.
     Create {
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
         /// admin (everything), support (notices) or reader (read a private feed).
         #[arg(long, value_parser = |s: &str| s.parse::<Role>())]
         role: Role,
@@ -303,27 +296,13 @@ pub enum TokenCmd {
     },
     /// List tokens (never their secrets).
     List {
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Revoke a token by its id.
     Revoke {
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
         /// The token id (the part between `svt_` and the next `_`).
         id: String,
     },
@@ -415,7 +394,7 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
     }
 }
 
-pub fn audit(db: Option<String>, limit: usize, json: bool) -> Result<(), Failure> {
+pub fn audit(db: DbArg, limit: usize, json: bool) -> Result<(), Failure> {
     require_existing(&database(db.clone())?)?;
     let store = open(db)?;
     let entries = store

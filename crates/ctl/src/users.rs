@@ -11,7 +11,7 @@ use svetofor_server::auth::Role;
 use svetofor_server::store::{AccountChange, AuditEntry};
 
 use crate::Failure;
-use crate::server_cmds::{open, operator};
+use crate::server_cmds::{DbArg, open, operator};
 
 /// `user` subcommands.
 #[derive(Subcommand)]
@@ -26,41 +26,20 @@ pub enum UserCmd {
         /// Read the password from standard input (one line), for scripts.
         #[arg(long)]
         password_stdin: bool,
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// List accounts (never their passwords).
     List {
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Disable an account: it cannot sign in, and its sessions end at once.
     Disable {
         /// Sign-in name.
         name: String,
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Set a new password; the account's sessions end.
     ResetPassword {
@@ -69,15 +48,8 @@ pub enum UserCmd {
         /// Read the password from standard input (one line), for scripts.
         #[arg(long)]
         password_stdin: bool,
-        /// SQLite file or postgres:// URL (the password from
-        /// PGPASSWORD or $SVETOFOR_DB, not the command line). Default: DATA_DIR/svetofor.db.
-        #[arg(
-            long,
-            value_name = "PATH|URL",
-            env = "SVETOFOR_DB",
-            hide_env_values = true
-        )]
-        db: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 

@@ -190,8 +190,15 @@ fn kill_9_of_a_replica_loses_no_acknowledged_write() {
             dir,
             &db,
             &[
-                "post", "--server", &base_a, "--token", &token, "--severity", "yellow",
-                "--title", &format!("Медленно {i}"),
+                "post",
+                "--server",
+                &base_a,
+                "--token",
+                &token,
+                "--severity",
+                "yellow",
+                "--title",
+                &format!("Медленно {i}"),
             ],
         )));
     }
@@ -226,9 +233,7 @@ fn kill_9_of_a_replica_loses_no_acknowledged_write() {
     ok(&ctl(
         dir,
         &db,
-        &[
-            "resolve", "--server", &base_b, "--token", &token, &ids[0],
-        ],
+        &["resolve", "--server", &base_b, "--token", &token, &ids[0]],
     ));
     let _ = b.kill();
     let _ = b.wait();
