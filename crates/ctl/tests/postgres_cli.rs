@@ -238,3 +238,81 @@ fn kill_9_of_a_replica_loses_no_acknowledged_write() {
     let _ = b.kill();
     let _ = b.wait();
 }
+
+/// One raw `POST` with a bearer token; the status.
+fn post_raw(base: &str, token: &str, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn one_alert_sent_to_two_replicas_at_once_makes_one_draft() {
+    let Some(pg) = pg::Postgres::start() else {
+        return;
+    };
+    let db = pg.database("svetofor");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (mut a, base_a) = serve_on(dir, &db);
+    let (mut b, base_b) = serve_on(dir, &db);
+    let intake = ok(&ctl(
+        dir,
+        &db,
+        &[
+            "token",
+            "create",
+            "--role",
+            "intake",
+            "--name",
+            "alertmanager",
+        ],
+    ));
+    // Monitoring retrying through a load balancer: the same alert at both, at once, in
+    // rounds of new alerts.
+    for round in 0..5 {
+        let payload = format!(
+            r#"{{"version":"4","groupKey":"{{}}:{{alertname=\"Down{round}\"}}","status":"firing",
+            "receiver":"svetofor","commonLabels":{{"alertname":"Down{round}","severity":"critical"}},
+            "commonAnnotations":{{"summary":"Платежи {round} не проходят"}},
+            "alerts":[{{"status":"firing","labels":{{"alertname":"Down{round}"}},"annotations":{{}}}}]}}"#
+        );
+        let posts: Vec<_> = (0..6)
+            .map(|i| {
+                let base = if i % 2 == 0 {
+                    base_a.clone()
+                } else {
+                    base_b.clone()
+                };
+                let (t, p) = (intake.clone(), payload.clone());
+                std::thread::spawn(move || post_raw(&base, &t, "/api/v1/intake/alertmanager", &p))
+            })
+            .collect();
+        for p in posts {
+            let status = p.join().unwrap();
+            assert!(status == 200 || status == 201, "HTTP {status}");
+        }
+    }
+    assert_eq!(
+        pg.sql("svetofor", "SELECT count(*) FROM drafts"),
+        "5",
+        "one draft per alert"
+    );
+    for c in [&mut a, &mut b] {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}

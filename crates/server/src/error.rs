@@ -169,6 +169,14 @@ impl From<PublishError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
+            StoreError::Conflict { .. } => {
+                tracing::warn!("gave up after other publishers kept writing first");
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "other publishers kept writing first; nothing was changed, try again shortly",
+                )
+                .retry_after(std::time::Duration::from_secs(1))
+            }
             StoreError::Unavailable(reason) => {
                 tracing::warn!("database unavailable: {reason}");
                 ApiError::new(

@@ -23,7 +23,7 @@ use crate::auth::Role;
 use crate::error::ApiError;
 use crate::notices::{MAX_BODY_CHARS, MAX_TITLE_CHARS};
 use crate::publisher::PublishError;
-use crate::store::{AlertLink, AuditEntry, StoreError, blocking};
+use crate::store::{AlertLink, AuditEntry, StoreError, TurnFor, blocking};
 use parse::Alert;
 
 /// The sources the intake reads.
@@ -157,6 +157,11 @@ async fn intake(
     }
     .map_err(|e| ApiError::bad_request(format!("{source} payload: {e}")))?;
     let _one = ONE_AT_A_TIME.lock().await;
+    // Other publishers on the same database wait too: the same alert may reach two at once.
+    let _turn = {
+        let store = app.store.clone();
+        blocking(move || store.turn(TurnFor::Intake)).await?
+    };
     let store = app.store.clone();
     let (src, key) = (source.clone(), alert.key.clone());
     let (link, rules, templates, components) = blocking(move || {

@@ -22,7 +22,7 @@ pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
 use crate::notices::{self, ComponentSettings, NewNotice, NoticeChange, Rejected};
 use crate::store::blocking;
-use crate::store::{AuditEntry, Change, Store, StoreError, StoredDocument, WriteTurn};
+use crate::store::{AuditEntry, Change, Store, StoreError, StoredDocument, Turn, TurnFor};
 
 /// How many times a change is made again after other publishers stored theirs first (each
 /// time on what they stored) before the caller is told to try later.
@@ -431,13 +431,14 @@ impl Publisher {
     /// On a shared store: waits for this publisher's turn to write, and reads what the
     /// others stored meanwhile, so the change is made on the latest state. Hold the turn
     /// until the commit.
-    async fn my_turn(&self, state: &mut State) -> Result<Option<WriteTurn>, PublishError> {
+    async fn my_turn(&self, state: &mut State) -> Result<Option<Turn>, PublishError> {
         if !self.shared {
             return Ok(None);
         }
         let store = self.store.clone();
         let (turn, stored) =
-            blocking(move || Ok::<_, StoreError>((store.write_turn()?, store.seq()?))).await?;
+            blocking(move || Ok::<_, StoreError>((store.turn(TurnFor::Writing)?, store.seq()?)))
+                .await?;
         if stored != state.seq {
             self.reload_to(state, false).await?;
         }

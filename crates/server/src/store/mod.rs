@@ -214,14 +214,24 @@ pub struct Change<'a> {
     pub audit: Option<&'a AuditEntry>,
 }
 
-/// This publisher's turn to write, on a store several publishers share: held from reading
-/// the stored seq to committing on it, so writers take turns instead of racing (and the
-/// loser of a race re-reading while the winner writes again). Released when dropped.
-pub struct WriteTurn(#[allow(dead_code)] Box<dyn Send>);
+/// What publishers sharing a store take turns at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnFor {
+    /// Writing the feed: held from reading the stored seq to committing on it, so writers
+    /// take turns instead of racing (and the loser of a race re-reading while the winner
+    /// writes again).
+    Writing,
+    /// Turning an alert into a draft: read what the alert made so far, then make or update
+    /// its draft, so the same alert arriving at two publishers makes one draft.
+    Intake,
+}
 
-impl WriteTurn {
-    pub(crate) fn new(held: impl Send + 'static) -> WriteTurn {
-        WriteTurn(Box::new(held))
+/// A turn held (see [`TurnFor`]); given back when dropped.
+pub struct Turn(#[allow(dead_code)] Box<dyn Send>);
+
+impl Turn {
+    pub(crate) fn new(held: impl Send + 'static) -> Turn {
+        Turn(Box::new(held))
     }
 }
 
@@ -272,8 +282,9 @@ pub trait Store: WorkStore + ChannelStore + Send + Sync + 'static {
     fn shared(&self) -> bool {
         false
     }
-    /// Waits for this publisher's turn to write (a shared store), at most a few seconds.
-    fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
+    /// Waits for this publisher's turn at `what` (a shared store), at most a few seconds.
+    fn turn(&self, what: TurnFor) -> Result<Option<Turn>, StoreError> {
+        let _ = what;
         Ok(None)
     }
     /// The signed document stored with the latest change, on a shared store.

@@ -22,7 +22,7 @@ use tokio_postgres::types::ToSql;
 
 use super::{
     AuditEntry, AuditQuery, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError,
-    StoredDocument, TokenRecord, WriteTurn,
+    StoredDocument, TokenRecord, Turn, TurnFor,
 };
 use super::{postgres_channels, postgres_schema};
 use crate::auth::Role;
@@ -45,12 +45,17 @@ pub struct PgStore {
     config: tokio_postgres::Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
     follow: std::sync::OnceLock<tokio::sync::watch::Receiver<u64>>,
-    /// The connection that holds the write lock while this publisher writes.
-    turn: Arc<tokio::sync::Mutex<Option<tokio_postgres::Client>>>,
+    /// For each kind of turn, the connection that holds its lock while this publisher has it.
+    turns: [Arc<tokio::sync::Mutex<Option<tokio_postgres::Client>>>; 2],
 }
 
-/// The advisory lock writers take turns on ("SWrt").
-const TURN_LOCK: i64 = 0x5357_7274;
+/// The advisory locks publishers take turns on: writing ("SWrt"), intake ("SInt").
+fn turn_lock(what: TurnFor) -> i64 {
+    match what {
+        TurnFor::Writing => 0x5357_7274,
+        TurnFor::Intake => 0x5349_6e74,
+    }
+}
 
 pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -175,7 +180,7 @@ impl PgStore {
             config,
             tls,
             follow: std::sync::OnceLock::new(),
-            turn: Arc::new(tokio::sync::Mutex::new(None)),
+            turns: [Arc::default(), Arc::default()],
         };
         store.run(|pool| async move {
             let mut c = pool.get().await.map_err(unavailable)?;
@@ -296,6 +301,7 @@ impl PgStore {
 /// unlock fail, which ends the lock with the session).
 struct TurnHeld {
     held: Option<tokio::sync::OwnedMutexGuard<Option<tokio_postgres::Client>>>,
+    lock: i64,
     rt: tokio::runtime::Handle,
 }
 
@@ -304,10 +310,11 @@ impl Drop for TurnHeld {
         let Some(mut held) = self.held.take() else {
             return;
         };
+        let lock = self.lock;
         self.rt.spawn(async move {
             let unlocked = match held.as_ref() {
                 Some(c) => c
-                    .execute("SELECT pg_advisory_unlock($1)", &[&TURN_LOCK])
+                    .execute("SELECT pg_advisory_unlock($1)", &[&lock])
                     .await
                     .is_ok(),
                 None => true,
@@ -684,8 +691,13 @@ impl Store for PgStore {
         true
     }
 
-    fn write_turn(&self) -> Result<Option<WriteTurn>, StoreError> {
-        let (turn, config, tls) = (self.turn.clone(), self.config.clone(), self.tls.clone());
+    fn turn(&self, what: TurnFor) -> Result<Option<Turn>, StoreError> {
+        let slot = match what {
+            TurnFor::Writing => &self.turns[0],
+            TurnFor::Intake => &self.turns[1],
+        };
+        let lock = turn_lock(what);
+        let (turn, config, tls) = (slot.clone(), self.config.clone(), self.tls.clone());
         let held = self.run(move |_| async move {
             let mut held = turn.lock_owned().await;
             if held.as_ref().is_none_or(|c| c.is_closed()) {
@@ -703,7 +715,7 @@ impl Store for PgStore {
             }
             if let Some(client) = held.as_ref() {
                 client
-                    .execute("SELECT pg_advisory_lock($1)", &[&TURN_LOCK])
+                    .execute("SELECT pg_advisory_lock($1)", &[&lock])
                     .await?;
             }
             Ok(held)
@@ -714,8 +726,9 @@ impl Store for PgStore {
             .ok_or_else(|| unavailable("the store is closed"))?
             .handle()
             .clone();
-        Ok(Some(WriteTurn::new(TurnHeld {
+        Ok(Some(Turn::new(TurnHeld {
             held: Some(held),
+            lock,
             rt,
         })))
     }
