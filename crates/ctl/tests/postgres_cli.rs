@@ -45,32 +45,13 @@ fn serve_tokens_and_audit_on_postgres() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let log = dir.join("serve.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
-        .args(["serve", "--listen", &addr])
-        .env("SVETOFOR_DATA_DIR", dir)
-        .env("SVETOFOR_DB", &db)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut child, base) = serve_on(dir, &db, Some(&log));
     let token = ok(&ctl(
         dir,
         &db,
         &["token", "create", "--role", "support", "--name", "anna"],
     ));
-    let base = format!("http://{addr}");
     let id = ok(&ctl(
         dir,
         &db,
@@ -146,7 +127,8 @@ fn a_database_that_cannot_be_reached_is_said_quickly_without_its_password() {
     assert!(!err.contains("s3cret-pw"), "{err}");
 }
 
-fn serve_on(dir: &Path, db: &str) -> (std::process::Child, String) {
+/// `svetoforctl serve` on `db` with its key in `dir`, its messages in `log`; its address.
+fn serve_on(dir: &Path, db: &str, log: Option<&Path>) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -158,7 +140,10 @@ fn serve_on(dir: &Path, db: &str) -> (std::process::Child, String) {
         .env("SVETOFOR_DATA_DIR", dir)
         .env("SVETOFOR_DB", db)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            None => Stdio::null(),
+        })
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -177,8 +162,8 @@ fn kill_9_of_a_replica_loses_no_acknowledged_write() {
     let db = pg.database("svetofor");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (mut a, base_a) = serve_on(dir, &db);
-    let (mut b, base_b) = serve_on(dir, &db);
+    let (mut a, base_a) = serve_on(dir, &db, None);
+    let (mut b, base_b) = serve_on(dir, &db, None);
     let token = ok(&ctl(
         dir,
         &db,
@@ -267,8 +252,8 @@ fn one_alert_sent_to_two_replicas_at_once_makes_one_draft() {
     let db = pg.database("svetofor");
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (mut a, base_a) = serve_on(dir, &db);
-    let (mut b, base_b) = serve_on(dir, &db);
+    let (mut a, base_a) = serve_on(dir, &db, None);
+    let (mut b, base_b) = serve_on(dir, &db, None);
     let intake = ok(&ctl(
         dir,
         &db,
