@@ -125,7 +125,10 @@ impl Publisher {
             let audit = audit_line(now, actor.clone(), "notice.create", &notice.id, detail);
             let edit = Edit::Notice(created(notice.clone(), Some(draft.id)));
             match self.commit(&mut state, edit, Some(audit), now).await {
-                Ok(()) => return self.published(state, Some(notice)).await,
+                Ok(()) => {
+                    self.published(state).await;
+                    return Ok(notice);
+                }
                 Err(e) => self.again(&mut state, e, &mut tries).await?,
             }
         }

@@ -445,28 +445,6 @@ impl Publisher {
         Ok(turn)
     }
 
-    /// Makes a change with `make` (what to store, from the state as it is) and commits it;
-    /// when another publisher stored one first, reads theirs and makes it again on that.
-    async fn commit_with(
-        &self,
-        state: &mut State,
-        mut make: impl FnMut(&State, DateTime<Utc>) -> Result<(Edit, AuditEntry), PublishError>,
-    ) -> Result<(), PublishError> {
-        let mut tries = 0;
-        loop {
-            let _turn = self.my_turn(state).await?;
-            let now = Utc::now();
-            let (edit, audit) = make(state, now)?;
-            match self.commit(state, edit, Some(audit), now).await {
-                Err(e) if e.is_conflict() && tries < TRIES => {
-                    tries += 1;
-                    self.reload(state).await?;
-                }
-                r => return r,
-            }
-        }
-    }
-
     /// After a commit that lost to another publisher's: reads theirs, and says whether to
     /// make the change again (false once it has been tried [`TRIES`] times: `e` is returned).
     async fn again(
@@ -542,8 +520,10 @@ impl Publisher {
             obj.insert("overridden".to_owned(), o);
         }
         let mut state = self.state.lock().await;
-        let mut made = None;
-        self.commit_with(&mut state, |_, now| {
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(&mut state).await?;
+            let now = Utc::now();
             // 128 random bits never meet by chance; should they, the store refuses the
             // insert rather than overwrite a notice.
             let notice = notices::create(new_notice_id(now)?, req.clone(), now)?;
@@ -554,11 +534,15 @@ impl Publisher {
                 &notice.id,
                 detail.clone(),
             );
-            made = Some(notice.clone());
-            Ok((Edit::Notice(created(notice, None)), audit))
-        })
-        .await?;
-        self.published(state, made).await
+            let edit = Edit::Notice(created(notice.clone(), None));
+            match self.commit(&mut state, edit, Some(audit), now).await {
+                Ok(()) => {
+                    self.published(state).await;
+                    return Ok(notice);
+                }
+                Err(e) => self.again(&mut state, e, &mut tries).await?,
+            }
+        }
     }
 
     /// Updates, resolves or withdraws a notice.
@@ -608,22 +592,20 @@ impl Publisher {
                 .commit(&mut state, Edit::Notice(edit), Some(audit), now)
                 .await
             {
-                Ok(()) => return self.published(state, Some(notice)).await,
+                Ok(()) => {
+                    self.published(state).await;
+                    return Ok(notice);
+                }
                 Err(e) => self.again(&mut state, e, &mut tries).await?,
             }
         }
     }
 
-    /// After a commit: lets go of the state, refreshes the mirror (slow, so outside the
-    /// lock) and hands back the notice as stored.
-    async fn published(
-        &self,
-        state: tokio::sync::MutexGuard<'_, State>,
-        notice: Option<Notice>,
-    ) -> Result<Notice, PublishError> {
+    /// After a commit: lets go of the state, then refreshes the mirror (slow, so outside the
+    /// lock).
+    async fn published(&self, state: tokio::sync::MutexGuard<'_, State>) {
         drop(state);
         self.write_mirror().await;
-        notice.ok_or_else(|| PublishError::NotFound(String::new()))
     }
 
     /// Names a component (creating it if new); it stays in the feed from then on.
@@ -636,7 +618,10 @@ impl Publisher {
         let detail = serde_json::to_value(&req).unwrap_or_default();
         let component = notices::named_component(id, req)?;
         let mut state = self.state.lock().await;
-        self.commit_with(&mut state, |_, now| {
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(&mut state).await?;
+            let now = Utc::now();
             let audit = audit_line(
                 now,
                 actor.clone(),
@@ -644,21 +629,26 @@ impl Publisher {
                 &component.id,
                 detail.clone(),
             );
-            Ok((Edit::SetComponent(component.clone()), audit))
-        })
-        .await?;
-        drop(state);
-        self.write_mirror().await;
-        Ok(component)
+            let edit = Edit::SetComponent(component.clone());
+            match self.commit(&mut state, edit, Some(audit), now).await {
+                Ok(()) => {
+                    self.published(state).await;
+                    return Ok(component);
+                }
+                Err(e) => self.again(&mut state, e, &mut tries).await?,
+            }
+        }
     }
 
     /// Removes a component no open notice names.
     pub async fn remove_component(&self, id: &str, actor: String) -> Result<(), PublishError> {
         let id = notices::component_id(id)?;
         let mut state = self.state.lock().await;
-        self.commit_with(&mut state, |state, now| {
+        let mut tries = 0;
+        loop {
+            let _turn = self.my_turn(&mut state).await?;
             if !state.components.iter().any(|c| c.id == id) {
-                return Err(PublishError::NoComponent(id.clone()));
+                return Err(PublishError::NoComponent(id));
             }
             if let Some(n) = state
                 .notices
@@ -674,6 +664,7 @@ impl Publisher {
                     ),
                 }));
             }
+            let now = Utc::now();
             let audit = audit_line(
                 now,
                 actor.clone(),
@@ -681,12 +672,15 @@ impl Publisher {
                 &id,
                 serde_json::Value::Null,
             );
-            Ok((Edit::RemoveComponent(id.clone()), audit))
-        })
-        .await?;
-        drop(state);
-        self.write_mirror().await;
-        Ok(())
+            let edit = Edit::RemoveComponent(id.clone());
+            match self.commit(&mut state, edit, Some(audit), now).await {
+                Ok(()) => {
+                    self.published(state).await;
+                    return Ok(());
+                }
+                Err(e) => self.again(&mut state, e, &mut tries).await?,
+            }
+        }
     }
 
     /// One pass of the clock: moves maintenance windows along and re-signs the feed when
