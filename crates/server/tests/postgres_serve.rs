@@ -6,23 +6,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Harness, options, red_outage};
+use common::{Harness, red_outage, start_in};
 use svetofor_feed::Severity;
 use svetofor_server::auth::Role;
 use svetofor_server::store::Database;
 use svetofor_testpg::Postgres;
 
 async fn start_on(url: &str, dir: tempfile::TempDir) -> Harness {
-    let mut opts = options(dir.path());
-    opts.db = Database::parse(url).unwrap();
-    let server = svetofor_server::Server::start(opts).await.unwrap();
-    Harness {
-        base: format!("http://{}", server.addr),
-        key: server.publisher.public_key_file().parse().unwrap(),
-        server,
-        dir,
-        http: reqwest::Client::builder().no_gzip().build().unwrap(),
-    }
+    start_in(dir, |o| o.db = Database::parse(url).unwrap()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,30 +8,23 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Harness, SseReader, options, red_outage};
+use common::{Harness, SseReader, red_outage, start_in};
 use svetofor_server::auth::Role;
 use svetofor_server::store::Database;
 use svetofor_testpg::Postgres;
 
 /// A replica on `url`, with its key in `key_dir` (shared by all of them).
 async fn replica(url: &str, key_dir: &std::path::Path) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = options(dir.path());
-    opts.db = Database::parse(url).unwrap();
-    opts.key = key_dir.join("svetofor.key");
-    opts.limits.writes_per_minute = 100_000;
-    opts.limits.write_burst = 100_000;
-    // Correctness under a burst, not speed (a debug build; bench write_latency measures):
-    // 400 writes queue behind one another.
-    opts.limits.request_timeout = Duration::from_secs(120);
-    let server = svetofor_server::Server::start(opts).await.unwrap();
-    Harness {
-        base: format!("http://{}", server.addr),
-        key: server.publisher.public_key_file().parse().unwrap(),
-        server,
-        dir,
-        http: reqwest::Client::builder().no_gzip().build().unwrap(),
-    }
+    start_in(tempfile::tempdir().unwrap(), |opts| {
+        opts.db = Database::parse(url).unwrap();
+        opts.key = key_dir.join("svetofor.key");
+        opts.limits.writes_per_minute = 100_000;
+        opts.limits.write_burst = 100_000;
+        // Correctness under a burst, not speed (a debug build; bench write_latency
+        // measures): 400 writes queue behind one another.
+        opts.limits.request_timeout = Duration::from_secs(120);
+    })
+    .await
 }
 
 /// Waits until every replica serves the document of the same, highest seq.

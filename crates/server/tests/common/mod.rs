@@ -37,7 +37,11 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
 }
 
 pub async fn start_with(f: impl FnOnce(&mut ServeOptions)) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
+    start_in(tempfile::tempdir().unwrap(), f).await
+}
+
+/// A server with its files in `dir` (kept across a restart), options changed by `f`.
+pub async fn start_in(dir: tempfile::TempDir, f: impl FnOnce(&mut ServeOptions)) -> Harness {
     let mut opts = options(dir.path());
     f(&mut opts);
     let server = Server::start(opts).await.expect("server starts");
