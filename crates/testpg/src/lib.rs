@@ -170,29 +170,7 @@ impl Postgres {
 
     /// A new empty database; its URL.
     pub fn database(&self, name: &str) -> String {
-        let psql = self.bin.join("psql");
-        let out = Command::new(&psql)
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                &format!("CREATE DATABASE \"{name}\""),
-            ])
-            .output()
-            .unwrap_or_else(|e| panic!("{}: {e}", psql.display()));
-        assert!(
-            out.status.success(),
-            "create database: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.sql("postgres", &format!("CREATE DATABASE \"{name}\""));
         self.url(name)
     }
 
