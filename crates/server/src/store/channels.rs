@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use svetofor_api::{ChannelConfig, DeliveryInfo, DeliveryState, NoticeEvent};
+use svetofor_api::{ChannelConfig, DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
 use svetofor_feed::Severity;
 
 use super::{AuditEntry, StoreError};
@@ -95,4 +95,36 @@ pub trait ChannelStore: Send + Sync + 'static {
         now: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
+}
+
+/// A delivery's state as both backends store it.
+pub(super) fn state_name(s: DeliveryState) -> &'static str {
+    match s {
+        DeliveryState::Pending => "pending",
+        DeliveryState::Sent => "sent",
+        DeliveryState::Failed => "failed",
+    }
+}
+
+/// A stored state read back.
+pub(super) fn state_of(name: &str) -> Result<DeliveryState, StoreError> {
+    match name {
+        "pending" => Ok(DeliveryState::Pending),
+        "sent" => Ok(DeliveryState::Sent),
+        "failed" => Ok(DeliveryState::Failed),
+        other => Err(corrupt("delivery state", other)),
+    }
+}
+
+/// A stored event kind (`notice.created`, …) read back.
+pub(super) fn event_of(name: &str) -> Result<EventKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|e| corrupt("delivery event", e))
+}
+
+pub(super) fn corrupt(what: &str, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.to_owned(),
+        reason: reason.to_string(),
+    }
 }

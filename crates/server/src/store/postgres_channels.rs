@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-use svetofor_api::{DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
+use svetofor_api::{DeliveryInfo, DeliveryState, NoticeEvent};
 use tokio_postgres::Row;
 
 use super::channels::{
-    ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
+    ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult, event_of,
+    state_name, state_of,
 };
 use super::postgres::{AuditRow, Param, PgStore, json, json_rows, parse, text, unavailable};
 use super::{AuditEntry, StoreError};
@@ -53,37 +54,14 @@ pub(super) async fn insert_deliveries(
     Ok(())
 }
 
-fn state_name(s: DeliveryState) -> &'static str {
-    match s {
-        DeliveryState::Pending => "pending",
-        DeliveryState::Sent => "sent",
-        DeliveryState::Failed => "failed",
-    }
-}
-
-fn corrupt(what: &str, reason: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        what: what.to_owned(),
-        reason: reason.to_string(),
-    }
-}
-
 /// How long a claimed delivery is left to its publisher before another may try it.
 const CLAIM_SECONDS: i64 = 120;
 
 const COLUMNS: &str = "id, channel, notice_id, event, state, tries, created_at, next_at, sent_at, last_error, payload";
 
 fn info(r: &Row) -> Result<DeliveryInfo, StoreError> {
-    let event: String = r.try_get(3)?;
-    let event: EventKind = serde_json::from_value(serde_json::Value::String(event))
-        .map_err(|e| corrupt("delivery event", e))?;
-    let state: String = r.try_get(4)?;
-    let state = match state.as_str() {
-        "pending" => DeliveryState::Pending,
-        "sent" => DeliveryState::Sent,
-        "failed" => DeliveryState::Failed,
-        other => return Err(corrupt("delivery state", other)),
-    };
+    let (event, state): (String, String) = (r.try_get(3)?, r.try_get(4)?);
+    let (event, state) = (event_of(&event)?, state_of(&state)?);
     let tries: i32 = r.try_get(5)?;
     Ok(DeliveryInfo {
         id: r.try_get(0)?,

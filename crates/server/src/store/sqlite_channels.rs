@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use svetofor_api::{DeliveryInfo, DeliveryState, EventKind, NoticeEvent};
+use svetofor_api::{DeliveryInfo, DeliveryState, NoticeEvent};
 
 use super::channels::{
-    ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
+    ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult, corrupt,
+    event_of, state_name, state_of,
 };
 use super::sqlite::{SqliteStore, db, insert_audit, json_rows, parse_ts, ts};
 use super::{AuditEntry, StoreError};
@@ -41,21 +42,6 @@ CREATE TABLE IF NOT EXISTS threads (
 
 /// The tables of [`SCHEMA`].
 pub(super) const TABLES: [&str; 3] = ["channels", "deliveries", "threads"];
-
-fn state_name(s: DeliveryState) -> &'static str {
-    match s {
-        DeliveryState::Pending => "pending",
-        DeliveryState::Sent => "sent",
-        DeliveryState::Failed => "failed",
-    }
-}
-
-fn corrupt(what: &str, reason: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        what: what.to_owned(),
-        reason: reason.to_string(),
-    }
-}
 
 /// Stores the deliveries of a change, in its transaction.
 pub(super) fn insert_deliveries(
@@ -102,14 +88,7 @@ fn info(cols: &[Option<String>; 11]) -> Result<DeliveryInfo, StoreError> {
             .map(|t| parse_ts("delivery", t))
             .transpose()
     };
-    let event: EventKind = serde_json::from_value(serde_json::Value::String(text(3)))
-        .map_err(|e| corrupt("delivery event", e))?;
-    let state = match text(4).as_str() {
-        "pending" => DeliveryState::Pending,
-        "sent" => DeliveryState::Sent,
-        "failed" => DeliveryState::Failed,
-        other => return Err(corrupt("delivery state", other)),
-    };
+    let (event, state) = (event_of(&text(3))?, state_of(&text(4))?);
     Ok(DeliveryInfo {
         id: text(0).parse().map_err(|e| corrupt("delivery id", e))?,
         channel: text(1),
