@@ -124,6 +124,14 @@ pub struct ServeArgs {
     /// Keep feed.json and feed.json.minisig in this folder up to date (for a static mirror).
     #[arg(long, value_name = "DIR")]
     mirror_dir: Option<PathBuf>,
+    /// Run as an edge replica: no signing key; serve the feed, its events and the public
+    /// pages from the publishing replicas' database (--db postgres://…), checked with the
+    /// public key (--public-key).
+    #[arg(long)]
+    edge: bool,
+    /// The feed's public key, for --edge. Default: the --key path with the extension .pub.
+    #[arg(long, value_name = "PUB", requires = "edge")]
+    public_key: Option<PathBuf>,
     #[command(flatten)]
     feed: FeedArgs,
     /// Changes allowed per client address per minute.
@@ -148,10 +156,15 @@ pub struct ServeArgs {
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let key = args.key.unwrap_or_else(default_key);
+    let edge = args
+        .edge
+        .then(|| args.public_key.unwrap_or_else(|| key.with_extension("pub")));
     let opts = ServeOptions {
         listen: args.listen,
         db: database(args.db)?,
-        key: args.key.unwrap_or_else(default_key),
+        key,
+        edge,
         private: args.private,
         mirror_dir: args.mirror_dir,
         feed: args.feed.settings()?,
@@ -187,26 +200,36 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
                 pub_path.display()
             );
         }
-        eprintln!(
-            "Svetofor publisher on {base}\n  feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
-             events:      {base}/events\n  public key:  {} ({base}/feed.pub)\n  database:    {}\n  \
-             status page: {base}/  (Statuspage API: {base}/api/v2/summary.json; {base}/history.atom)\n  \
-             console:     {base}/console/\n  \
-             banner:      <script src=\"{base}/embed.js\" async></script>{origins}\n\
-             Create a support token:  svetoforctl token create --db {} --role support --name NAME",
-            pub_path.display(),
-            opts.db,
-            match &opts.db {
-                Database::Sqlite(path) => path.display().to_string(),
-                // The URL may hold a password: the command names the variable instead.
-                Database::Postgres(_) => "\"$SVETOFOR_DB\"".to_owned(),
-            },
-            origins = if opts.embed_origins.is_empty() {
-                "  (add --embed-origin for the product's pages)"
-            } else {
-                ""
-            },
-        );
+        if server.publisher.is_edge() {
+            eprintln!(
+                "Svetofor edge replica on {base} (no signing key; changes go to the publishing replicas)\n  \
+                 feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
+                 events:      {base}/events\n  status page: {base}/\n  \
+                 checked with {}",
+                opts.edge.as_deref().unwrap_or(&pub_path).display(),
+            );
+        } else {
+            eprintln!(
+                "Svetofor publisher on {base}\n  feed:        {base}/feed.json (signed: {base}/feed.json.minisig)\n  \
+                 events:      {base}/events\n  public key:  {} ({base}/feed.pub)\n  database:    {}\n  \
+                 status page: {base}/  (Statuspage API: {base}/api/v2/summary.json; {base}/history.atom)\n  \
+                 console:     {base}/console/\n  \
+                 banner:      <script src=\"{base}/embed.js\" async></script>{origins}\n\
+                 Create a support token:  svetoforctl token create --db {} --role support --name NAME",
+                pub_path.display(),
+                opts.db,
+                match &opts.db {
+                    Database::Sqlite(path) => path.display().to_string(),
+                    // The URL may hold a password: the command names the variable instead.
+                    Database::Postgres(_) => "\"$SVETOFOR_DB\"".to_owned(),
+                },
+                origins = if opts.embed_origins.is_empty() {
+                    "  (add --embed-origin for the product's pages)"
+                } else {
+                    ""
+                },
+            );
+        }
         let stopper = server.stopper();
         tokio::spawn(async move {
             shutdown_signal().await;

@@ -129,6 +129,16 @@ fn a_database_that_cannot_be_reached_is_said_quickly_without_its_password() {
 
 /// `svetoforctl serve` on `db` with its key in `dir`, its messages in `log`; its address.
 fn serve_on(dir: &Path, db: &str, log: Option<&Path>) -> (std::process::Child, String) {
+    serve_with(dir, db, log, &[])
+}
+
+/// [`serve_on`] with `extra` arguments.
+fn serve_with(
+    dir: &Path,
+    db: &str,
+    log: Option<&Path>,
+    extra: &[&str],
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -137,6 +147,7 @@ fn serve_on(dir: &Path, db: &str, log: Option<&Path>) -> (std::process::Child, S
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
         .args(["serve", "--listen", &addr, "--writes-per-minute", "100000"])
+        .args(extra)
         .env("SVETOFOR_DATA_DIR", dir)
         .env("SVETOFOR_DB", db)
         .stdout(Stdio::null())
@@ -300,4 +311,87 @@ fn one_alert_sent_to_two_replicas_at_once_makes_one_draft() {
         let _ = c.kill();
         let _ = c.wait();
     }
+}
+
+#[test]
+fn an_edge_replica_serves_the_signed_feed_without_the_key_and_refuses_changes() {
+    let Some(pg) = pg::Postgres::start() else {
+        return;
+    };
+    let db = pg.database("svetofor");
+    let tmp = tempfile::tempdir().unwrap();
+    let signer_dir = tmp.path().join("signer");
+    let edge_dir = tmp.path().join("edge");
+    std::fs::create_dir_all(&edge_dir).unwrap();
+    let (mut signer, base) = serve_on(&signer_dir, &db, None);
+    // The edge machine holds the public key only.
+    let public = edge_dir.join("feed.pub");
+    std::fs::copy(signer_dir.join("svetofor.pub"), &public).unwrap();
+    let log = tmp.path().join("edge.log");
+    let (mut edge, edge_base) = serve_with(
+        &edge_dir,
+        &db,
+        Some(&log),
+        &["--edge", "--public-key", public.to_str().unwrap()],
+    );
+    let token = ok(&ctl(
+        &signer_dir,
+        &db,
+        &["token", "create", "--role", "support", "--name", "anna"],
+    ));
+    let post = |server: &str| {
+        ctl(
+            &signer_dir,
+            &db,
+            &[
+                "post",
+                "--server",
+                server,
+                "--token",
+                &token,
+                "--severity",
+                "red",
+                "--title",
+                "Платежи не проходят",
+            ],
+        )
+    };
+    ok(&post(&base));
+    let feed = format!("{edge_base}/feed.json");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let check = ctl(
+            &edge_dir,
+            &db,
+            &[
+                "check",
+                &feed,
+                "--pubkey",
+                public.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        if ok(&check).contains("\"red\"") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edge serves the post: {check:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let refused = post(&edge_base);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(err.contains("edge replica"), "{err}");
+    assert!(
+        !edge_dir.join("svetofor.key").exists(),
+        "no key is made on an edge"
+    );
+    for child in [&mut signer, &mut edge] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(said.contains("edge replica on"), "{said}");
 }

@@ -162,6 +162,10 @@ impl From<PublishError> for ApiError {
             PublishError::Store(s) => s.into(),
             PublishError::Signing(s) => ApiError::internal(s),
             PublishError::Randomness(s) => ApiError::internal(s),
+            PublishError::Edge => ApiError::new(ErrorCode::Forbidden, e.to_string()),
+            PublishError::NothingToServe | PublishError::Unverified { .. } => {
+                ApiError::new(ErrorCode::Unavailable, e.to_string())
+            }
         }
     }
 }

@@ -44,6 +44,10 @@ pub struct ServeOptions {
     pub previewer: Option<Arc<dyn crate::console::preview::Previewer>>,
     /// Product origins whose pages may read the feed (`--embed-origin`).
     pub embed_origins: crate::public::EmbedOrigins,
+    /// Runs as an edge replica with this public key file (the feed's `.pub`) instead of
+    /// the signing key: serves the feed, its events and the public pages from a shared
+    /// database, and takes no changes.
+    pub edge: Option<PathBuf>,
 }
 
 /// Why a server could not start.
@@ -68,6 +72,9 @@ pub enum ServeError {
     /// The channels' HTTP client could not be made.
     #[error(transparent)]
     Channels(svetofor_channels::SetupError),
+    /// An edge replica needs someone to follow.
+    #[error("--edge needs the shared database of the publishing replicas (--db postgres://…)")]
+    EdgeAlone,
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -119,14 +126,31 @@ fn open_store(db: &Database) -> Result<Arc<dyn Backend>, ServeError> {
     })
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application (on an edge replica, only what it can serve: the feed, its
+/// events and the public pages).
 pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
+    if app.publisher.is_edge() {
+        return edge_router(app);
+    }
     let api = api::routes()
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ));
+    feed_routes()
+        .nest("/api/v1", api)
+        .merge(crate::console::routes())
+        .merge(crate::public::routes())
+        .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::public::cors,
+        ))
+        .with_state(app)
+}
+
+fn feed_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/feed.json", get(feed_http::feed))
         .route("/feed.json.minisig", get(feed_http::signature))
@@ -134,10 +158,19 @@ pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
         .route("/feed.pub", get(feed_http::public_key))
         .route("/healthz", get(feed_http::health))
         .route("/events", get(feed_http::events))
-        .nest("/api/v1", api)
-        .merge(crate::console::routes())
+}
+
+fn edge_router(app: Arc<AppState>) -> Router {
+    feed_routes()
         .merge(crate::public::routes())
-        .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
+        .fallback(|uri: axum::http::Uri| async move {
+            let path = uri.path();
+            if path.starts_with("/api/v1") || path.starts_with("/console") {
+                ApiError::from(PublishError::Edge)
+            } else {
+                ApiError::not_found("no such endpoint; see docs/api.md")
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             crate::public::cors,
@@ -169,14 +202,43 @@ impl Server {
         let backend = open_store(&opts.db)?;
         let store: Arc<dyn Store> = backend.clone();
         let accounts: Arc<dyn AccountStore> = backend;
-        let (key, key_created) = load_or_create_key(&opts.key)?;
-        let publisher = Publisher::start(
-            store.clone(),
-            key,
-            opts.feed.clone(),
-            opts.mirror_dir.clone(),
-        )
-        .await?;
+        let (publisher, key_created) = match &opts.edge {
+            Some(public) => {
+                if !store.shared() {
+                    return Err(ServeError::EdgeAlone);
+                }
+                let text = std::fs::read_to_string(public).map_err(|e| ServeError::Key {
+                    path: public.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                let publisher = Publisher::start_edge(
+                    store.clone(),
+                    text,
+                    opts.feed.clone(),
+                    opts.mirror_dir.clone(),
+                )
+                .await
+                .map_err(|e| match e {
+                    PublishError::Signing(reason) => ServeError::Key {
+                        path: public.display().to_string(),
+                        reason: reason.to_string(),
+                    },
+                    e => e.into(),
+                })?;
+                (publisher, false)
+            }
+            None => {
+                let (key, created) = load_or_create_key(&opts.key)?;
+                let publisher = Publisher::start(
+                    store.clone(),
+                    key,
+                    opts.feed.clone(),
+                    opts.mirror_dir.clone(),
+                )
+                .await?;
+                (publisher, created)
+            }
+        };
         let capacity = Capacity::new(&opts.limits, FdBudget::of_this_process());
         tracing::info!("{capacity}");
         let budget = capacity.budget;
@@ -241,9 +303,16 @@ impl Server {
             budget.connections_per_ip(),
             shutdown,
         ));
-        let clock = tokio::spawn(publisher.clone().run_clock());
+        // The clock and the outbox change what is stored: the signing replicas' work.
+        let (clock, outbox) = if publisher.is_edge() {
+            (tokio::spawn(async {}), tokio::spawn(async {}))
+        } else {
+            (
+                tokio::spawn(publisher.clone().run_clock()),
+                tokio::spawn(crate::outbox::run(publisher.clone(), app_senders.clone())),
+            )
+        };
         let follower = tokio::spawn(publisher.clone().run_follower());
-        let outbox = tokio::spawn(crate::outbox::run(publisher.clone(), app_senders.clone()));
         Ok(Server {
             addr,
             publisher,

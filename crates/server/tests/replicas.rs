@@ -225,3 +225,141 @@ async fn a_replica_whose_listening_connection_is_killed_still_converges() {
     a.server.shutdown().await.unwrap();
     b.server.shutdown().await.unwrap();
 }
+
+/// An edge replica on `url`: the public key of the replicas in `key_dir`, no signing key.
+async fn edge(url: &str, key_dir: &std::path::Path) -> Harness {
+    let public = key_dir.join("svetofor.pub");
+    start_in(tempfile::tempdir().unwrap(), |opts| {
+        opts.db = Database::parse(url).unwrap();
+        opts.edge = Some(public);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edge_replica_serves_and_pushes_what_the_signers_stored_and_takes_no_changes() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("svetofor");
+    let keys = tempfile::tempdir().unwrap();
+
+    // A public key that is not one, and a database nothing was signed into yet: an edge
+    // has nothing to serve and says why.
+    let mut opts = common::options(keys.path());
+    opts.db = Database::parse(&url).unwrap();
+    let public = keys.path().join("svetofor.pub");
+    opts.edge = Some(public.clone());
+    std::fs::write(&public, "").unwrap();
+    let refusal = |opts| async move {
+        svetofor_server::serve::Server::start(opts)
+            .await
+            .err()
+            .expect("refused")
+            .to_string()
+    };
+    let err = refusal(opts.clone()).await;
+    assert!(err.contains("svetofor.pub"), "{err}");
+    let stranger = svetofor_feed::SigningKey::generate().unwrap();
+    std::fs::write(&public, &stranger.public_file).unwrap();
+    let err = refusal(opts.clone()).await;
+    assert!(err.contains("no signed feed yet"), "{err}");
+    std::fs::remove_file(&public).unwrap();
+
+    let a = replica(&url, keys.path()).await;
+    let e = edge(&url, keys.path()).await;
+    assert_eq!(e.body("/feed.pub").await, a.body("/feed.pub").await);
+    let from_a = a.get("/feed.json", None, None).await;
+    let etag = from_a.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(
+        e.body("/feed.json").await,
+        from_a.bytes().await.unwrap().to_vec()
+    );
+    assert_eq!(e.get("/feed.json", None, Some(&etag)).await.status(), 304);
+
+    // A post on the signer is pushed by the edge within a second.
+    let mut on_e = SseReader::open(&e, None).await;
+    let first = on_e.next(Duration::from_secs(2)).await.unwrap();
+    let t = a.token(Role::Support);
+    let posted = Instant::now();
+    let resp = a.post(&t, "/api/v1/notices", red_outage()).await;
+    assert_eq!(resp.status(), 201);
+    let pushed = on_e
+        .next(Duration::from_secs(2))
+        .await
+        .expect("the edge pushes the signer's change");
+    assert!(
+        posted.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        posted.elapsed()
+    );
+    assert!(seq_of(&pushed) > seq_of(&first));
+    assert_eq!(
+        e.feed().await.snapshot.status(Utc::now()),
+        svetofor_feed::Severity::Red
+    );
+    let page = String::from_utf8(e.body("/").await).unwrap();
+    assert!(
+        page.contains("Payments down") || page.contains("Платежи не работают"),
+        "{page}"
+    );
+
+    // It takes no changes, even with a valid token, and says where to send them.
+    let refused = e.post(&t, "/api/v1/notices", red_outage()).await;
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("edge replica"),
+        "{body}"
+    );
+    assert_eq!(e.get("/console/", None, None).await.status(), 403);
+
+    // A document in the database that the feed's key did not sign is never served.
+    let served = e.server.publisher.current().seq;
+    let other = svetofor_feed::SigningKey::generate().unwrap().key;
+    let forged = e.server.publisher.current();
+    let text = std::str::from_utf8(&forged.bytes).unwrap().replace(
+        &format!("\"seq\": {served}"),
+        &format!("\"seq\": {}", served + 1000),
+    );
+    assert!(
+        text.contains(&format!("\"seq\": {}", served + 1000)),
+        "{text}"
+    );
+    let signature = other.sign(text.as_bytes(), "forged").unwrap();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    pg.sql(
+        "svetofor",
+        &format!(
+            "BEGIN; UPDATE feed_document SET seq = {n}, document = {}, signature = {}; \
+             UPDATE meta SET value = '{n}' WHERE key = 'seq'; \
+             SELECT pg_notify('svetofor_feed', '{n}'); COMMIT;",
+            quote(&text),
+            quote(&signature),
+            n = served + 1000,
+        ),
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        e.server.publisher.current().seq,
+        served,
+        "still the signed one"
+    );
+    assert_eq!(e.feed().await.snapshot.seq, Some(served));
+
+    e.server.shutdown().await.unwrap();
+    a.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_edge_replica_on_its_own_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = common::options(dir.path());
+    opts.edge = Some(dir.path().join("svetofor.pub"));
+    let err = svetofor_server::serve::Server::start(opts)
+        .await
+        .err()
+        .expect("an edge on SQLite is refused");
+    assert!(err.to_string().contains("--edge needs"), "{err}");
+}

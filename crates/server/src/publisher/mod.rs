@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use svetofor_api::EventKind;
-use svetofor_feed::{Component, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text};
+use svetofor_feed::{Component, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text, TrustedKey};
 use tokio::sync::{Mutex, Notify, watch};
 
 mod deliveries;
@@ -85,6 +85,24 @@ pub enum PublishError {
     /// The OS gave no randomness for a new id; nothing was published.
     #[error("no randomness for a new id: {0}")]
     Randomness(#[from] getrandom::Error),
+    /// An edge replica has no signing key: it serves what the signing replicas stored.
+    #[error(
+        "this is an edge replica: it serves the feed only; send changes to a publishing replica"
+    )]
+    Edge,
+    /// An edge replica found nothing to serve.
+    #[error(
+        "the database holds no signed feed yet: start a publishing replica (with the signing key) first"
+    )]
+    NothingToServe,
+    /// What the database holds was not signed by the feed's key.
+    #[error("the stored feed (seq {seq}) does not verify with the feed's public key: {reason}")]
+    Unverified {
+        /// The stored document's seq.
+        seq: u64,
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 struct State {
@@ -99,7 +117,11 @@ pub struct Publisher {
     store: Arc<dyn Store>,
     /// Other publishers write to the same database (PostgreSQL).
     shared: bool,
-    key: SigningKey,
+    /// `None` on an edge replica, which only serves what signing replicas stored.
+    key: Option<SigningKey>,
+    /// Checks every document read from the database before it is served.
+    trusted: TrustedKey,
+    public_file: String,
     settings: FeedSettings,
     mirror_dir: Option<PathBuf>,
     state: Mutex<State>,
@@ -172,6 +194,19 @@ async fn read_stored(
         ))
     })
     .await?)
+}
+
+/// The stored document, when it was signed by `trusted` and reads as a feed.
+fn verified(trusted: &TrustedKey, d: &StoredDocument) -> Result<Published, PublishError> {
+    let unverified = |reason: String| PublishError::Unverified { seq: d.seq, reason };
+    svetofor_feed::signature::verify(
+        d.document.as_bytes(),
+        &d.signature,
+        std::slice::from_ref(trusted),
+    )
+    .map_err(|e| unverified(e.to_string()))?;
+    Published::from_stored(d)
+        .ok_or_else(|| unverified("the signed text is not a feed document".to_owned()))
 }
 
 /// Stores `change` made owned: the store call runs on the blocking pool.
@@ -259,7 +294,9 @@ impl Publisher {
         let publisher = Arc::new(Publisher {
             store,
             shared,
-            key,
+            trusted: key.trusted(),
+            public_file: key.public_file(),
+            key: Some(key),
             settings,
             mirror_dir,
             state: Mutex::new(State {
@@ -275,6 +312,48 @@ impl Publisher {
         Ok(publisher)
     }
 
+    /// An edge replica: serves the newest document the signing replicas stored in the
+    /// shared `store`, each checked with `public_file` (the feed's `.pub`), and follows
+    /// theirs; it signs and changes nothing.
+    pub async fn start_edge(
+        store: Arc<dyn Store>,
+        public_file: String,
+        settings: FeedSettings,
+        mirror_dir: Option<PathBuf>,
+    ) -> Result<Arc<Self>, PublishError> {
+        let trusted: TrustedKey = public_file.parse().map_err(PublishError::Signing)?;
+        let since =
+            Utc::now() - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
+        let (list, components, seq, document) = read_stored(&store, since, true).await?;
+        let document = document.ok_or(PublishError::NothingToServe)?;
+        let published = verified(&trusted, &document)?;
+        let (tx, _) = watch::channel(Arc::new(published));
+        let publisher = Arc::new(Publisher {
+            shared: store.shared(),
+            store,
+            key: None,
+            trusted,
+            public_file,
+            settings,
+            mirror_dir,
+            state: Mutex::new(State {
+                notices: list.into_iter().map(|n| (n.id.clone(), n)).collect(),
+                components,
+                seq,
+            }),
+            tx,
+            wake: Notify::new(),
+            outbox: Notify::new(),
+        });
+        publisher.write_mirror().await;
+        Ok(publisher)
+    }
+
+    /// Whether this is an edge replica (no signing key).
+    pub fn is_edge(&self) -> bool {
+        self.key.is_none()
+    }
+
     /// The current document.
     pub fn current(&self) -> Arc<Published> {
         self.tx.borrow().clone()
@@ -287,7 +366,7 @@ impl Publisher {
 
     /// The public key that verifies the feed, as a minisign `.pub` file.
     pub fn public_key_file(&self) -> String {
-        self.key.public_file()
+        self.public_file.clone()
     }
 
     /// The store behind this publisher.
@@ -349,10 +428,11 @@ impl Publisher {
                 remove_component = Some(id);
             }
         }
+        let key = self.key.as_ref().ok_or(PublishError::Edge)?;
         let seq = next_seq(state.seq, now);
         let published = Arc::new(render(
             &self.settings,
-            &self.key,
+            key,
             &notices,
             &components,
             seq,
@@ -413,9 +493,17 @@ impl Publisher {
         state.notices = list.into_iter().map(|n| (n.id.clone(), n)).collect();
         state.components = components;
         state.seq = seq;
-        let newer = document
-            .filter(|d| d.seq > self.current().seq)
-            .and_then(|d| Published::from_stored(&d));
+        let newer = match document.filter(|d| d.seq > self.current().seq) {
+            Some(d) => match verified(&self.trusted, &d) {
+                Ok(p) => Some(p),
+                // Keep serving the last good document; a stranger's never reaches a client.
+                Err(e) => {
+                    tracing::error!("{e}; still serving seq {}", self.current().seq);
+                    None
+                }
+            },
+            None => None,
+        };
         if let Some(p) = newer {
             self.tx.send_replace(Arc::new(p));
             self.wake.notify_one();

@@ -28,6 +28,7 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
         key: dir.join("svetofor.key"),
         private: false,
         mirror_dir: None,
+        edge: None,
         feed: FeedSettings::default(),
         limits: Limits::default(),
         public_url: None,
