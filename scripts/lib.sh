@@ -79,15 +79,12 @@ ensure_postgres_test_deps() {
   fi
 }
 
-# Independent readers of what the publisher serves, from PyPI: statuscheck (a Statuspage v2
-# client) and feedparser (Atom and RSS), pinned, in a virtualenv outside the checkout. The
-# tests find it through SVETOFOR_PYTHON.
-ensure_python_test_deps() {
-  ensure_apt python3 python3-venv
-  local venv="${SVETOFOR_PYENV:-$HOME/.cache/svetofor/pyenv}"
-  local want="tests/python-requirements.txt"
+# A virtualenv outside the checkout at $1 with the pinned packages of the file $2, made anew
+# when the file changes.
+ensure_venv() {
+  local venv="$1" want="$2"
   if [ ! -x "$venv/bin/python" ] || ! cmp -s "$want" "$venv/requirements.txt"; then
-    log "python test clients (statuscheck, feedparser) into $venv"
+    log "python packages of $want into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv" || die "python3 -m venv failed (package python3-venv)"
     local try
@@ -96,10 +93,21 @@ ensure_python_test_deps() {
         cp "$want" "$venv/requirements.txt"
         break
       fi
-      [ "$try" -eq 3 ] && die "could not install the python test clients from PyPI"
+      [ "$try" -eq 3 ] && die "could not install $want from PyPI"
       log "pip failed (try $try of 3), retrying in 10 s"
       sleep 10
     done
   fi
-  export SVETOFOR_PYTHON="$venv/bin/python"
+}
+
+# Independent readers of what the publisher serves, from PyPI: statuscheck (a Statuspage v2
+# client) and feedparser (Atom and RSS); and moto, a local S3-compatible server for the
+# object-store mirror. The tests find them through SVETOFOR_PYTHON and SVETOFOR_MOTO_PYTHON.
+ensure_python_test_deps() {
+  ensure_apt python3 python3-venv
+  local cache="$HOME/.cache/svetofor"
+  ensure_venv "${SVETOFOR_PYENV:-$cache/pyenv}" tests/python-requirements.txt
+  ensure_venv "${SVETOFOR_MOTOENV:-$cache/motoenv}" tests/moto-requirements.txt
+  export SVETOFOR_PYTHON="${SVETOFOR_PYENV:-$cache/pyenv}/bin/python"
+  export SVETOFOR_MOTO_PYTHON="${SVETOFOR_MOTOENV:-$cache/motoenv}/bin/python"
 }

@@ -124,6 +124,11 @@ pub struct ServeArgs {
     /// Keep feed.json and feed.json.minisig in this folder up to date (for a static mirror).
     #[arg(long, value_name = "DIR")]
     mirror_dir: Option<PathBuf>,
+    /// Keep the feed in an S3-compatible bucket (a CDN's origin): s3://bucket/prefix.
+    /// Credentials, region and endpoint come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION and AWS_ENDPOINT_URL (a store other than AWS).
+    #[arg(long, value_name = "S3_URL")]
+    mirror: Option<String>,
     /// Run as an edge replica: no signing key; serve the feed, its events and the public
     /// pages from the publishing replicas' database (--db postgres://…), checked with the
     /// public key (--public-key).
@@ -165,6 +170,12 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         db: database(args.db)?,
         key,
         edge,
+        mirror: args
+            .mirror
+            .as_deref()
+            .map(svetofor_server::object_mirror::ObjectMirror::new)
+            .transpose()
+            .map_err(|e| Failure::usage(e.to_string()))?,
         private: args.private,
         mirror_dir: args.mirror_dir,
         feed: args.feed.settings()?,

@@ -21,6 +21,7 @@ pub mod http1;
 pub mod intake;
 pub mod limits;
 pub mod notices;
+pub mod object_mirror;
 pub mod outbox;
 pub mod page_headers;
 pub mod public;

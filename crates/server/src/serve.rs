@@ -48,6 +48,8 @@ pub struct ServeOptions {
     /// the signing key: serves the feed, its events and the public pages from a shared
     /// database, and takes no changes.
     pub edge: Option<PathBuf>,
+    /// An S3-compatible bucket kept up to date with the feed (`--mirror s3://…`).
+    pub mirror: Option<crate::object_mirror::ObjectMirror>,
 }
 
 /// Why a server could not start.
@@ -192,6 +194,7 @@ pub struct Server {
     task: JoinHandle<std::io::Result<()>>,
     clock: JoinHandle<()>,
     follower: JoinHandle<()>,
+    mirror: JoinHandle<()>,
     outbox: JoinHandle<()>,
     revocations: JoinHandle<()>,
 }
@@ -313,6 +316,10 @@ impl Server {
             )
         };
         let follower = tokio::spawn(publisher.clone().run_follower());
+        let mirror = match opts.mirror.clone() {
+            Some(m) => tokio::spawn(m.run(publisher.subscribe())),
+            None => tokio::spawn(async {}),
+        };
         Ok(Server {
             addr,
             publisher,
@@ -322,6 +329,7 @@ impl Server {
             task,
             clock,
             follower,
+            mirror,
             outbox,
             revocations,
         })
@@ -332,6 +340,7 @@ impl Server {
         let _ = self.stop.send(true);
         self.clock.abort();
         self.follower.abort();
+        self.mirror.abort();
         self.outbox.abort();
         self.revocations.abort();
         match self.task.await {

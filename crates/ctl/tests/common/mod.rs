@@ -31,9 +31,16 @@ pub fn free_port() -> u16 {
 
 /// `svetoforctl serve` on `127.0.0.1:port` with its data in `dir`, once it accepts.
 pub fn serve(dir: &Path, port: u16) -> Served {
+    serve_with(dir, port, &[], &[])
+}
+
+/// [`serve`] with more arguments and environment variables.
+pub fn serve_with(dir: &Path, port: u16, args: &[&str], envs: &[(&str, String)]) -> Served {
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
         .args(["serve", "--listen", &addr])
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .env("SVETOFOR_DATA_DIR", dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

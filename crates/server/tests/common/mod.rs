@@ -29,6 +29,7 @@ pub fn options(dir: &std::path::Path) -> ServeOptions {
         private: false,
         mirror_dir: None,
         edge: None,
+        mirror: None,
         feed: FeedSettings::default(),
         limits: Limits::default(),
         public_url: None,
