@@ -149,6 +149,11 @@ pub struct ServeArgs {
     /// Open event streams allowed in all; never more than the open-file limit less a reserve.
     #[arg(long, default_value_t = Limits::default().streams_total)]
     streams_total: usize,
+    /// End each event stream after a time spread between half this and this (the desktop
+    /// reconnects within seconds, through the load balancer, and gets nothing it already
+    /// has): replicas behind a load balancer get their share back after a restart. 0: never.
+    #[arg(long, default_value = "1h", value_parser = crate::when::duration)]
+    stream_lifetime: std::time::Duration,
     /// Where browsers reach this server, e.g. https://status.example.com behind a reverse
     /// proxy: the console checks requests come from it, and sets Secure cookies over https.
     #[arg(long, value_name = "URL")]
@@ -161,6 +166,12 @@ pub struct ServeArgs {
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    if !args.stream_lifetime.is_zero() && args.stream_lifetime < std::time::Duration::from_secs(60)
+    {
+        return Err(Failure::usage(
+            "--stream-lifetime: at least 1m (or 0 for never): shorter makes clients reconnect all the time",
+        ));
+    }
     let key = args.key.unwrap_or_else(default_key);
     let edge = args
         .edge
@@ -194,6 +205,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             writes_per_minute: args.writes_per_minute,
             streams_per_ip: args.streams_per_ip,
             streams_total: args.streams_total,
+            stream_lifetime: Some(args.stream_lifetime).filter(|d| !d.is_zero()),
             ..Limits::default()
         },
     };

@@ -229,6 +229,9 @@ pub async fn events(
     let current = rx.borrow_and_update().clone();
     let first = (last_id != Some(current.seq)).then_some(current);
     let shutdown = app.shutdown.clone();
+    let ends_at = app
+        .stream_lifetime
+        .map(|most| tokio::time::Instant::now() + most.mul_f64(0.5 + 0.5 * spread()));
 
     struct Stream_ {
         rx: watch::Receiver<Arc<Published>>,
@@ -237,6 +240,7 @@ pub async fn events(
         /// The token the stream was opened with, while its revocation is watched.
         token_id: Option<String>,
         revoked: crate::revocation::Revoked,
+        ends_at: Option<tokio::time::Instant>,
         _place: crate::limits::AddressPlace,
     }
     let state = Stream_ {
@@ -245,6 +249,7 @@ pub async fn events(
         shutdown,
         token_id,
         revoked: app.revoked.clone(),
+        ends_at,
         _place: place,
     };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
@@ -264,6 +269,7 @@ pub async fn events(
                     Err(_) => Next::End,
                 },
                 _ = s.shutdown.wait_for(|stop| *stop) => Next::End,
+                _ = tokio::time::sleep_until(s.ends_at.unwrap_or_else(tokio::time::Instant::now)), if s.ends_at.is_some() => Next::End,
                 _ = tokio::time::sleep(KEEP_ALIVE) => Next::KeepAlive,
                 r = s.revoked.changed(), if s.token_id.is_some() => Next::Revocations { lost: r.is_err() },
             };
@@ -301,8 +307,11 @@ pub async fn events(
 
 /// `base` to twice `base`, spread at random: refused clients must not all come back at once.
 fn jittered(base: Duration) -> Duration {
+    base.mul_f64(1.0 + spread())
+}
+
+/// A number from 0 to 1 at random (0.5 if the OS gives no randomness).
+fn spread() -> f64 {
     let mut b = [0u8; 2];
-    let spread =
-        getrandom::fill(&mut b).map_or(0.5, |()| f64::from(u16::from_le_bytes(b)) / 65_535.0);
-    base.mul_f64(1.0 + spread)
+    getrandom::fill(&mut b).map_or(0.5, |()| f64::from(u16::from_le_bytes(b)) / 65_535.0)
 }

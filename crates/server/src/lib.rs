@@ -55,6 +55,8 @@ pub struct AppState {
     pub write_limiter: WriteLimiter,
     /// Open event streams.
     pub streams: Arc<AddressCounter>,
+    /// How long an event stream lasts at most ([`limits::Limits::stream_lifetime`]).
+    pub stream_lifetime: Option<std::time::Duration>,
     /// Becomes true when the server shuts down, ending event streams.
     pub shutdown: watch::Receiver<bool>,
     /// Failed sign-ins by address.

@@ -22,6 +22,11 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Longest time for a request other than an event stream.
     pub request_timeout: Duration,
+    /// An event stream is ended after a time spread evenly between half this and this (the
+    /// client reconnects within seconds, through the load balancer, and gets no document it
+    /// has): replicas that come back get their share again, and streams opened together
+    /// (after a restart) do not end together. `None`: streams last as long as the client.
+    pub stream_lifetime: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -33,6 +38,7 @@ impl Default for Limits {
             streams_total: 100_000,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(15),
+            stream_lifetime: Some(Duration::from_secs(3600)),
         }
     }
 }

@@ -259,6 +259,7 @@ impl Server {
                 opts.limits.write_burst,
             ),
             streams: AddressCounter::new(capacity.streams_per_ip, capacity.streams_total),
+            stream_lifetime: opts.limits.stream_lifetime,
             shutdown: shutdown.clone(),
             revoked,
             auth_throttle: Default::default(),

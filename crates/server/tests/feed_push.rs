@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 use common::*;
@@ -312,4 +312,42 @@ async fn shutdown_ends_event_streams_and_a_restart_keeps_everything() {
         "the notice survived the restart"
     );
     again.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_end_after_their_spread_lifetime_and_a_reconnect_gets_nothing_it_has() {
+    let h = start_with(|o| o.limits.stream_lifetime = Some(Duration::from_secs(2))).await;
+    let opened = Instant::now();
+    let mut streams = Vec::new();
+    for _ in 0..8 {
+        streams.push(SseReader::open(&h, None).await);
+    }
+    let watched = streams.into_iter().map(|mut s| async move {
+        let first = s.next(Duration::from_secs(2)).await.expect("the snapshot");
+        assert!(
+            s.ends_within(Duration::from_secs(4)).await,
+            "the stream ends"
+        );
+        (opened.elapsed(), first.id)
+    });
+    let (ended, ids): (Vec<Duration>, Vec<String>) = futures_util::future::join_all(watched)
+        .await
+        .into_iter()
+        .unzip();
+    // Back with the id it has: no document is sent again.
+    let mut again = SseReader::open(&h, Some(&ids[0])).await;
+    assert!(again.next(Duration::from_millis(300)).await.is_none());
+    for t in &ended {
+        assert!(
+            *t >= Duration::from_millis(950) && *t < Duration::from_millis(2600),
+            "between half the lifetime and the lifetime: {ended:?}"
+        );
+    }
+    // Streams opened together end at different times.
+    let (min, max) = (ended.iter().min().unwrap(), ended.iter().max().unwrap());
+    assert!(*max - *min > Duration::from_millis(50), "spread: {ended:?}");
+
+    let never = start_with(|o| o.limits.stream_lifetime = None).await;
+    let mut kept = SseReader::open(&never, None).await;
+    assert!(!kept.ends_within(Duration::from_secs(3)).await);
 }
