@@ -1,0 +1,716 @@
+//! A fleet: N desktops subscribed over R publisher replicas on one PostgreSQL.
+//!
+//! Prints the replicas' memory per connection, the fan-out time of one post to every
+//! subscriber (p50/p99/max), and a reconnect storm after `kill -9` of one replica (restarted
+//! by its supervisor 2 s later): how long until 99 % and all of the fleet are subscribed
+//! again, and how many 503s the replicas answered, for clients that reconnect at once and
+//! retry every second, and for clients that wait as the desktop does (0.5–2 s after a
+//! stream ends, then exponential backoff with full jitter, never before `Retry-After`).
+//!
+//! No process here may open more than ~20,000 files, so the subscribers live in several
+//! worker processes (this program again, `fleet --worker …`), each on its own range of
+//! 127.0.x.y source addresses, and the coordinator talks to them over their stdin/stdout.
+//!
+//! Run: `cargo build --release -p svetofor-ctl -p svetofor-bench &&
+//!       target/release/fleet [N] [R]` (default 100000 6; needs PostgreSQL installed).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use svetofor_bench::{ServerProcess, memory_kib, ms, post_notice, quantile, start_server_at};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpSocket;
+
+/// Subscribers one worker process holds (its open-file limit is ~20,000).
+const PER_WORKER: usize = 12_500;
+/// Source addresses per worker (127.0.W.1 …): ~28,000 ports each.
+const SOURCES: u8 = 8;
+
+fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn random_fraction() -> f64 {
+    let mut b = [0u8; 8];
+    match getrandom::fill(&mut b) {
+        Ok(()) => (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64,
+        Err(_) => 0.5,
+    }
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--worker") {
+        return worker::main(&args[2..]);
+    }
+    coordinator(svetofor_bench::arg(1, 100_000)?, svetofor_bench::arg(2, 6)?)
+}
+
+/// One worker process, as the coordinator sees it.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ask_all(workers: &mut [Worker], command: &str) -> Result<Vec<String>> {
+    // Send to all first, then read: the workers run at once.
+    for w in workers.iter_mut() {
+        writeln!(w.stdin, "{command}")?;
+        w.stdin.flush()?;
+    }
+    workers
+        .iter_mut()
+        .map(|w| {
+            let mut line = String::new();
+            if w.stdout.read_line(&mut line)? == 0 {
+                bail!("a worker ended");
+            }
+            Ok(line.trim().to_owned())
+        })
+        .collect()
+}
+
+/// Numbers after the first word of each answer, summed field by field.
+fn sums(answers: &[String]) -> Vec<u64> {
+    let mut total: Vec<u64> = Vec::new();
+    for a in answers {
+        for (i, v) in a.split_whitespace().skip(1).enumerate() {
+            let v: u64 = v.parse().unwrap_or(0);
+            if total.len() <= i {
+                total.push(0);
+            }
+            total[i] += v;
+        }
+    }
+    total
+}
+
+fn replica(dir: &std::path::Path, port: u16, db: &str) -> Result<ServerProcess> {
+    start_server_at(
+        dir,
+        port,
+        &[
+            "--db",
+            db,
+            "--writes-per-minute",
+            "1000000",
+            "--streams-per-ip",
+            "20000",
+        ],
+    )
+}
+
+fn token(dir: &std::path::Path, db: &str) -> Result<String> {
+    let out = Command::new(svetofor_bench::ctl_binary()?)
+        .args(["token", "create", "--role", "support", "--name", "bench"])
+        .args(["--db", db])
+        .env("SVETOFOR_DATA_DIR", dir)
+        .output()?;
+    if !out.status.success() {
+        bail!("token create: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+fn kernel_tcp_kib() -> u64 {
+    // `TCP: inuse … mem PAGES` counts the socket buffers of every TCP socket.
+    std::fs::read_to_string("/proc/net/sockstat")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("TCP:"))?.to_owned();
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let i = f.iter().position(|w| *w == "mem")?;
+            f.get(i + 1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |pages| pages * 4)
+}
+
+fn slab_kib() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Slab:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+fn coordinator(n: usize, replicas: usize) -> Result<()> {
+    let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
+    let db = pg.database("fleet");
+    let dir = tempfile::tempdir()?;
+    let ports: Vec<u16> = (0..replicas)
+        .map(|_| {
+            Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port())
+        })
+        .collect::<Result<_>>()?;
+    let mut servers: Vec<ServerProcess> = ports
+        .iter()
+        .map(|&p| replica(dir.path(), p, &db))
+        .collect::<Result<_>>()?;
+    let t = token(dir.path(), &db)?;
+    std::thread::sleep(Duration::from_millis(500));
+    let idle: Vec<(u64, u64)> = servers
+        .iter()
+        .map(|s| memory_kib(s.child.id()))
+        .collect::<Result<_>>()?;
+    let (tcp0, slab0) = (kernel_tcp_kib(), slab_kib());
+
+    let addrs = ports
+        .iter()
+        .map(|p| format!("127.0.0.1:{p}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let count = n.div_ceil(PER_WORKER);
+    let me = std::env::current_exe()?;
+    let mut workers: Vec<Worker> = (0..count)
+        .map(|w| {
+            let share = n / count + usize::from(w < n % count);
+            let mut child = Command::new(&me)
+                .args(["--worker", &w.to_string(), &share.to_string(), &addrs])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()?;
+            let stdin = child.stdin.take().context("stdin")?;
+            let stdout = BufReader::new(child.stdout.take().context("stdout")?);
+            Ok(Worker {
+                child,
+                stdin,
+                stdout,
+            })
+        })
+        .collect::<Result<_>>()?;
+    println!(
+        "Fleet: {n} subscribers in {count} worker processes over {replicas} replicas on one PostgreSQL"
+    );
+
+    let started = Instant::now();
+    let connected = wait_connected(&mut workers, n, Duration::from_secs(300))?;
+    println!(
+        "  connected:        {connected}/{n} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // Idle subscribers: let the allocators give back the connect burst's buffers.
+    std::thread::sleep(Duration::from_secs(15));
+    let mut rss_per = Vec::new();
+    let mut streams_total = 0usize;
+    for (i, s) in servers.iter().enumerate() {
+        let (rss, pss) = memory_kib(s.child.id())?;
+        let streams = streams_on(&s.addr)?;
+        streams_total += streams;
+        let per = rss.saturating_sub(idle[i].0) as f64 / streams.max(1) as f64;
+        rss_per.push(per);
+        println!(
+            "  replica {i}: {streams} streams, RSS {:.0} -> {:.0} MiB (PSS {:.0} -> {:.0} MiB), {per:.2} KiB per stream",
+            idle[i].0 as f64 / 1024.0,
+            rss as f64 / 1024.0,
+            idle[i].1 as f64 / 1024.0,
+            pss as f64 / 1024.0,
+        );
+    }
+    let (tcp1, slab1) = (kernel_tcp_kib(), slab_kib());
+    println!(
+        "  per stream:       {:.2} KiB in the replica (mean of {replicas}); kernel for both ends: \
+         {:.2} KiB slab, {:.2} KiB TCP buffers ({streams_total} streams)",
+        rss_per.iter().sum::<f64>() / rss_per.len() as f64,
+        slab1.saturating_sub(slab0) as f64 / streams_total.max(1) as f64,
+        tcp1.saturating_sub(tcp0) as f64 / streams_total.max(1) as f64,
+    );
+
+    // Fan-out: one post on replica 0, pushed by all of them.
+    ask_all(&mut workers, "arm")?;
+    let t0 = now_nanos();
+    let body = r#"{"severity":"red","kind":"outage","title":"Fleet benchmark","body":"Fan-out measurement."}"#;
+    post_notice(&servers[0].addr, &t, body).context("posting the notice")?;
+    let answers = ask_all(&mut workers, "collect 60")?;
+    let mut lat: Vec<Duration> = answers
+        .iter()
+        .flat_map(|a| {
+            a.split_whitespace()
+                .skip(1)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|v| v.parse::<u64>().ok())
+        .map(|at| Duration::from_nanos(at.saturating_sub(t0)))
+        .collect();
+    lat.sort();
+    println!(
+        "  fan-out:          {} of {n} got the post: p50 {}  p99 {}  max {} (goal p99 <= 1 s)",
+        lat.len(),
+        ms(quantile(&lat, 0.5)),
+        ms(quantile(&lat, 0.99)),
+        ms(lat.last().copied().unwrap_or_default())
+    );
+
+    // Reconnect storms: kill -9 of one replica, back 2 s later.
+    println!(
+        "  reconnect storm after kill -9 of the replica with the most subscribers (restarted 2 s later):\n\
+         \n  | clients | streams cut | 99 % back after | all back after | 503s | failed connects |\n  \
+         | --- | --- | --- | --- | --- | --- |"
+    );
+    for (mode, label) in [
+        ("none", "reconnect at once, retry every 1 s"),
+        (
+            "jitter",
+            "as the desktop: 0.5–2 s, then backoff with jitter",
+        ),
+    ] {
+        ask_all(&mut workers, &format!("mode {mode}"))?;
+        wait_connected(&mut workers, n, Duration::from_secs(300))?;
+        ask_all(&mut workers, "storm-arm")?;
+        // The replica with the most subscribers: the worst one to lose.
+        let mut victim = 0;
+        let mut most = 0;
+        for (i, s) in servers.iter().enumerate() {
+            let streams = streams_on(&s.addr).unwrap_or(0);
+            if streams > most {
+                (victim, most) = (i, streams);
+            }
+        }
+        let t1 = now_nanos();
+        {
+            let s = &mut servers[victim];
+            s.child.kill()?;
+            s.child.wait()?;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        servers[victim] = replica(dir.path(), ports[victim], &db)?;
+        let answers = ask_all(&mut workers, "storm-collect 240")?;
+        let mut cut = 0u64;
+        let mut busy = 0u64;
+        let mut failed = 0u64;
+        let mut back: Vec<Duration> = Vec::new();
+        for a in &answers {
+            let mut f = a.split_whitespace().skip(1);
+            cut += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            busy += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            failed += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            back.extend(
+                f.filter_map(|v| v.parse::<u64>().ok())
+                    .map(|at| Duration::from_nanos(at.saturating_sub(t1))),
+            );
+        }
+        back.sort();
+        // 99 % of the whole fleet subscribed: all but 1 % of it may still be out.
+        let allowed_out = n / 100;
+        let needed = (cut as usize).saturating_sub(allowed_out);
+        let p99 = if needed == 0 {
+            Duration::ZERO
+        } else {
+            back.get(needed - 1).copied().unwrap_or(Duration::MAX)
+        };
+        let all = if back.len() as u64 >= cut {
+            back.last().copied().unwrap_or_default()
+        } else {
+            Duration::MAX
+        };
+        let show = |d: Duration| {
+            if d == Duration::MAX {
+                "not within 240 s".to_owned()
+            } else {
+                format!("{:.1} s", d.as_secs_f64())
+            }
+        };
+        println!(
+            "  | {label} | {cut} | {} | {} | {busy} | {failed} |",
+            show(p99),
+            show(all)
+        );
+    }
+    drop(workers);
+    drop(servers);
+    std::process::exit(0);
+}
+
+/// Waits until the workers hold `n` subscriptions (or `within` passed); how many they hold.
+fn wait_connected(workers: &mut [Worker], n: usize, within: Duration) -> Result<usize> {
+    let start = Instant::now();
+    loop {
+        let s = sums(&ask_all(workers, "status")?);
+        let connected = s.first().copied().unwrap_or(0) as usize;
+        if connected >= n || start.elapsed() > within {
+            return Ok(connected);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn streams_on(addr: &str) -> Result<usize> {
+    let (_, body) = svetofor_bench::api(addr, "", "GET", "/healthz", "")?;
+    let v: serde_json::Value = serde_json::from_str(&body)?;
+    Ok(v["streams"].as_u64().unwrap_or(0) as usize)
+}
+
+/// The subscribers' side.
+mod worker {
+    use super::*;
+
+    /// One subscriber's news, shared with the command loop.
+    #[derive(Default)]
+    pub struct Slot {
+        subscribed: AtomicBool,
+        /// When the first event after `arm` came (ns since the epoch; 0: not yet).
+        armed_event: AtomicU64,
+        /// Whether its stream was cut since `storm-arm`.
+        cut: AtomicBool,
+        /// When it was subscribed again after the cut (0: not yet).
+        back: AtomicU64,
+    }
+
+    #[derive(Default)]
+    pub struct Shared {
+        slots: Vec<Slot>,
+        armed: AtomicBool,
+        storm: AtomicBool,
+        jitter: AtomicBool,
+        busy: AtomicU64,
+        failed: AtomicU64,
+    }
+
+    pub fn main(args: &[String]) -> Result<()> {
+        let index: usize = args.first().context("worker index")?.parse()?;
+        let count: usize = args.get(1).context("count")?.parse()?;
+        let replicas: Vec<SocketAddr> = args
+            .get(2)
+            .context("replicas")?
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
+        let limit = rlimit::increase_nofile_limit((count + 512) as u64)?;
+        if limit < (count + 64) as u64 {
+            bail!("worker {index}: open-file limit {limit} is below {count} subscribers");
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Shared {
+            slots: (0..count).map(|_| Slot::default()).collect(),
+            ..Shared::default()
+        });
+        rt.block_on(async move {
+            let gate = Arc::new(tokio::sync::Semaphore::new(128));
+            for i in 0..count {
+                let source =
+                    Ipv4Addr::new(127, 0, 1 + index as u8, 1 + (i % SOURCES as usize) as u8);
+                let first = replicas[(i + index) % replicas.len()];
+                tokio::spawn(subscriber(
+                    shared.clone(),
+                    i,
+                    source,
+                    first,
+                    replicas.clone(),
+                    gate.clone(),
+                ));
+            }
+            commands(shared).await
+        })
+    }
+
+    async fn commands(shared: Arc<Shared>) -> Result<()> {
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        let mut out = tokio::io::stdout();
+        while let Some(line) = lines.next_line().await? {
+            let mut words = line.split_whitespace();
+            let answer = match words.next() {
+                Some("status") => {
+                    let n = shared
+                        .slots
+                        .iter()
+                        .filter(|s| s.subscribed.load(Ordering::Relaxed))
+                        .count();
+                    format!("status {n}")
+                }
+                Some("mode") => {
+                    shared
+                        .jitter
+                        .store(words.next() == Some("jitter"), Ordering::Relaxed);
+                    "ok".to_owned()
+                }
+                Some("arm") => {
+                    for s in &shared.slots {
+                        s.armed_event.store(0, Ordering::Relaxed);
+                    }
+                    shared.armed.store(true, Ordering::SeqCst);
+                    "armed".to_owned()
+                }
+                Some("collect") => {
+                    let within = Duration::from_secs(words.next().unwrap_or("60").parse()?);
+                    let start = Instant::now();
+                    while start.elapsed() < within
+                        && shared
+                            .slots
+                            .iter()
+                            .any(|s| s.armed_event.load(Ordering::Relaxed) == 0)
+                    {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    shared.armed.store(false, Ordering::SeqCst);
+                    let mut a = String::from("lat");
+                    for s in &shared.slots {
+                        let at = s.armed_event.load(Ordering::Relaxed);
+                        if at != 0 {
+                            a.push(' ');
+                            a.push_str(&at.to_string());
+                        }
+                    }
+                    a
+                }
+                Some("storm-arm") => {
+                    for s in &shared.slots {
+                        s.cut.store(false, Ordering::Relaxed);
+                        s.back.store(0, Ordering::Relaxed);
+                    }
+                    shared.busy.store(0, Ordering::Relaxed);
+                    shared.failed.store(0, Ordering::Relaxed);
+                    shared.storm.store(true, Ordering::SeqCst);
+                    "armed".to_owned()
+                }
+                Some("storm-collect") => {
+                    let within = Duration::from_secs(words.next().unwrap_or("120").parse()?);
+                    // Give the cut time to be seen, then wait for everyone cut to be back.
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    let start = Instant::now();
+                    while start.elapsed() < within
+                        && shared.slots.iter().any(|s| {
+                            s.cut.load(Ordering::Relaxed) && s.back.load(Ordering::Relaxed) == 0
+                        })
+                    {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    shared.storm.store(false, Ordering::SeqCst);
+                    let cut = shared
+                        .slots
+                        .iter()
+                        .filter(|s| s.cut.load(Ordering::Relaxed))
+                        .count();
+                    let mut a = format!(
+                        "storm {cut} {} {}",
+                        shared.busy.load(Ordering::Relaxed),
+                        shared.failed.load(Ordering::Relaxed)
+                    );
+                    for s in &shared.slots {
+                        let at = s.back.load(Ordering::Relaxed);
+                        if s.cut.load(Ordering::Relaxed) && at != 0 {
+                            a.push(' ');
+                            a.push_str(&at.to_string());
+                        }
+                    }
+                    a
+                }
+                _ => "?".to_owned(),
+            };
+            out.write_all(answer.as_bytes()).await?;
+            out.write_all(b"\n").await?;
+            out.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// How one attempt ended.
+    enum Ended {
+        /// The stream was up, then ended.
+        Cut,
+        /// 503: the replica is full.
+        Busy(Option<Duration>),
+        /// No connection, or something else went wrong before the stream was up.
+        Failed,
+    }
+
+    async fn subscriber(
+        shared: Arc<Shared>,
+        i: usize,
+        source: Ipv4Addr,
+        first: SocketAddr,
+        replicas: Vec<SocketAddr>,
+        gate: Arc<tokio::sync::Semaphore>,
+    ) {
+        let slot = &shared.slots[i];
+        let mut target = first;
+        let mut last_id: Option<String> = None;
+        let mut failures = 0u32;
+        let mut bounded = 0u32;
+        // Bounded: a worker ends with its coordinator, and the loop with it.
+        while bounded < 1_000_000 {
+            bounded += 1;
+            let ended = attempt(&shared, slot, source, target, &mut last_id, &gate).await;
+            slot.subscribed.store(false, Ordering::Relaxed);
+            let jitter = shared.jitter.load(Ordering::Relaxed);
+            let pause = match ended {
+                Ended::Cut => {
+                    failures = 0;
+                    if shared.storm.load(Ordering::Relaxed) {
+                        slot.cut.store(true, Ordering::Relaxed);
+                        slot.back.store(0, Ordering::Relaxed);
+                    }
+                    if jitter {
+                        Duration::from_millis(500 + (1500.0 * random_fraction()) as u64)
+                    } else {
+                        Duration::ZERO
+                    }
+                }
+                Ended::Busy(retry_after) => {
+                    shared.busy.fetch_add(1, Ordering::Relaxed);
+                    failures += 1;
+                    if jitter {
+                        backoff(failures, retry_after)
+                    } else {
+                        Duration::from_secs(1)
+                    }
+                }
+                Ended::Failed => {
+                    shared.failed.fetch_add(1, Ordering::Relaxed);
+                    failures += 1;
+                    if jitter {
+                        backoff(failures, None)
+                    } else {
+                        Duration::from_secs(1)
+                    }
+                }
+            };
+            tokio::time::sleep(pause).await;
+            // Through the load balancer: any replica.
+            target =
+                replicas[(random_fraction() * replicas.len() as f64) as usize % replicas.len()];
+        }
+    }
+
+    /// The desktop's pause after failed rounds: exponential from 2 s with full jitter, at
+    /// most 10 minutes, never before `Retry-After`.
+    fn backoff(failures: u32, retry_after: Option<Duration>) -> Duration {
+        let cap = Duration::from_secs(2)
+            .saturating_mul(1u32 << failures.min(16))
+            .min(Duration::from_secs(600));
+        cap.mul_f64(random_fraction())
+            .max(retry_after.unwrap_or_default())
+    }
+
+    async fn attempt(
+        shared: &Shared,
+        slot: &Slot,
+        source: Ipv4Addr,
+        target: SocketAddr,
+        last_id: &mut Option<String>,
+        gate: &tokio::sync::Semaphore,
+    ) -> Ended {
+        // A few connects at a time per worker: the desktops of a fleet are not in step
+        // either, and a listen backlog is finite.
+        let permit = gate.acquire().await;
+        let Ok(socket) = TcpSocket::new_v4() else {
+            return Ended::Failed;
+        };
+        if socket.bind(SocketAddr::new(source.into(), 0)).is_err() {
+            return Ended::Failed;
+        }
+        let Ok(Ok(mut stream)) =
+            tokio::time::timeout(Duration::from_secs(10), socket.connect(target)).await
+        else {
+            return Ended::Failed;
+        };
+        let request = match last_id {
+            Some(id) => format!(
+                "GET /events HTTP/1.1\r\nHost: fleet\r\nAccept: text/event-stream\r\nLast-Event-ID: {id}\r\n\r\n"
+            ),
+            None => "GET /events HTTP/1.1\r\nHost: fleet\r\nAccept: text/event-stream\r\n\r\n"
+                .to_owned(),
+        };
+        if stream.write_all(request.as_bytes()).await.is_err() {
+            return Ended::Failed;
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(1024);
+        let mut chunk = vec![0u8; 2048];
+        // The head.
+        let head_end = loop {
+            let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_secs(15), stream.read(&mut chunk)).await
+            else {
+                return Ended::Failed;
+            };
+            if n == 0 {
+                return Ended::Failed;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(i) = svetofor_bench::find(&buf, b"\r\n\r\n") {
+                break i + 4;
+            }
+            if buf.len() > 16 * 1024 {
+                return Ended::Failed;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+        buf.drain(..head_end);
+        let status: u16 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if status == 503 {
+            let retry_after = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("retry-after")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .map(Duration::from_secs);
+            return Ended::Busy(retry_after);
+        }
+        if status != 200 {
+            return Ended::Failed;
+        }
+        // Subscribed: the desktop has the current document (sent now, or it had it).
+        drop(permit);
+        slot.subscribed.store(true, Ordering::Relaxed);
+        if slot.cut.load(Ordering::Relaxed) && slot.back.load(Ordering::Relaxed) == 0 {
+            slot.back.store(now_nanos(), Ordering::Relaxed);
+        }
+        loop {
+            let Ok(n) = stream.read(&mut chunk).await else {
+                return Ended::Cut;
+            };
+            if n == 0 {
+                return Ended::Cut;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            while let Some(i) = svetofor_bench::find(&buf, b"\n\n") {
+                let block: Vec<u8> = buf.drain(..i + 2).collect();
+                let text = String::from_utf8_lossy(&block);
+                // Chunked framing lines and comments carry no event.
+                let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) else {
+                    continue;
+                };
+                *last_id = Some(id.trim().to_owned());
+                if shared.armed.load(Ordering::Relaxed)
+                    && slot.armed_event.load(Ordering::Relaxed) == 0
+                {
+                    slot.armed_event.store(now_nanos(), Ordering::Relaxed);
+                }
+            }
+            // Keep memory flat: the bytes of old events are not needed.
+            if buf.capacity() > 64 * 1024 {
+                buf.shrink_to(4096);
+            }
+        }
+    }
+}
