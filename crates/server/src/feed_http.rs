@@ -1,7 +1,9 @@
 //! The feed over HTTP: `/feed.json` and its signature with ETags, and `/events` (SSE).
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -228,28 +230,43 @@ pub async fn events(
     let mut rx = app.publisher.subscribe();
     let current = rx.borrow_and_update().clone();
     let first = (last_id != Some(current.seq)).then_some(current);
-    let shutdown = app.shutdown.clone();
+    let mut shutdown = app.shutdown.clone();
     let ends_at = app
         .stream_lifetime
         .map(|most| tokio::time::Instant::now() + most.mul_f64(0.5 + 0.5 * spread()));
+    // Made once per stream and kept: a document wakes every stream at once, and futures
+    // made anew on each wake-up would each register and unregister a timer or a waiter.
+    let end: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+        let lifetime = async {
+            match ends_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => {}
+            () = lifetime => {}
+        }
+    });
 
     struct Stream_ {
         rx: watch::Receiver<Arc<Published>>,
         first: Option<Arc<Published>>,
-        shutdown: watch::Receiver<bool>,
+        /// Done when the server shuts down or the stream's lifetime is over.
+        end: Pin<Box<dyn Future<Output = ()> + Send>>,
+        keep_alive: Pin<Box<tokio::time::Sleep>>,
         /// The token the stream was opened with, while its revocation is watched.
         token_id: Option<String>,
         revoked: crate::revocation::Revoked,
-        ends_at: Option<tokio::time::Instant>,
         _place: crate::limits::AddressPlace,
     }
     let state = Stream_ {
         rx,
         first,
-        shutdown,
+        end,
+        keep_alive: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
         token_id,
         revoked: app.revoked.clone(),
-        ends_at,
         _place: place,
     };
     let stream = futures_util::stream::unfold(state, |mut s| async move {
@@ -268,9 +285,8 @@ pub async fn events(
                     Ok(()) => Next::Document,
                     Err(_) => Next::End,
                 },
-                _ = s.shutdown.wait_for(|stop| *stop) => Next::End,
-                _ = tokio::time::sleep_until(s.ends_at.unwrap_or_else(tokio::time::Instant::now)), if s.ends_at.is_some() => Next::End,
-                _ = tokio::time::sleep(KEEP_ALIVE) => Next::KeepAlive,
+                () = s.end.as_mut() => Next::End,
+                () = s.keep_alive.as_mut() => Next::KeepAlive,
                 r = s.revoked.changed(), if s.token_id.is_some() => Next::Revocations { lost: r.is_err() },
             };
             match next {
@@ -278,7 +294,13 @@ pub async fn events(
                     let p = s.rx.borrow_and_update().clone();
                     return Some((Ok(p.event_frame.clone()), s));
                 }
-                Next::KeepAlive => return Some((Ok(Bytes::from_static(b":\n\n")), s)),
+                Next::KeepAlive => {
+                    // Every 15 s whatever else was sent: cheaper than moving it per document.
+                    s.keep_alive
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + KEEP_ALIVE);
+                    return Some((Ok(Bytes::from_static(b":\n\n")), s));
+                }
                 Next::End => return None,
                 // No more news of revocations: stop asking.
                 Next::Revocations { lost: true } => s.token_id = None,

@@ -4,15 +4,19 @@
 //! subscriber (p50/p99/max), and a reconnect storm after `kill -9` of one replica (restarted
 //! by its supervisor 2 s later): how long until 99 % and all of the fleet are subscribed
 //! again, and how many 503s the replicas answered, for clients that reconnect at once and
-//! retry every second, and for clients that wait as the desktop does (0.5–2 s after a
-//! stream ends, then exponential backoff with full jitter, never before `Retry-After`).
+//! retry every second, and for clients that do as the desktop does (0.5–2 s spread after a
+//! stream ends; on a 503 a poll of `/feed.json` at once and the stream again one poll
+//! interval later; exponential backoff with full jitter while nothing answers). The load
+//! balancer is modelled as nginx with `proxy_next_upstream error timeout http_503`: a random
+//! replica first, then the next ones, so a desktop sees 503 only when every replica is full.
 //!
 //! No process here may open more than ~20,000 files, so the subscribers live in several
 //! worker processes (this program again, `fleet --worker …`), each on its own range of
 //! 127.0.x.y source addresses, and the coordinator talks to them over their stdin/stdout.
 //!
 //! Run: `cargo build --release -p svetofor-ctl -p svetofor-bench &&
-//!       target/release/fleet [N] [R]` (default 100000 6; needs PostgreSQL installed).
+//!       target/release/fleet [N] [R] [STORMS]` (default 100000 6 1; STORMS 0 skips the
+//!       reconnect storms; needs PostgreSQL installed).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result, bail};
 use svetofor_bench::{ServerProcess, memory_kib, ms, post_notice, quantile, start_server_at};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpSocket;
+use tokio::net::{TcpSocket, TcpStream};
 
 /// Subscribers one worker process holds (its open-file limit is ~20,000).
 const PER_WORKER: usize = 12_500;
@@ -50,7 +54,11 @@ fn main() -> Result<()> {
     if args.get(1).map(String::as_str) == Some("--worker") {
         return worker::main(&args[2..]);
     }
-    coordinator(svetofor_bench::arg(1, 100_000)?, svetofor_bench::arg(2, 6)?)
+    coordinator(
+        svetofor_bench::arg(1, 100_000)?,
+        svetofor_bench::arg(2, 6)?,
+        svetofor_bench::arg(3, 1u8)? != 0,
+    )
 }
 
 /// One worker process, as the coordinator sees it.
@@ -154,7 +162,7 @@ fn slab_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn coordinator(n: usize, replicas: usize) -> Result<()> {
+fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
     let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
     let db = pg.database("fleet");
     let dir = tempfile::tempdir()?;
@@ -239,6 +247,14 @@ fn coordinator(n: usize, replicas: usize) -> Result<()> {
     );
 
     // Fan-out: one post on replica 0, pushed by all of them.
+    let cpu = |pids: &[u32]| -> Duration {
+        pids.iter()
+            .filter_map(|p| svetofor_bench::cpu_time(*p).ok())
+            .sum()
+    };
+    let replica_pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+    let worker_pids: Vec<u32> = workers.iter().map(|w| w.child.id()).collect();
+    let (rc0, wc0) = (cpu(&replica_pids), cpu(&worker_pids));
     ask_all(&mut workers, "arm")?;
     let t0 = now_nanos();
     let body = r#"{"severity":"red","kind":"outage","title":"Fleet benchmark","body":"Fan-out measurement."}"#;
@@ -256,6 +272,12 @@ fn coordinator(n: usize, replicas: usize) -> Result<()> {
         .map(|at| Duration::from_nanos(at.saturating_sub(t0)))
         .collect();
     lat.sort();
+    let (rc1, wc1) = (cpu(&replica_pids), cpu(&worker_pids));
+    println!(
+        "  CPU meanwhile:    replicas {:.2} s, subscribers {:.2} s",
+        (rc1 - rc0).as_secs_f64(),
+        (wc1 - wc0).as_secs_f64()
+    );
     println!(
         "  fan-out:          {} of {n} got the post: p50 {}  p99 {}  max {} (goal p99 <= 1 s)",
         lat.len(),
@@ -264,17 +286,20 @@ fn coordinator(n: usize, replicas: usize) -> Result<()> {
         ms(lat.last().copied().unwrap_or_default())
     );
 
+    if !storms {
+        std::process::exit(0);
+    }
     // Reconnect storms: kill -9 of one replica, back 2 s later.
     println!(
         "  reconnect storm after kill -9 of the replica with the most subscribers (restarted 2 s later):\n\
-         \n  | clients | streams cut | 99 % back after | all back after | 503s | failed connects |\n  \
-         | --- | --- | --- | --- | --- | --- |"
+         \n  | clients | streams cut | 99 % subscribed after | all after | 503s from replicas | 503s to desktops | failed connects |\n  \
+         | --- | --- | --- | --- | --- | --- | --- |"
     );
     for (mode, label) in [
-        ("none", "reconnect at once, retry every 1 s"),
+        ("none", "naive: reconnect at once, retry every 1 s"),
         (
             "jitter",
-            "as the desktop: 0.5–2 s, then backoff with jitter",
+            "the desktop: 0.5–2 s spread; on 503 poll, stream again in 60 s ± 20 %",
         ),
     ] {
         ask_all(&mut workers, &format!("mode {mode}"))?;
@@ -300,12 +325,14 @@ fn coordinator(n: usize, replicas: usize) -> Result<()> {
         let answers = ask_all(&mut workers, "storm-collect 240")?;
         let mut cut = 0u64;
         let mut busy = 0u64;
+        let mut seen = 0u64;
         let mut failed = 0u64;
         let mut back: Vec<Duration> = Vec::new();
         for a in &answers {
             let mut f = a.split_whitespace().skip(1);
             cut += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
             busy += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            seen += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
             failed += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
             back.extend(
                 f.filter_map(|v| v.parse::<u64>().ok())
@@ -334,7 +361,7 @@ fn coordinator(n: usize, replicas: usize) -> Result<()> {
             }
         };
         println!(
-            "  | {label} | {cut} | {} | {} | {busy} | {failed} |",
+            "  | {label} | {cut} | {} | {} | {busy} | {seen} | {failed} |",
             show(p99),
             show(all)
         );
@@ -385,7 +412,10 @@ mod worker {
         armed: AtomicBool,
         storm: AtomicBool,
         jitter: AtomicBool,
-        busy: AtomicU64,
+        /// 503s the replicas answered (the load balancer then tried the next one).
+        replica_busy: AtomicU64,
+        /// 503s that reached a desktop: every replica was full.
+        seen_busy: AtomicU64,
         failed: AtomicU64,
     }
 
@@ -482,7 +512,8 @@ mod worker {
                         s.cut.store(false, Ordering::Relaxed);
                         s.back.store(0, Ordering::Relaxed);
                     }
-                    shared.busy.store(0, Ordering::Relaxed);
+                    shared.replica_busy.store(0, Ordering::Relaxed);
+                    shared.seen_busy.store(0, Ordering::Relaxed);
                     shared.failed.store(0, Ordering::Relaxed);
                     shared.storm.store(true, Ordering::SeqCst);
                     "armed".to_owned()
@@ -506,8 +537,9 @@ mod worker {
                         .filter(|s| s.cut.load(Ordering::Relaxed))
                         .count();
                     let mut a = format!(
-                        "storm {cut} {} {}",
-                        shared.busy.load(Ordering::Relaxed),
+                        "storm {cut} {} {} {}",
+                        shared.replica_busy.load(Ordering::Relaxed),
+                        shared.seen_busy.load(Ordering::Relaxed),
                         shared.failed.load(Ordering::Relaxed)
                     );
                     for s in &shared.slots {
@@ -532,10 +564,23 @@ mod worker {
     enum Ended {
         /// The stream was up, then ended.
         Cut,
-        /// 503: the replica is full.
-        Busy(Option<Duration>),
-        /// No connection, or something else went wrong before the stream was up.
+        /// 503 from every replica the load balancer tried: they are all full.
+        Busy,
+        /// No replica could be reached, or something else went wrong.
         Failed,
+    }
+
+    /// How one replica answered.
+    enum Answer {
+        /// The stream, and what of its body came with the head.
+        Subscribed(TcpStream, Vec<u8>),
+        Busy,
+        Failed,
+    }
+
+    thread_local! {
+        /// One read buffer for every subscriber of this (single-threaded) worker.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 64 * 1024]);
     }
 
     async fn subscriber(
@@ -547,16 +592,16 @@ mod worker {
         gate: Arc<tokio::sync::Semaphore>,
     ) {
         let slot = &shared.slots[i];
-        let mut target = first;
+        let mut start = replicas.iter().position(|r| *r == first).unwrap_or(0);
         let mut last_id: Option<String> = None;
         let mut failures = 0u32;
         let mut bounded = 0u32;
         // Bounded: a worker ends with its coordinator, and the loop with it.
         while bounded < 1_000_000 {
             bounded += 1;
-            let ended = attempt(&shared, slot, source, target, &mut last_id, &gate).await;
+            let ended = attempt(&shared, slot, source, &replicas, start, &mut last_id, &gate).await;
             slot.subscribed.store(false, Ordering::Relaxed);
-            let jitter = shared.jitter.load(Ordering::Relaxed);
+            let desktop = shared.jitter.load(Ordering::Relaxed);
             let pause = match ended {
                 Ended::Cut => {
                     failures = 0;
@@ -564,69 +609,183 @@ mod worker {
                         slot.cut.store(true, Ordering::Relaxed);
                         slot.back.store(0, Ordering::Relaxed);
                     }
-                    if jitter {
+                    if desktop {
                         Duration::from_millis(500 + (1500.0 * random_fraction()) as u64)
                     } else {
                         Duration::ZERO
                     }
                 }
-                Ended::Busy(retry_after) => {
-                    shared.busy.fetch_add(1, Ordering::Relaxed);
-                    failures += 1;
-                    if jitter {
-                        backoff(failures, retry_after)
+                Ended::Busy => {
+                    shared.seen_busy.fetch_add(1, Ordering::Relaxed);
+                    if desktop {
+                        // The desktop polls /feed.json at once (it has the status), then
+                        // tries the stream again after its poll interval (60 s ± 20 %).
+                        poll(&replicas, source).await;
+                        Duration::from_secs(60).mul_f64(0.8 + 0.4 * random_fraction())
                     } else {
                         Duration::from_secs(1)
                     }
                 }
                 Ended::Failed => {
-                    shared.failed.fetch_add(1, Ordering::Relaxed);
                     failures += 1;
-                    if jitter {
-                        backoff(failures, None)
+                    if desktop {
+                        backoff(failures)
                     } else {
                         Duration::from_secs(1)
                     }
                 }
             };
             tokio::time::sleep(pause).await;
-            // Through the load balancer: any replica.
-            target =
-                replicas[(random_fraction() * replicas.len() as f64) as usize % replicas.len()];
+            start = (random_fraction() * replicas.len() as f64) as usize % replicas.len();
         }
     }
 
     /// The desktop's pause after failed rounds: exponential from 2 s with full jitter, at
-    /// most 10 minutes, never before `Retry-After`.
-    fn backoff(failures: u32, retry_after: Option<Duration>) -> Duration {
-        let cap = Duration::from_secs(2)
+    /// most 5 minutes.
+    fn backoff(failures: u32) -> Duration {
+        Duration::from_secs(2)
             .saturating_mul(1u32 << failures.min(16))
-            .min(Duration::from_secs(600));
-        cap.mul_f64(random_fraction())
-            .max(retry_after.unwrap_or_default())
+            .min(Duration::from_secs(300))
+            .mul_f64(random_fraction())
     }
 
+    /// One `GET /feed.json` through the load balancer.
+    async fn poll(replicas: &[SocketAddr], source: Ipv4Addr) {
+        for r in replicas {
+            let Ok(socket) = TcpSocket::new_v4() else {
+                return;
+            };
+            if socket.bind(SocketAddr::new(source.into(), 0)).is_err() {
+                return;
+            }
+            if let Ok(mut s) = socket.connect(*r).await {
+                let _ = s
+                    .write_all(
+                        b"GET /feed.json HTTP/1.1\r\nHost: fleet\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+                let mut sink = Vec::new();
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut sink)).await;
+                return;
+            }
+        }
+    }
+
+    /// Through the load balancer: the replicas in turn from `start`, passing over one that
+    /// cannot be reached or answers 503 (nginx: `proxy_next_upstream error timeout http_503`),
+    /// then the stream until it ends.
     async fn attempt(
         shared: &Shared,
         slot: &Slot,
         source: Ipv4Addr,
-        target: SocketAddr,
+        replicas: &[SocketAddr],
+        start: usize,
         last_id: &mut Option<String>,
         gate: &tokio::sync::Semaphore,
     ) -> Ended {
-        // A few connects at a time per worker: the desktops of a fleet are not in step
-        // either, and a listen backlog is finite.
-        let permit = gate.acquire().await;
+        let mut stream = None;
+        let mut busy = false;
+        {
+            // A few connects at a time per worker: the desktops of a fleet are not in step
+            // either, and a listen backlog is finite.
+            let _permit = gate.acquire().await;
+            for k in 0..replicas.len() {
+                let target = replicas[(start + k) % replicas.len()];
+                match subscribe(source, target, last_id.as_deref()).await {
+                    Answer::Subscribed(s, body) => {
+                        stream = Some((s, body));
+                        break;
+                    }
+                    Answer::Busy => {
+                        shared.replica_busy.fetch_add(1, Ordering::Relaxed);
+                        busy = true;
+                    }
+                    Answer::Failed => {
+                        shared.failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        let Some((stream, body)) = stream else {
+            return if busy { Ended::Busy } else { Ended::Failed };
+        };
+        // Subscribed: the desktop has the current document (sent now, or it had it).
+        slot.subscribed.store(true, Ordering::Relaxed);
+        if slot.cut.load(Ordering::Relaxed) && slot.back.load(Ordering::Relaxed) == 0 {
+            slot.back.store(now_nanos(), Ordering::Relaxed);
+        }
+        let mut line = Line::default();
+        line.feed(&body, last_id);
+        loop {
+            if stream.readable().await.is_err() {
+                return Ended::Cut;
+            }
+            let read = SCRATCH.with(|scratch| {
+                let mut scratch = scratch.borrow_mut();
+                match stream.try_read(&mut scratch[..]) {
+                    Ok(0) => Err(()),
+                    Ok(n) => {
+                        if line.feed(&scratch[..n], last_id)
+                            && shared.armed.load(Ordering::Relaxed)
+                            && slot.armed_event.load(Ordering::Relaxed) == 0
+                        {
+                            slot.armed_event.store(now_nanos(), Ordering::Relaxed);
+                        }
+                        Ok(())
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(()),
+                    Err(_) => Err(()),
+                }
+            });
+            if read.is_err() {
+                return Ended::Cut;
+            }
+        }
+    }
+
+    /// The start of the line being read, enough to know an `id:` line.
+    #[derive(Default)]
+    struct Line {
+        head: Vec<u8>,
+    }
+
+    impl Line {
+        /// Reads `bytes`; true when an `id:` line ended in them (its value is `last_id`).
+        fn feed(&mut self, bytes: &[u8], last_id: &mut Option<String>) -> bool {
+            let mut seen = false;
+            let mut rest = bytes;
+            while let Some(i) = rest.iter().position(|b| *b == b'\n') {
+                self.take(&rest[..i]);
+                if let Some(id) = self.head.strip_prefix(b"id: ") {
+                    *last_id = Some(String::from_utf8_lossy(id).trim().to_owned());
+                    seen = true;
+                }
+                self.head.clear();
+                rest = &rest[i + 1..];
+            }
+            self.take(rest);
+            seen
+        }
+
+        fn take(&mut self, part: &[u8]) {
+            let room = 40usize.saturating_sub(self.head.len());
+            self.head.extend_from_slice(&part[..part.len().min(room)]);
+        }
+    }
+
+    /// Opens `/events` on `target`.
+    async fn subscribe(source: Ipv4Addr, target: SocketAddr, last_id: Option<&str>) -> Answer {
         let Ok(socket) = TcpSocket::new_v4() else {
-            return Ended::Failed;
+            return Answer::Failed;
         };
         if socket.bind(SocketAddr::new(source.into(), 0)).is_err() {
-            return Ended::Failed;
+            return Answer::Failed;
         }
         let Ok(Ok(mut stream)) =
             tokio::time::timeout(Duration::from_secs(10), socket.connect(target)).await
         else {
-            return Ended::Failed;
+            return Answer::Failed;
         };
         let request = match last_id {
             Some(id) => format!(
@@ -636,81 +795,32 @@ mod worker {
                 .to_owned(),
         };
         if stream.write_all(request.as_bytes()).await.is_err() {
-            return Ended::Failed;
+            return Answer::Failed;
         }
-        let mut buf: Vec<u8> = Vec::with_capacity(1024);
-        let mut chunk = vec![0u8; 2048];
-        // The head.
-        let head_end = loop {
-            let Ok(Ok(n)) =
-                tokio::time::timeout(Duration::from_secs(15), stream.read(&mut chunk)).await
-            else {
-                return Ended::Failed;
-            };
-            if n == 0 {
-                return Ended::Failed;
+        let mut head = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 4096];
+        let end = loop {
+            match tokio::time::timeout(Duration::from_secs(15), stream.read(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => head.extend_from_slice(&chunk[..n]),
+                _ => return Answer::Failed,
             }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(i) = svetofor_bench::find(&buf, b"\r\n\r\n") {
+            if let Some(i) = svetofor_bench::find(&head, b"\r\n\r\n") {
                 break i + 4;
             }
-            if buf.len() > 16 * 1024 {
-                return Ended::Failed;
+            if head.len() > 16 * 1024 {
+                return Answer::Failed;
             }
         };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-        buf.drain(..head_end);
-        let status: u16 = head
+        let body = head.split_off(end);
+        let status: u16 = String::from_utf8_lossy(&head)
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        if status == 503 {
-            let retry_after = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("retry-after")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .map(Duration::from_secs);
-            return Ended::Busy(retry_after);
-        }
-        if status != 200 {
-            return Ended::Failed;
-        }
-        // Subscribed: the desktop has the current document (sent now, or it had it).
-        drop(permit);
-        slot.subscribed.store(true, Ordering::Relaxed);
-        if slot.cut.load(Ordering::Relaxed) && slot.back.load(Ordering::Relaxed) == 0 {
-            slot.back.store(now_nanos(), Ordering::Relaxed);
-        }
-        loop {
-            let Ok(n) = stream.read(&mut chunk).await else {
-                return Ended::Cut;
-            };
-            if n == 0 {
-                return Ended::Cut;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            while let Some(i) = svetofor_bench::find(&buf, b"\n\n") {
-                let block: Vec<u8> = buf.drain(..i + 2).collect();
-                let text = String::from_utf8_lossy(&block);
-                // Chunked framing lines and comments carry no event.
-                let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) else {
-                    continue;
-                };
-                *last_id = Some(id.trim().to_owned());
-                if shared.armed.load(Ordering::Relaxed)
-                    && slot.armed_event.load(Ordering::Relaxed) == 0
-                {
-                    slot.armed_event.store(now_nanos(), Ordering::Relaxed);
-                }
-            }
-            // Keep memory flat: the bytes of old events are not needed.
-            if buf.capacity() > 64 * 1024 {
-                buf.shrink_to(4096);
-            }
+        match status {
+            200 => Answer::Subscribed(stream, body),
+            503 => Answer::Busy,
+            _ => Answer::Failed,
         }
     }
 }
