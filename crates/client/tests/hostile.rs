@@ -41,7 +41,7 @@ enum Mode {
     OtherFeed,
     /// `/feed.json` is 10 MiB of spaces, gzip-compressed to a few KiB.
     GzipBomb,
-    /// `/events` answers 503 with `Retry-After: 30` (no room for more streams).
+    /// `/events` answers 503 with `Retry-After: 1` (no room for more streams).
     BusyStream,
     /// `/events` sends a good snapshot, then bytes that are neither events nor comments.
     StreamThenGarbage,
@@ -237,7 +237,7 @@ async fn events_handler(
     if mode == Mode::BusyStream {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "30")],
+            [(header::RETRY_AFTER, "1")],
             "poll /feed.json instead",
         )
             .into_response();
@@ -733,10 +733,27 @@ async fn another_feed_is_refused_saying_so() {
 }
 
 #[tokio::test]
-async fn a_busy_stream_means_polling_at_once() {
-    // /events says 503 with Retry-After: 30; the feed itself is fine.
-    let (_, _, _cache, task, mut rx) = follow(Mode::BusyStream, true).await;
+async fn a_busy_stream_means_polling_at_once_and_the_stream_again_when_told() {
+    // /events says 503 with Retry-After: 1; the feed itself is fine. The next poll is a
+    // minute away, so only Retry-After explains a second try of the stream.
+    let (addr, shared) = hostile_server(Mode::BusyStream).await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = options(
+        vec![format!("http://{addr}/feed.json")],
+        &shared,
+        cache.path(),
+        true,
+    );
+    o.poll_interval = Duration::from_secs(60);
+    o.stale_after = Duration::from_secs(180);
+    o.push_retry = Duration::from_secs(600);
+    let (engine, mut rx) = Engine::new(o).unwrap();
+    let task = tokio::spawn(engine.run());
     wait_state(&mut rx, Duration::from_secs(3), live_red).await;
+    // Asked again after a second, not after the poll interval (or push_retry).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let asked = shared.lock().unwrap().stream_requests;
+    assert!(asked >= 2, "/events asked {asked} time(s)");
     task.abort();
 }
 

@@ -96,9 +96,14 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output, Failure> {
     run(tokio::runtime::Builder::new_current_thread(), fut)
 }
 
-/// Runs `fut` on a runtime with a thread per core: the publishing server.
-pub fn block_on_all_cores<F: Future>(fut: F) -> Result<F::Output, Failure> {
-    run(tokio::runtime::Builder::new_multi_thread(), fut)
+/// Runs `fut` on a runtime with a thread per core, or `threads` threads: the publishing
+/// server.
+pub fn block_on_cores<F: Future>(threads: Option<usize>, fut: F) -> Result<F::Output, Failure> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = threads {
+        builder.worker_threads(n);
+    }
+    run(builder, fut)
 }
 
 fn run<F: Future>(mut builder: tokio::runtime::Builder, fut: F) -> Result<F::Output, Failure> {

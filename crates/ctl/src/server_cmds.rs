@@ -154,6 +154,11 @@ pub struct ServeArgs {
     /// has): replicas behind a load balancer get their share back after a restart. 0: never.
     #[arg(long, default_value = "1h", value_parser = crate::when::duration)]
     stream_lifetime: std::time::Duration,
+    /// Threads that serve requests and streams. Default: one per core. Give several replicas
+    /// on one machine a share each (e.g. 1 each for 6 replicas on 2 cores): more threads
+    /// than cores only switch between each other.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     /// Where browsers reach this server, e.g. https://status.example.com behind a reverse
     /// proxy: the console checks requests come from it, and sets Secure cookies over https.
     #[arg(long, value_name = "URL")]
@@ -209,7 +214,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             ..Limits::default()
         },
     };
-    crate::failure::block_on_all_cores(async move {
+    crate::failure::block_on_cores(args.threads.map(usize::from), async move {
         let server = Server::start(opts.clone())
             .await
             .map_err(|e| Failure::unreadable(e.to_string()))?;

@@ -221,7 +221,8 @@ pub async fn events(
             ErrorCode::Busy,
             format!("the server has {n} open event streams; poll /feed.json instead"),
         )
-        .retry_after(jittered(Duration::from_secs(30))),
+        // Soon: behind a load balancer another replica (or this one) has room again.
+        .retry_after(jittered(Duration::from_secs(10))),
     })?;
     let last_id: Option<u64> = headers
         .get("last-event-id")

@@ -5,8 +5,8 @@
 //! by its supervisor 2 s later): how long until 99 % and all of the fleet are subscribed
 //! again, and how many 503s the replicas answered, for clients that reconnect at once and
 //! retry every second, and for clients that do as the desktop does (0.5–2 s spread after a
-//! stream ends; on a 503 a poll of `/feed.json` at once and the stream again one poll
-//! interval later; exponential backoff with full jitter while nothing answers). The load
+//! stream ends; on a 503 a poll of `/feed.json` at once and the stream again after
+//! `Retry-After`; exponential backoff with full jitter while nothing answers). The load
 //! balancer is modelled as nginx with `proxy_next_upstream error timeout http_503`: a random
 //! replica first, then the next ones, so a desktop sees 503 only when every replica is full.
 //!
@@ -108,11 +108,19 @@ fn sums(answers: &[String]) -> Vec<u64> {
     total
 }
 
-fn replica(dir: &std::path::Path, port: u16, db: &str) -> Result<ServerProcess> {
+/// Threads each replica gets: the machine's cores shared out (`serve --threads`).
+fn threads_per_replica(replicas: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (cores / replicas.max(1)).max(1)
+}
+
+fn replica(dir: &std::path::Path, port: u16, db: &str, threads: usize) -> Result<ServerProcess> {
     start_server_at(
         dir,
         port,
         &[
+            "--threads",
+            &threads.to_string(),
             "--db",
             db,
             "--writes-per-minute",
@@ -166,6 +174,7 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
     let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
     let db = pg.database("fleet");
     let dir = tempfile::tempdir()?;
+    let threads = threads_per_replica(replicas);
     let ports: Vec<u16> = (0..replicas)
         .map(|_| {
             Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -175,7 +184,7 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
         .collect::<Result<_>>()?;
     let mut servers: Vec<ServerProcess> = ports
         .iter()
-        .map(|&p| replica(dir.path(), p, &db))
+        .map(|&p| replica(dir.path(), p, &db, threads))
         .collect::<Result<_>>()?;
     let t = token(dir.path(), &db)?;
     std::thread::sleep(Duration::from_millis(500));
@@ -210,7 +219,8 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
         })
         .collect::<Result<_>>()?;
     println!(
-        "Fleet: {n} subscribers in {count} worker processes over {replicas} replicas on one PostgreSQL"
+        "Fleet: {n} subscribers in {count} worker processes over {replicas} replicas on one PostgreSQL \
+         ({threads} thread(s) each)"
     );
 
     let started = Instant::now();
@@ -287,6 +297,8 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
     );
 
     if !storms {
+        // A moment before everything closes, for a profiler watching the fan-out.
+        std::thread::sleep(Duration::from_secs(3));
         std::process::exit(0);
     }
     // Reconnect storms: kill -9 of one replica, back 2 s later.
@@ -299,7 +311,7 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
         ("none", "naive: reconnect at once, retry every 1 s"),
         (
             "jitter",
-            "the desktop: 0.5–2 s spread; on 503 poll, stream again in 60 s ± 20 %",
+            "the desktop: 0.5–2 s spread; on 503 a poll, the stream again after Retry-After",
         ),
     ] {
         ask_all(&mut workers, &format!("mode {mode}"))?;
@@ -321,7 +333,7 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
             s.child.wait()?;
         }
         std::thread::sleep(Duration::from_secs(2));
-        servers[victim] = replica(dir.path(), ports[victim], &db)?;
+        servers[victim] = replica(dir.path(), ports[victim], &db, threads)?;
         let answers = ask_all(&mut workers, "storm-collect 240")?;
         let mut cut = 0u64;
         let mut busy = 0u64;
@@ -564,8 +576,9 @@ mod worker {
     enum Ended {
         /// The stream was up, then ended.
         Cut,
-        /// 503 from every replica the load balancer tried: they are all full.
-        Busy,
+        /// 503 from every replica the load balancer tried: they are all full (the last
+        /// one's `Retry-After`).
+        Busy(Option<Duration>),
         /// No replica could be reached, or something else went wrong.
         Failed,
     }
@@ -574,7 +587,7 @@ mod worker {
     enum Answer {
         /// The stream, and what of its body came with the head.
         Subscribed(TcpStream, Vec<u8>),
-        Busy,
+        Busy(Option<Duration>),
         Failed,
     }
 
@@ -615,13 +628,15 @@ mod worker {
                         Duration::ZERO
                     }
                 }
-                Ended::Busy => {
+                Ended::Busy(retry_after) => {
                     shared.seen_busy.fetch_add(1, Ordering::Relaxed);
                     if desktop {
                         // The desktop polls /feed.json at once (it has the status), then
-                        // tries the stream again after its poll interval (60 s ± 20 %).
+                        // tries the stream again after Retry-After, or its poll interval
+                        // (60 s ± 20 %) if that is sooner.
                         poll(&replicas, source).await;
-                        Duration::from_secs(60).mul_f64(0.8 + 0.4 * random_fraction())
+                        let poll = Duration::from_secs(60).mul_f64(0.8 + 0.4 * random_fraction());
+                        retry_after.map_or(poll, |r| r.max(Duration::from_secs(1)).min(poll))
                     } else {
                         Duration::from_secs(1)
                     }
@@ -685,7 +700,7 @@ mod worker {
         gate: &tokio::sync::Semaphore,
     ) -> Ended {
         let mut stream = None;
-        let mut busy = false;
+        let mut busy = None;
         {
             // A few connects at a time per worker: the desktops of a fleet are not in step
             // either, and a listen backlog is finite.
@@ -697,9 +712,9 @@ mod worker {
                         stream = Some((s, body));
                         break;
                     }
-                    Answer::Busy => {
+                    Answer::Busy(retry_after) => {
                         shared.replica_busy.fetch_add(1, Ordering::Relaxed);
-                        busy = true;
+                        busy = Some(retry_after);
                     }
                     Answer::Failed => {
                         shared.failed.fetch_add(1, Ordering::Relaxed);
@@ -708,7 +723,10 @@ mod worker {
             }
         }
         let Some((stream, body)) = stream else {
-            return if busy { Ended::Busy } else { Ended::Failed };
+            return match busy {
+                Some(retry_after) => Ended::Busy(retry_after),
+                None => Ended::Failed,
+            };
         };
         // Subscribed: the desktop has the current document (sent now, or it had it).
         slot.subscribed.store(true, Ordering::Relaxed);
@@ -812,14 +830,23 @@ mod worker {
             }
         };
         let body = head.split_off(end);
-        let status: u16 = String::from_utf8_lossy(&head)
+        let head = String::from_utf8_lossy(&head);
+        let status: u16 = head
             .split_whitespace()
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
+        let retry_after = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("retry-after")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .map(Duration::from_secs);
         match status {
             200 => Answer::Subscribed(stream, body),
-            503 => Answer::Busy,
+            503 => Answer::Busy(retry_after),
             _ => Answer::Failed,
         }
     }

@@ -189,6 +189,14 @@ impl Engine {
                     self.wait_until(Instant::now() + pause).await;
                 }
                 Ok(Outcome::Woke) => {}
+                Ok(Outcome::Busy(retry_after)) => {
+                    failed_rounds = 0;
+                    // Never later than the next poll would be anyway.
+                    let poll = backoff::poll_wait(self.opts.poll_interval, random_fraction());
+                    let wait =
+                        retry_after.map_or(poll, |r| r.max(Duration::from_secs(1)).min(poll));
+                    self.wait_until(Instant::now() + wait).await;
+                }
                 Err(e) => {
                     tracing::warn!("{e}");
                     self.last_error = Some(e.to_string());

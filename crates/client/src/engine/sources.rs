@@ -19,6 +19,9 @@ pub(super) enum Outcome {
     Ended,
     /// The clock jumped or the network changed: ask again now.
     Woke,
+    /// The publisher had no room for another stream (it said when to try again); the
+    /// feed was polled meanwhile.
+    Busy(Option<Duration>),
 }
 
 /// Why a fetched document was not shown.
@@ -128,11 +131,17 @@ impl Engine {
                 status: 404 | 405 | 501,
                 ..
             }) => return Ok(Outcome::NoPush),
-            // The publisher has no room for another stream now and says to poll: do, at once.
-            // The stream is tried again on a later round.
+            // The publisher has no room for another stream now and says to poll: do, at once,
+            // and try the stream again when it says (behind a load balancer another
+            // replica may have room by then).
             Err(FetchError::Status {
-                status: 429 | 503, ..
-            }) => return self.poll(idx).await,
+                status: 429 | 503,
+                retry_after,
+                ..
+            }) => {
+                self.poll(idx).await?;
+                return Ok(Outcome::Busy(retry_after.map(Duration::from_secs)));
+            }
             Err(e) => return Err(Failure::Fetch(e)),
         };
         let is_stream = resp
