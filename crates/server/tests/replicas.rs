@@ -363,3 +363,63 @@ async fn an_edge_replica_on_its_own_database_is_refused() {
         .expect("an edge on SQLite is refused");
     assert!(err.to_string().contains("--edge needs"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_re_sign_once_per_period_between_them() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("svetofor");
+    let keys = tempfile::tempdir().unwrap();
+    // A feed valid for 4 s is re-signed every 2 s.
+    let short = |url: String, key: std::path::PathBuf| {
+        start_in(tempfile::tempdir().unwrap(), move |opts| {
+            opts.db = Database::parse(&url).unwrap();
+            opts.key = key;
+            opts.feed.ttl = Duration::from_secs(4);
+        })
+    };
+    let key = keys.path().join("svetofor.key");
+    let a = short(url.clone(), key.clone()).await;
+    let b = short(url.clone(), key.clone()).await;
+    let c = short(url.clone(), key.clone()).await;
+    converged(&[&a, &b, &c], Duration::from_secs(10)).await;
+    // Every document stored, with when: a row per commit.
+    pg.sql(
+        "svetofor",
+        "CREATE TABLE signed (seq BIGINT, at TIMESTAMPTZ DEFAULT clock_timestamp()); \
+         CREATE FUNCTION note_signed() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN INSERT INTO signed (seq) VALUES (NEW.seq); RETURN NEW; END $$; \
+         CREATE TRIGGER noted AFTER INSERT OR UPDATE ON feed_document \
+         FOR EACH ROW EXECUTE FUNCTION note_signed();",
+    );
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    let rows = pg.sql(
+        "svetofor",
+        "SELECT seq || ' ' || extract(epoch FROM at) FROM signed ORDER BY at",
+    );
+    let signed: Vec<(u64, f64)> = rows
+        .lines()
+        .map(|l| {
+            let (seq, at) = l.split_once(' ').unwrap();
+            (seq.parse().unwrap(), at.parse().unwrap())
+        })
+        .collect();
+    // One replica alone would sign 4 or 5 times in 9 s; three that each signed would
+    // sign three times as often.
+    assert!(
+        (3..=6).contains(&signed.len()),
+        "re-signed {} times in 9 s: {signed:?}",
+        signed.len()
+    );
+    for w in signed.windows(2) {
+        assert!(w[1].0 > w[0].0, "the seq grows: {signed:?}");
+        assert!(
+            w[1].1 - w[0].1 > 1.5,
+            "two signatures in one period: {signed:?}"
+        );
+    }
+    let seq = converged(&[&a, &b, &c], Duration::from_secs(5)).await;
+    assert_eq!(seq, signed.last().unwrap().0, "all serve the newest");
+    for r in [a, b, c] {
+        r.server.shutdown().await.unwrap();
+    }
+}

@@ -776,6 +776,11 @@ impl Publisher {
     pub async fn tick(&self) -> Result<DateTime<Utc>, PublishError> {
         let mut state = self.state.lock().await;
         let _turn = self.my_turn(&mut state).await?;
+        // Another replica may have signed while we waited for the turn: serve its document,
+        // so that its age (not our stale one's) decides whether a re-sign is due.
+        if state.seq > self.current().seq {
+            self.reload(&mut state).await?;
+        }
         let now = Utc::now();
         let due: Vec<String> = state
             .notices
