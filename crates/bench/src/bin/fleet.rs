@@ -16,7 +16,8 @@
 //!
 //! Run: `cargo build --release -p svetofor-ctl -p svetofor-bench &&
 //!       target/release/fleet [N] [R] [STORMS]` (default 100000 6 1; STORMS 0 skips the
-//!       reconnect storms; needs PostgreSQL installed).
+//!       reconnect storms; needs PostgreSQL installed). `fleet floor [N] [R]` runs the same
+//!       subscribers against minimal stream servers: the machine's floor, for comparison.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -51,8 +52,13 @@ fn random_fraction() -> f64 {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--worker") {
-        return worker::main(&args[2..]);
+    match args.get(1).map(String::as_str) {
+        Some("--worker") => return worker::main(&args[2..]),
+        Some("--floor-server") => return floor_server::main(),
+        Some("floor") => {
+            return floor(svetofor_bench::arg(2, 100_000)?, svetofor_bench::arg(3, 6)?);
+        }
+        _ => {}
     }
     coordinator(
         svetofor_bench::arg(1, 100_000)?,
@@ -199,38 +205,13 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
         .map(|p| format!("127.0.0.1:{p}"))
         .collect::<Vec<_>>()
         .join(",");
-    let count = n.div_ceil(PER_WORKER);
-    let me = std::env::current_exe()?;
-    let mut workers: Vec<Worker> = (0..count)
-        .map(|w| {
-            let share = n / count + usize::from(w < n % count);
-            let mut child = Command::new(&me)
-                .args(["--worker", &w.to_string(), &share.to_string(), &addrs])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()?;
-            let stdin = child.stdin.take().context("stdin")?;
-            let stdout = BufReader::new(child.stdout.take().context("stdout")?);
-            Ok(Worker {
-                child,
-                stdin,
-                stdout,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let (count, mut workers) = spawn_workers(n, &addrs)?;
     println!(
         "Fleet: {n} subscribers in {count} worker processes over {replicas} replicas on one PostgreSQL \
          ({threads} thread(s) each)"
     );
 
-    let started = Instant::now();
-    let connected = wait_connected(&mut workers, n, Duration::from_secs(300))?;
-    println!(
-        "  connected:        {connected}/{n} in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    // Idle subscribers: let the allocators give back the connect burst's buffers.
-    std::thread::sleep(Duration::from_secs(15));
+    connect_and_settle(&mut workers, n)?;
     let mut rss_per = Vec::new();
     let mut streams_total = 0usize;
     for (i, s) in servers.iter().enumerate() {
@@ -257,44 +238,14 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
     );
 
     // Fan-out: one post on replica 0, pushed by all of them.
-    let cpu = |pids: &[u32]| -> Duration {
-        pids.iter()
-            .filter_map(|p| svetofor_bench::cpu_time(*p).ok())
-            .sum()
-    };
     let replica_pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
-    let worker_pids: Vec<u32> = workers.iter().map(|w| w.child.id()).collect();
-    let (rc0, wc0) = (cpu(&replica_pids), cpu(&worker_pids));
-    ask_all(&mut workers, "arm")?;
-    let t0 = now_nanos();
-    let body = r#"{"severity":"red","kind":"outage","title":"Fleet benchmark","body":"Fan-out measurement."}"#;
-    post_notice(&servers[0].addr, &t, body).context("posting the notice")?;
-    let answers = ask_all(&mut workers, "collect 60")?;
-    let mut lat: Vec<Duration> = answers
-        .iter()
-        .flat_map(|a| {
-            a.split_whitespace()
-                .skip(1)
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .filter_map(|v| v.parse::<u64>().ok())
-        .map(|at| Duration::from_nanos(at.saturating_sub(t0)))
-        .collect();
-    lat.sort();
-    let (rc1, wc1) = (cpu(&replica_pids), cpu(&worker_pids));
-    println!(
-        "  CPU meanwhile:    replicas {:.2} s, subscribers {:.2} s",
-        (rc1 - rc0).as_secs_f64(),
-        (wc1 - wc0).as_secs_f64()
-    );
-    println!(
-        "  fan-out:          {} of {n} got the post: p50 {}  p99 {}  max {} (goal p99 <= 1 s)",
-        lat.len(),
-        ms(quantile(&lat, 0.5)),
-        ms(quantile(&lat, 0.99)),
-        ms(lat.last().copied().unwrap_or_default())
-    );
+    let fanned = fan_out(&mut workers, &replica_pids, || {
+        let body = r#"{"severity":"red","kind":"outage","title":"Fleet benchmark","body":"Fan-out measurement."}"#;
+        post_notice(&servers[0].addr, &t, body)
+            .context("posting the notice")
+            .map(drop)
+    })?;
+    fanned.print("replicas", n, "the post", " (goal p99 <= 1 s)");
 
     if !storms {
         // A moment before everything closes, for a profiler watching the fan-out.
@@ -381,6 +332,142 @@ fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
     drop(workers);
     drop(servers);
     std::process::exit(0);
+}
+
+/// Worker processes holding `n` subscribers between them, on the replicas at `addrs`
+/// (comma-separated): how many, and they.
+fn spawn_workers(n: usize, addrs: &str) -> Result<(usize, Vec<Worker>)> {
+    let count = n.div_ceil(PER_WORKER);
+    let workers = (0..count)
+        .map(|w| {
+            let share = n / count + usize::from(w < n % count);
+            this_program(&["--worker", &w.to_string(), &share.to_string(), addrs])
+        })
+        .collect::<Result<_>>()?;
+    Ok((count, workers))
+}
+
+/// This program again with `args`, spoken to over its stdin and stdout.
+fn this_program(args: &[&str]) -> Result<Worker> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdin = child.stdin.take().context("stdin")?;
+    let stdout = BufReader::new(child.stdout.take().context("stdout")?);
+    Ok(Worker {
+        child,
+        stdin,
+        stdout,
+    })
+}
+
+/// The floor to compare with: the same subscribers and fan-out, served by the least an
+/// event-stream server can be (`--floor-server`: a tokio task per connection writing one
+/// pre-built frame when a watch channel changes; no HTTP library, no signing, no database).
+fn floor(n: usize, replicas: usize) -> Result<()> {
+    let mut servers: Vec<Worker> = (0..replicas)
+        .map(|_| this_program(&["--floor-server"]))
+        .collect::<Result<_>>()?;
+    let addrs = ask_all(&mut servers, "addr")?.join(",");
+    let pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+    let idle: u64 = pids
+        .iter()
+        .filter_map(|p| memory_kib(*p).ok())
+        .map(|m| m.0)
+        .sum();
+    let (count, mut workers) = spawn_workers(n, &addrs)?;
+    println!(
+        "Floor: {n} subscribers in {count} worker processes over {replicas} minimal stream servers"
+    );
+    let connected = connect_and_settle(&mut workers, n)?;
+    let held: u64 = pids
+        .iter()
+        .filter_map(|p| memory_kib(*p).ok())
+        .map(|m| m.0)
+        .sum();
+    println!(
+        "  per stream:       {:.2} KiB in the servers",
+        held.saturating_sub(idle) as f64 / connected.max(1) as f64
+    );
+    let fanned = fan_out(&mut workers, &pids, || {
+        ask_all(&mut servers, "go").map(drop)
+    })?;
+    fanned.print("servers", n, "the frame", "");
+    drop(workers);
+    drop(servers);
+    std::process::exit(0);
+}
+
+/// What one fan-out took: each subscriber's latency, and the CPU the servers and the
+/// subscribers spent meanwhile.
+struct FanOut {
+    latencies: Vec<Duration>,
+    servers_cpu: Duration,
+    subscribers_cpu: Duration,
+}
+
+impl FanOut {
+    fn print(&self, servers: &str, n: usize, what: &str, goal: &str) {
+        let lat = &self.latencies;
+        println!(
+            "  CPU meanwhile:    {servers} {:.2} s, subscribers {:.2} s",
+            self.servers_cpu.as_secs_f64(),
+            self.subscribers_cpu.as_secs_f64()
+        );
+        println!(
+            "  fan-out:          {} of {n} got {what}: p50 {}  p99 {}  max {}{goal}",
+            lat.len(),
+            ms(quantile(lat, 0.5)),
+            ms(quantile(lat, 0.99)),
+            ms(lat.last().copied().unwrap_or_default())
+        );
+    }
+}
+
+/// Arms the workers, runs `publish`, and collects when each subscriber got the news.
+fn fan_out(
+    workers: &mut [Worker],
+    server_pids: &[u32],
+    publish: impl FnOnce() -> Result<()>,
+) -> Result<FanOut> {
+    let cpu = |pids: &[u32]| -> Duration {
+        pids.iter()
+            .filter_map(|p| svetofor_bench::cpu_time(*p).ok())
+            .sum()
+    };
+    let worker_pids: Vec<u32> = workers.iter().map(|w| w.child.id()).collect();
+    let (sc0, wc0) = (cpu(server_pids), cpu(&worker_pids));
+    ask_all(workers, "arm")?;
+    let t0 = now_nanos();
+    publish()?;
+    let answers = ask_all(workers, "collect 60")?;
+    let mut latencies: Vec<Duration> = answers
+        .iter()
+        .flat_map(|a| a.split_whitespace().skip(1))
+        .filter_map(|v| v.parse::<u64>().ok())
+        .map(|at| Duration::from_nanos(at.saturating_sub(t0)))
+        .collect();
+    latencies.sort();
+    Ok(FanOut {
+        latencies,
+        servers_cpu: cpu(server_pids) - sc0,
+        subscribers_cpu: cpu(&worker_pids) - wc0,
+    })
+}
+
+/// Waits for the first `n` subscriptions and says how long they took, then lets the
+/// allocators give back the connect burst's buffers; how many there are.
+fn connect_and_settle(workers: &mut [Worker], n: usize) -> Result<usize> {
+    let started = Instant::now();
+    let connected = wait_connected(workers, n, Duration::from_secs(300))?;
+    println!(
+        "  connected:        {connected}/{n} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    std::thread::sleep(Duration::from_secs(15));
+    Ok(connected)
 }
 
 /// Waits until the workers hold `n` subscriptions (or `within` passed); how many they hold.
@@ -848,6 +935,85 @@ mod worker {
             200 => Answer::Subscribed(stream, body),
             503 => Answer::Busy(retry_after),
             _ => Answer::Failed,
+        }
+    }
+}
+
+/// The least an event-stream server can be, for [`floor`].
+mod floor_server {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use tokio::sync::watch;
+
+    /// A frame of the real one's size (one notice: about 1.2 KB).
+    fn frame(seq: u64) -> Arc<Vec<u8>> {
+        let data = "x".repeat(1100);
+        Arc::new(format!("id: {seq}\nevent: snapshot\ndata: {data}\n\n").into_bytes())
+    }
+
+    pub fn main() -> Result<()> {
+        rlimit::increase_nofile_limit(u64::MAX)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let socket = TcpSocket::new_v4()?;
+            socket.bind("127.0.0.1:0".parse()?)?;
+            let listener = socket.listen(4096)?;
+            let addr = listener.local_addr()?;
+            let (tx, rx) = watch::channel(frame(1));
+            let open = Arc::new(AtomicUsize::new(0));
+            let counted = open.clone();
+            tokio::spawn(async move {
+                while let Ok((s, _)) = listener.accept().await {
+                    counted.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(connection(s, rx.clone()));
+                }
+            });
+            let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            let mut out = tokio::io::stdout();
+            let mut seq = 1;
+            while let Some(line) = lines.next_line().await? {
+                let answer = match line.trim() {
+                    "addr" => addr.to_string(),
+                    "go" => {
+                        seq += 1;
+                        tx.send_replace(frame(seq));
+                        "ok".to_owned()
+                    }
+                    _ => format!("open {}", open.load(Ordering::Relaxed)),
+                };
+                out.write_all(answer.as_bytes()).await?;
+                out.write_all(b"\n").await?;
+                out.flush().await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn connection(mut s: TcpStream, mut rx: watch::Receiver<Arc<Vec<u8>>>) {
+        let mut head = [0u8; 1024];
+        let mut got = 0;
+        while !head[..got].windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut head[got..]).await {
+                Ok(n) if n > 0 && got + n < head.len() => got += n,
+                _ => return,
+            }
+        }
+        let first = rx.borrow_and_update().clone();
+        let reply = [
+            &b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n"[..],
+            &first[..],
+        ]
+        .concat();
+        if s.write_all(&reply).await.is_err() {
+            return;
+        }
+        while rx.changed().await.is_ok() {
+            let f = rx.borrow_and_update().clone();
+            if s.write_all(&f).await.is_err() {
+                return;
+            }
         }
     }
 }
