@@ -105,6 +105,13 @@ pub enum PublishError {
     },
 }
 
+/// The signing key (none on an edge replica) and the public key documents are checked with.
+struct Keys {
+    key: Option<SigningKey>,
+    trusted: TrustedKey,
+    public_file: String,
+}
+
 struct State {
     /// Open notices and recently closed ones, by id.
     notices: BTreeMap<String, Notice>,
@@ -290,26 +297,17 @@ impl Publisher {
                 Err(e) => return Err(e.into()),
             }
         };
-        let (tx, _) = watch::channel(published);
-        let publisher = Arc::new(Publisher {
-            store,
-            shared,
+        let keys = Keys {
             trusted: key.trusted(),
             public_file: key.public_file(),
             key: Some(key),
-            settings,
-            mirror_dir,
-            state: Mutex::new(State {
-                notices,
-                components,
-                seq,
-            }),
-            tx,
-            wake: Notify::new(),
-            outbox: Notify::new(),
-        });
-        publisher.write_mirror().await;
-        Ok(publisher)
+        };
+        let state = State {
+            notices,
+            components,
+            seq,
+        };
+        Ok(Self::serving(store, keys, settings, mirror_dir, state, published).await)
     }
 
     /// An edge replica: serves the newest document the signing replicas stored in the
@@ -327,26 +325,52 @@ impl Publisher {
         let (list, components, seq, document) = read_stored(&store, since, true).await?;
         let document = document.ok_or(PublishError::NothingToServe)?;
         let published = verified(&trusted, &document)?;
-        let (tx, _) = watch::channel(Arc::new(published));
-        let publisher = Arc::new(Publisher {
-            shared: store.shared(),
-            store,
+        let keys = Keys {
             key: None,
             trusted,
             public_file,
+        };
+        let state = State {
+            notices: list.into_iter().map(|n| (n.id.clone(), n)).collect(),
+            components,
+            seq,
+        };
+        Ok(Self::serving(
+            store,
+            keys,
             settings,
             mirror_dir,
-            state: Mutex::new(State {
-                notices: list.into_iter().map(|n| (n.id.clone(), n)).collect(),
-                components,
-                seq,
-            }),
+            state,
+            Arc::new(published),
+        )
+        .await)
+    }
+
+    /// A publisher serving `published` from `state`, its mirror folder written.
+    async fn serving(
+        store: Arc<dyn Store>,
+        keys: Keys,
+        settings: FeedSettings,
+        mirror_dir: Option<PathBuf>,
+        state: State,
+        published: Arc<Published>,
+    ) -> Arc<Self> {
+        let (tx, _) = watch::channel(published);
+        let publisher = Arc::new(Publisher {
+            shared: store.shared(),
+            store,
+            key: keys.key,
+            trusted: keys.trusted,
+            public_file: keys.public_file,
+            settings,
+            mirror_dir,
+            state: Mutex::new(state),
             tx,
             wake: Notify::new(),
             outbox: Notify::new(),
         });
         publisher.write_mirror().await;
-        Ok(publisher)
+        publisher
     }
 
     /// Whether this is an edge replica (no signing key).
