@@ -327,6 +327,24 @@ async fn hostile_server(mode: Mode) -> (SocketAddr, Shared) {
 
 const STALE_AFTER: Duration = Duration::from_secs(3);
 
+/// [`options`] for one source at `addr` whose next poll is a minute away.
+fn polling_a_minute_apart(
+    addr: std::net::SocketAddr,
+    shared: &Shared,
+    cache: &std::path::Path,
+    push: bool,
+) -> EngineOptions {
+    let mut o = options(
+        vec![format!("http://{addr}/feed.json")],
+        shared,
+        cache,
+        push,
+    );
+    o.poll_interval = Duration::from_secs(60);
+    o.stale_after = Duration::from_secs(180);
+    o
+}
+
 fn options(
     sources: Vec<String>,
     shared: &Shared,
@@ -590,14 +608,7 @@ async fn a_settings_restart_does_not_flash_offline() {
 async fn a_network_change_asks_the_sources_at_once() {
     let (addr, shared) = hostile_server(Mode::Good).await;
     let cache = tempfile::tempdir().unwrap();
-    let mut o = options(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        false,
-    );
-    o.poll_interval = Duration::from_secs(60);
-    o.stale_after = Duration::from_secs(180);
+    let o = polling_a_minute_apart(addr, &shared, cache.path(), false);
     let (engine, mut rx) = Engine::new(o).unwrap();
     let waker = engine.waker();
     let task = tokio::spawn(engine.run());
@@ -738,14 +749,7 @@ async fn a_busy_stream_means_polling_at_once_and_the_stream_again_when_told() {
     // minute away, so only Retry-After explains a second try of the stream.
     let (addr, shared) = hostile_server(Mode::BusyStream).await;
     let cache = tempfile::tempdir().unwrap();
-    let mut o = options(
-        vec![format!("http://{addr}/feed.json")],
-        &shared,
-        cache.path(),
-        true,
-    );
-    o.poll_interval = Duration::from_secs(60);
-    o.stale_after = Duration::from_secs(180);
+    let mut o = polling_a_minute_apart(addr, &shared, cache.path(), true);
     o.push_retry = Duration::from_secs(600);
     let (engine, mut rx) = Engine::new(o).unwrap();
     let task = tokio::spawn(engine.run());
