@@ -1,31 +1,21 @@
-//! The Svetofor desktop app: a tray light, a banner, a details window and notifications
-//! over the client engine. Logic lives in `svetofor-client`; this crate draws.
+//! `svetofor-window`: the Svetofor desktop app's windows (banner, details, settings), started
+//! by the resident app (`svetofor`) when a window is needed. It shows what the app sends over
+//! stdin, reports what the user did over stdout, and exits with its last window, or when the
+//! app closes the line.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod app;
-mod args;
-mod autostart;
 mod commands;
-mod logging;
-mod network;
-mod notify;
-mod state;
-mod tray_ui;
+mod link;
 mod windows;
 
-use chrono::Utc;
-use clap::Parser;
-use tauri::{Manager, RunEvent};
+use std::sync::Mutex;
 
-use crate::args::Args;
-use crate::state::AppState;
+use tauri::RunEvent;
+use tracing_subscriber::EnvFilter;
 
-/// GTK on X11 sets up OpenGL at start to choose its visuals, which maps the whole GL driver
-/// into the process (with Mesa's software renderer that is LLVM, about 25 MB of PSS), and
-/// WebKit's processes inherit the setting. A tray icon and two small pages need none of it:
-/// measured with `desktop_idle`, tray-only PSS fell from 89.5 to 64.9 MB and the banner's web
-/// process from 143.6 to 89.6 MB, with the banner drawn the same. A user's own GDK_GL wins.
+/// See `svetofor_resident::without_gdk_gl`: the app sets it for us; a window process started
+/// on its own (development) gets the same.
 #[cfg(target_os = "linux")]
 fn without_gdk_gl() {
     if std::env::var_os("GDK_GL").is_none() {
@@ -41,33 +31,18 @@ fn without_gdk_gl() {
 fn main() {
     #[cfg(target_os = "linux")]
     without_gdk_gl();
-    let args = Args::parse();
-    let _log = logging::init();
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
-    let app::Setup { lang, settings } = app::setup(&args);
-    // A run with --feed is a one-off (the README's demo, tests): it leaves login alone.
-    let autostart = (!settings.feeds_override())
-        .then(|| settings.config.as_ref().map_or(true, |c| c.autostart));
-    if let Err(e) = &settings.config {
-        tracing::error!("{e}");
-    }
-    tracing::info!(%lang, "language");
-    let open = args.open;
-    let builder = tauri::Builder::default();
-    #[cfg(any(windows, target_os = "macos"))]
-    let builder = builder.plugin(tauri_plugin_autostart::init(
-        tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-        None,
-    ));
-    let result = builder
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            let open = Args::try_parse_from(&argv).ok().and_then(|a| a.open);
-            tracing::info!("second start: {argv:?}");
-            app::open_requested(app, open);
-        }))
-        .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(AppState::new(lang, settings))
+    // stderr goes into the app's log.
+    let filter = EnvFilter::try_from_env("SVETOFOR_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .try_init();
+    let result = tauri::Builder::default()
+        .manage(link::Link::default())
+        .manage(Mutex::new(windows::Shown::default()))
         .invoke_handler(tauri::generate_handler![
             commands::view_state,
             commands::open_details,
@@ -77,26 +52,8 @@ fn main() {
             commands::save_settings,
             commands::check_feed
         ])
-        .setup(move |app| {
-            let handle = app.handle().clone();
-            let model = app.state::<AppState>().with(|s, cat| {
-                let m =
-                    svetofor_desktop_model::tray::model(&s.view, &s.tray_context(cat, Utc::now()));
-                s.drawn_tray = Some(m.clone());
-                m
-            });
-            // Tray hosts list the item by the application's name (GLib's default is the
-            // lower-case program name).
-            #[cfg(target_os = "linux")]
-            glib::set_application_name(&model.title);
-            tray_ui::create(&handle, &model, app::on_menu)?;
-            if let Some(enabled) = autostart {
-                autostart::apply(&handle, enabled);
-            }
-            app::start(&handle);
-            if open.is_some() {
-                app::open_requested(&handle, open);
-            }
+        .setup(|app| {
+            link::listen(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -104,22 +61,28 @@ fn main() {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot start: {e}");
-            eprintln!("svetofor: cannot start: {e}");
             std::process::exit(1);
         }
     };
     app.run(|app, event| match event {
-        // Tray-only: closing the last window does not quit; only Quit does.
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } => api.prevent_exit(),
+        RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::CloseRequested { .. },
+            ..
+        } => windows::closing(app, &label),
         RunEvent::WindowEvent {
             label,
             event: tauri::WindowEvent::Destroyed,
             ..
-        } if label == windows::BANNER => {
-            app.state::<AppState>().with(|s, _| s.banner.closed());
-            app::refresh_tray(app);
+        } => windows::destroyed(app, &label),
+        // The last window closed: end, unless another is being made in its place.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => {
+            use tauri::Manager;
+            if !app.webview_windows().is_empty() {
+                api.prevent_exit();
+            }
         }
         _ => {}
     });

@@ -7,6 +7,7 @@
 //! - [`settings`] and [`settings_text`]: the settings window's form, checks, save and words.
 //! - [`diagnostics`]: the report "Copy diagnostics" puts on the clipboard.
 //! - [`autostart`]: what start-at-login writes on each OS.
+//! - [`window_protocol`]: what the resident app and its window process say to each other.
 
 pub mod autostart;
 pub mod banner;
@@ -20,3 +21,4 @@ pub mod problem;
 pub mod settings;
 pub mod settings_text;
 pub mod tray;
+pub mod window_protocol;

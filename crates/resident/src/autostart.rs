@@ -1,8 +1,7 @@
 //! Start at login, as the `autostart` setting (default on, lockable by policy) says.
 //! Linux and the BSDs: the XDG autostart entry (rules in `svetofor_desktop_model::autostart`).
-//! Windows and macOS: tauri-plugin-autostart (registry Run key, LaunchAgent).
-
-use tauri::{AppHandle, Runtime};
+//! Windows and macOS: the `auto-launch` crate (registry Run key, LaunchAgent), as
+//! tauri-plugin-autostart used it.
 
 #[cfg(all(unix, not(target_os = "macos")))]
 fn system_dirs() -> Vec<std::path::PathBuf> {
@@ -19,7 +18,7 @@ fn system_dirs() -> Vec<std::path::PathBuf> {
 
 /// Makes the OS start the app at login, or not.
 #[cfg(all(unix, not(target_os = "macos")))]
-pub fn apply<R: Runtime>(_app: &AppHandle<R>, enabled: bool) {
+pub fn apply(enabled: bool) {
     use svetofor_desktop_model::autostart::{ENTRY, XdgAction, plan};
     let Some(user_dir) = dirs::config_dir().map(|d| d.join("autostart")) else {
         return;
@@ -51,14 +50,25 @@ pub fn apply<R: Runtime>(_app: &AppHandle<R>, enabled: bool) {
 
 /// Makes the OS start the app at login, or not.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub fn apply<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
-    use tauri_plugin_autostart::ManagerExt;
-    let manager = app.autolaunch();
-    let result = if enabled {
-        manager.enable()
-    } else {
-        manager.disable()
+pub fn apply(enabled: bool) {
+    let exe = match std::env::current_exe() {
+        Ok(p) => p.display().to_string(),
+        Err(e) => {
+            tracing::warn!("autostart: cannot tell where the app is: {e}");
+            return;
+        }
     };
+    let mut builder = auto_launch::AutoLaunchBuilder::new();
+    builder.set_app_name("Svetofor").set_app_path(&exe);
+    #[cfg(target_os = "macos")]
+    builder.set_use_launch_agent(true);
+    let result = builder.build().and_then(|launch| {
+        if enabled {
+            launch.enable()
+        } else {
+            launch.disable()
+        }
+    });
     match result {
         Ok(()) => tracing::info!(enabled, "start at login"),
         Err(e) => tracing::warn!("autostart: {e}"),

@@ -6,10 +6,10 @@ use svetofor_client::alerts::Alert;
 use svetofor_desktop_model::i18n::Catalog;
 
 #[cfg(all(unix, not(target_os = "macos")))]
-#[path = "os_linux.rs"]
+#[path = "os_notify_linux.rs"]
 mod os;
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-#[path = "os_other.rs"]
+#[path = "os_notify_other.rs"]
 mod os;
 
 /// What the notification thread is asked to show.
