@@ -30,7 +30,13 @@ fn without_gdk_gl() {
 
 fn main() {
     #[cfg(target_os = "linux")]
-    without_gdk_gl();
+    {
+        without_gdk_gl();
+        // The windows are the Svetofor app's (WM_CLASS, docks, svetofor.desktop), not a
+        // program of their own.
+        glib::set_prgname(Some("svetofor"));
+        glib::set_application_name("Svetofor");
+    }
     // stderr goes into the app's log.
     let filter = EnvFilter::try_from_env("SVETOFOR_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

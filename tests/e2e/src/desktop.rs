@@ -156,6 +156,28 @@ impl Desktop {
         found
     }
 
+    /// Asks the window titled `title` to close, as a window manager's close button does
+    /// (`WM_DELETE_WINDOW`; Xvfb has no window manager, so the message is sent from here).
+    pub fn close_window(&self, title: &str) {
+        let out = Command::new("xwininfo")
+            .args(["-root", "-children", "-display", &self.display])
+            .output()
+            .expect("xwininfo");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let want = format!("\"{title}\"");
+        let id = text
+            .lines()
+            .find(|l| l.contains(&want))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no window titled {title}"))
+            .to_owned();
+        let status = Command::new("python3")
+            .args(["-c", CLOSE_WINDOW, &self.display, &id])
+            .status()
+            .expect("python3");
+        assert!(status.success(), "cannot send WM_DELETE_WINDOW to {id}");
+    }
+
     /// Saves a screenshot of the screen area `(x, y, w, h)` (the whole screen: `None`).
     pub fn screenshot(&self, path: &Path, area: Option<(i32, i32, u32, u32)>) -> PathBuf {
         let mut cmd = Command::new("import");
@@ -168,6 +190,38 @@ impl Desktop {
         path.to_path_buf()
     }
 }
+
+/// Sends `WM_DELETE_WINDOW` to a window through libX11 (argv: display, window id).
+const CLOSE_WINDOW: &str = r#"
+import ctypes, sys
+x = ctypes.CDLL("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(Event)]
+x.XFlush.argtypes = [ctypes.c_void_p]
+d = x.XOpenDisplay(sys.argv[1].encode())
+if not d:
+    sys.exit("cannot open display")
+w = int(sys.argv[2], 16)
+e = Event()
+e.xclient.type = 33  # ClientMessage
+e.xclient.window = w
+e.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+e.xclient.format = 32
+e.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+e.xclient.data[1] = 0  # CurrentTime
+x.XSendEvent(d, w, 0, 0, ctypes.byref(e))
+x.XFlush(d)
+"#;
 
 impl Drop for Desktop {
     fn drop(&mut self) {

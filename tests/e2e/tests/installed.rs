@@ -39,6 +39,22 @@ async fn the_app_registers_its_tray_and_turns_green() {
     })
     .await;
 
+    // Windows come from the window program shipped beside the app: a second start asks the
+    // running app for the details window.
+    let second = std::process::Command::new(&program)
+        .args(["--open", "details"])
+        .envs(desktop.env())
+        .output()
+        .expect("second start");
+    assert!(second.status.success(), "the second start hands over");
+    wait_for("the details window", Duration::from_secs(30), async || {
+        desktop
+            .windows()
+            .into_iter()
+            .find(|w| w.0 == "Svetofor — details" && w.4 > 0)
+    })
+    .await;
+
     // Start at login is on by default: with no system-wide entry on this test desktop, the
     // app wrote the user's entry, pointing at itself.
     let entry = desktop
