@@ -14,24 +14,11 @@ use std::sync::Mutex;
 use tauri::RunEvent;
 use tracing_subscriber::EnvFilter;
 
-/// See `svetofor_resident::without_gdk_gl`: the app sets it for us; a window process started
-/// on its own (development) gets the same.
-#[cfg(target_os = "linux")]
-fn without_gdk_gl() {
-    if std::env::var_os("GDK_GL").is_none() {
-        // SAFETY: this runs first in main, before any thread exists, so nothing can read the
-        // environment while it changes.
-        #[allow(unsafe_code)]
-        unsafe {
-            std::env::set_var("GDK_GL", "disable")
-        };
-    }
-}
-
 fn main() {
     #[cfg(target_os = "linux")]
     {
-        without_gdk_gl();
+        // Set by the app for us; a window process started on its own (development) gets the same.
+        svetofor_resident::without_gdk_gl();
         // The windows are the Svetofor app's (WM_CLASS, docks, svetofor.desktop), not a
         // program of their own.
         glib::set_prgname(Some("svetofor"));

@@ -709,6 +709,5 @@ impl Controller {
         };
         self.apply_banner(cmd);
         self.refresh_details();
-        self.refresh_tray();
     }
 }

@@ -29,8 +29,9 @@ use crate::controller::{Controller, Request};
 /// into the process (with Mesa's software renderer that is LLVM, about 25 MB of PSS); the
 /// window process inherits the setting, and its WebKit processes from it. A tray icon and
 /// small pages need none of it (measured with `desktop_idle`). A user's own GDK_GL wins.
+/// Call it first in `main`, before any thread exists.
 #[cfg(target_os = "linux")]
-fn without_gdk_gl() {
+pub fn without_gdk_gl() {
     if std::env::var_os("GDK_GL").is_none() {
         // SAFETY: this runs first in main, before any thread exists, so nothing can read the
         // environment while it changes.

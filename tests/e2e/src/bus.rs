@@ -322,6 +322,16 @@ impl DesktopBus {
             .await?;
         Ok(())
     }
+
+    /// Clicks the menu entry labelled `label`, as a user would; fails if there is none.
+    pub async fn click_label(&self, item: &Item, label: &str) {
+        let menu = self.menu(item).await.expect("menu");
+        let entry = menu
+            .iter()
+            .find(|l| l.label == label)
+            .unwrap_or_else(|| panic!("no {label} in {menu:?}"));
+        self.click_menu(item, entry.id).await.expect("click");
+    }
 }
 
 /// Decodes a PNG into (width, height, RGBA bytes).

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use svetofor_e2e::bus::{DesktopBus, Item, tray_icon};
+use svetofor_e2e::bus::{DesktopBus, tray_icon};
 use svetofor_e2e::desktop::Desktop;
 use svetofor_e2e::server::Server;
 use svetofor_e2e::{App, binary, wait_for};
@@ -93,15 +93,6 @@ async fn wait_titles(desktop: &Desktop, what: &str, want: impl Fn(&[String]) -> 
     .await;
 }
 
-async fn click(bus: &DesktopBus, item: &Item, label: &str) {
-    let menu = bus.menu(item).await.expect("menu");
-    let entry = menu
-        .iter()
-        .find(|l| l.label == label)
-        .unwrap_or_else(|| panic!("no {label} in {menu:?}"));
-    bus.click_menu(item, entry.id).await.expect("click");
-}
-
 fn is_banner(t: &str) -> bool {
     t.starts_with("Svetofor — Outage")
 }
@@ -136,7 +127,7 @@ async fn windows_live_in_a_child_that_comes_and_goes() {
     assert_eq!(notified, 1);
 
     // A second window: the same process.
-    click(&bus, &item, "Details…").await;
+    bus.click_label(&item, "Details…").await;
     wait_titles(&desktop, "details", |t| {
         t.iter().any(|t| t == "Svetofor — details")
     })
@@ -165,7 +156,7 @@ async fn windows_live_in_a_child_that_comes_and_goes() {
     .await;
     assert!(app.running(), "the tray survived");
     assert!(bus.item().is_some(), "the tray item is still registered");
-    click(&bus, &item, "Hide banner").await;
+    bus.click_label(&item, "Hide banner").await;
     wait_titles(&desktop, "the banner closed", |t| {
         !t.iter().any(|t| is_banner(t))
     })
@@ -196,7 +187,7 @@ async fn windows_live_in_a_child_that_comes_and_goes() {
     assert!(app.running());
 
     // The banner opens again on demand, in a fresh process.
-    click(&bus, &item, "Show banner").await;
+    bus.click_label(&item, "Show banner").await;
     wait_titles(&desktop, "the banner again", |t| {
         t.iter().any(|t| is_banner(t))
     })

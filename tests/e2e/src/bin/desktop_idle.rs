@@ -117,16 +117,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn click(bus: &DesktopBus, label: &str) {
-    let item = bus.item().expect("tray item");
-    let menu = bus.menu(&item).await.expect("menu");
-    let entry = menu
-        .iter()
-        .find(|l| l.label == label)
-        .unwrap_or_else(|| panic!("no {label}"));
-    bus.click_menu(&item, entry.id).await.expect("click");
-}
-
 #[tokio::main]
 async fn main() {
     let idle: u64 = std::env::args()
@@ -139,7 +129,7 @@ async fn main() {
     let (feed, key) = (server.feed(), server.pubkey.display().to_string());
     let app = App::start(&desktop, &["--feed", &feed, "--pubkey", &key], &[]);
     let root = app.pid();
-    wait_for("tray", LIMIT, async || bus.item()).await;
+    let item = wait_for("tray", LIMIT, async || bus.item()).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     println!(
         "svetofor desktop app, release build, Xvfb 1280x800, {}",
@@ -158,7 +148,7 @@ async fn main() {
 
     let mut after_close = vec![];
     for i in 0..20 {
-        click(&bus, "Hide banner").await;
+        bus.click_label(&item, "Hide banner").await;
         wait_for("banner closed", LIMIT, async || {
             (!banner_open(&desktop).await).then_some(())
         })
@@ -166,7 +156,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         after_close.push(tree(root).iter().map(|p| pss_kib(*p)).sum::<u64>());
         if i < 19 {
-            click(&bus, "Show banner").await;
+            bus.click_label(&item, "Show banner").await;
             wait_for("banner open", LIMIT, async || {
                 banner_open(&desktop).await.then_some(())
             })
@@ -210,7 +200,7 @@ async fn main() {
         }
         latencies.push(start.elapsed().as_secs_f64() * 1000.0);
         tokio::time::sleep(Duration::from_millis(500)).await;
-        click(&bus, "Hide banner").await;
+        bus.click_label(&item, "Hide banner").await;
         wait_for("the window process gone", LIMIT, async || {
             (tree(root).len() == 1).then_some(())
         })
