@@ -49,7 +49,8 @@ pub fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let log = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        // One worker: the app waits on the network and on the user, and each thread costs memory.
+        .worker_threads(1)
         .thread_name("svetofor")
         .enable_all()
         .build()

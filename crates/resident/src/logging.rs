@@ -10,6 +10,9 @@ use tracing_subscriber::prelude::*;
 /// Log files kept.
 const KEEP_FILES: usize = 7;
 
+/// Lines waiting for the log file; more are dropped (and counted) rather than waited for.
+const QUEUED_LINES: usize = 4096;
+
 /// Where logs go: `$XDG_STATE_HOME/svetofor/logs` on Linux, `~/Library/Logs/Svetofor` on
 /// macOS, `%LOCALAPPDATA%\Svetofor\logs` on Windows.
 pub fn log_dir() -> Option<PathBuf> {
@@ -42,7 +45,11 @@ pub fn init() -> Option<WorkerGuard> {
     });
     match file {
         Some(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            // The default queue holds 128 000 lines and is allocated and touched in full at
+            // start (4 MB of the tray app's memory); the app logs a few lines a minute.
+            let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(QUEUED_LINES)
+                .finish(appender);
             let file_layer = tracing_subscriber::fmt::layer()
                 .with_ansi(false)
                 .with_writer(writer);

@@ -4,8 +4,8 @@
 //! window mapped on the screen, over 20 notices; then the CPU time over an idle period. Prints
 //! figures; asserts nothing.
 //!
-//! cargo build --release -p svetofor -p svetofor-ctl -p svetofor-e2e
-//! target/release/desktop_idle [IDLE_SECS, default 600]
+//! cargo build --profile desktop -p svetofor -p svetofor-ctl -p svetofor-e2e
+//! target/desktop/desktop_idle [IDLE_SECS, default 600]
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -132,7 +132,7 @@ async fn main() {
     let item = wait_for("tray", LIMIT, async || bus.item()).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     println!(
-        "svetofor desktop app, release build, Xvfb 1280x800, {}",
+        "svetofor desktop app, Xvfb 1280x800, {}",
         svetofor_e2e::binary("svetofor").display()
     );
     let tray_only = report("tray only (after start)", root);
