@@ -204,6 +204,9 @@ pub fn web_url(url: &str) -> Result<Url, FetchError> {
 impl Fetcher {
     /// Builds a fetcher with these limits and settings.
     pub fn new(options: FetcherOptions) -> Result<Self, FetchError> {
+        // reqwest is built without a crypto provider of its own (see the workspace manifest)
+        // and takes the process default; an error only means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let setup = |reason: String| FetchError::Other {
             url: String::new(),
             reason,
