@@ -52,6 +52,32 @@ pub fn program() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
+/// What the window process's web engine is told, each only where the user's environment says
+/// nothing of it. The windows are small pages with a few lines of script, so:
+/// - no JavaScript JIT: the web process holds 3 MB less and the engine's most attacked part is
+///   off;
+/// - on X11, no DMA-BUF renderer: without it the window process holds 3.5 MB less (both
+///   measured with `desktop_idle`). Wayland keeps it: it was not tried there.
+fn web_engine_env(
+    get: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(&'static str, &'static str)> {
+    let mut env = vec![];
+    if cfg!(target_os = "linux") {
+        if get("JSC_useJIT").is_none() {
+            env.push(("JSC_useJIT", "false"));
+        }
+        let x11 = get("WAYLAND_DISPLAY").is_none();
+        let told = [
+            "WEBKIT_DISABLE_DMABUF_RENDERER",
+            "WEBKIT_FORCE_DMABUF_RENDERER",
+        ];
+        if x11 && told.iter().all(|k| get(k).is_none()) {
+            env.push(("WEBKIT_DISABLE_DMABUF_RENDERER", "1"));
+        }
+    }
+    env
+}
+
 /// Starts the window process; `report` gets its messages and its end, tagged by `generation`.
 pub fn spawn(
     program: &Path,
@@ -59,6 +85,7 @@ pub fn spawn(
     report: impl Fn(u64, FromWindows) + Send + Sync + Clone + 'static,
 ) -> std::io::Result<WindowProcess> {
     let mut child = tokio::process::Command::new(program)
+        .envs(web_engine_env(|k| std::env::var_os(k)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,5 +189,35 @@ mod tests {
         let big = vec![b'x'; MAX_LINE + 10];
         let mut r = BufReader::new(&big[..]);
         assert!(read_line(&mut r, &mut line).await.is_err());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_web_engine_is_told_only_what_the_user_left_open() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            web_engine_env(move |k| {
+                vars.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.into())
+            })
+        };
+        assert_eq!(
+            env(&[("DISPLAY", ":0")]),
+            [
+                ("JSC_useJIT", "false"),
+                ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            ]
+        );
+        assert_eq!(
+            env(&[("WAYLAND_DISPLAY", "wayland-0")]),
+            [("JSC_useJIT", "false")]
+        );
+        assert_eq!(
+            env(&[
+                ("JSC_useJIT", "true"),
+                ("WEBKIT_FORCE_DMABUF_RENDERER", "1")
+            ]),
+            []
+        );
     }
 }
