@@ -9,6 +9,8 @@
 mod args;
 mod autostart;
 mod controller;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod dbus_signals;
 mod engine_tasks;
 mod instance;
 mod logging;

@@ -25,31 +25,18 @@ fn wake() {
 
 #[cfg(target_os = "linux")]
 fn listen() {
-    let spawned = std::thread::Builder::new()
-        .name("network-changes".into())
-        .spawn(|| {
-            let result = (|| -> zbus::Result<()> {
-                let conn = zbus::blocking::Connection::system()?;
-                let proxy = zbus::blocking::Proxy::new(
-                    &conn,
-                    "org.freedesktop.NetworkManager",
-                    "/org/freedesktop/NetworkManager",
-                    "org.freedesktop.NetworkManager",
-                )?;
-                tracing::info!("following network changes (NetworkManager)");
-                for _ in proxy.receive_signal("StateChanged")? {
-                    tracing::info!("network changed");
-                    wake();
-                }
-                Ok(())
-            })();
-            if let Err(e) = result {
-                tracing::info!("network changes are not reported here: {e}");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot follow network changes: {e}");
-    }
+    use crate::dbus_signals::{Bus, Signal, follow};
+    let signal = Signal {
+        service: "org.freedesktop.NetworkManager",
+        path: "/org/freedesktop/NetworkManager",
+        interface: "org.freedesktop.NetworkManager",
+        member: "StateChanged",
+    };
+    // Without NetworkManager the engine's own retries cover it.
+    follow("network changes", Bus::System, signal, true, |_| {
+        tracing::info!("network changed");
+        wake();
+    });
 }
 
 #[cfg(not(target_os = "linux"))]

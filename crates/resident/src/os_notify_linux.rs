@@ -140,37 +140,30 @@ fn listen_for_actions(
     ids: Arc<Mutex<ShownIds>>,
     on_activate: impl Fn(String) + Send + Sync + 'static,
 ) {
-    let spawned = std::thread::Builder::new()
-        .name("notification-actions".into())
-        .spawn(move || {
-            let result = (|| -> zbus::Result<()> {
-                let conn = zbus::blocking::Connection::session()?;
-                let proxy = zbus::blocking::Proxy::new(
-                    &conn,
-                    "org.freedesktop.Notifications",
-                    "/org/freedesktop/Notifications",
-                    "org.freedesktop.Notifications",
-                )?;
-                for msg in proxy.receive_signal("ActionInvoked")? {
-                    let Ok((id, _action)) = msg.body().deserialize::<(u32, String)>() else {
-                        continue;
-                    };
-                    let notice = ids
-                        .lock()
-                        .ok()
-                        .and_then(|m| m.notice_of(id).map(str::to_owned));
-                    if let Some(notice) = notice {
-                        tracing::info!(notice = %notice, "notification activated");
-                        on_activate(notice);
-                    }
-                }
-                Ok(())
-            })();
-            if let Err(e) = result {
-                tracing::warn!("notification actions unavailable: {e}");
+    use crate::dbus_signals::{Bus, Signal, follow};
+    let signal = Signal {
+        service: "org.freedesktop.Notifications",
+        path: "/org/freedesktop/Notifications",
+        interface: "org.freedesktop.Notifications",
+        member: "ActionInvoked",
+    };
+    follow(
+        "notification actions",
+        Bus::Session,
+        signal,
+        false,
+        move |msg| {
+            let Ok((id, _action)) = msg.body().deserialize::<(u32, String)>() else {
+                return;
+            };
+            let notice = ids
+                .lock()
+                .ok()
+                .and_then(|m| m.notice_of(id).map(str::to_owned));
+            if let Some(notice) = notice {
+                tracing::info!(notice = %notice, "notification activated");
+                on_activate(notice);
             }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot follow notification actions: {e}");
-    }
+        },
+    );
 }
