@@ -4,8 +4,13 @@
 //! window mapped on the screen, over 20 notices; then the CPU time over an idle period. Prints
 //! figures; asserts nothing.
 //!
-//! cargo build --profile desktop -p svetofor -p svetofor-ctl -p svetofor-e2e
+//! cargo build --profile desktop -p svetofor
+//! cargo build --profile desktop -p svetofor-ctl -p svetofor-e2e
 //! target/desktop/desktop_idle [IDLE_SECS, default 600]
+//!
+//! The app is built on its own, as `scripts/package-deb` builds it: built together with the
+//! others its dependencies would take their features too (aws-lc, h2), and it would not be the
+//! program that ships.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
