@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use svetofor_server::auth::{self, Role};
-use svetofor_server::limits::Limits;
-use svetofor_server::publisher::FeedSettings;
-use svetofor_server::store::{AuditEntry, Backend, Database};
+use svetofor_publisher::auth::{self, Role};
+use svetofor_publisher::publisher::FeedSettings;
+use svetofor_server::http::limits::Limits;
 use svetofor_server::{ServeOptions, Server};
+use svetofor_store::{AuditEntry, Backend, Database};
 
 use crate::Failure;
 
@@ -189,7 +189,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         mirror: args
             .mirror
             .as_deref()
-            .map(svetofor_server::object_mirror::ObjectMirror::new)
+            .map(svetofor_publisher::object_mirror::ObjectMirror::new)
             .transpose()
             .map_err(|e| Failure::usage(e.to_string()))?,
         private: args.private,

@@ -6,9 +6,9 @@ use std::io::BufRead;
 
 use chrono::Utc;
 use clap::Subcommand;
-use svetofor_server::accounts::{self, UserRecord};
-use svetofor_server::auth::Role;
-use svetofor_server::store::{AccountChange, AuditEntry};
+use svetofor_publisher::accounts::{self, UserRecord};
+use svetofor_publisher::auth::Role;
+use svetofor_store::{AccountChange, AuditEntry};
 
 use crate::Failure;
 use crate::server_cmds::{DbArg, open, operator};

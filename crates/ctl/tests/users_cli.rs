@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use svetofor_server::accounts::password_matches;
-use svetofor_server::store::{AccountStore, SqliteStore};
+use svetofor_publisher::accounts::password_matches;
+use svetofor_store::{AccountStore, SqliteStore};
 
 fn user(db: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))

@@ -7,10 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use svetofor_api::{ErrorBody, ErrorCode, ErrorDetail};
 
-use crate::auth::AuthError;
-use crate::notices::Rejected;
-use crate::publisher::PublishError;
-use crate::store::StoreError;
+use svetofor_publisher::auth::AuthError;
+use svetofor_publisher::notices::Rejected;
+use svetofor_publisher::publisher::PublishError;
+use svetofor_store::StoreError;
 
 /// An error answer: a code from the one table ([`ErrorCode`]), a message for people, and
 /// the field at fault.

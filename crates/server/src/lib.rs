@@ -1,43 +1,29 @@
-//! The Svetofor publisher: support posts notices through a small JSON API; the server keeps
-//! them in SQLite, signs a Svetofor v1 feed after every change, serves it with ETags, and
-//! pushes it over Server-Sent Events.
+//! The Svetofor publisher's HTTP side: the API, the feed and its event stream, the support
+//! console and the public pages. What a request does is `svetofor_publisher`'s; where it is
+//! kept is `svetofor_store`'s.
 //!
-//! - [`store`]: durable storage behind the [`store::Store`] trait ([`store::SqliteStore`],
-//!   [`store::PgStore`]).
-//! - [`notices`]: what a request may do to a notice (pure rules).
-//! - [`publisher`]: the single writer: store, sign, publish.
-//! - [`api`], [`feed_http`]: HTTP.
-//! - [`auth`], [`limits`]: tokens and roles; per-address limits.
+//! - [`http`]: the accept loop, limits, security headers, the extractors.
+//! - [`api`]: `/api/v1`, one file per resource, and the feed (`api::feed`).
+//! - [`console`]: the support console's pages.
+//! - [`public`]: what anyone may read: the status page, Statuspage API, Atom/RSS, embed.
+//! - [`serve`]: puts it together ([`Server::start`]).
 
-pub mod accounts;
 pub mod api;
-pub mod api_channels;
-pub mod api_drafts;
-pub mod auth;
 pub mod console;
 pub mod error;
-pub mod feed_http;
-pub mod http1;
-pub mod intake;
-pub mod limits;
-pub mod notices;
-pub mod object_mirror;
-pub mod outbox;
-pub mod page_headers;
+pub mod http;
 pub mod public;
-pub mod publisher;
-pub mod revocation;
 pub mod serve;
-pub mod store;
-pub mod write_timeout;
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use crate::limits::{AddressCounter, WriteLimiter};
-use crate::publisher::Publisher;
-use crate::store::Store;
+use svetofor_publisher::publisher::Publisher;
+use svetofor_publisher::revocation;
+use svetofor_store::Store;
+
+use crate::http::limits::{self, AddressCounter, WriteLimiter};
 
 pub use serve::{ServeOptions, Server, export, load_or_create_key};
 

@@ -14,11 +14,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::api::feed as feed_http;
 use crate::error::ApiError;
-use crate::limits::{AddressCounter, Capacity, FdBudget, Limits, WriteLimiter};
-use crate::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
-use crate::store::{AccountStore, Backend, Database, Store, StoreError};
-use crate::{AppState, api, feed_http};
+use crate::http::limits::{AddressCounter, Capacity, FdBudget, Limits, WriteLimiter};
+use crate::{AppState, api};
+use svetofor_publisher::publisher::{FeedSettings, PublishError, Publisher, render, write_pair};
+use svetofor_store::{AccountStore, Backend, Database, Store, StoreError};
 
 /// How to run a server.
 #[derive(Debug, Clone)]
@@ -49,7 +50,7 @@ pub struct ServeOptions {
     /// database, and takes no changes.
     pub edge: Option<PathBuf>,
     /// An S3-compatible bucket kept up to date with the feed (`--mirror s3://…`).
-    pub mirror: Option<crate::object_mirror::ObjectMirror>,
+    pub mirror: Option<svetofor_publisher::object_mirror::ObjectMirror>,
 }
 
 /// Why a server could not start.
@@ -246,7 +247,7 @@ impl Server {
         tracing::info!("{capacity}");
         let budget = capacity.budget;
         let (stop, shutdown) = watch::channel(false);
-        let (revoked, revocations) = crate::revocation::watch(store.clone());
+        let (revoked, revocations) = svetofor_publisher::revocation::watch(store.clone());
         let app_senders =
             Arc::new(svetofor_channels::Senders::new().map_err(ServeError::Channels)?);
         let app = Arc::new(AppState {
@@ -300,7 +301,7 @@ impl Server {
             source,
         })?;
         let connections = AddressCounter::new(budget.connections_per_ip(), budget.connections());
-        let task = tokio::spawn(crate::http1::serve(
+        let task = tokio::spawn(crate::http::http1::serve(
             listener,
             router(app, &opts.limits),
             connections,
@@ -313,7 +314,10 @@ impl Server {
         } else {
             (
                 tokio::spawn(publisher.clone().run_clock()),
-                tokio::spawn(crate::outbox::run(publisher.clone(), app_senders.clone())),
+                tokio::spawn(svetofor_publisher::outbox::run(
+                    publisher.clone(),
+                    app_senders.clone(),
+                )),
             )
         };
         let follower = tokio::spawn(publisher.clone().run_follower());

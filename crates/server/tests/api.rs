@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use serde_json::json;
 use svetofor_feed::{Severity, State};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn posting_needs_a_support_token() {

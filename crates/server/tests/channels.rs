@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use common::*;
 use serde_json::{Value, json};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const LIMIT: Duration = Duration::from_secs(20);

@@ -5,9 +5,9 @@ mod common;
 
 use chrono::Utc;
 use reqwest::header;
-use svetofor_server::accounts::{UserRecord, hash_password};
-use svetofor_server::auth::Role;
-use svetofor_server::store::{AccountChange, AccountStore, AuditEntry, SqliteStore};
+use svetofor_publisher::accounts::{UserRecord, hash_password};
+use svetofor_publisher::auth::Role;
+use svetofor_store::{AccountChange, AccountStore, AuditEntry, SqliteStore};
 
 use common::{Harness, start};
 

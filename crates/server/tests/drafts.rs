@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::*;
 use serde_json::{Value, json};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 
 async fn put(h: &Harness, token: &str, path: &str, body: Value) -> reqwest::Response {
     h.http

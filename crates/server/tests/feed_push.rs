@@ -9,7 +9,7 @@ use chrono::{TimeDelta, Utc};
 use common::*;
 use serde_json::json;
 use svetofor_feed::{Severity, State};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 use tokio::io::AsyncWriteExt;
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -222,10 +222,10 @@ async fn mirror_folder_follows_every_change_and_export_matches() {
 
     let out = tempfile::tempdir().unwrap();
     let (seq, path) = svetofor_server::export(
-        &svetofor_server::store::Database::Sqlite(h.db()),
+        &svetofor_store::Database::Sqlite(h.db()),
         &h.dir.path().join("svetofor.key"),
         out.path(),
-        &svetofor_server::publisher::FeedSettings::default(),
+        &svetofor_publisher::publisher::FeedSettings::default(),
     )
     .unwrap();
     assert_eq!(seq, h.server.publisher.current().seq);

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use svetofor_server::auth::Role;
-use svetofor_server::store::{SqliteStore, Store, StoreError};
+use svetofor_publisher::auth::Role;
+use svetofor_store::{SqliteStore, Store, StoreError};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_database_still_publishes_above_every_seq_clients_have_seen() {
@@ -61,7 +61,7 @@ fn a_dropped_audit_table_is_not_recreated_empty() {
 
 #[test]
 fn a_database_from_before_accounts_gains_them_and_a_lost_accounts_table_is_refused() {
-    use svetofor_server::store::AccountStore;
+    use svetofor_store::AccountStore;
     // Version 1 had no accounts: they are added, and nothing else is touched.
     let (_dir, path) = database_after(
         "DROP TABLE sessions; DROP TABLE users; DELETE FROM meta WHERE key = 'schema'",
@@ -431,12 +431,12 @@ async fn the_feed_comes_gzip_compressed_to_clients_that_accept_it_with_its_own_e
 
 #[test]
 fn a_new_notice_never_overwrites_one_with_its_id() {
-    use svetofor_server::store::Change;
+    use svetofor_store::Change;
     let (_dir, path) = database_after("DELETE FROM notices");
     let store = SqliteStore::open(&path).unwrap();
     let now = chrono::Utc::now();
     let req = serde_json::from_value(red_outage()).unwrap();
-    let notice = svetofor_server::notices::create("20261201-same".into(), req, now).unwrap();
+    let notice = svetofor_publisher::notices::create("20261201-same".into(), req, now).unwrap();
     let change = |new| Change {
         notice: Some(&notice),
         notice_is_new: new,

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 
 fn alertmanager(status: &str) -> Value {
     json!({

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::{red_outage, start_with};
-use svetofor_server::auth::Role;
-use svetofor_server::object_mirror::{AmazonS3Builder, ObjectMirror, Uploaded};
+use svetofor_publisher::auth::Role;
+use svetofor_publisher::object_mirror::{AmazonS3Builder, ObjectMirror, Uploaded};
 
 fn mirror(moto: &moto::Moto, url: &str) -> ObjectMirror {
     ObjectMirror::configured(

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::{Harness, red_outage, start_in};
 use svetofor_feed::Severity;
-use svetofor_server::auth::Role;
-use svetofor_server::store::Database;
+use svetofor_publisher::auth::Role;
+use svetofor_store::Database;
 use svetofor_testpg::Postgres;
 
 async fn start_on(url: &str, dir: tempfile::TempDir) -> Harness {

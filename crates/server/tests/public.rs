@@ -11,7 +11,7 @@ use std::process::Command;
 use chrono::{TimeDelta, Utc};
 use common::{Harness, start, start_with};
 use serde_json::{Value, json};
-use svetofor_server::auth::Role;
+use svetofor_publisher::auth::Role;
 
 /// A real Statuspage capture from `../shared/fixtures/statuspage/` (or `SVETOFOR_FIXTURES`).
 fn fixture(name: &str) -> Value {

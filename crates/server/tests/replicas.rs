@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::{Harness, SseReader, red_outage, start_in};
-use svetofor_server::auth::Role;
-use svetofor_server::store::Database;
+use svetofor_publisher::auth::Role;
+use svetofor_store::Database;
 use svetofor_testpg::Postgres;
 
 /// A replica on `url`, with its key in `key_dir` (shared by all of them).

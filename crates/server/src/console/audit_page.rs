@@ -11,8 +11,8 @@ use super::compose::{moment_of, nav_of, person_of};
 use super::pages::{esc, signed_page, time_tag, who};
 use super::{failure, html, words_for};
 use crate::AppState;
-use crate::auth::Role;
-use crate::store::{AuditQuery, blocking};
+use svetofor_publisher::auth::Role;
+use svetofor_store::{AuditQuery, blocking};
 
 /// The filters, as the page's GET form sends them.
 #[derive(Debug, Default, Deserialize)]

@@ -19,10 +19,10 @@ use super::pages::{Nav, esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use crate::api_channels::{channel_list, check};
-use crate::auth::Role;
-use crate::error::ApiError;
-use crate::store::{AuditEntry, blocking};
+use svetofor_publisher::PublishError;
+use svetofor_publisher::auth::Role;
+use svetofor_publisher::channels::{channel_list, check};
+use svetofor_store::{AuditEntry, blocking};
 
 /// A form of the Channels page.
 #[derive(Debug, Default, Deserialize)]
@@ -256,7 +256,7 @@ async fn page(
     marks: &Marks,
     status: StatusCode,
 ) -> Response {
-    let list = match channel_list(app).await {
+    let list = match channel_list(&app.store).await {
         Ok(l) => l,
         Err(e) => return failure(e),
     };
@@ -420,7 +420,7 @@ pub(super) async fn change(
                     .await;
                 }
             };
-            let shown = crate::api_channels::info(&record, None);
+            let shown = svetofor_publisher::channels::info(&record, None);
             let a = audit(
                 "channel.create",
                 serde_json::json!({"kind": shown.kind, "target": shown.target,
@@ -466,9 +466,9 @@ pub(super) async fn change(
 }
 
 /// The field and the words of a refused channel.
-fn refusal(e: &ApiError) -> (String, String) {
-    (
-        e.field().unwrap_or_default().to_owned(),
-        e.message().to_owned(),
-    )
+fn refusal(e: &PublishError) -> (String, String) {
+    match e {
+        PublishError::Rejected(r) => (r.field.clone(), r.to_string()),
+        other => (String::new(), other.to_string()),
+    }
 }

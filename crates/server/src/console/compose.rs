@@ -23,10 +23,10 @@ use super::preview::Preview;
 use super::words::{Lang, Words};
 use super::{failure, forged, html, redirect, signed_in, words_for};
 use crate::AppState;
-use crate::accounts::UserRecord;
-use crate::auth::Role;
-use crate::publisher::PublishError;
-use crate::store::{SessionRecord, blocking};
+use svetofor_publisher::accounts::UserRecord;
+use svetofor_publisher::auth::Role;
+use svetofor_publisher::publisher::PublishError;
+use svetofor_store::{SessionRecord, blocking};
 
 /// The compose form as posted.
 #[derive(Debug, Default, Deserialize)]
@@ -409,7 +409,7 @@ pub(super) struct Start {
 /// The templates, and the components' names by id in `lang` (for `{component}`).
 async fn catalogue(app: &AppState) -> Result<(Vec<Template>, Vec<Component>), Response> {
     let store = app.store.clone();
-    blocking(move || Ok::<_, crate::store::StoreError>((store.templates()?, store.components()?)))
+    blocking(move || Ok::<_, svetofor_store::StoreError>((store.templates()?, store.components()?)))
         .await
         .map_err(failure)
 }
@@ -650,7 +650,7 @@ pub(super) async fn compose(
         for (k, v) in marks_of(w, &failed) {
             marks.entry(k).or_default().extend(v);
         }
-        let previews = match crate::notices::create("preview".to_owned(), req, now) {
+        let previews = match svetofor_publisher::notices::create("preview".to_owned(), req, now) {
             Ok(n) => app.console.previewer.as_ref().map_or_else(Vec::new, |p| {
                 let event = svetofor_api::NoticeEvent {
                     kind: svetofor_api::EventKind::Created,

@@ -16,7 +16,7 @@ use super::pages::{esc, time_tag};
 use super::words::Words;
 use super::{CsrfForm, failure, redirect};
 use crate::AppState;
-use crate::store::{DeliveryQuery, StoreError, blocking};
+use svetofor_store::{DeliveryQuery, StoreError, blocking};
 
 /// Deliveries of the last hour, or of one notice.
 pub(super) async fn recent(
@@ -166,7 +166,7 @@ pub(super) async fn retry(
     .ok()
     .and_then(|one| one.into_iter().next())
     .map(|d| d.notice_id);
-    match crate::api_channels::send_again(&app, id, user.actor()).await {
+    match svetofor_publisher::channels::send_again(&app.publisher, id, user.actor()).await {
         Ok(_) => match notice {
             Some(n) => {
                 let mut r = redirect("/console/", &[]);

@@ -18,11 +18,11 @@ use super::pages::{esc, signed_page};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use crate::api_drafts::template_audit;
-use crate::auth::Role;
-use crate::notices;
-use crate::publisher::PublishError;
-use crate::store::blocking;
+use crate::api::drafts::template_audit;
+use svetofor_publisher::auth::Role;
+use svetofor_publisher::notices;
+use svetofor_publisher::publisher::PublishError;
+use svetofor_store::blocking;
 
 /// A template form as posted.
 #[derive(Debug, Default, Deserialize)]
@@ -346,8 +346,8 @@ pub(super) async fn components(State(app): State<Arc<AppState>>, headers: Header
 async fn components_page(
     app: &AppState,
     headers: &HeaderMap,
-    user: &crate::accounts::UserRecord,
-    s: &crate::store::SessionRecord,
+    user: &svetofor_publisher::accounts::UserRecord,
+    s: &svetofor_store::SessionRecord,
     marks: &Marks,
     status: StatusCode,
 ) -> Response {

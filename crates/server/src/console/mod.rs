@@ -36,9 +36,9 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::accounts::{self, UserRecord};
-use crate::limits::AuthThrottle;
-use crate::store::{AccountStore, SessionRecord, StoreError, blocking};
+use crate::http::limits::AuthThrottle;
+use svetofor_publisher::accounts::{self, UserRecord};
+use svetofor_store::{AccountStore, SessionRecord, StoreError, blocking};
 use words::{Lang, Words};
 
 /// What the console keeps besides the store.
@@ -147,7 +147,7 @@ fn html(status: StatusCode, cookies: &[String], body: String) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     // Not `no-referrer`: with it, browsers send `Origin: null` on the console's own forms.
-    crate::page_headers::secure(h, CSP, "same-origin");
+    crate::http::page_headers::secure(h, CSP, "same-origin");
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {

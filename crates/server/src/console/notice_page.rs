@@ -24,9 +24,9 @@ use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use crate::accounts::UserRecord;
-use crate::publisher::PublishError;
-use crate::store::{AuditQuery, AuditRecord, SessionRecord, blocking};
+use svetofor_publisher::accounts::UserRecord;
+use svetofor_publisher::publisher::PublishError;
+use svetofor_store::{AuditQuery, AuditRecord, SessionRecord, blocking};
 
 async fn notice_of(app: &AppState, id: &str) -> Result<Option<Notice>, Response> {
     let store = app.store.clone();
@@ -251,7 +251,7 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             w,
             csrf,
             v.deliveries,
-            v.nav.role >= crate::auth::Role::Support
+            v.nav.role >= svetofor_publisher::auth::Role::Support
         ),
         back = esc(&w.t("console-back")),
         sev = n.severity.as_str(),

@@ -6,7 +6,7 @@ use svetofor_api::Draft;
 use svetofor_feed::{Notice, Severity};
 
 use super::words::Words;
-use crate::auth::Role;
+use svetofor_publisher::auth::Role;
 
 /// Escapes untrusted text for the page.
 pub fn esc(s: &str) -> String {
@@ -139,7 +139,7 @@ pub struct Now<'a> {
     /// Deliveries to channels in the last hour.
     pub deliveries: &'a [svetofor_api::DeliveryInfo],
     /// Alerts from monitoring waiting for a person.
-    pub alerts: &'a [crate::store::AlertLink],
+    pub alerts: &'a [svetofor_store::AlertLink],
     pub now: DateTime<Utc>,
 }
 

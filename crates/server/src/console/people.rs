@@ -16,9 +16,9 @@ use super::pages::{esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use crate::accounts::{self, UserRecord};
-use crate::auth::{self, Role};
-use crate::store::{AccountChange, AuditEntry, SessionRecord, StoreError, blocking};
+use svetofor_publisher::accounts::{self, UserRecord};
+use svetofor_publisher::auth::{self, Role};
+use svetofor_store::{AccountChange, AuditEntry, SessionRecord, StoreError, blocking};
 
 /// A form of the users or tokens page.
 #[derive(Debug, Default, Deserialize)]

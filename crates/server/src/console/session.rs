@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::store::SessionRecord;
+use svetofor_store::SessionRecord;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "svetofor_session";

@@ -16,10 +16,10 @@ use svetofor_feed::Severity;
 
 use super::{Drawn, answer, base_url};
 use crate::AppState;
-use crate::api::{MaybeCaller, require_read};
 use crate::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
 use crate::console::words::{Lang, Words};
 use crate::error::ApiError;
+use crate::http::extract::{MaybeCaller, require_read};
 
 /// The banner `/embed.json` describes, and the words of the strip around it.
 #[derive(Debug, Clone, Serialize)]
@@ -168,7 +168,7 @@ pub async fn banner(
                 },
             };
             let bytes = Arc::new(Drawn::new(
-                serde_json::to_vec(&answer).map_err(crate::store::StoreError::Encode)?,
+                serde_json::to_vec(&answer).map_err(svetofor_store::StoreError::Encode)?,
             ));
             if let Ok(mut a) = app.embed.answers.lock() {
                 if a.len() >= KEPT {
@@ -197,10 +197,10 @@ pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Res
         let key = app.publisher.public_key_file();
         let key = key.lines().nth(1).unwrap_or("").trim().to_owned();
         let js = include_str!("../../public/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", &key);
-        let gzip = crate::publisher::gzip(js.as_bytes());
+        let gzip = svetofor_publisher::publisher::gzip(js.as_bytes());
         (Drawn::new(js.into_bytes()), Drawn::new(gzip))
     });
-    let compressed = crate::feed_http::accepts_gzip(&headers);
+    let compressed = crate::api::feed::accepts_gzip(&headers);
     let body = if compressed { gzip } else { plain };
     let mut resp = answer(&app, &headers, "text/javascript; charset=utf-8", 300, body);
     let h = resp.headers_mut();

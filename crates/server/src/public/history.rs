@@ -14,9 +14,9 @@ use svetofor_feed::Notice;
 
 use super::{Sight, answer, base_url};
 use crate::AppState;
-use crate::api::{MaybeCaller, require_read};
 use crate::console::words::Lang as PageLang;
 use crate::error::ApiError;
+use crate::http::extract::{MaybeCaller, require_read};
 
 /// At most this many entries.
 pub const ENTRIES: usize = 100;

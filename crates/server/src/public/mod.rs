@@ -44,7 +44,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 fn syndication(which: history::Syndication) -> axum::routing::MethodRouter<Arc<AppState>> {
     get(
         move |app: axum::extract::State<Arc<AppState>>,
-              caller: crate::api::MaybeCaller,
+              caller: crate::http::extract::MaybeCaller,
               headers: HeaderMap,
               q: axum::extract::Query<history::Params>| {
             history::route(app, caller, headers, q, which)

@@ -16,10 +16,10 @@ use svetofor_feed::{Kind, Notice, Phase, Severity};
 use super::history::lang_of;
 use super::{Drawn, HISTORY_DAYS, Sight, answer, base_url};
 use crate::AppState;
-use crate::api::{MaybeCaller, require_read};
 use crate::console::pages::{esc, time_tag};
 use crate::console::words::Words;
 use crate::error::ApiError;
+use crate::http::extract::{MaybeCaller, require_read};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
                    img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -101,7 +101,7 @@ fn html(app: &AppState, headers: &HeaderMap, page: &Drawn) -> Response {
             HeaderValue::from_static("public, max-age=0, s-maxage=15, stale-if-error=86400"),
         );
     }
-    crate::page_headers::secure(h, CSP, "no-referrer");
+    crate::http::page_headers::secure(h, CSP, "no-referrer");
     resp.into_response()
 }
 

@@ -10,7 +10,7 @@ use svetofor_feed::{Component, Feed, Notice, Snapshot, State};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::{StoreError, blocking};
+use svetofor_store::{StoreError, blocking};
 
 /// How far back the status page and the history feeds go.
 pub const HISTORY_DAYS: i64 = 90;

@@ -18,8 +18,8 @@ use svetofor_feed::{Kind, Notice, Phase, Severity, State as NoticeState};
 
 use super::{Sight, answer, base_url};
 use crate::AppState;
-use crate::api::{MaybeCaller, require_read};
 use crate::error::ApiError;
+use crate::http::extract::{MaybeCaller, require_read};
 
 /// `/api/v2/…`.
 pub fn routes() -> Router<Arc<AppState>> {

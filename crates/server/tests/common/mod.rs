@@ -7,11 +7,11 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::Value;
 use svetofor_feed::{Accepted, TrustedKey, accept};
-use svetofor_server::auth::{Role, new_token};
-use svetofor_server::limits::Limits;
-use svetofor_server::publisher::FeedSettings;
-use svetofor_server::store::AuditEntry;
+use svetofor_publisher::auth::{Role, new_token};
+use svetofor_publisher::publisher::FeedSettings;
+use svetofor_server::http::limits::Limits;
 use svetofor_server::{ServeOptions, Server};
+use svetofor_store::AuditEntry;
 
 pub struct Harness {
     pub server: Server,
@@ -24,7 +24,7 @@ pub struct Harness {
 pub fn options(dir: &std::path::Path) -> ServeOptions {
     ServeOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
-        db: svetofor_server::store::Database::Sqlite(dir.join("svetofor.db")),
+        db: svetofor_store::Database::Sqlite(dir.join("svetofor.db")),
         key: dir.join("svetofor.key"),
         private: false,
         mirror_dir: None,
