@@ -177,7 +177,7 @@ pub async fn deliver(config: &ChannelConfig, event: &NoticeEvent, to: Addressed<
             disable: false,
         };
     };
-    let lang = Lang::of(to.language);
+    let lang = Lang::read(to.language);
     let host = s
         .from
         .rsplit('@')
@@ -216,17 +216,14 @@ pub async fn test(config: &ChannelConfig, language: &str) -> Result<String, Stri
     let Some(s) = smtp_of(config) else {
         return Err("not an e-mail channel".into());
     };
-    let (subject, text) = match Lang::of(language) {
-        Lang::Ru => (
-            "[Проверка] Светофор",
-            "Это проверочное письмо: канал работает.\n",
-        ),
-        Lang::En => (
-            "[Test] Svetofor",
-            "This is a test message: the channel works.\n",
-        ),
-    };
-    match send(&s, |b| b, subject.to_owned(), text.to_owned()).await {
+    let lang = Lang::read(language);
+    let subject = format!(
+        "[{}] {}",
+        words::say(lang, "test-word"),
+        words::say(lang, "test-product")
+    );
+    let text = format!("{}\n", words::say(lang, "test-body"));
+    match send(&s, |b| b, subject, text).await {
         Outcome::Sent { .. } => Ok(format!(
             "{} accepted a test message to {}",
             s.url,

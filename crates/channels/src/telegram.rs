@@ -107,7 +107,7 @@ impl<'a> Bot<'a> {
 
     /// Sends (or, for a correction, edits) the message about `event` in `chat`.
     pub async fn deliver(&self, chat: &str, event: &NoticeEvent, to: Addressed<'_>) -> Outcome {
-        let text = text(event, Lang::of(to.language), to.utc_offset_minutes);
+        let text = text(event, Lang::read(to.language), to.utc_offset_minutes);
         let quiet = event.notice.severity == Severity::Green;
         let result = match (event.kind, to.thread) {
             (EventKind::Corrected, Some(first)) => {

@@ -6,46 +6,42 @@ use chrono::{DateTime, FixedOffset, Offset, Utc};
 use svetofor_api::{EventKind, NoticeEvent};
 use svetofor_feed::{Kind, Notice, Severity, State};
 
-/// A channel's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ru,
-    En,
+pub use svetofor_i18n::Lang;
+
+/// The channels' book of words.
+pub struct Channels;
+
+impl svetofor_i18n::Book for Channels {
+    const NAME: &'static str = "channels";
+
+    fn source(lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ru => include_str!("../i18n/ru.ftl"),
+            Lang::En => include_str!("../i18n/en.ftl"),
+        }
+    }
 }
 
-impl Lang {
-    /// From a tag; anything but English is Russian.
-    pub fn of(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Ru
-        }
-    }
-
-    fn tag(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-
-    fn pick(self, ru: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Ru => ru,
-            Lang::En => en,
-        }
-    }
+/// The message `key` in `lang`.
+pub fn say(lang: Lang, key: &str) -> String {
+    type Words = svetofor_i18n::Catalog<Channels>;
+    static RU: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    let words = match lang {
+        Lang::Ru => RU.get_or_init(|| Words::new(Lang::Ru)),
+        Lang::En => EN.get_or_init(|| Words::new(Lang::En)),
+    };
+    words.t(key)
 }
 
 /// The word for how bad it is, never the colour alone.
-pub fn severity_word(n: &Notice, lang: Lang) -> &'static str {
+pub fn severity_word(n: &Notice, lang: Lang) -> String {
     match (n.kind, n.severity) {
-        (Kind::Maintenance, _) => lang.pick("Плановые работы", "Planned maintenance"),
-        (Kind::Info, _) => lang.pick("Новость", "News"),
-        (_, Severity::Red) => lang.pick("Сбой", "Outage"),
-        (_, Severity::Yellow) => lang.pick("Проблемы", "Problems"),
-        (_, Severity::Green) => lang.pick("Работает", "Working"),
+        (Kind::Maintenance, _) => say(lang, "word-maintenance"),
+        (Kind::Info, _) => say(lang, "word-info"),
+        (_, Severity::Red) => say(lang, "word-red"),
+        (_, Severity::Yellow) => say(lang, "word-yellow"),
+        (_, Severity::Green) => say(lang, "word-green"),
     }
 }
 
@@ -58,24 +54,21 @@ fn mark(n: &Notice) -> &'static str {
 }
 
 /// Where a notice stands, in a few words (lower case, for after a dash).
-pub fn state_word(s: State, lang: Lang) -> &'static str {
+pub fn state_word(s: State, lang: Lang) -> String {
     match s {
-        State::Investigating => lang.pick("выясняем причину", "investigating"),
-        State::Identified => lang.pick("причина найдена, исправляем", "cause found, fixing"),
-        State::Monitoring => lang.pick("исправлено, наблюдаем", "fixed, monitoring"),
-        State::Resolved => lang.pick("устранено", "resolved"),
-        State::Scheduled => lang.pick("запланировано", "scheduled"),
-        State::InProgress => lang.pick("идут работы", "in progress"),
-        State::Completed => lang.pick("работы завершены", "completed"),
-        State::Withdrawn => lang.pick("отменено", "withdrawn"),
-        State::Published => lang.pick("опубликовано", "published"),
+        State::Investigating => say(lang, "state-investigating"),
+        State::Identified => say(lang, "state-identified"),
+        State::Monitoring => say(lang, "state-monitoring"),
+        State::Resolved => say(lang, "state-resolved"),
+        State::Scheduled => say(lang, "state-scheduled"),
+        State::InProgress => say(lang, "state-in-progress"),
+        State::Completed => say(lang, "state-completed"),
+        State::Withdrawn => say(lang, "state-withdrawn"),
+        State::Published => say(lang, "state-published"),
     }
 }
 
 fn zone_name(offset_minutes: i32) -> String {
-    if offset_minutes == 180 {
-        return "МСК".to_owned();
-    }
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let m = offset_minutes.unsigned_abs();
     if m.is_multiple_of(60) {
@@ -92,33 +85,14 @@ pub fn time(t: DateTime<Utc>, now: DateTime<Utc>, offset_minutes: i32, lang: Lan
     let local = t.with_timezone(&zone);
     let today = now.with_timezone(&zone).date_naive() == local.date_naive();
     let name = match (offset_minutes, lang) {
-        (180, Lang::En) => "Moscow".to_owned(),
+        (180, _) => say(lang, "zone-moscow"),
         _ => zone_name(offset_minutes),
     };
     if today {
         format!("{} ({name})", local.format("%H:%M"))
     } else {
-        let months = match lang {
-            Lang::Ru => [
-                "янв.",
-                "февр.",
-                "марта",
-                "апр.",
-                "мая",
-                "июня",
-                "июля",
-                "авг.",
-                "сент.",
-                "окт.",
-                "нояб.",
-                "дек.",
-            ],
-            Lang::En => [
-                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-            ],
-        };
         use chrono::Datelike;
-        let month = months[local.month0() as usize];
+        let month = say(lang, &format!("month-{}", local.month()));
         format!("{} {month} {} ({name})", local.day(), local.format("%H:%M"))
     }
 }
@@ -130,7 +104,7 @@ pub struct Message {
     /// `[word]` in front.
     pub headline: String,
     /// What it is in a word or two (`Сбой`, `Устранено`), for the e-mail's subject.
-    pub word: &'static str,
+    pub word: String,
     /// The rest, paragraph by paragraph.
     pub lines: Vec<String>,
 }
@@ -160,16 +134,16 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             if !latest.is_empty() {
                 lines.push(latest);
             }
-            format!("{} {}: {title}", mark(n), lang.pick("Обновление", "Update"))
+            format!("{} {}: {title}", mark(n), say(lang, "headline-update"))
         }
         EventKind::Resolved => {
             if !latest.is_empty() {
                 lines.push(latest);
             }
             word = if n.kind == Kind::Maintenance {
-                lang.pick("Работы завершены", "Maintenance completed")
+                say(lang, "word-maintenance-completed")
             } else {
-                lang.pick("Устранено", "Resolved")
+                say(lang, "word-resolved")
             };
             format!("✅ {word}: {title}")
         }
@@ -177,26 +151,17 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             if !latest.is_empty() {
                 lines.push(latest);
             }
-            word = lang.pick("Отменено", "Withdrawn");
+            word = say(lang, "word-withdrawn");
             format!("{word}: {title}")
         }
         EventKind::DraftCreated => {
             if !body.is_empty() {
                 lines.push(body);
             }
-            lines.push(
-                lang.pick(
-                    "Сотрудники этого ещё не видят: черновик ждёт проверки и публикации в консоли.",
-                    "Employees do not see this yet: a draft waits in the console to be checked and published.",
-                )
-                .to_owned(),
-            );
-            word = lang.pick("Черновик", "Draft");
+            lines.push(say(lang, "draft-not-seen").to_owned());
+            word = say(lang, "word-draft");
             return Message {
-                headline: format!(
-                    "📝 {}: {title}",
-                    lang.pick("От мониторинга", "From monitoring")
-                ),
+                headline: format!("📝 {}: {title}", say(lang, "headline-from-monitoring")),
                 word,
                 lines,
             };
@@ -209,26 +174,26 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             .unwrap_or_default();
         lines.push(format!(
             "{}: {}{until}",
-            lang.pick("Когда", "When"),
+            say(lang, "line-when"),
             time(w.starts_at, now, offset_minutes, lang)
         ));
     }
     if !n.state.is_final() {
         lines.push(format!(
             "{}: {}",
-            lang.pick("Состояние", "Status"),
+            say(lang, "line-status"),
             state_word(n.state, lang)
         ));
         if let Some(t) = n.next_update_at {
             lines.push(format!(
                 "{} {}",
-                lang.pick("Следующее обновление — до", "Next update by"),
+                say(lang, "line-next-update"),
                 time(t, now, offset_minutes, lang)
             ));
         }
     }
     if let Some(url) = &n.url {
-        lines.push(format!("{}: {url}", lang.pick("Подробнее", "Details")));
+        lines.push(format!("{}: {url}", say(lang, "line-details")));
     }
     Message {
         headline,
@@ -320,6 +285,18 @@ mod tests {
         assert_eq!(m.headline, "✅ Устранено: Платежи не проходят");
         assert_eq!(m.word, "Устранено");
         assert_eq!(m.lines, ["Перезапустили шлюз"]);
+    }
+
+    #[test]
+    fn both_catalogues_are_in_step() {
+        use svetofor_i18n::Book;
+        svetofor_i18n::parity::check(Channels::source(Lang::Ru), Channels::source(Lang::En))
+            .unwrap();
+        for lang in Lang::ALL {
+            for key in svetofor_i18n::parity::keys_of(Channels::source(lang)) {
+                assert_ne!(say(lang, &key), key, "{lang} {key}");
+            }
+        }
     }
 
     #[test]

@@ -18,10 +18,9 @@ pub mod config;
 pub mod engine;
 pub mod feed_check;
 pub mod fetch;
-pub mod lang;
 pub mod source;
 pub mod view;
 
 pub use fetch::{Conditional, FetchError, Fetched, Fetcher, FetcherOptions};
-pub use lang::Lang;
 pub use source::{Loaded, SourceError, load};
+pub use svetofor_i18n::Lang;

@@ -10,19 +10,26 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use svetofor_api::EventKind;
-use svetofor_feed::{Component, MAX_DOCUMENT_BYTES, Notice, SigningKey, Text, TrustedKey};
+use svetofor_feed::{Component, Notice, SigningKey, Text, TrustedKey};
 use tokio::sync::{Mutex, Notify, watch};
 
+mod clock;
+mod components;
 mod deliveries;
 mod document;
 mod drafts;
+mod error;
+mod follow;
+
+pub use error::PublishError;
+use follow::read_stored;
 
 pub use document::gzip;
 pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
-use crate::notices::{self, ComponentSettings, NewNotice, NoticeChange, Rejected};
+use crate::notices::{self, NewNotice, NoticeChange};
 use svetofor_store::blocking;
-use svetofor_store::{AuditEntry, Change, Store, StoreError, StoredDocument, Turn, TurnFor};
+use svetofor_store::{AuditEntry, Change, Store, StoreError};
 
 /// How many times a change is made again after other publishers stored theirs first (each
 /// time on what they stored) before the caller is told to try later.
@@ -51,58 +58,6 @@ struct NoticeEdit {
     new: bool,
     draft: Option<String>,
     event: EventKind,
-}
-
-/// Why a change was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    /// The request is wrong.
-    #[error(transparent)]
-    Rejected(#[from] Rejected),
-    /// No such notice.
-    #[error("no notice with id \"{0}\"")]
-    NotFound(String),
-    /// No such draft (or it was published or deleted already).
-    #[error("no draft with id \"{0}\" (published or deleted already?)")]
-    NoDraft(String),
-    /// No such component.
-    #[error("no component with id \"{0}\"")]
-    NoComponent(String),
-    /// The feed would be too large.
-    #[error(
-        "the feed would be {size} bytes, more than the {MAX_DOCUMENT_BYTES} clients accept; resolve or shorten open notices"
-    )]
-    FeedTooLarge {
-        /// The size it would have.
-        size: usize,
-    },
-    /// Storage failed; nothing was published.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Signing failed; nothing was published.
-    #[error("signing failed: {0}")]
-    Signing(#[source] svetofor_feed::KeyError),
-    /// The OS gave no randomness for a new id; nothing was published.
-    #[error("no randomness for a new id: {0}")]
-    Randomness(#[from] getrandom::Error),
-    /// An edge replica has no signing key: it serves what the signing replicas stored.
-    #[error(
-        "this is an edge replica: it serves the feed only; send changes to a publishing replica"
-    )]
-    Edge,
-    /// An edge replica found nothing to serve.
-    #[error(
-        "the database holds no signed feed yet: start a publishing replica (with the signing key) first"
-    )]
-    NothingToServe,
-    /// What the database holds was not signed by the feed's key.
-    #[error("the stored feed (seq {seq}) does not verify with the feed's public key: {reason}")]
-    Unverified {
-        /// The stored document's seq.
-        seq: u64,
-        /// Why it failed.
-        reason: String,
-    },
 }
 
 /// The signing key (none on an edge replica) and the public key documents are checked with.
@@ -170,50 +125,6 @@ fn new_notice_id(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
     getrandom::fill(&mut bits)?;
     let hex: String = bits.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("{}-{hex}", now.format("%Y%m%d")))
-}
-
-impl PublishError {
-    fn is_conflict(&self) -> bool {
-        matches!(self, PublishError::Store(StoreError::Conflict { .. }))
-    }
-}
-
-/// The notices, components and seq of the feed as stored, with the signed document of that
-/// seq on a shared store.
-type Stored = (Vec<Notice>, Vec<Component>, u64, Option<StoredDocument>);
-
-async fn read_stored(
-    store: &Arc<dyn Store>,
-    since: DateTime<Utc>,
-    with_document: bool,
-) -> Result<Stored, PublishError> {
-    let store = store.clone();
-    Ok(blocking(move || {
-        Ok::<_, StoreError>((
-            store.feed_notices(since)?,
-            store.components()?,
-            store.seq()?,
-            if with_document {
-                store.latest_document()?
-            } else {
-                None
-            },
-        ))
-    })
-    .await?)
-}
-
-/// The stored document, when it was signed by `trusted` and reads as a feed.
-fn verified(trusted: &TrustedKey, d: &StoredDocument) -> Result<Published, PublishError> {
-    let unverified = |reason: String| PublishError::Unverified { seq: d.seq, reason };
-    svetofor_feed::signature::verify(
-        d.document.as_bytes(),
-        &d.signature,
-        std::slice::from_ref(trusted),
-    )
-    .map_err(|e| unverified(e.to_string()))?;
-    Published::from_stored(d)
-        .ok_or_else(|| unverified("the signed text is not a feed document".to_owned()))
 }
 
 /// Stores `change` made owned: the store call runs on the blocking pool.
@@ -308,69 +219,6 @@ impl Publisher {
             seq,
         };
         Ok(Self::serving(store, keys, settings, mirror_dir, state, published).await)
-    }
-
-    /// An edge replica: serves the newest document the signing replicas stored in the
-    /// shared `store`, each checked with `public_file` (the feed's `.pub`), and follows
-    /// theirs; it signs and changes nothing.
-    pub async fn start_edge(
-        store: Arc<dyn Store>,
-        public_file: String,
-        settings: FeedSettings,
-        mirror_dir: Option<PathBuf>,
-    ) -> Result<Arc<Self>, PublishError> {
-        let trusted: TrustedKey = public_file.parse().map_err(PublishError::Signing)?;
-        let since =
-            Utc::now() - TimeDelta::from_std(settings.history).unwrap_or(TimeDelta::days(3));
-        let (list, components, seq, document) = read_stored(&store, since, true).await?;
-        let document = document.ok_or(PublishError::NothingToServe)?;
-        let published = verified(&trusted, &document)?;
-        let keys = Keys {
-            key: None,
-            trusted,
-            public_file,
-        };
-        let state = State {
-            notices: list.into_iter().map(|n| (n.id.clone(), n)).collect(),
-            components,
-            seq,
-        };
-        Ok(Self::serving(
-            store,
-            keys,
-            settings,
-            mirror_dir,
-            state,
-            Arc::new(published),
-        )
-        .await)
-    }
-
-    /// A publisher serving `published` from `state`, its mirror folder written.
-    async fn serving(
-        store: Arc<dyn Store>,
-        keys: Keys,
-        settings: FeedSettings,
-        mirror_dir: Option<PathBuf>,
-        state: State,
-        published: Arc<Published>,
-    ) -> Arc<Self> {
-        let (tx, _) = watch::channel(published);
-        let publisher = Arc::new(Publisher {
-            shared: store.shared(),
-            store,
-            key: keys.key,
-            trusted: keys.trusted,
-            public_file: keys.public_file,
-            settings,
-            mirror_dir,
-            state: Mutex::new(state),
-            tx,
-            wake: Notify::new(),
-            outbox: Notify::new(),
-        });
-        publisher.write_mirror().await;
-        publisher
     }
 
     /// Whether this is an edge replica (no signing key).
@@ -507,113 +355,6 @@ impl Publisher {
             .ok_or_else(|| PublishError::NotFound(id.to_owned()))
     }
 
-    /// Reads the feed as stored (after another publisher on the same database stored a
-    /// change) and serves the document it signed, if newer than ours. A writer about to
-    /// publish its own newer one leaves that out (`serve`).
-    async fn reload_to(&self, state: &mut State, serve: bool) -> Result<(), PublishError> {
-        let since =
-            Utc::now() - TimeDelta::from_std(self.settings.history).unwrap_or(TimeDelta::days(3));
-        let (list, components, seq, document) = read_stored(&self.store, since, serve).await?;
-        state.notices = list.into_iter().map(|n| (n.id.clone(), n)).collect();
-        state.components = components;
-        state.seq = seq;
-        let newer = match document.filter(|d| d.seq > self.current().seq) {
-            Some(d) => match verified(&self.trusted, &d) {
-                Ok(p) => Some(p),
-                // Keep serving the last good document; a stranger's never reaches a client.
-                Err(e) => {
-                    tracing::error!("{e}; still serving seq {}", self.current().seq);
-                    None
-                }
-            },
-            None => None,
-        };
-        if let Some(p) = newer {
-            self.tx.send_replace(Arc::new(p));
-            self.wake.notify_one();
-        }
-        Ok(())
-    }
-
-    /// [`Publisher::reload_to`], serving what was read.
-    async fn reload(&self, state: &mut State) -> Result<(), PublishError> {
-        self.reload_to(state, true).await
-    }
-
-    /// On a shared store: waits for this publisher's turn to write, and reads what the
-    /// others stored meanwhile, so the change is made on the latest state. Hold the turn
-    /// until the commit.
-    async fn my_turn(&self, state: &mut State) -> Result<Option<Turn>, PublishError> {
-        if !self.shared {
-            return Ok(None);
-        }
-        let store = self.store.clone();
-        let (turn, stored) =
-            blocking(move || Ok::<_, StoreError>((store.turn(TurnFor::Writing)?, store.seq()?)))
-                .await?;
-        if stored != state.seq {
-            self.reload_to(state, false).await?;
-        }
-        Ok(turn)
-    }
-
-    /// After a commit that lost to another publisher's: reads theirs, and says whether to
-    /// make the change again (false once it has been tried [`TRIES`] times: `e` is returned).
-    async fn again(
-        &self,
-        state: &mut State,
-        e: PublishError,
-        tries: &mut usize,
-    ) -> Result<(), PublishError> {
-        if !e.is_conflict() || *tries >= TRIES {
-            return Err(e);
-        }
-        *tries += 1;
-        self.reload(state).await
-    }
-
-    /// Follows the other publishers on a shared database: whenever one announces a change
-    /// (and every few seconds, in case an announcement was lost), a newer stored document is
-    /// read and served to this publisher's clients. Returns at once on a store of its own.
-    pub async fn run_follower(self: Arc<Self>) {
-        let Some(mut announced) = self.store.follow() else {
-            return;
-        };
-        loop {
-            tokio::select! {
-                changed = announced.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                }
-                _ = tokio::time::sleep(FOLLOW_CHECK) => {}
-            }
-            let store = self.store.clone();
-            let stored = match blocking(move || store.seq()).await {
-                Ok(seq) => seq,
-                Err(e) => {
-                    tracing::warn!("cannot read the stored seq: {e}");
-                    continue;
-                }
-            };
-            if stored <= self.current().seq {
-                continue;
-            }
-            let mut state = self.state.lock().await;
-            // The state may be newer than what is served (a writer read it, then stored
-            // nothing): what counts is the document clients get.
-            if stored > self.current().seq {
-                match self.reload(&mut state).await {
-                    Ok(()) => {
-                        drop(state);
-                        self.write_mirror().await;
-                    }
-                    Err(e) => tracing::warn!("cannot read another publisher's change: {e}"),
-                }
-            }
-        }
-    }
-
     /// Creates a notice.
     pub async fn create(&self, req: NewNotice, actor: String) -> Result<Notice, PublishError> {
         self.create_noted(req, actor, None).await
@@ -718,215 +459,5 @@ impl Publisher {
     async fn published(&self, state: tokio::sync::MutexGuard<'_, State>) {
         drop(state);
         self.write_mirror().await;
-    }
-
-    /// Names a component (creating it if new); it stays in the feed from then on.
-    pub async fn set_component(
-        &self,
-        id: &str,
-        req: ComponentSettings,
-        actor: String,
-    ) -> Result<Component, PublishError> {
-        let detail = serde_json::to_value(&req).unwrap_or_default();
-        let component = notices::named_component(id, req)?;
-        let mut state = self.state.lock().await;
-        let mut tries = 0;
-        loop {
-            let _turn = self.my_turn(&mut state).await?;
-            let now = Utc::now();
-            let audit = audit_line(
-                now,
-                actor.clone(),
-                "component.set",
-                &component.id,
-                detail.clone(),
-            );
-            let edit = Edit::SetComponent(component.clone());
-            match self.commit(&mut state, edit, Some(audit), now).await {
-                Ok(()) => {
-                    self.published(state).await;
-                    return Ok(component);
-                }
-                Err(e) => self.again(&mut state, e, &mut tries).await?,
-            }
-        }
-    }
-
-    /// Removes a component no open notice names.
-    pub async fn remove_component(&self, id: &str, actor: String) -> Result<(), PublishError> {
-        let id = notices::component_id(id)?;
-        let mut state = self.state.lock().await;
-        let mut tries = 0;
-        loop {
-            let _turn = self.my_turn(&mut state).await?;
-            if !state.components.iter().any(|c| c.id == id) {
-                return Err(PublishError::NoComponent(id));
-            }
-            if let Some(n) = state
-                .notices
-                .values()
-                .find(|n| !n.state.is_final() && n.components.contains(&id))
-            {
-                return Err(PublishError::Rejected(notices::Rejected {
-                    field: "id".to_owned(),
-                    message: format!(
-                        "component \"{id}\" is named by open notice {}: close it, or post the \
-                         change without the component, first",
-                        n.id
-                    ),
-                }));
-            }
-            let now = Utc::now();
-            let audit = audit_line(
-                now,
-                actor.clone(),
-                "component.remove",
-                &id,
-                serde_json::Value::Null,
-            );
-            let edit = Edit::RemoveComponent(id.clone());
-            match self.commit(&mut state, edit, Some(audit), now).await {
-                Ok(()) => {
-                    self.published(state).await;
-                    return Ok(());
-                }
-                Err(e) => self.again(&mut state, e, &mut tries).await?,
-            }
-        }
-    }
-
-    /// One pass of the clock: moves maintenance windows along and re-signs the feed when
-    /// half its lifetime has passed. Returns when the next pass is due.
-    pub async fn tick(&self) -> Result<DateTime<Utc>, PublishError> {
-        let mut state = self.state.lock().await;
-        let _turn = self.my_turn(&mut state).await?;
-        // Another replica may have signed while we waited for the turn: serve its document,
-        // so that its age (not our stale one's) decides whether a re-sign is due.
-        if state.seq > self.current().seq {
-            self.reload(&mut state).await?;
-        }
-        let now = Utc::now();
-        let due: Vec<String> = state
-            .notices
-            .values()
-            .filter(|n| notices::next_transition(n).is_some_and(|t| t <= now))
-            .map(|n| n.id.clone())
-            .collect();
-        let mut changed = false;
-        let mut stuck = false;
-        for id in due {
-            let Some(mut n) = state.notices.get(&id).cloned() else {
-                continue;
-            };
-            if notices::advance_by_clock(&mut n, now) {
-                let audit = AuditEntry {
-                    at: now,
-                    actor: "system".to_owned(),
-                    action: format!("notice.{}", n.state),
-                    target: Some(id.clone()),
-                    detail: serde_json::json!({ "by": "maintenance window" }),
-                };
-                // One step that fails must not stop the rest, least of all re-signing: an
-                // expired feed turns every desktop stale.
-                match self
-                    .commit(
-                        &mut state,
-                        Edit::Notice(NoticeEdit {
-                            event: if n.state.is_final() {
-                                EventKind::Resolved
-                            } else {
-                                EventKind::Updated
-                            },
-                            notice: n,
-                            new: false,
-                            draft: None,
-                        }),
-                        Some(audit),
-                        now,
-                    )
-                    .await
-                {
-                    Ok(()) => changed = true,
-                    // Another publisher moved it (or wrote) first: take what it stored.
-                    Err(e) if e.is_conflict() => {
-                        self.reload(&mut state).await?;
-                        changed = true;
-                    }
-                    Err(e) => {
-                        tracing::error!("maintenance {id} cannot move along by the clock: {e}");
-                        stuck = true;
-                    }
-                }
-            }
-        }
-        let half_ttl = TimeDelta::from_std(self.settings.ttl / 2).unwrap_or(TimeDelta::minutes(30));
-        let resign_at = self.current().generated_at + half_ttl;
-        if !changed && now >= resign_at {
-            match self.commit(&mut state, Edit::Nothing, None, now).await {
-                // Another publisher wrote (or re-signed) first: its newer document will do.
-                Err(e) if e.is_conflict() => self.reload(&mut state).await?,
-                r => r?,
-            }
-            changed = true;
-        }
-        let resign_at = self.current().generated_at + half_ttl;
-        let next = state
-            .notices
-            .values()
-            .filter_map(notices::next_transition)
-            .chain(std::iter::once(resign_at))
-            .min()
-            .unwrap_or(resign_at);
-        // A step that keeps failing is tried again in a while, not in a busy loop.
-        let next = if stuck {
-            next.max(now + TimeDelta::seconds(10)).min(resign_at)
-        } else {
-            next
-        };
-        drop(state);
-        if changed {
-            self.write_mirror().await;
-        }
-        Ok(next)
-    }
-
-    /// Runs [`Publisher::tick`] forever, sleeping until the next pass or a change. Errors are
-    /// logged and retried a little later.
-    pub async fn run_clock(self: Arc<Self>) {
-        loop {
-            let scheduled = self.publish_due_drafts().await;
-            let wait = match self.tick().await {
-                Ok(next) => {
-                    let next = scheduled.map_or(next, |s| s.min(next));
-                    (next - Utc::now()).to_std().unwrap_or(Duration::ZERO)
-                }
-                Err(e) => {
-                    tracing::error!("clock pass failed: {e}");
-                    Duration::from_secs(10)
-                }
-            };
-            // Wall-clock time can jump (suspend, NTP): never sleep more than a minute.
-            let wait = wait
-                .min(Duration::from_secs(60))
-                .max(Duration::from_millis(50));
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = self.wake.notified() => {}
-            }
-        }
-    }
-
-    /// Writes the current document to the mirror folder, if one is set.
-    async fn write_mirror(&self) {
-        let Some(dir) = self.mirror_dir.clone() else {
-            return;
-        };
-        let p = self.current();
-        let result = tokio::task::spawn_blocking(move || write_pair(&dir, &p)).await;
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("mirror: {e}"),
-            Err(e) => tracing::error!("mirror task failed: {e}"),
-        }
     }
 }

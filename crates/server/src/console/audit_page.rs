@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::compose::{moment_of, nav_of, person_of};
+use super::compose::moment_of;
+use super::guard::{nav_of, person_of};
 use super::pages::{esc, signed_page, time_tag, who};
 use super::{failure, html, words_for};
 use crate::AppState;

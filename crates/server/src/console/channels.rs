@@ -13,8 +13,8 @@ use serde::Deserialize;
 use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
 use svetofor_feed::Severity;
 
-use super::compose::{nav_of, person_of, poster_as};
 use super::form::{Marks, marks_at, option, word};
+use super::guard::{nav_of, person_of, poster_as};
 use super::pages::{Nav, esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -112,7 +112,7 @@ fn rows(w: &Words, csrf: &str, list: &[ChannelInfo]) -> String {
                 name = esc(&c.name),
                 kind = esc(&c.kind),
                 target = esc(&c.target),
-                rule = esc(&w.tr("console-channels-rule", &[("severity", &w.t(severity_key(c.min_severity)))])),
+                rule = esc(&w.tr_str("console-channels-rule", &[("severity", &w.t(severity_key(c.min_severity)))])),
                 test = button("test", "console-channels-test"),
                 remove = button("remove", "console-channels-remove"),
             )
@@ -448,7 +448,7 @@ pub(super) async fn change(
                     marks
                         .entry("name".to_owned())
                         .or_default()
-                        .push(w.tr("console-channels-taken", &[("name", &record.name)]));
+                        .push(w.tr_str("console-channels-taken", &[("name", &record.name)]));
                     page(
                         &app,
                         w,

@@ -18,15 +18,14 @@ use super::form::{
     Marks, confirm_box, confirmed, delay_select, form_field, form_time, in_lang, marks_at,
     marks_of, moment, option, overrides, pair, text, word,
 };
-use super::pages::{Nav, esc, page, signed_page};
-use super::preview::Preview;
+use super::guard::{nav_of, poster_of, publisher_of};
+use super::pages::{Nav, esc, signed_page};
+use super::preview_panel::{Previewed, preview_panel};
 use super::words::{Lang, Words};
-use super::{failure, forged, html, redirect, signed_in, words_for};
+use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use svetofor_publisher::accounts::UserRecord;
-use svetofor_publisher::auth::Role;
 use svetofor_publisher::publisher::PublishError;
-use svetofor_store::{SessionRecord, blocking};
+use svetofor_store::blocking;
 
 /// The compose form as posted.
 #[derive(Debug, Default, Deserialize)]
@@ -73,158 +72,6 @@ pub(super) struct ComposeForm {
     /// The browser's offset from UTC in minutes (set by the console's script; empty: UTC).
     #[serde(default)]
     tz: String,
-}
-
-/// A signed-in person with at least `role`, or the page that says why not.
-pub(super) async fn person_of(
-    app: &AppState,
-    headers: &HeaderMap,
-    role: Role,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    let w = words_for(headers);
-    match signed_in(app, headers).await {
-        Ok(Some((u, s))) if u.role >= role => Ok((u, s)),
-        Ok(Some(_)) => {
-            let key = if role >= Role::Admin {
-                "console-admins-only"
-            } else {
-                "console-not-allowed"
-            };
-            Err(html(
-                StatusCode::FORBIDDEN,
-                &[],
-                page(
-                    w,
-                    &w.t("console-title"),
-                    &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&w.t(key))),
-                ),
-            ))
-        }
-        Ok(None) => Err(redirect("/console/login", &[])),
-        Err(e) => Err(failure(e)),
-    }
-}
-
-/// A signed-in person allowed to publish, or the page that says why not.
-pub(super) async fn publisher_of(
-    app: &AppState,
-    headers: &HeaderMap,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    person_of(app, headers, Role::Support).await
-}
-
-/// The person behind a posted form: signed in with at least `role`, and the form genuine
-/// (see [`refusal`]); else the page that says why not.
-pub(super) async fn poster_as(
-    app: &AppState,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    csrf: &str,
-    role: Role,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    let (user, s) = person_of(app, headers, role).await?;
-    match refusal(app, headers, peer, &s, csrf) {
-        Some(r) => Err(r),
-        None => Ok((user, s)),
-    }
-}
-
-/// [`poster_as`] for support.
-pub(super) async fn poster_of(
-    app: &AppState,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    csrf: &str,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    poster_as(app, headers, peer, csrf, Role::Support).await
-}
-
-/// The refusal of a posted form that did not come from this console's page with its
-/// session's token, or that exceeds the write rate; `None` for a genuine one.
-pub(super) fn refusal(
-    app: &AppState,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    session: &SessionRecord,
-    csrf: &str,
-) -> Option<Response> {
-    let w = words_for(headers);
-    if forged(&app.console, headers, session, csrf) {
-        return Some(html(StatusCode::FORBIDDEN, &[], super::pages::refused(w)));
-    }
-    if app.write_limiter.check(peer.ip()).is_err() {
-        return Some(html(
-            StatusCode::TOO_MANY_REQUESTS,
-            &[],
-            super::pages::refused(w),
-        ));
-    }
-    None
-}
-
-/// The preview panel: the banner, the tray line and the notification, in both languages.
-/// A preview in one language: the desktop's, and what Telegram and e-mail would say.
-type Previewed = (Lang, Preview, svetofor_channels::words::Message);
-
-fn preview_panel(w: &Words, previews: &[Previewed]) -> String {
-    if previews.is_empty() {
-        return String::new();
-    }
-    let mut out = format!(
-        "<section class=\"preview\"><h2>{}</h2>",
-        esc(&w.t("console-preview-heading"))
-    );
-    for (lang, p, said) in previews {
-        out.push_str(&format!(
-            "<h3>{}</h3>",
-            esc(&w.t(match lang {
-                Lang::Ru => "console-preview-in-russian",
-                Lang::En => "console-preview-in-english",
-            }))
-        ));
-        match &p.banner {
-            Some(b) => out.push_str(&format!(
-                "<div class=\"strip {sev}\"><strong>{word}</strong> <b>{title}</b> {line} <span class=\"meta\">{when}</span></div>",
-                sev = p.severity.as_str(),
-                word = esc(&b.word),
-                title = esc(&b.title),
-                line = esc(&b.line),
-                when = esc(&b.when),
-            )),
-            None => out.push_str(&format!(
-                "<p class=\"empty\">{}</p>",
-                esc(&w.t("console-preview-no-banner"))
-            )),
-        }
-        out.push_str(&format!(
-            "<p class=\"tray\">{}: {}</p>",
-            esc(&w.t("console-preview-tray")),
-            esc(&p.tray)
-        ));
-        if let Some((summary, body)) = &p.notification {
-            out.push_str(&format!(
-                "<div class=\"toast\"><strong>{}</strong><br>{}</div>",
-                esc(summary),
-                esc(body)
-            ));
-        }
-        let lines: String = said
-            .lines
-            .iter()
-            .map(|l| format!("<br>{}", esc(l)))
-            .collect();
-        out.push_str(&format!(
-            "<p class=\"meta\">{label}</p><div class=\"toast channel\"><strong>{headline}</strong>{lines}</div>\
-             <p class=\"meta\">{subject_label}: [{word}] {title}</p>",
-            label = esc(&w.t("console-preview-channels")),
-            headline = esc(&said.headline),
-            subject_label = esc(&w.t("console-preview-subject")),
-            word = esc(said.word),
-            title = esc(said.headline.split_once(": ").map_or("", |(_, t)| t)),
-        ));
-    }
-    out.push_str("</section>");
-    out
 }
 
 /// What the compose page shows besides the form: who it is for, and the templates to
@@ -530,7 +377,7 @@ pub(super) async fn draft(
                 marks
                     .entry(String::new())
                     .or_default()
-                    .push(w.tr("console-draft-failed", &[("reason", e)]));
+                    .push(w.tr_str("console-draft-failed", &[("reason", e)]));
             }
             let setting = Setting {
                 nav: nav_of(&user, &s),
@@ -561,16 +408,6 @@ pub(super) async fn delete_draft(
     match app.publisher.delete_draft(&id, user.actor()).await {
         Ok(()) | Err(PublishError::NoDraft(_)) => redirect("/console/", &[]),
         Err(e) => failure(e),
-    }
-}
-
-/// The menu of a signed-in person.
-pub(super) fn nav_of<'a>(user: &'a UserRecord, s: &'a SessionRecord) -> Nav<'a> {
-    Nav {
-        user: &user.name,
-        role: user.role,
-        csrf: &s.csrf,
-        live: false,
     }
 }
 
@@ -662,8 +499,7 @@ pub(super) async fn compose(
                 Lang::ALL
                     .into_iter()
                     .filter_map(|l| {
-                        let lang = svetofor_channels::words::Lang::of(l.tag());
-                        let said = svetofor_channels::words::message(&event, lang, 180);
+                        let said = svetofor_channels::words::message(&event, l, 180);
                         p.preview(&n, l.tag()).map(|v| (l, v, said))
                     })
                     .collect()

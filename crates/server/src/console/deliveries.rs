@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::{TimeDelta, Utc};
 use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
 
-use super::compose::poster_of;
+use super::guard::poster_of;
 use super::pages::{esc, time_tag};
 use super::words::Words;
 use super::{CsrfForm, failure, redirect};

@@ -114,10 +114,10 @@ pub(super) fn delay_select(w: &Words, name: &str, current: &str) -> String {
         } else {
             "console-unit-minutes"
         };
-        let delay = w.tr(key, &[("n", n)]);
+        let delay = w.tr_str(key, &[("n", n)]);
         out.push_str(&option(
             d,
-            &w.tr("console-compose-in", &[("delay", &delay)]),
+            &w.tr_str("console-compose-in", &[("delay", &delay)]),
             current == d,
         ));
     }

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use svetofor_api::{ComponentSettings, Template};
 use svetofor_feed::{Component, Kind, Severity, Text};
 
-use super::compose::{nav_of, person_of, poster_as};
 use super::form::{Marks, in_lang, marks_at, option, text, word};
+use super::guard::{nav_of, person_of, poster_as};
 use super::pages::{esc, signed_page};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};

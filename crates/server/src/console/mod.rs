@@ -14,11 +14,13 @@ pub mod checks;
 mod compose;
 mod deliveries;
 mod form;
+mod guard;
 mod manage;
 mod notice_page;
 pub mod pages;
 mod people;
 pub mod preview;
+mod preview_panel;
 pub mod session;
 pub mod words;
 
@@ -176,7 +178,7 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    Words::of(Lang::of_request(
+    crate::console::words::of(Lang::of_request(
         cookie_of(headers, "svetofor_lang"),
         accept,
     ))
@@ -309,7 +311,7 @@ async fn login(
         .max(console.by_name.check(&name).err());
     if let Some(wait) = wait {
         tracing::warn!(%ip, user = %name, "console sign-in throttled");
-        let m = w.tr(
+        let m = w.tr_str(
             "console-login-throttled",
             &[("seconds", &wait.as_secs().max(1).to_string())],
         );
@@ -469,7 +471,7 @@ async fn language(
     Query(q): Query<LanguageQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = Lang::from_tag(&q.to);
+    let lang = Lang::read(&q.to);
     let cookie = format!(
         "svetofor_lang={}; Path=/console; SameSite=Strict; Max-Age=31536000{}",
         lang.tag(),

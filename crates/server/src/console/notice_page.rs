@@ -13,13 +13,13 @@ use svetofor_api::{Closing, Correction, NoticeChange, NoticeUpdate};
 use svetofor_feed::{Kind, Notice, State as NoticeState};
 
 use super::checks::{self, Check};
-use super::compose::nav_of;
-use super::compose::poster_of;
-use super::compose::publisher_of;
 use super::form::{
     Marks, confirm_box, confirmed, delay_select, in_lang, marks_at, marks_of, moment, option,
     overrides, same_words, text, word,
 };
+use super::guard::nav_of;
+use super::guard::poster_of;
+use super::guard::publisher_of;
 use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -79,7 +79,12 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
         .iter()
         .map(|u| {
             let actor = by(u.at)
-                .map(|p| format!(" · {}", esc(&w.tr("console-timeline-by", &[("name", &p)]))))
+                .map(|p| {
+                    format!(
+                        " · {}",
+                        esc(&w.tr_str("console-timeline-by", &[("name", &p)]))
+                    )
+                })
                 .unwrap_or_default();
             (
                 u.at,
@@ -98,7 +103,7 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
             format!(
                 "<li class=\"correction\"><span class=\"meta\">{} · {}</span> <strong>{}</strong></li>",
                 time_tag(a.entry.at),
-                esc(&w.tr("console-timeline-by", &[("name", &who(&a.entry.actor))])),
+                esc(&w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))])),
                 esc(&w.t("console-timeline-corrected")),
             ),
         ));

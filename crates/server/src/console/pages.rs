@@ -66,7 +66,7 @@ fn menu(w: &Words, nav: &Nav<'_>) -> String {
          <form method=\"post\" action=\"/console/logout\" class=\"logout\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">{logout}</button></form>",
-        who = esc(&w.tr(
+        who = esc(&w.tr_str(
             "console-signed-in-as",
             &[("name", nav.user), ("role", &role)]
         )),
@@ -180,7 +180,7 @@ fn notice_items(w: &Words, notices: &[&Notice], n: &Now<'_>) -> String {
 
 /// A message with a `{ $time }`, escaped, the time as a [`time_tag`].
 pub fn with_time(w: &Words, key: &str, t: DateTime<Utc>) -> String {
-    w.tr(key, &[("time", "\u{1}")])
+    w.tr_str(key, &[("time", "\u{1}")])
         .split('\u{1}')
         .map(esc)
         .collect::<Vec<_>>()
@@ -215,14 +215,14 @@ fn draft_items(w: &Words, drafts: &[Draft], can_open: bool) -> String {
                 .map(|e| {
                     format!(
                         " <span class=\"overdue\">{}</span>",
-                        esc(&w.tr("console-draft-failed", &[("reason", e)]))
+                        esc(&w.tr_str("console-draft-failed", &[("reason", e)]))
                     )
                 })
                 .unwrap_or_default();
             let sev = d.notice.severity.map_or("grey", |s| s.as_str());
             format!(
                 "<li class=\"{sev}\"><strong>{title}</strong> <span class=\"meta\">{when} · {by}</span>{error}</li>",
-                by = esc(&w.tr("console-draft-by", &[("name", &who(&d.created_by))])),
+                by = esc(&w.tr_str("console-draft-by", &[("name", &who(&d.created_by))])),
             )
         })
         .collect();
@@ -285,7 +285,7 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
     let reminder = if overdue > 0 {
         format!(
             "<p class=\"error\" role=\"alert\">{}</p>\n",
-            esc(&w.tr(
+            esc(&w.tr_str(
                 "console-now-overdue-reminder",
                 &[("count", &overdue.to_string())]
             ))
@@ -330,7 +330,7 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
             String::new()
         },
         sev = n.status.as_str(),
-        status = esc(&w.tr("console-now-status", &[("status", &w.t(status_key))])),
+        status = esc(&w.tr_str("console-now-status", &[("status", &w.t(status_key))])),
     );
     signed_page(w, &n.nav, &w.t("console-now-heading"), &body)
 }

@@ -10,8 +10,8 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::compose::{nav_of, person_of, poster_as};
 use super::form::{Marks, marks_at, option};
+use super::guard::{nav_of, person_of, poster_as};
 use super::pages::{esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -253,7 +253,7 @@ pub(super) async fn change_users(
             } else {
                 "console-users-none"
             };
-            mark("username", w.tr(key, &[("name", &name)]));
+            mark("username", w.tr_str(key, &[("name", &name)]));
             users_page(
                 &app,
                 w,

@@ -1,62 +1,17 @@
-//! The console's words in Russian and English (Fluent files built into the binary), and which
-//! language a request reads: the `svetofor_lang` cookie the switch sets, else `Accept-Language`.
+//! The console's and the public pages' words in Russian and English (Fluent files built into
+//! the binary, read by `svetofor-i18n`), and which language a request reads: the
+//! `svetofor_lang` cookie the switch sets, else `Accept-Language` ([`Lang::of_request`]).
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
-use unic_langid::LanguageIdentifier;
+pub use svetofor_i18n::Lang;
 
-/// A console language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Ru,
-    En,
-}
+/// The console's book of words.
+pub struct Console;
 
-impl Lang {
-    /// Both, for tests.
-    pub const ALL: [Lang; 2] = [Lang::Ru, Lang::En];
+impl svetofor_i18n::Book for Console {
+    const NAME: &'static str = "console";
 
-    /// Its tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-
-    /// The other one (the switch on every page).
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Ru => Lang::En,
-            Lang::En => Lang::Ru,
-        }
-    }
-
-    /// From a tag; anything but Russian reads English.
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("ru") {
-            Lang::Ru
-        } else {
-            Lang::En
-        }
-    }
-
-    /// The language of a request: the cookie, else the first of `Accept-Language` we have.
-    pub fn of_request(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
-        if let Some(c) = cookie {
-            return Lang::from_tag(c);
-        }
-        let first = accept_language
-            .into_iter()
-            .flat_map(|h| h.split(','))
-            .map(|part| part.split(';').next().unwrap_or("").trim())
-            .find(|t| t.starts_with("ru") || t.starts_with("en"));
-        first.map_or(Lang::Ru, Lang::from_tag)
-    }
-
-    /// The catalogue source.
-    pub fn source(self) -> &'static str {
-        match self {
+    fn source(lang: Lang) -> &'static str {
+        match lang {
             Lang::Ru => include_str!("../../i18n/ru.ftl"),
             Lang::En => include_str!("../../i18n/en.ftl"),
         }
@@ -64,83 +19,31 @@ impl Lang {
 }
 
 /// One language's console messages.
-pub struct Words {
-    lang: Lang,
-    bundle: FluentBundle<FluentResource>,
-}
+pub type Words = svetofor_i18n::Catalog<Console>;
 
-impl Words {
-    /// The catalogue of `lang`.
-    pub fn new(lang: Lang) -> Words {
-        let id: LanguageIdentifier = lang.tag().parse().unwrap_or_default();
-        let mut bundle = FluentBundle::new_concurrent(vec![id]);
-        bundle.set_use_isolating(false);
-        let resource =
-            FluentResource::try_new(lang.source().to_owned()).unwrap_or_else(|(r, e)| {
-                tracing::error!(?e, "console catalogue has errors");
-                r
-            });
-        if let Err(e) = bundle.add_resource(resource) {
-            tracing::error!(?e, "console catalogue has duplicate keys");
-        }
-        Words { lang, bundle }
-    }
-
-    /// The shared catalogue of `lang`.
-    pub fn of(lang: Lang) -> &'static Words {
-        static RU: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
-        static EN: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
-        match lang {
-            Lang::Ru => RU.get_or_init(|| Words::new(Lang::Ru)),
-            Lang::En => EN.get_or_init(|| Words::new(Lang::En)),
-        }
-    }
-
-    /// Its language.
-    pub fn lang(&self) -> Lang {
-        self.lang
-    }
-
-    /// A message without variables.
-    pub fn t(&self, key: &str) -> String {
-        self.tr(key, &[])
-    }
-
-    /// A message with string variables.
-    pub fn tr(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let Some(pattern) = self.bundle.get_message(key).and_then(|m| m.value()) else {
-            tracing::warn!(key, "console message missing");
-            return key.to_owned();
-        };
-        let mut fargs = FluentArgs::new();
-        for (k, v) in args {
-            fargs.set(*k, *v);
-        }
-        let mut errors = vec![];
-        self.bundle
-            .format_pattern(pattern, Some(&fargs), &mut errors)
-            .into_owned()
+/// The shared catalogue of `lang`.
+pub fn of(lang: Lang) -> &'static Words {
+    static RU: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+    match lang {
+        Lang::Ru => RU.get_or_init(|| Words::new(Lang::Ru)),
+        Lang::En => EN.get_or_init(|| Words::new(Lang::En)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn keys(src: &str) -> Vec<String> {
-        src.lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.to_owned()))
-            .collect()
-    }
+    use svetofor_i18n::Book;
+    use svetofor_i18n::parity::keys_of;
 
     #[test]
     fn both_catalogues_have_the_same_keys_and_every_message_formats() {
-        assert_eq!(keys(Lang::Ru.source()), keys(Lang::En.source()));
+        svetofor_i18n::parity::check(Console::source(Lang::Ru), Console::source(Lang::En)).unwrap();
         for lang in Lang::ALL {
-            let w = Words::of(lang);
-            for k in keys(lang.source()) {
-                let text = w.tr(
+            let w = of(lang);
+            for k in keys_of(Console::source(lang)) {
+                let text = w.tr_str(
                     &k,
                     &[
                         ("seconds", "5"),

@@ -17,7 +17,7 @@ use svetofor_feed::Severity;
 use super::{Drawn, answer, base_url};
 use crate::AppState;
 use crate::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
-use crate::console::words::{Lang, Words};
+use crate::console::words::Lang;
 use crate::error::ApiError;
 use crate::http::extract::{MaybeCaller, require_read};
 
@@ -92,7 +92,7 @@ pub async fn banner(
             "this publisher was started without the banner's rules (svetoforctl serve has them)",
         ));
     };
-    let lang = Lang::from_tag(p.lang.as_deref().unwrap_or("ru"));
+    let lang = Lang::read(p.lang.as_deref().unwrap_or("ru"));
     let min = match p.min.as_deref() {
         None | Some("yellow") => Severity::Yellow,
         Some("red") => Severity::Red,
@@ -150,7 +150,7 @@ pub async fn banner(
                 now,
             };
             let InProduct { banner, recovery } = previewer.in_product(&sight.snapshot, &ask);
-            let w = Words::of(lang);
+            let w = crate::console::words::of(lang);
             let details_url = match &banner {
                 Some(b) => format!("{base}/notices/{}?lang={}", b.notice_id, lang.tag()),
                 None => format!("{base}/?lang={}", lang.tag()),

@@ -14,7 +14,6 @@ use svetofor_feed::Notice;
 
 use super::{Sight, answer, base_url};
 use crate::AppState;
-use crate::console::words::Lang as PageLang;
 use crate::error::ApiError;
 use crate::http::extract::{MaybeCaller, require_read};
 
@@ -38,7 +37,7 @@ pub struct Entry<'a> {
 
 /// Every step of every notice in `sight`, newest first, at most [`ENTRIES`].
 pub fn entries<'a>(sight: &'a Sight, lang: &str) -> Vec<Entry<'a>> {
-    let wl = Lang::of(lang);
+    let wl = Lang::read(lang);
     let dl = sight.feed.default_language.as_str();
     let mut out: Vec<Entry<'a>> = vec![];
     for n in &sight.history {
@@ -174,10 +173,10 @@ pub fn rss(sight: &Sight, lang: &str, base: &str) -> String {
 }
 
 /// The language a public request reads: `?lang=`, else `Accept-Language`, else Russian.
-pub fn lang_of(query: Option<&str>, headers: &HeaderMap) -> PageLang {
+pub fn lang_of(query: Option<&str>, headers: &HeaderMap) -> Lang {
     match query {
-        Some(l) => PageLang::from_tag(l),
-        None => PageLang::of_request(
+        Some(l) => Lang::read(l),
+        None => Lang::of_request(
             None,
             headers
                 .get(header::ACCEPT_LANGUAGE)

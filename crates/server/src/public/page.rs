@@ -10,14 +10,14 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
-use svetofor_channels::words::{self as say, Lang as SayLang};
+use svetofor_channels::words as say;
 use svetofor_feed::{Kind, Notice, Phase, Severity};
 
 use super::history::lang_of;
 use super::{Drawn, HISTORY_DAYS, Sight, answer, base_url};
 use crate::AppState;
 use crate::console::pages::{esc, time_tag};
-use crate::console::words::Words;
+use crate::console::words::{Lang, Words};
 use crate::error::ApiError;
 use crate::http::extract::{MaybeCaller, require_read};
 
@@ -38,7 +38,7 @@ pub async fn status_page(
 ) -> Result<Response, ApiError> {
     require_read(&app, caller.0)?;
     let sight = app.sight.get(&app).await?;
-    let w = Words::of(lang_of(p.lang.as_deref(), &headers));
+    let w = crate::console::words::of(lang_of(p.lang.as_deref(), &headers));
     let base = base_url(&app, &headers);
     let body = sight.drawn(format!("home|{}|{base}", w.lang().tag()), || {
         home(w, &sight, Utc::now(), &base).into_bytes()
@@ -61,7 +61,7 @@ pub async fn notice_page(
             "no notice \"{id}\" in the last {HISTORY_DAYS} days"
         )));
     };
-    let w = Words::of(lang_of(p.lang.as_deref(), &headers));
+    let w = crate::console::words::of(lang_of(p.lang.as_deref(), &headers));
     let page = Drawn::new(one_notice(w, &sight, n, Utc::now()).into_bytes());
     Ok(html(&app, &headers, &page))
 }
@@ -128,8 +128,8 @@ pub fn shape(severity: Severity, label: &str) -> String {
     )
 }
 
-fn say_lang(w: &Words) -> SayLang {
-    SayLang::of(w.lang().tag())
+fn say_lang(w: &Words) -> Lang {
+    w.lang()
 }
 
 /// The worst in effect, and the heading that says it.
@@ -169,7 +169,7 @@ fn layout(w: &Words, sight: &Sight, title: &str, body: &str) -> String {
         title = esc(title),
         name = esc(&sight.feed.name),
         skip = esc(&w.t("status-skip")),
-        switch = esc(&Words::of(other).t("status-switch")),
+        switch = esc(&crate::console::words::of(other).t("status-switch")),
         footer = footer_links(w),
     )
 }
@@ -314,7 +314,7 @@ fn timeline(w: &Words, sight: &Sight, n: &Notice) -> String {
             };
             format!(
                 "<li><span class=\"step\">{state}</span> {at}<p class=\"said\">{said}</p></li>",
-                state = esc(&capitalised(say::state_word(u.state, sl))),
+                state = esc(&capitalised(&say::state_word(u.state, sl))),
                 at = time_tag(u.at),
                 said = esc(said),
             )
@@ -343,8 +343,8 @@ fn notice_card(w: &Words, sight: &Sight, n: &Notice, now: DateTime<Utc>, full: b
          <h3 id=\"n-{id}\"><span class=\"word\">{word}:</span> <a href=\"/notices/{id}?lang={tag}\">{title}</a></h3>\
          <p class=\"when\">{when}</p>{parts}{timeline}</div></article>\n",
         severity = n.severity,
-        shape = shape(n.severity, word),
-        word = esc(word),
+        shape = shape(n.severity, &word),
+        word = esc(&word),
         title = esc(text(w, sight, &n.title)),
         when = when(w, n, now),
         parts = components_line(w, sight, n),
@@ -437,7 +437,7 @@ fn day_class(d: Day) -> &'static str {
 
 fn days_row(w: &Words, name: &str, days: &[(NaiveDate, Day)]) -> String {
     let count = |d: Day| days.iter().filter(|(_, x)| *x == d).count().to_string();
-    let summary = w.tr(
+    let summary = w.tr_str(
         "status-days-summary",
         &[
             ("outage", &count(Day::Outage)),
@@ -461,7 +461,7 @@ fn days_row(w: &Words, name: &str, days: &[(NaiveDate, Day)]) -> String {
          <div class=\"days\" role=\"img\" aria-label=\"{label}\">{cells}</div>\
          <p class=\"ends\" aria-hidden=\"true\"><span>{ago}</span><span>{today}</span></p>\
          <p class=\"summary\">{summary}</p></div>\n",
-        ago = esc(&w.tr("status-days-ago", &[("days", &HISTORY_DAYS.to_string())])),
+        ago = esc(&w.tr_str("status-days-ago", &[("days", &HISTORY_DAYS.to_string())])),
         today = esc(&w.t("status-today")),
         name = esc(name),
         label = esc(&format!("{name}: {summary}")),
@@ -472,7 +472,7 @@ fn days_row(w: &Words, name: &str, days: &[(NaiveDate, Day)]) -> String {
 fn days_section(w: &Words, sight: &Sight, now: DateTime<Utc>) -> String {
     let mut out = format!(
         "<section aria-labelledby=\"days\"><h2 id=\"days\">{}</h2>\n<p class=\"legend\">{}</p>\n",
-        esc(&w.tr("status-days", &[("days", &HISTORY_DAYS.to_string())])),
+        esc(&w.tr_str("status-days", &[("days", &HISTORY_DAYS.to_string())])),
         legend(w),
     );
     if sight.components().is_empty() {
@@ -527,7 +527,7 @@ fn past_section(w: &Words, sight: &Sight, now: DateTime<Utc>) -> String {
             out.push_str(&format!(
                 "<li><span class=\"word sev-{sev}\">{word}</span> <a href=\"/notices/{id}?lang={tag}\">{title}</a> {at}</li>",
                 sev = n.severity,
-                word = esc(word),
+                word = esc(&word),
                 id = esc(&n.id),
                 tag = lang_tag(w),
                 title = esc(text(w, sight, &n.title)),
@@ -557,7 +557,7 @@ fn app_section(w: &Words, base: &str) -> String {
 pub fn one_notice(w: &Words, sight: &Sight, n: &Notice, now: DateTime<Utc>) -> String {
     let word = say::severity_word(n, say_lang(w));
     let title = text(w, sight, &n.title);
-    let state = capitalised(say::state_word(n.state, say_lang(w)));
+    let state = capitalised(&say::state_word(n.state, say_lang(w)));
     let body = format!(
         "<p><a href=\"/?lang={tag}\">{back}</a></p>\n\
          <section><article class=\"notice sev-{sev} whole\" aria-labelledby=\"title\">{shape}<div>\
@@ -566,8 +566,8 @@ pub fn one_notice(w: &Words, sight: &Sight, n: &Notice, now: DateTime<Utc>) -> S
         tag = lang_tag(w),
         back = esc(&w.t("status-back")),
         sev = n.severity,
-        shape = shape(n.severity, word),
-        word = esc(word),
+        shape = shape(n.severity, &word),
+        word = esc(&word),
         title = esc(title),
         state = esc(&state),
         when = when(w, n, now),

@@ -14,12 +14,11 @@ use svetofor_client::config;
 use svetofor_client::engine::{Engine, EngineEvent, EngineOptions, Health};
 use svetofor_client::view::ViewState;
 use svetofor_desktop_model::banner::{Banner, BannerCommand, BannerModel};
-use svetofor_desktop_model::details;
-use svetofor_desktop_model::i18n::{Arg, Catalog, Lang};
+use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_desktop_model::problem::SetupProblem;
 use svetofor_desktop_model::settings::{self, SettingsForm};
 use svetofor_desktop_model::tray::{self, MenuAction, TrayContext, TrayModel};
-use svetofor_desktop_model::window_protocol::{Down, Up, WindowKind};
+use svetofor_desktop_model::window_protocol::{Down, WindowKind};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::args::Open;
@@ -28,6 +27,8 @@ use crate::notify::Notifier;
 use crate::settings_ops::{self, SaveJob, SaveReply};
 use crate::setup::{RunSettings, engine_options};
 use crate::window_process::{self, FromWindows, WindowProcess};
+
+mod windows;
 
 /// How often time-dependent text ("5 min ago") and timers are looked at.
 const TICK: Duration = Duration::from_secs(15);
@@ -352,215 +353,6 @@ impl Controller {
 
     // ---- windows ----
 
-    /// Sends to the window process, if it runs.
-    fn send(&self, message: Down) {
-        if let Some(p) = &self.windows.process {
-            p.send(message);
-        }
-    }
-
-    fn words(&self) -> Down {
-        Down::Words {
-            lang: self.cat.lang().tag().to_owned(),
-            strings: serde_json::json!(self.cat.with_prefix("page-")),
-            details_title: self.cat.t("window-details"),
-            settings_title: self.cat.t("window-settings"),
-        }
-    }
-
-    /// Makes sure the window process runs (it starts with the words of the pages).
-    fn ensure_process(&mut self) -> bool {
-        if self.windows.process.is_some() {
-            return true;
-        }
-        self.windows.generation += 1;
-        let requests = self.requests.clone();
-        let report = move |generation, event| {
-            let _ = requests.send(Request::Windows { generation, event });
-        };
-        match window_process::spawn(&self.windows.program, self.windows.generation, report) {
-            Ok(p) => {
-                self.windows.process = Some(p);
-                self.send(self.words());
-                true
-            }
-            Err(e) => {
-                tracing::error!(
-                    "cannot start the window process {}: {e}",
-                    self.windows.program.display()
-                );
-                false
-            }
-        }
-    }
-
-    fn show_banner(&mut self, model: &BannerModel) {
-        let title = self.cat.tr(
-            "window-banner",
-            &[
-                ("word", Arg::from(&model.word)),
-                ("title", Arg::from(&model.title)),
-            ],
-        );
-        if !self.ensure_process() {
-            self.banner.closed();
-            return;
-        }
-        self.windows.open.insert(WindowKind::Banner);
-        self.send(Down::Banner {
-            title,
-            model: serde_json::json!(model),
-        });
-    }
-
-    fn close_banner(&mut self) {
-        if self.windows.open.remove(&WindowKind::Banner) && self.windows.process.is_some() {
-            self.windows.banner_closes += 1;
-            self.send(Down::CloseBanner);
-        }
-    }
-
-    /// Carries out what the banner rules decided.
-    fn apply_banner(&mut self, cmd: BannerCommand) {
-        match cmd {
-            BannerCommand::Show(model) => {
-                self.show_banner(&model);
-                self.banner_model = Some(model);
-            }
-            BannerCommand::Refresh(model) => {
-                if self.windows.open.contains(&WindowKind::Banner) {
-                    self.show_banner(&model);
-                }
-                self.banner_model = Some(model);
-            }
-            BannerCommand::Close => self.close_banner(),
-            BannerCommand::Nothing => {}
-        }
-        self.refresh_tray();
-    }
-
-    fn details_model(&self) -> Value {
-        let model = details::model(&self.cat, &self.view, Utc::now(), local_tz())
-            .with_problem(&self.cat, self.problem.as_ref());
-        serde_json::json!(model)
-    }
-
-    /// Opens (or raises) the details window, at a notice if given.
-    fn open_details(&mut self, notice: Option<String>) {
-        self.focus = notice;
-        if !self.ensure_process() {
-            return;
-        }
-        self.windows.open.insert(WindowKind::Details);
-        self.send(Down::Details {
-            model: self.details_model(),
-            focus: self.focus.clone(),
-            raise: true,
-        });
-    }
-
-    /// Sends the details window its model, when it is open.
-    fn refresh_details(&self) {
-        if self.windows.open.contains(&WindowKind::Details) {
-            self.send(Down::Details {
-                model: self.details_model(),
-                focus: None,
-                raise: false,
-            });
-        }
-    }
-
-    fn settings_state(&self) -> Value {
-        serde_json::json!(settings_ops::state(
-            &self.settings,
-            &self.cat,
-            &self.view.components
-        ))
-    }
-
-    /// Opens (or raises) the settings window.
-    fn open_settings(&mut self) {
-        if !self.ensure_process() {
-            return;
-        }
-        self.windows.open.insert(WindowKind::Settings);
-        self.send(Down::Settings {
-            state: self.settings_state(),
-            raise: true,
-        });
-    }
-
-    /// A message from the window process: what the user did there, checked before it is done.
-    async fn on_window(&mut self, up: Up) {
-        match up {
-            Up::Closed {
-                window: WindowKind::Banner,
-            } if self.windows.banner_closes > 0 => self.windows.banner_closes -= 1,
-            Up::Closed { window } => {
-                self.windows.open.remove(&window);
-                if window == WindowKind::Banner {
-                    self.banner.closed();
-                    self.refresh_tray();
-                }
-            }
-            Up::Dismiss => {
-                if self.windows.open.contains(&WindowKind::Banner) {
-                    let cmd = self.banner.dismiss(&self.view);
-                    self.apply_banner(cmd);
-                }
-            }
-            Up::OpenDetails => self.open_details(None),
-            Up::OpenLink { id, url } => {
-                let result = self.open_link(&url).map(|()| Value::Null);
-                self.send(Down::Reply { id, result });
-            }
-            Up::SaveSettings { id, form } => {
-                let reply = self.save_settings(form).await;
-                self.send(Down::Reply {
-                    id,
-                    result: Ok(serde_json::json!(reply)),
-                });
-            }
-            Up::CheckFeed {
-                id,
-                url,
-                public_keys,
-            } => {
-                let generation = self.windows.generation;
-                let requests = self.requests.clone();
-                let (config, cat) = (self.settings.config.clone(), self.cat.clone());
-                tokio::spawn(async move {
-                    let report = settings_ops::check(url, public_keys, config, cat).await;
-                    let _ = requests.send(Request::Checked {
-                        generation,
-                        id,
-                        report: serde_json::json!(report),
-                    });
-                });
-            }
-        }
-    }
-
-    /// Opens a notice's link in the OS browser: only links the feed gave, only http(s).
-    fn open_link(&self, url: &str) -> Result<(), String> {
-        let known = self
-            .view
-            .notices
-            .iter()
-            .chain(&self.view.upcoming)
-            .chain(&self.view.recent)
-            .any(|n| n.url.as_deref() == Some(url));
-        let failed = || self.cat.tr("page-link-failed", &[("url", Arg::from(url))]);
-        if !known || !svetofor_feed::is_web_url(url) {
-            tracing::warn!(%url, "refused to open a link the feed did not give");
-            return Err(failed());
-        }
-        open::that_detached(url).map_err(|e| {
-            tracing::warn!(%url, "cannot open the browser: {e}");
-            failed()
-        })
-    }
-
     /// Validates and saves the settings window's form, then puts it into effect.
     async fn save_settings(&mut self, form: SettingsForm) -> SaveReply {
         let job = SaveJob::of(&self.settings);
@@ -579,45 +371,6 @@ impl Controller {
             Err(e) => {
                 tracing::error!("settings save failed: {e}");
                 SaveReply::internal(&self.cat, e.to_string())
-            }
-        }
-    }
-
-    /// The window process ended. With windows open (a crash, or it was closing its last
-    /// window as another was asked for) they are opened again, a few times a minute at most.
-    fn on_window_exit(&mut self, success: bool, how: &str) {
-        self.windows.process = None;
-        self.windows.banner_closes = 0;
-        let open = std::mem::take(&mut self.windows.open);
-        if open.is_empty() {
-            tracing::info!(%how, "window process ended");
-            return;
-        }
-        if success {
-            tracing::info!(%how, ?open, "window process ended as windows were asked for");
-        } else {
-            tracing::error!(%how, ?open, "window process ended with windows open");
-        }
-        let now = Instant::now();
-        let recent = &mut self.windows.restarts;
-        recent.retain(|t| now.duration_since(*t) < RESTART_WINDOW);
-        if recent.len() >= RESTARTS {
-            tracing::error!("window process ended {RESTARTS} times within a minute: not reopening");
-            if open.contains(&WindowKind::Banner) {
-                self.banner.closed();
-                self.refresh_tray();
-            }
-            return;
-        }
-        recent.push_back(now);
-        for window in open {
-            match window {
-                WindowKind::Banner => match self.banner_model.clone() {
-                    Some(model) if self.banner.is_open() => self.show_banner(&model),
-                    _ => {}
-                },
-                WindowKind::Details => self.open_details(self.focus.clone()),
-                WindowKind::Settings => self.open_settings(),
             }
         }
     }
