@@ -55,9 +55,7 @@ impl Drop for ServerProcess {
 
 /// Starts `svetoforctl serve` on a free port with `extra` arguments.
 pub fn start_server(dir: &Path, extra: &[&str]) -> Result<ServerProcess> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = svetofor_testkit::free_port();
     start_server_at(dir, port, extra)
 }
 

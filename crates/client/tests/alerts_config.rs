@@ -1,6 +1,6 @@
 //! Alert decisions, the SSE parser and configuration files, without a network.
 
-mod common;
+use svetofor_testkit::fixtures as common;
 
 use chrono::TimeDelta;
 use common::{notice, snap, t0};

@@ -72,11 +72,7 @@ fn start(dir: &Path, addr: &str) -> Killed {
 /// A server under the small file limit on a free port, with its data folder and address.
 fn start_on_a_free_port() -> (tempfile::TempDir, String, Killed) {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = svetofor_testkit::free_port();
     let addr = format!("127.0.0.1:{port}");
     let server = start(dir.path(), &addr);
     (dir, addr, server)

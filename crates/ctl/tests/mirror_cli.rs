@@ -7,8 +7,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 mod common;
-#[path = "../../server/tests/common/moto.rs"]
-mod moto;
+use svetofor_testkit::moto;
 
 use common::{free_port, serve_with};
 

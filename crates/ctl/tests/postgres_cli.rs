@@ -2,7 +2,7 @@
 //! `postgres://` URL (from `$SVETOFOR_DB`, so no password is on a command line), and a
 //! database that cannot be reached is said plainly, quickly, without its password.
 
-use svetofor_testpg as pg;
+use svetofor_testkit::pg;
 
 use std::net::TcpStream;
 use std::path::Path;
@@ -105,11 +105,7 @@ fn serve_tokens_and_audit_on_postgres() {
 #[test]
 fn a_database_that_cannot_be_reached_is_said_quickly_without_its_password() {
     let tmp = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = svetofor_testkit::free_port();
     let db = format!("postgres://svetofor:s3cret-pw@127.0.0.1:{port}/svetofor");
     let started = Instant::now();
     let out = ctl(
@@ -139,11 +135,7 @@ fn serve_with(
     log: Option<&Path>,
     extra: &[&str],
 ) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = svetofor_testkit::free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_svetoforctl"))
         .args(["serve", "--listen", &addr, "--writes-per-minute", "100000"])

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::serve;
+use common::{free_port, serve};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_svetoforctl")
@@ -79,14 +79,6 @@ fn next_matching(
         }
     }
     None
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A support token for the server whose data is in `dir`.

@@ -1,7 +1,6 @@
 //! What the desktop app draws, as plain data: tray, banner, notifications, details.
 
-#[path = "../../client/tests/common/mod.rs"]
-mod common;
+use svetofor_testkit::fixtures as common;
 
 use chrono::{FixedOffset, TimeDelta};
 use common::{notice, snap, t0};

@@ -1,8 +1,7 @@
 //! The Russian and English catalogues: same keys, same variables, every message formats,
 //! every key the code and the pages use exists, and the pages hold no text of their own.
 
-#[path = "../../client/tests/common/mod.rs"]
-mod common;
+use svetofor_testkit::fixtures as common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,7 @@ use svetofor_desktop_model::settings::{FIELDS, Problem, form_of, save};
 use svetofor_desktop_model::settings_text::error_text;
 use svetofor_feed::Severity;
 
-#[path = "../../client/tests/common/mod.rs"]
-mod common;
+use svetofor_testkit::fixtures as common;
 
 use common::config_files;
 

@@ -3,8 +3,7 @@
 //! conditional write, and racing uploaders end on the newest document.
 
 mod common;
-#[path = "common/moto.rs"]
-mod moto;
+use svetofor_testkit::moto;
 
 use std::time::{Duration, Instant};
 

@@ -10,7 +10,7 @@ use common::{Harness, red_outage, start_in};
 use svetofor_feed::Severity;
 use svetofor_publisher::auth::Role;
 use svetofor_store::Database;
-use svetofor_testpg::Postgres;
+use svetofor_testkit::pg::Postgres;
 
 async fn start_on(url: &str, dir: tempfile::TempDir) -> Harness {
     start_in(dir, |o| o.db = Database::parse(url).unwrap()).await

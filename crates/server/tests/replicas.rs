@@ -11,7 +11,7 @@ use chrono::Utc;
 use common::{Harness, SseReader, red_outage, start_in};
 use svetofor_publisher::auth::Role;
 use svetofor_store::Database;
-use svetofor_testpg::Postgres;
+use svetofor_testkit::pg::Postgres;
 
 /// A replica on `url`, with its key in `key_dir` (shared by all of them).
 async fn replica(url: &str, key_dir: &std::path::Path) -> Harness {

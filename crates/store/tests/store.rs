@@ -14,7 +14,7 @@ use svetofor_store::{
     TokenRecord, TryResult, UserRecord,
 };
 
-use svetofor_testpg::Postgres;
+use svetofor_testkit::pg::Postgres;
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()

@@ -85,13 +85,7 @@ pub async fn webdriver_session(
         .to_owned()
 }
 
-/// A free loopback port.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+pub use svetofor_testkit::free_port;
 
 /// The desktop app, killed on drop; its log is printed if the test failed.
 pub struct App {

@@ -12,9 +12,7 @@ use anyhow::{Context, Result, bail};
 use svetofor_bench::{HttpConn, create_token, load, ms, post_notice, start_server};
 
 fn start_nginx(dir: &std::path::Path, body: &[u8]) -> Result<(std::process::Child, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = svetofor_testkit::free_port();
     let root = dir.join("www");
     std::fs::create_dir_all(&root)?;
     std::fs::write(root.join("feed.json"), body)?;

@@ -102,7 +102,8 @@ fn seq_of(addr: &str) -> Result<u64> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let writes: usize = arg(1, 300)?;
-    let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
+    let pg =
+        svetofor_testkit::pg::Postgres::start_durable().context("PostgreSQL is not installed")?;
     println!(
         "{writes} create+resolve pairs per run ({} writes), acknowledgement time:\n",
         writes * 2

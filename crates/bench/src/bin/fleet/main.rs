@@ -177,16 +177,13 @@ fn slab_kib() -> u64 {
 }
 
 fn coordinator(n: usize, replicas: usize, storms: bool) -> Result<()> {
-    let pg = svetofor_testpg::Postgres::start_durable().context("PostgreSQL is not installed")?;
+    let pg =
+        svetofor_testkit::pg::Postgres::start_durable().context("PostgreSQL is not installed")?;
     let db = pg.database("fleet");
     let dir = tempfile::tempdir()?;
     let threads = threads_per_replica(replicas);
     let ports: Vec<u16> = (0..replicas)
-        .map(|_| {
-            Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-                .local_addr()?
-                .port())
-        })
+        .map(|_| Ok(svetofor_testkit::free_port()))
         .collect::<Result<_>>()?;
     let mut servers: Vec<ServerProcess> = ports
         .iter()

@@ -1,4 +1,3 @@
-#![allow(dead_code)]
 //! A local S3-compatible server (moto in server mode, from PyPI; `scripts/lib.sh`
 //! installs it) on a loopback port, stopped when dropped.
 
@@ -31,11 +30,7 @@ impl Moto {
             eprintln!("skipped: no moto (run scripts/test once to install it)");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::free_port();
         let child = Command::new(python)
             .args([
                 "-m",

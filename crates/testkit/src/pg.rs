@@ -3,7 +3,6 @@
 //! root. Where PostgreSQL is not installed the tests that need it are skipped, except under
 //! `CI=true`, where they fail.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -92,10 +91,7 @@ impl Postgres {
             ],
         );
         let mut pg = pg;
-        pg.port = {
-            let l = TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        pg.port = crate::free_port();
         pg.up();
         Some(pg)
     }

@@ -1,5 +1,4 @@
 //! Notices and snapshots for tests, at a fixed time.
-#![allow(dead_code)]
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use svetofor_feed::{Feed, Kind, Notice, Severity, Snapshot, State, Text};
