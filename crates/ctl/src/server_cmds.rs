@@ -10,7 +10,7 @@ use svetofor_publisher::auth::{self, Role};
 use svetofor_publisher::publisher::FeedSettings;
 use svetofor_server::http::limits::Limits;
 use svetofor_server::{ServeOptions, Server};
-use svetofor_store::{AuditEntry, Backend, Database};
+use svetofor_store::{AuditAction, AuditEntry, Backend, Database};
 
 use crate::Failure;
 
@@ -381,13 +381,13 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
             let now = Utc::now();
             let (secret, record) = auth::new_token(&name, role, now)
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
-            let audit = AuditEntry {
-                at: now,
-                actor: operator(),
-                action: "token.create".to_owned(),
-                target: Some(record.id.clone()),
-                detail: serde_json::json!({ "name": name, "role": role }),
-            };
+            let audit = AuditEntry::new(
+                operator(),
+                AuditAction::TokenCreate,
+                Some(&record.id),
+                serde_json::json!({ "name": name, "role": role }),
+            )
+            .at(now);
             store
                 .insert_token(&record, &audit)
                 .map_err(|e| Failure::unreadable(e.to_string()))?;
@@ -425,13 +425,12 @@ pub fn token(cmd: TokenCmd) -> Result<(), Failure> {
         }
         TokenCmd::Revoke { db, id } => {
             let store = open(db)?;
-            let audit = AuditEntry {
-                at: Utc::now(),
-                actor: operator(),
-                action: "token.revoke".to_owned(),
-                target: Some(id.clone()),
-                detail: serde_json::Value::Null,
-            };
+            let audit = AuditEntry::new(
+                operator(),
+                AuditAction::TokenRevoke,
+                Some(&id),
+                serde_json::Value::Null,
+            );
             if store
                 .revoke_token(&id, &audit)
                 .map_err(|e| Failure::unreadable(e.to_string()))?

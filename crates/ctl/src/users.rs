@@ -8,7 +8,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use svetofor_publisher::accounts::{self, UserRecord};
 use svetofor_publisher::auth::Role;
-use svetofor_store::{AccountChange, AuditEntry};
+use svetofor_store::{AccountChange, AuditAction, AuditEntry};
 
 use crate::Failure;
 use crate::server_cmds::{DbArg, open, operator};
@@ -53,14 +53,8 @@ pub enum UserCmd {
     },
 }
 
-fn audit(action: &str, target: &str, detail: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        actor: operator(),
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        detail,
-    }
+fn audit(action: AuditAction, target: &str, detail: serde_json::Value) -> AuditEntry {
+    AuditEntry::new(operator(), action, Some(target), detail)
 }
 
 /// The password: a line of standard input, or typed twice at the terminal.
@@ -134,7 +128,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
             };
             let detail = serde_json::json!({ "role": role });
             if !store
-                .insert_user(&user, &audit("user.create", &name, detail))
+                .insert_user(&user, &audit(AuditAction::UserCreate, &name, detail))
                 .map_err(store_err)?
             {
                 return Err(Failure::rejected(format!(
@@ -167,7 +161,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
         UserCmd::Disable { name, db } => {
             let name = name_of(&name)?;
             let store = open(db)?;
-            let a = audit("user.disable", &name, serde_json::json!({}));
+            let a = audit(AuditAction::UserDisable, &name, serde_json::json!({}));
             if !store
                 .change_user(&name, AccountChange::Disable, &a)
                 .map_err(store_err)?
@@ -188,7 +182,7 @@ pub fn run(cmd: UserCmd) -> Result<(), Failure> {
                 return Err(Failure::rejected(format!("no account \"{name}\"")));
             }
             let hash = hashed(password_stdin)?;
-            let a = audit("user.password", &name, serde_json::json!({}));
+            let a = audit(AuditAction::UserPassword, &name, serde_json::json!({}));
             store
                 .change_user(&name, AccountChange::Password(&hash), &a)
                 .map_err(store_err)?;

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
 use svetofor_feed::is_web_url;
-use svetofor_store::{AuditEntry, ChannelRecord, DeliveryQuery, Store, StoreError, blocking};
+use svetofor_store::{
+    AuditAction, AuditEntry, ChannelRecord, DeliveryQuery, Store, StoreError, blocking,
+};
 
 use crate::notices::Rejected;
 use crate::publisher::{PublishError, Publisher};
@@ -127,16 +129,6 @@ pub fn info(c: &ChannelRecord, last: Option<svetofor_api::DeliveryInfo>) -> Chan
     }
 }
 
-pub fn audit(actor: String, action: &str, target: &str, detail: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        actor,
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        detail,
-    }
-}
-
 /// Every channel with its latest delivery.
 pub async fn channel_list(store: &Arc<dyn Store>) -> Result<Vec<ChannelInfo>, StoreError> {
     let store = store.clone();
@@ -160,10 +152,10 @@ pub async fn channel_list(store: &Arc<dyn Store>) -> Result<Vec<ChannelInfo>, St
 
 /// Makes a failed delivery pending again and wakes the outbox (the console's "send again").
 pub async fn send_again(publisher: &Publisher, id: i64, actor: String) -> Result<bool, StoreError> {
-    let a = audit(
+    let a = AuditEntry::new(
         actor,
-        "delivery.retry",
-        &id.to_string(),
+        AuditAction::DeliveryRetry,
+        Some(&id.to_string()),
         serde_json::Value::Null,
     );
     let store = publisher.store().clone();

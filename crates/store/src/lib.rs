@@ -5,6 +5,7 @@
 //! writes is one transaction: either all of it is stored or none.
 
 pub mod accounts;
+mod audit;
 pub mod channels;
 mod database;
 #[cfg(feature = "postgres")]
@@ -19,6 +20,7 @@ use svetofor_feed::{Component, Notice};
 pub use svetofor_api::Role;
 
 pub use accounts::{AccountChange, AccountStore, SessionRecord, UserRecord};
+pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use channels::{
     ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult,
 };
@@ -116,29 +118,6 @@ pub struct TokenRecord {
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// One line of the audit log.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    /// Who: `token:<name> (<id>)`, `cli`, or `system`.
-    pub actor: String,
-    /// What: `notice.create`, `notice.update`, `token.create`, ….
-    pub action: String,
-    /// On what (a notice or token id).
-    pub target: Option<String>,
-    /// Details (the request as received).
-    pub detail: serde_json::Value,
-}
-
-/// A stored audit line with its number.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditRecord {
-    /// Sequence number of the line.
-    pub id: i64,
-    #[serde(flatten)]
-    pub entry: AuditEntry,
 }
 
 /// Which audit lines a listing wants; every filter is optional.

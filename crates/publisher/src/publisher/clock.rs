@@ -8,7 +8,7 @@ use svetofor_api::EventKind;
 
 use super::*;
 use crate::notices::{self};
-use svetofor_store::AuditEntry;
+use svetofor_store::{AuditAction, AuditEntry};
 
 impl Publisher {
     /// One pass of the clock: moves maintenance windows along and re-signs the feed when
@@ -35,13 +35,13 @@ impl Publisher {
                 continue;
             };
             if notices::advance_by_clock(&mut n, now) {
-                let audit = AuditEntry {
-                    at: now,
-                    actor: "system".to_owned(),
-                    action: format!("notice.{}", n.state),
-                    target: Some(id.clone()),
-                    detail: serde_json::json!({ "by": "maintenance window" }),
+                let action = if n.state == svetofor_feed::State::Completed {
+                    AuditAction::NoticeCompleted
+                } else {
+                    AuditAction::NoticeInProgress
                 };
+                let detail = serde_json::json!({ "by": "maintenance window" });
+                let audit = AuditEntry::new("system", action, Some(&id), detail).at(now);
                 // One step that fails must not stop the rest, least of all re-signing: an
                 // expired feed turns every desktop stale.
                 match self

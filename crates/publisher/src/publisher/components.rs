@@ -5,6 +5,7 @@ use svetofor_feed::Component;
 
 use super::*;
 use crate::notices::{self, ComponentSettings};
+use svetofor_store::AuditAction;
 
 impl Publisher {
     /// Names a component (creating it if new); it stays in the feed from then on.
@@ -24,7 +25,7 @@ impl Publisher {
             let audit = audit_line(
                 now,
                 actor.clone(),
-                "component.set",
+                AuditAction::ComponentSet,
                 &component.id,
                 detail.clone(),
             );
@@ -67,7 +68,7 @@ impl Publisher {
             let audit = audit_line(
                 now,
                 actor.clone(),
-                "component.remove",
+                AuditAction::ComponentRemove,
                 &id,
                 serde_json::Value::Null,
             );

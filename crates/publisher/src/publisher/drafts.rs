@@ -7,7 +7,7 @@ use svetofor_feed::Notice;
 
 use super::{Edit, PublishError, Publisher, audit_line, created};
 use crate::notices::{self, Rejected};
-use svetofor_store::blocking;
+use svetofor_store::{AuditAction, blocking};
 
 /// A new draft id: `d-` and 128 random bits.
 fn new_draft_id() -> Result<String, getrandom::Error> {
@@ -58,7 +58,7 @@ impl Publisher {
             last_error: None,
         };
         let detail = serde_json::to_value(&draft).unwrap_or_default();
-        let audit = audit_line(now, actor, "draft.save", &draft.id, detail);
+        let audit = audit_line(now, actor, AuditAction::DraftSave, &draft.id, detail);
         let store = self.store.clone();
         let saved = draft.clone();
         blocking(move || store.save_draft(&saved, &audit)).await?;
@@ -84,7 +84,13 @@ impl Publisher {
     /// Deletes a draft.
     pub async fn delete_draft(&self, id: &str, actor: String) -> Result<(), PublishError> {
         let now = Utc::now();
-        let audit = audit_line(now, actor, "draft.delete", id, serde_json::Value::Null);
+        let audit = audit_line(
+            now,
+            actor,
+            AuditAction::DraftDelete,
+            id,
+            serde_json::Value::Null,
+        );
         let store = self.store.clone();
         let owned = id.to_owned();
         if blocking(move || store.delete_draft(&owned, &audit)).await? {
@@ -122,7 +128,13 @@ impl Publisher {
                 }
             }
             let notice = notices::create(super::new_notice_id(now)?, draft.notice, now)?;
-            let audit = audit_line(now, actor.clone(), "notice.create", &notice.id, detail);
+            let audit = audit_line(
+                now,
+                actor.clone(),
+                AuditAction::NoticeCreate,
+                &notice.id,
+                detail,
+            );
             let edit = Edit::Notice(created(notice.clone(), Some(draft.id)));
             match self.commit(&mut state, edit, Some(audit), now).await {
                 Ok(()) => {
@@ -172,7 +184,7 @@ impl Publisher {
                     let audit = audit_line(
                         Utc::now(),
                         "system".to_owned(),
-                        "draft.hold",
+                        AuditAction::DraftHold,
                         &d.id,
                         serde_json::json!({ "error": e.to_string() }),
                     );

@@ -29,7 +29,7 @@ pub use document::{FeedSettings, Published, next_seq, render, write_pair};
 
 use crate::notices::{self, NewNotice, NoticeChange};
 use svetofor_store::blocking;
-use svetofor_store::{AuditEntry, Change, Store, StoreError};
+use svetofor_store::{AuditAction, AuditEntry, Change, Store, StoreError};
 
 /// How many times a change is made again after other publishers stored theirs first (each
 /// time on what they stored) before the caller is told to try later.
@@ -96,17 +96,11 @@ pub struct Publisher {
 fn audit_line(
     at: DateTime<Utc>,
     actor: String,
-    action: &str,
+    action: AuditAction,
     target: &str,
     detail: serde_json::Value,
 ) -> AuditEntry {
-    AuditEntry {
-        at,
-        actor,
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        detail,
-    }
+    AuditEntry::new(actor, action, Some(target), detail).at(at)
 }
 
 /// A new notice, published from `draft` if it was one.
@@ -383,7 +377,7 @@ impl Publisher {
             let audit = audit_line(
                 now,
                 actor.clone(),
-                "notice.create",
+                AuditAction::NoticeCreate,
                 &notice.id,
                 detail.clone(),
             );
@@ -416,7 +410,12 @@ impl Publisher {
         actor: String,
         overridden: Option<serde_json::Value>,
     ) -> Result<Notice, PublishError> {
-        let action = change.action();
+        let action = match &change {
+            NoticeChange::Update(_) => AuditAction::NoticeUpdate,
+            NoticeChange::Resolve(_) => AuditAction::NoticeResolve,
+            NoticeChange::Withdraw(_) => AuditAction::NoticeWithdraw,
+            NoticeChange::Correct(_) => AuditAction::NoticeCorrect,
+        };
         let event = match &change {
             NoticeChange::Update(_) => EventKind::Updated,
             NoticeChange::Resolve(_) => EventKind::Resolved,

@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use svetofor_api::{ChannelList, CreatedChannel, DeliveryList, NewChannel};
 use svetofor_publisher::auth::Role;
-use svetofor_publisher::channels::{audit, channel_list, check, info, send_again};
-use svetofor_store::{DeliveryQuery, blocking};
+use svetofor_publisher::channels::{channel_list, check, info, send_again};
+use svetofor_store::{AuditAction, AuditEntry, DeliveryQuery, blocking};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -38,7 +38,12 @@ async fn add(
     let detail = serde_json::json!({
         "kind": shown.kind, "target": shown.target, "min_severity": shown.min_severity,
     });
-    let a = audit(caller.actor(), "channel.create", &record.name, detail);
+    let a = AuditEntry::new(
+        caller.actor(),
+        AuditAction::ChannelCreate,
+        Some(&record.name),
+        detail,
+    );
     let store = app.store.clone();
     let saved = record.clone();
     if !blocking(move || store.insert_channel(&saved, &a)).await? {
@@ -75,10 +80,10 @@ async fn remove(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let caller = require(caller, Role::Admin)?;
-    let a = audit(
+    let a = AuditEntry::new(
         caller.actor(),
-        "channel.remove",
-        &name,
+        AuditAction::ChannelRemove,
+        Some(&name),
         serde_json::Value::Null,
     );
     let store = app.store.clone();

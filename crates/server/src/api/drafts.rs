@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::http::extract::{JsonBody, MaybeCaller, Writer, require};
 use svetofor_publisher::auth::Role;
 use svetofor_publisher::notices;
-use svetofor_store::{AuditEntry, blocking};
+use svetofor_store::{AuditAction, AuditEntry, blocking};
 
 /// The routes.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -142,7 +142,12 @@ async fn put_template(
     }
     let now = Utc::now();
     notices::check_template(&t, now)?;
-    let audit = template_audit(caller.actor(), "template.save", &name, &t);
+    let audit = AuditEntry::new(
+        caller.actor(),
+        AuditAction::TemplateSave,
+        Some(&name),
+        serde_json::to_value(&t).unwrap_or_default(),
+    );
     let store = app.store.clone();
     let saved = t.clone();
     blocking(move || store.save_template(&saved, &audit)).await?;
@@ -155,28 +160,17 @@ async fn delete_template(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let caller = require(caller, Role::Admin)?;
-    let audit = template_audit(caller.actor(), "template.delete", &name, &());
+    let audit = AuditEntry::new(
+        caller.actor(),
+        AuditAction::TemplateDelete,
+        Some(&name),
+        serde_json::Value::Null,
+    );
     let store = app.store.clone();
     let owned = name.clone();
     if blocking(move || store.delete_template(&owned, &audit)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(format!("no template named \"{name}\"")))
-    }
-}
-
-/// The audit line of a template change (the console writes the same).
-pub fn template_audit(
-    actor: String,
-    action: &str,
-    name: &str,
-    detail: &impl serde::Serialize,
-) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        actor,
-        action: action.to_owned(),
-        target: Some(name.to_owned()),
-        detail: serde_json::to_value(detail).unwrap_or_default(),
     }
 }

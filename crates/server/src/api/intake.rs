@@ -7,12 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
 use serde_json::{Value, json};
 use svetofor_api::IntakeRules;
 use svetofor_publisher::auth::Role;
 use svetofor_publisher::intake::{self, Action, SOURCES};
-use svetofor_store::{AuditEntry, blocking};
+use svetofor_store::{AuditAction, AuditEntry, blocking};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -89,13 +88,8 @@ async fn set_rules(
             svetofor_publisher::notices::component_id(c)?;
         }
     }
-    let audit = AuditEntry {
-        at: Utc::now(),
-        actor: caller.actor(),
-        action: "intake.rules".to_owned(),
-        target: None,
-        detail: serde_json::to_value(&body).unwrap_or_default(),
-    };
+    let detail = serde_json::to_value(&body).unwrap_or_default();
+    let audit = AuditEntry::new(caller.actor(), AuditAction::IntakeRules, None, detail);
     let store = app.store.clone();
     let rules = body.rules.clone();
     blocking(move || store.set_intake_rules(&rules, &audit)).await?;

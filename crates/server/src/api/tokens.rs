@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use svetofor_publisher::auth::{self, Role};
-use svetofor_store::{AuditEntry, blocking};
+use svetofor_store::{AuditAction, AuditEntry, blocking};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -51,13 +51,14 @@ async fn create_token(
     }
     let now = Utc::now();
     let (token, record) = auth::new_token(&name, req.role, now)?;
-    let audit = AuditEntry {
-        at: now,
-        actor: caller.actor(),
-        action: "token.create".to_owned(),
-        target: Some(record.id.clone()),
-        detail: serde_json::json!({ "name": name, "role": req.role }),
-    };
+    let detail = serde_json::json!({ "name": name, "role": req.role });
+    let audit = AuditEntry::new(
+        caller.actor(),
+        AuditAction::TokenCreate,
+        Some(&record.id),
+        detail,
+    )
+    .at(now);
     let body = CreatedToken {
         token,
         id: record.id.clone(),
@@ -85,13 +86,12 @@ async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let caller = require(caller, Role::Admin)?;
-    let audit = AuditEntry {
-        at: Utc::now(),
-        actor: caller.actor(),
-        action: "token.revoke".to_owned(),
-        target: Some(id.clone()),
-        detail: serde_json::Value::Null,
-    };
+    let audit = AuditEntry::new(
+        caller.actor(),
+        AuditAction::TokenRevoke,
+        Some(&id),
+        serde_json::Value::Null,
+    );
     let store = app.store.clone();
     let owned = id.clone();
     let done = blocking(move || store.revoke_token(&owned, &audit)).await?;

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Utc;
 use serde::Deserialize;
 use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
 use svetofor_feed::Severity;
@@ -22,7 +21,7 @@ use crate::AppState;
 use svetofor_publisher::PublishError;
 use svetofor_publisher::auth::Role;
 use svetofor_publisher::channels::{channel_list, check};
-use svetofor_store::{AuditEntry, blocking};
+use svetofor_store::{AuditAction, AuditEntry, blocking};
 
 /// A form of the Channels page.
 #[derive(Debug, Default, Deserialize)]
@@ -358,12 +357,8 @@ pub(super) async fn change(
     };
     let w = words_for(&headers);
     let nav = nav_of(&user, &s);
-    let audit = |action: &str, detail: serde_json::Value| AuditEntry {
-        at: Utc::now(),
-        actor: user.actor(),
-        action: action.to_owned(),
-        target: Some(f.name.trim().to_owned()),
-        detail,
+    let audit = |action: AuditAction, detail: serde_json::Value| {
+        AuditEntry::new(user.actor(), action, Some(f.name.trim()), detail)
     };
     match f.action.as_str() {
         "test" => {
@@ -383,7 +378,7 @@ pub(super) async fn change(
             page(&app, w, &nav, said, &Marks::new(), StatusCode::OK).await
         }
         "remove" => {
-            let a = audit("channel.remove", serde_json::Value::Null);
+            let a = audit(AuditAction::ChannelRemove, serde_json::Value::Null);
             let store = app.store.clone();
             let name = f.name.clone();
             match blocking(move || store.delete_channel(&name, &a)).await {
@@ -422,7 +417,7 @@ pub(super) async fn change(
             };
             let shown = svetofor_publisher::channels::info(&record, None);
             let a = audit(
-                "channel.create",
+                AuditAction::ChannelCreate,
                 serde_json::json!({"kind": shown.kind, "target": shown.target,
                     "min_severity": shown.min_severity}),
             );

@@ -18,11 +18,10 @@ use super::pages::{esc, signed_page};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
-use crate::api::drafts::template_audit;
 use svetofor_publisher::auth::Role;
 use svetofor_publisher::notices;
 use svetofor_publisher::publisher::PublishError;
-use svetofor_store::blocking;
+use svetofor_store::{AuditAction, AuditEntry, blocking};
 
 /// A template form as posted.
 #[derive(Debug, Default, Deserialize)]
@@ -220,7 +219,12 @@ pub(super) async fn save_template(
     let name = f.name.trim().to_owned();
     let store = app.store.clone();
     let result: Result<(), notices::Rejected> = if f.action == "delete" {
-        let audit = template_audit(user.actor(), "template.delete", &name, &());
+        let audit = AuditEntry::new(
+            user.actor(),
+            AuditAction::TemplateDelete,
+            Some(&name),
+            serde_json::Value::Null,
+        );
         match blocking(move || store.delete_template(&name, &audit)).await {
             Ok(_) => Ok(()),
             Err(e) => return failure(e),
@@ -245,7 +249,12 @@ pub(super) async fn save_template(
         match notices::check_template(&t, Utc::now()) {
             Err(r) => Err(r),
             Ok(()) => {
-                let audit = template_audit(user.actor(), "template.save", &name, &t);
+                let audit = AuditEntry::new(
+                    user.actor(),
+                    AuditAction::TemplateSave,
+                    Some(&name),
+                    serde_json::to_value(&t).unwrap_or_default(),
+                );
                 match blocking(move || store.save_template(&t, &audit)).await {
                     Ok(()) => Ok(()),
                     Err(e) => return failure(e),

@@ -26,7 +26,7 @@ use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::publisher::PublishError;
-use svetofor_store::{AuditQuery, AuditRecord, SessionRecord, blocking};
+use svetofor_store::{AuditAction, AuditQuery, AuditRecord, SessionRecord, blocking};
 
 async fn notice_of(app: &AppState, id: &str) -> Result<Option<Notice>, Response> {
     let store = app.store.clone();
@@ -70,7 +70,7 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
             // The audit log keeps microseconds; the notice keeps what the clock gave.
             .find(|a| {
                 a.entry.at.timestamp_micros() == at.timestamp_micros()
-                    && a.entry.action != "notice.correct"
+                    && a.entry.action != AuditAction::NoticeCorrect.name()
             })
             .map(|a| who(&a.entry.actor))
     };
@@ -97,7 +97,10 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
             )
         })
         .collect();
-    for a in audit.iter().filter(|a| a.entry.action == "notice.correct") {
+    for a in audit
+        .iter()
+        .filter(|a| a.entry.action == AuditAction::NoticeCorrect.name())
+    {
         items.push((
             a.entry.at,
             format!(

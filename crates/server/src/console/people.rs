@@ -18,7 +18,7 @@ use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use svetofor_publisher::accounts::{self, UserRecord};
 use svetofor_publisher::auth::{self, Role};
-use svetofor_store::{AccountChange, AuditEntry, SessionRecord, StoreError, blocking};
+use svetofor_store::{AccountChange, AuditAction, AuditEntry, SessionRecord, StoreError, blocking};
 
 /// A form of the users or tokens page.
 #[derive(Debug, Default, Deserialize)]
@@ -41,14 +41,13 @@ pub(super) struct PeopleForm {
     id: String,
 }
 
-fn audit(actor: String, action: &str, target: &str, detail: serde_json::Value) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        actor,
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        detail,
-    }
+fn audit(
+    actor: String,
+    action: AuditAction,
+    target: &str,
+    detail: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry::new(actor, action, Some(target), detail)
 }
 
 fn role_select(w: &Words, current: &str, with_intake: bool) -> String {
@@ -229,17 +228,30 @@ pub(super) async fn change_users(
                     disabled_at: None,
                 };
                 let detail = serde_json::json!({ "role": record.role.as_str() });
-                accounts.insert_user(&record, &audit(actor, "user.create", &target, detail))
+                accounts.insert_user(
+                    &record,
+                    &audit(actor, AuditAction::UserCreate, &target, detail),
+                )
             }
             ("password", Some(hash)) => accounts.change_user(
                 &target,
                 AccountChange::Password(&hash),
-                &audit(actor, "user.password", &target, serde_json::Value::Null),
+                &audit(
+                    actor,
+                    AuditAction::UserPassword,
+                    &target,
+                    serde_json::Value::Null,
+                ),
             ),
             ("disable", _) => accounts.change_user(
                 &target,
                 AccountChange::Disable,
-                &audit(actor, "user.disable", &target, serde_json::Value::Null),
+                &audit(
+                    actor,
+                    AuditAction::UserDisable,
+                    &target,
+                    serde_json::Value::Null,
+                ),
             ),
             _ => Ok(false),
         }
@@ -358,7 +370,12 @@ pub(super) async fn change_tokens(
     let w = words_for(&headers);
     let store = app.store.clone();
     if f.action == "revoke" {
-        let a = audit(user.actor(), "token.revoke", &f.id, serde_json::Value::Null);
+        let a = audit(
+            user.actor(),
+            AuditAction::TokenRevoke,
+            &f.id,
+            serde_json::Value::Null,
+        );
         let id = f.id.clone();
         return match blocking(move || store.revoke_token(&id, &a)).await {
             Ok(_) => redirect("/console/tokens", &[]),
@@ -380,7 +397,7 @@ pub(super) async fn change_tokens(
         Err(e) => return failure(e),
     };
     let detail = serde_json::json!({ "name": name, "role": role.as_str() });
-    let a = audit(user.actor(), "token.create", &record.id, detail);
+    let a = audit(user.actor(), AuditAction::TokenCreate, &record.id, detail);
     if let Err(e) = blocking(move || store.insert_token(&record, &a)).await {
         return failure(e);
     }
