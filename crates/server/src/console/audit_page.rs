@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::compose::moment_of;
-use super::guard::{nav_of, person_of};
+use super::form::moment_of;
+use super::guard::nav_of;
+use super::guard::{Person, Reader};
 use super::pages::{esc, signed_page, time_tag, who};
 use super::{failure, html, words_for};
 use crate::AppState;
-use svetofor_publisher::auth::Role;
 use svetofor_store::{AuditQuery, blocking};
 
 /// The filters, as the page's GET form sends them.
@@ -36,11 +36,10 @@ pub(super) async fn audit(
     State(app): State<Arc<AppState>>,
     Query(f): Query<Filters>,
     headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Reader>,
 ) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Reader).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let person = f.person.trim();
     let actor = (!person.is_empty()).then(|| {

@@ -2,10 +2,9 @@
 //! and a removal for each, and forms to add Telegram, webhook and e-mail channels. Secrets go
 //! in once (a webhook's is shown once) and never come back out.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,13 +12,13 @@ use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
 use svetofor_feed::Severity;
 
 use super::form::{Marks, marks_at, option, word};
-use super::guard::{nav_of, person_of, poster_as};
+use super::guard::nav_of;
+use super::guard::{Admin, Person, Posted};
 use super::pages::{Nav, esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use svetofor_publisher::PublishError;
-use svetofor_publisher::auth::Role;
 use svetofor_publisher::channels::{channel_list, check};
 use svetofor_store::{AuditAction, AuditEntry, blocking};
 
@@ -57,6 +56,12 @@ pub(super) struct ChannelForm {
     password: String,
     #[serde(default)]
     drafts: String,
+}
+
+impl super::guard::WithCsrf for ChannelForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 /// What the page says above the list: a test's answer, or a new webhook's secret.
@@ -299,11 +304,13 @@ async fn page(
     )
 }
 
-pub(super) async fn channels(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(super) async fn channels(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Admin>,
+) -> Response {
     let w = words_for(&headers);
     page(
         &app,
@@ -347,14 +354,14 @@ fn config_of(f: &ChannelForm) -> Option<ChannelConfig> {
 
 pub(super) async fn change(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<ChannelForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Admin, ChannelForm>,
 ) -> Response {
-    let (user, s) = match poster_as(&app, &headers, peer, &f.csrf, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let nav = nav_of(&user, &s);
     let audit = |action: AuditAction, detail: serde_json::Value| {

@@ -2,23 +2,24 @@
 //! side, with the checks before publishing, a preview, drafts, a time to publish at, and
 //! templates to start from). Field names are the API's, so scripts and browser tests find them.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
-use svetofor_api::{Draft, DraftBody, NewNotice, Placeholders, Template};
-use svetofor_feed::{Component, Kind, Severity, Text};
+use svetofor_api::{Draft, DraftBody, Placeholders, Template};
+use svetofor_feed::{Component, Text};
 
 use super::checks::{self, Check, Draft as CheckedDraft};
+use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
 use super::form::{
     Marks, confirm_box, confirmed, delay_select, form_field, form_time, in_lang, marks_at,
-    marks_of, moment, option, overrides, pair, text, word,
+    marks_of, option, overrides, pair,
 };
-use super::guard::{nav_of, poster_of, publisher_of};
+use super::guard::nav_of;
+use super::guard::{Person, Posted, Support};
 use super::pages::{Nav, esc, signed_page};
 use super::preview_panel::{Previewed, preview_panel};
 use super::words::{Lang, Words};
@@ -26,53 +27,6 @@ use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use svetofor_publisher::publisher::PublishError;
 use svetofor_store::blocking;
-
-/// The compose form as posted.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ComposeForm {
-    #[serde(default)]
-    severity: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    title_ru: String,
-    #[serde(default)]
-    title_en: String,
-    #[serde(default)]
-    body_ru: String,
-    #[serde(default)]
-    body_en: String,
-    #[serde(default)]
-    components: String,
-    #[serde(default)]
-    next_update_at: String,
-    #[serde(default)]
-    starts_at: String,
-    #[serde(default)]
-    ends_at: String,
-    #[serde(default)]
-    url: String,
-    #[serde(default)]
-    csrf: String,
-    /// "Publish anyway": the checks that failed are overridden, with a reason.
-    #[serde(default)]
-    confirm: String,
-    #[serde(default)]
-    confirm_reason: String,
-    /// Which button: `preview` shows what desktops will show, `draft` saves without
-    /// publishing, `schedule` saves for the clock to publish at `publish_at`; anything else
-    /// publishes.
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    publish_at: String,
-    /// The draft this form edits, if it does.
-    #[serde(default)]
-    draft_id: String,
-    /// The browser's offset from UTC in minutes (set by the console's script; empty: UTC).
-    #[serde(default)]
-    tz: String,
-}
 
 /// What the compose page shows besides the form: who it is for, and the templates to
 /// start from.
@@ -331,11 +285,10 @@ pub(super) async fn compose_form(
     State(app): State<Arc<AppState>>,
     Query(start): Query<Start>,
     headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Support>,
 ) -> Response {
-    let (user, s) = match publisher_of(&app, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let (templates, components) = match catalogue(&app).await {
         Ok(x) => x,
@@ -363,11 +316,10 @@ pub(super) async fn draft(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Support>,
 ) -> Response {
-    let (user, s) = match publisher_of(&app, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     match app.publisher.draft(&id).await {
         Ok(d) => {
@@ -396,15 +348,15 @@ pub(super) async fn draft(
 
 pub(super) async fn delete_draft(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<super::CsrfForm>,
+    _headers: HeaderMap,
+    Posted {
+        user,
+        session: _,
+        form: _f,
+        ..
+    }: Posted<Support, super::CsrfForm>,
 ) -> Response {
-    let (user, _) = match poster_of(&app, &headers, peer, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     match app.publisher.delete_draft(&id, user.actor()).await {
         Ok(()) | Err(PublishError::NoDraft(_)) => redirect("/console/", &[]),
         Err(e) => failure(e),
@@ -413,44 +365,37 @@ pub(super) async fn delete_draft(
 
 pub(super) async fn compose(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<ComposeForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Support, ComposeForm>,
 ) -> Response {
-    let (user, s) = match poster_of(&app, &headers, peer, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let now = Utc::now();
     let mut marks = Marks::new();
-    let mut time = |field: &str, raw: &str, base: DateTime<Utc>| match moment(raw, base, &f.tz) {
-        Ok(t) => t,
-        Err(()) => {
-            marks
-                .entry(field.to_owned())
-                .or_default()
-                .push(w.t("console-compose-bad-time"));
-            None
-        }
-    };
-    let publish_at = if f.action == "schedule" {
-        time("publish_at", &f.publish_at, now)
-    } else {
-        None
-    };
-    // A promise made in a scheduled notice counts from when it is published.
-    let base = publish_at.unwrap_or(now);
-    let next_update_at = time("next_update_at", &f.next_update_at, base);
-    let starts_at = time("starts_at", &f.starts_at, now);
-    let ends_at = time("ends_at", &f.ends_at, now);
-    if f.action == "schedule" && f.publish_at.trim().is_empty() {
+    let Asked {
+        request: req,
+        publish_at,
+        bad_times,
+        publish_at_missing,
+    } = asked(&f, now);
+    for field in bad_times {
+        marks
+            .entry(field.to_owned())
+            .or_default()
+            .push(w.t("console-compose-bad-time"));
+    }
+    if publish_at_missing {
         marks
             .entry("publish_at".to_owned())
             .or_default()
             .push(w.t("console-compose-publish-at-missing"));
     }
-    let severity: Option<Severity> = word(&f.severity);
+    let severity = req.severity;
+    let next_update_at = req.next_update_at;
     let draft = CheckedDraft {
         severity,
         title_ru: &f.title_ru,
@@ -460,30 +405,12 @@ pub(super) async fn compose(
         next_update: next_update_at.is_some(),
     };
     let failed = checks::before_publish(&draft);
-    let req = NewNotice {
-        severity,
-        kind: word::<Kind>(&f.kind),
-        state: None,
-        title: text(&f.title_ru, &f.title_en),
-        body: text(&f.body_ru, &f.body_en),
-        components: f
-            .components
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        next_update_at,
-        starts_at,
-        ends_at,
-        url: Some(f.url.trim().to_owned()).filter(|u| !u.is_empty()),
-    };
     let setting = Setting {
         nav: nav_of(&user, &s),
         templates: &[],
     };
     let draft_id = Some(f.draft_id.as_str()).filter(|d| !d.is_empty());
-    if f.action == "preview" {
+    if f.action == ComposeAction::Preview {
         for (k, v) in marks_of(w, &failed) {
             marks.entry(k).or_default().extend(v);
         }
@@ -516,7 +443,7 @@ pub(super) async fn compose(
         return html(StatusCode::OK, &[], page);
     }
     // A draft is work in progress: the checks are for what reaches employees.
-    let checked = f.action != "draft";
+    let checked = f.action != ComposeAction::Draft;
     let overridden = checked && !failed.is_empty() && confirmed(&f.confirm, &f.confirm_reason);
     if !marks.is_empty() || (checked && !failed.is_empty() && !overridden) {
         if checked {
@@ -529,8 +456,8 @@ pub(super) async fn compose(
         return html(StatusCode::UNPROCESSABLE_ENTITY, &[], page);
     }
     let note = overridden.then(|| overrides(&failed, &f.confirm_reason));
-    let result = match f.action.as_str() {
-        "draft" | "schedule" => {
+    let result = match f.action {
+        ComposeAction::Draft | ComposeAction::Schedule => {
             let body = DraftBody {
                 notice: req,
                 publish_at,
@@ -540,7 +467,7 @@ pub(super) async fn compose(
                 .await
                 .map(|d| tracing::info!(user = %user.name, draft = %d.id, "draft saved from the console"))
         }
-        _ => match draft_id {
+        ComposeAction::Publish | ComposeAction::Preview => match draft_id {
             Some(id) => {
                 let body = DraftBody {
                     notice: req,
@@ -574,17 +501,4 @@ pub(super) async fn compose(
         }
         Err(e) => failure(e),
     }
-}
-
-/// A filter's moment: a time or a delay back from now; anything else, no filter.
-pub(super) fn moment_of(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    // A delay in a filter looks back: "2h" is the last two hours.
-    let back = raw.strip_suffix(['m', 'h', 'd']).is_some() && !raw.contains(' ');
-    let t = moment(raw, Utc::now(), tz).ok().flatten()?;
-    Some(if back {
-        Utc::now() - (t - Utc::now())
-    } else {
-        t
-    })
 }

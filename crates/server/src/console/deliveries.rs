@@ -2,16 +2,15 @@
 //! each delivery of a notice on its page, and "send again" for one that failed.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{TimeDelta, Utc};
 use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
 
-use super::guard::poster_of;
+use super::guard::{Posted, Support};
 use super::pages::{esc, time_tag};
 use super::words::Words;
 use super::{CsrfForm, failure, redirect};
@@ -145,15 +144,15 @@ pub(super) fn table(w: &Words, csrf: &str, list: &[DeliveryInfo], can_retry: boo
 
 pub(super) async fn retry(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    _headers: HeaderMap,
+    Posted {
+        user,
+        session: _,
+        form: _f,
+        ..
+    }: Posted<Support, CsrfForm>,
 ) -> Response {
-    let (user, _) = match poster_of(&app, &headers, peer, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let store = app.store.clone();
     let notice = blocking(move || {
         store.deliveries(&DeliveryQuery {

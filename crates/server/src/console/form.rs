@@ -76,6 +76,19 @@ pub(super) fn in_lang<'a>(t: &'a Text, lang: &str) -> &'a str {
 }
 
 /// Whether two texts read the same in both console languages (a plain text and its Russian
+/// A filter's moment: a time or a delay back from now; anything else, no filter.
+pub(super) fn moment_of(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    // A delay in a filter looks back: "2h" is the last two hours.
+    let back = raw.strip_suffix(['m', 'h', 'd']).is_some() && !raw.contains(' ');
+    let t = moment(raw, Utc::now(), tz).ok().flatten()?;
+    Some(if back {
+        Utc::now() - (t - Utc::now())
+    } else {
+        t
+    })
+}
+
 /// translation are the same words).
 pub(super) fn same_words(a: &Text, b: &Text) -> bool {
     ["ru", "en"].iter().all(|l| in_lang(a, l) == in_lang(b, l))

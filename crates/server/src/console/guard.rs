@@ -1,10 +1,15 @@
 //! Who may do what in the console: a signed-in person with a role, and a posted form that
 //! carries its session's token from this console's own page, within the write rate.
 
+use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::auth::Role;
 use svetofor_store::SessionRecord;
@@ -14,7 +19,7 @@ use super::{failure, forged, html, redirect, signed_in, words_for};
 use crate::AppState;
 
 /// A signed-in person with at least `role`, or the page that says why not.
-pub(super) async fn person_of(
+async fn person_of(
     app: &AppState,
     headers: &HeaderMap,
     role: Role,
@@ -43,17 +48,9 @@ pub(super) async fn person_of(
     }
 }
 
-/// A signed-in person allowed to publish, or the page that says why not.
-pub(super) async fn publisher_of(
-    app: &AppState,
-    headers: &HeaderMap,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    person_of(app, headers, Role::Support).await
-}
-
 /// The person behind a posted form: signed in with at least `role`, and the form genuine
 /// (see [`refusal`]); else the page that says why not.
-pub(super) async fn poster_as(
+async fn poster_as(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
@@ -67,19 +64,9 @@ pub(super) async fn poster_as(
     }
 }
 
-/// [`poster_as`] for support.
-pub(super) async fn poster_of(
-    app: &AppState,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    csrf: &str,
-) -> Result<(UserRecord, SessionRecord), Response> {
-    poster_as(app, headers, peer, csrf, Role::Support).await
-}
-
 /// The refusal of a posted form that did not come from this console's page with its
 /// session's token, or that exceeds the write rate; `None` for a genuine one.
-pub(super) fn refusal(
+fn refusal(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
@@ -107,5 +94,91 @@ pub(super) fn nav_of<'a>(user: &'a UserRecord, s: &'a SessionRecord) -> Nav<'a> 
         role: user.role,
         csrf: &s.csrf,
         live: false,
+    }
+}
+
+/// The role a console route needs, as a type, for [`Person`] and [`Posted`].
+pub(super) trait Needs: Send + Sync + 'static {
+    /// The least role.
+    const ROLE: Role;
+}
+
+/// Any signed-in person.
+pub(super) struct Reader;
+/// Support and admins.
+pub(super) struct Support;
+/// Admins.
+pub(super) struct Admin;
+
+impl Needs for Reader {
+    const ROLE: Role = Role::Reader;
+}
+impl Needs for Support {
+    const ROLE: Role = Role::Support;
+}
+impl Needs for Admin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// A signed-in person with at least `R`'s role, and their session; else the page that says
+/// why not (the sign-in page, or "not allowed").
+pub(super) struct Person<R> {
+    pub user: UserRecord,
+    pub session: SessionRecord,
+    pub role: PhantomData<R>,
+}
+
+impl<R: Needs> FromRequestParts<Arc<AppState>> for Person<R> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, Response> {
+        let (user, session) = person_of(app, &parts.headers, R::ROLE).await?;
+        Ok(Person {
+            user,
+            session,
+            role: PhantomData,
+        })
+    }
+}
+
+/// A form that carries its session's CSRF token.
+pub(super) trait WithCsrf {
+    /// The token as posted.
+    fn csrf(&self) -> &str;
+}
+
+/// A form `F` posted by a signed-in person with at least `R`'s role, genuine: its session,
+/// `Origin`, CSRF token and the write rate checked (see [`refusal`]).
+pub(super) struct Posted<R, F> {
+    pub user: UserRecord,
+    pub session: SessionRecord,
+    pub form: F,
+    pub role: PhantomData<R>,
+}
+
+impl<R, F> FromRequest<Arc<AppState>> for Posted<R, F>
+where
+    R: Needs,
+    F: DeserializeOwned + WithCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &Arc<AppState>) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let ConnectInfo(peer) = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .copied()
+            .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+        let Form(form) = Form::<F>::from_request(req, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (user, session) = poster_as(app, &headers, peer, form.csrf(), R::ROLE).await?;
+        Ok(Posted {
+            user,
+            session,
+            form,
+            role: PhantomData,
+        })
     }
 }

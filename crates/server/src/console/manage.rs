@@ -1,10 +1,9 @@
 //! The catalogue pages: templates (admins change them, everyone signed in reads them) and
 //! components (names in both languages and groups; admins change them).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
@@ -13,7 +12,8 @@ use svetofor_api::{ComponentSettings, Template};
 use svetofor_feed::{Component, Kind, Severity, Text};
 
 use super::form::{Marks, in_lang, marks_at, option, text, word};
-use super::guard::{nav_of, person_of, poster_as};
+use super::guard::nav_of;
+use super::guard::{Admin, Person, Posted, Reader};
 use super::pages::{esc, signed_page};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -49,6 +49,12 @@ pub(super) struct TemplateForm {
     /// `delete` removes the template named; anything else saves.
     #[serde(default)]
     action: String,
+}
+
+impl super::guard::WithCsrf for TemplateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 fn severity_select(w: &Words, current: &str) -> String {
@@ -155,11 +161,13 @@ async fn templates_of(app: &AppState) -> Result<Vec<Template>, Response> {
     blocking(move || store.templates()).await.map_err(failure)
 }
 
-pub(super) async fn templates(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Reader).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(super) async fn templates(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Reader>,
+) -> Response {
     let w = words_for(&headers);
     let list = match templates_of(&app).await {
         Ok(t) => t,
@@ -207,14 +215,14 @@ fn templates_page(
 
 pub(super) async fn save_template(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<TemplateForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Admin, TemplateForm>,
 ) -> Response {
-    let (user, s) = match poster_as(&app, &headers, peer, &f.csrf, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let name = f.name.trim().to_owned();
     let store = app.store.clone();
@@ -296,6 +304,12 @@ pub(super) struct ComponentForm {
     action: String,
 }
 
+impl super::guard::WithCsrf for ComponentForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 fn component_rows(w: &Words, csrf: &str, list: &[Component], admin: bool) -> String {
     let rows: String = list
         .iter()
@@ -344,11 +358,13 @@ fn component_rows(w: &Words, csrf: &str, list: &[Component], admin: bool) -> Str
     rows
 }
 
-pub(super) async fn components(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Reader).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(super) async fn components(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Reader>,
+) -> Response {
     components_page(&app, &headers, &user, &s, &Marks::new(), StatusCode::OK).await
 }
 
@@ -418,14 +434,14 @@ async fn components_page(
 
 pub(super) async fn save_component(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<ComponentForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Admin, ComponentForm>,
 ) -> Response {
-    let (user, s) = match poster_as(&app, &headers, peer, &f.csrf, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let result = if f.action == "retire" {
         app.publisher.remove_component(&f.id, user.actor()).await
     } else {

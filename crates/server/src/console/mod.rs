@@ -12,6 +12,7 @@ mod audit_page;
 mod channels;
 pub mod checks;
 mod compose;
+mod compose_form;
 mod deliveries;
 mod form;
 mod guard;
@@ -433,6 +434,12 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
 pub(super) struct CsrfForm {
     #[serde(default)]
     pub(super) csrf: String,
+}
+
+impl guard::WithCsrf for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 async fn logout(

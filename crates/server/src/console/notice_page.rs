@@ -1,10 +1,9 @@
 //! A notice's page: its timeline with who said what, and the forms that update, correct,
 //! resolve or withdraw it.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -18,8 +17,7 @@ use super::form::{
     overrides, same_words, text, word,
 };
 use super::guard::nav_of;
-use super::guard::poster_of;
-use super::guard::publisher_of;
+use super::guard::{Person, Posted, Support};
 use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -279,11 +277,10 @@ pub(super) async fn notice(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Support>,
 ) -> Response {
-    let (user, s) = match publisher_of(&app, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     match notice_of(&app, &id).await {
         Ok(Some(n)) => {
@@ -345,17 +342,23 @@ pub(super) struct ChangeForm {
     tz: String,
 }
 
+impl super::guard::WithCsrf for ChangeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 pub(super) async fn change(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
-    Form(f): Form<ChangeForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Support, ChangeForm>,
 ) -> Response {
-    let (user, s) = match poster_of(&app, &headers, peer, &f.csrf).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let n = match notice_of(&app, &id).await {
         Ok(Some(n)) => n,

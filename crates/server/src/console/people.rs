@@ -1,17 +1,17 @@
 //! The admins' pages: console accounts (add, disable, new password) and API tokens (create,
 //! shown once; revoke). Passwords and tokens never appear in a URL or a log.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::form::{Marks, marks_at, option};
-use super::guard::{nav_of, person_of, poster_as};
+use super::guard::nav_of;
+use super::guard::{Admin, Person, Posted};
 use super::pages::{esc, signed_page, time_tag};
 use super::words::Words;
 use super::{failure, html, redirect, words_for};
@@ -39,6 +39,12 @@ pub(super) struct PeopleForm {
     name: String,
     #[serde(default)]
     id: String,
+}
+
+impl super::guard::WithCsrf for PeopleForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 fn audit(
@@ -142,25 +148,27 @@ async fn users_page(
     )
 }
 
-pub(super) async fn users(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(super) async fn users(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Admin>,
+) -> Response {
     let w = words_for(&headers);
     users_page(&app, w, (&user, &s), &Marks::new(), StatusCode::OK).await
 }
 
 pub(super) async fn change_users(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<PeopleForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Admin, PeopleForm>,
 ) -> Response {
-    let (user, s) = match poster_as(&app, &headers, peer, &f.csrf, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let mut marks = Marks::new();
     let mut mark = |field: &str, m: String| marks.entry(field.to_owned()).or_default().push(m);
@@ -348,25 +356,27 @@ async fn tokens_page(
     )
 }
 
-pub(super) async fn tokens(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let (user, s) = match person_of(&app, &headers, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub(super) async fn tokens(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Person {
+        user, session: s, ..
+    }: Person<Admin>,
+) -> Response {
     let w = words_for(&headers);
     tokens_page(&app, w, (&user, &s), None, &Marks::new()).await
 }
 
 pub(super) async fn change_tokens(
     State(app): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<PeopleForm>,
+    Posted {
+        user,
+        session: s,
+        form: f,
+        ..
+    }: Posted<Admin, PeopleForm>,
 ) -> Response {
-    let (user, s) = match poster_as(&app, &headers, peer, &f.csrf, Role::Admin).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let w = words_for(&headers);
     let store = app.store.clone();
     if f.action == "revoke" {

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{SqliteStore, db, insert_audit, parse_ts, ts};
+use super::{SqliteStore, db, parse_ts, ts};
 use crate::Role;
 use crate::accounts::UserRecord;
 use crate::accounts::{AccountChange, AccountStore, SessionRecord};
@@ -63,21 +63,19 @@ fn end_sessions(tx: &Connection, user: &str) -> Result<(), StoreError> {
 
 impl AccountStore for SqliteStore {
     fn insert_user(&self, u: &UserRecord, audit: &AuditEntry) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (name) DO NOTHING",
-                params![u.name, u.role.as_str(), u.password_hash, ts(u.created_at)],
-            )
-            .map_err(db)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+        self.audited(audit, |tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (name) DO NOTHING",
+                    params![u.name, u.role.as_str(), u.password_hash, ts(u.created_at)],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
     }
 
     fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -110,26 +108,24 @@ impl AccountStore for SqliteStore {
         change: AccountChange<'_>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let n = match change {
-            AccountChange::Disable => tx.execute(
-                "UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE name = ?1",
-                params![name, ts(audit.at)],
-            ),
-            AccountChange::Password(hash) => tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE name = ?1",
-                params![name, hash],
-            ),
-        }
-        .map_err(db)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        end_sessions(&tx, name)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+        self.audited(audit, |tx| {
+            let n = match change {
+                AccountChange::Disable => tx.execute(
+                    "UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE name = ?1",
+                    params![name, ts(audit.at)],
+                ),
+                AccountChange::Password(hash) => tx.execute(
+                    "UPDATE users SET password_hash = ?2 WHERE name = ?1",
+                    params![name, hash],
+                ),
+            }
+            .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            end_sessions(tx, name)?;
+            Ok(true)
+        })
     }
 
     fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {

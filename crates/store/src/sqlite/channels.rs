@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use svetofor_api::{DeliveryInfo, DeliveryState, NoticeEvent};
 
-use super::{SqliteStore, db, insert_audit, json_rows, parse_ts, ts};
+use super::{SqliteStore, db, json_rows, parse_ts, ts};
 use crate::channels::{
     ChannelRecord, ChannelStore, DeliveryQuery, DeliveryRow, NewDelivery, TryResult, corrupt,
     event_of, state_name, state_of,
@@ -123,43 +123,39 @@ impl ChannelStore for SqliteStore {
     }
 
     fn insert_channel(&self, c: &ChannelRecord, audit: &AuditEntry) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "INSERT INTO channels (name, data) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                params![c.name, serde_json::to_string(c)?],
-            )
-            .map_err(db)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+        self.audited(audit, |tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO channels (name, data) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                    params![c.name, serde_json::to_string(c)?],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
     }
 
     fn delete_channel(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        if tx
-            .execute("DELETE FROM channels WHERE name = ?1", [name])
-            .map_err(db)?
-            == 0
-        {
-            return Ok(false);
-        }
-        tx.execute(
-            "UPDATE deliveries SET state = 'failed', next_at = NULL, last_error = 'channel removed' \
-             WHERE channel = ?1 AND state = 'pending'",
-            [name],
-        )
-        .map_err(db)?;
-        tx.execute("DELETE FROM threads WHERE channel = ?1", [name])
+        self.audited(audit, |tx| {
+            if tx
+                .execute("DELETE FROM channels WHERE name = ?1", [name])
+                .map_err(db)?
+                == 0
+            {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE deliveries SET state = 'failed', next_at = NULL, last_error = 'channel removed' \
+                 WHERE channel = ?1 AND state = 'pending'",
+                [name],
+            )
             .map_err(db)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+            tx.execute("DELETE FROM threads WHERE channel = ?1", [name])
+                .map_err(db)?;
+            Ok(true)
+        })
     }
 
     fn disable_channel(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -283,21 +279,19 @@ impl ChannelStore for SqliteStore {
         now: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "UPDATE deliveries SET state = 'pending', next_at = ?2 \
-                 WHERE id = ?1 AND state = 'failed' \
-                 AND channel IN (SELECT name FROM channels)",
-                params![id, ts(now)],
-            )
-            .map_err(db)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+        self.audited(audit, |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE deliveries SET state = 'pending', next_at = ?2 \
+                     WHERE id = ?1 AND state = 'failed' \
+                     AND channel IN (SELECT name FROM channels)",
+                    params![id, ts(now)],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
     }
 }

@@ -214,6 +214,25 @@ pub(super) fn json_rows<T: serde::de::DeserializeOwned>(
     .collect()
 }
 
+impl SqliteStore {
+    /// `write` and its audit line in one transaction: stored together or not at all. When
+    /// `write` says it changed nothing (false), nothing is stored, the line neither.
+    pub(super) fn audited(
+        &self,
+        audit: &AuditEntry,
+        write: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        if !write(&tx)? {
+            return Ok(false);
+        }
+        insert_audit(&tx, audit)?;
+        tx.commit().map_err(db)?;
+        Ok(true)
+    }
+}
+
 pub(super) fn insert_audit(tx: &Connection, a: &AuditEntry) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -436,21 +455,21 @@ impl Store for SqliteStore {
     }
 
     fn insert_token(&self, t: &TokenRecord, audit: &AuditEntry) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                t.id,
-                t.name,
-                t.role.as_str(),
-                t.hash.to_vec(),
-                ts(t.created_at)
-            ],
-        )
-        .map_err(db)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)
+        self.audited(audit, |tx| {
+            tx.execute(
+                "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    t.id,
+                    t.name,
+                    t.role.as_str(),
+                    t.hash.to_vec(),
+                    ts(t.created_at)
+                ],
+            )
+            .map_err(db)?;
+            Ok(true)
+        })
+        .map(|_| ())
     }
 
     fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
@@ -476,20 +495,18 @@ impl Store for SqliteStore {
     }
 
     fn revoke_token(&self, id: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, ts(audit.at)],
-            )
-            .map_err(db)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)?;
-        Ok(true)
+        self.audited(audit, |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    params![id, ts(audit.at)],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            Ok(true)
+        })
     }
 
     fn audit_matching(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {

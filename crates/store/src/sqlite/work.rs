@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use svetofor_api::{Draft, IntakeRule, Template};
 
-use super::{SqliteStore, db, insert_audit, json_rows, parse_ts, ts};
+use super::{SqliteStore, db, json_rows, parse_ts, ts};
 use crate::work::{AlertLink, WorkStore};
 use crate::{AuditEntry, StoreError};
 
@@ -61,14 +61,12 @@ fn delete_logged(
     key: &str,
     audit: &AuditEntry,
 ) -> Result<bool, StoreError> {
-    let mut conn = store.conn();
-    let tx = conn.transaction().map_err(db)?;
-    if tx.execute(sql, [key]).map_err(db)? == 0 {
-        return Ok(false);
-    }
-    insert_audit(&tx, audit)?;
-    tx.commit().map_err(db)?;
-    Ok(true)
+    store.audited(audit, |tx| {
+        if tx.execute(sql, [key]).map_err(db)? == 0 {
+            return Ok(false);
+        }
+        Ok(true)
+    })
 }
 
 impl WorkStore for SqliteStore {
@@ -91,21 +89,22 @@ impl WorkStore for SqliteStore {
     }
 
     fn save_draft(&self, d: &Draft, audit: &AuditEntry) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO drafts (id, publish_at, created_at, data) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (id) DO UPDATE SET publish_at = excluded.publish_at, data = excluded.data",
-            params![
-                d.id,
-                d.publish_at.map(ts),
-                ts(d.created_at),
-                serde_json::to_string(d)?
-            ],
-        )
-        .map_err(db)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)
+        self
+            .audited(audit, |tx| {
+                tx.execute(
+                    "INSERT INTO drafts (id, publish_at, created_at, data) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (id) DO UPDATE SET publish_at = excluded.publish_at, data = excluded.data",
+                    params![
+                        d.id,
+                        d.publish_at.map(ts),
+                        ts(d.created_at),
+                        serde_json::to_string(d)?
+                    ],
+                )
+                .map_err(db)?;
+                Ok(true)
+            })
+            .map(|_| ())
     }
 
     fn delete_draft(&self, id: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
@@ -145,16 +144,16 @@ impl WorkStore for SqliteStore {
     }
 
     fn save_template(&self, t: &Template, audit: &AuditEntry) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO templates (name, data) VALUES (?1, ?2) \
-             ON CONFLICT (name) DO UPDATE SET data = excluded.data",
-            params![t.name, serde_json::to_string(t)?],
-        )
-        .map_err(db)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)
+        self.audited(audit, |tx| {
+            tx.execute(
+                "INSERT INTO templates (name, data) VALUES (?1, ?2) \
+                     ON CONFLICT (name) DO UPDATE SET data = excluded.data",
+                params![t.name, serde_json::to_string(t)?],
+            )
+            .map_err(db)?;
+            Ok(true)
+        })
+        .map(|_| ())
     }
 
     fn delete_template(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError> {
@@ -175,16 +174,16 @@ impl WorkStore for SqliteStore {
     }
 
     fn set_intake_rules(&self, rules: &[IntakeRule], audit: &AuditEntry) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('intake_rules', ?1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [serde_json::to_string(rules)?],
-        )
-        .map_err(db)?;
-        insert_audit(&tx, audit)?;
-        tx.commit().map_err(db)
+        self.audited(audit, |tx| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('intake_rules', ?1) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [serde_json::to_string(rules)?],
+            )
+            .map_err(db)?;
+            Ok(true)
+        })
+        .map(|_| ())
     }
 
     fn alert_link(&self, source: &str, key: &str) -> Result<Option<AlertLink>, StoreError> {
