@@ -656,7 +656,7 @@ fn the_store_suite_on_postgres() {
             "notices_and_audit",
             "SELECT max(version) FROM svetofor_schema"
         ),
-        "1"
+        "4"
     );
 }
 

@@ -11,10 +11,13 @@ use crate::StoreError;
 /// The advisory lock the migrations take ("Svet").
 const MIGRATION_LOCK: i64 = 0x5376_6574;
 
-/// Each step, in order; a step never changes once released (add a new one instead).
+/// Each step, in order; a step never changes once released (add a new one instead). The
+/// numbers are SQLite's: PostgreSQL arrived with schema 4, so its step 1 holds all of 1 to 4
+/// and steps 2 to 4 are empty (a database made at step 1 is the same as one at 4).
 /// Times are `timestamptz` (microseconds, as the feed writes them); documents are JSON text,
 /// since `jsonb` refuses the `\u0000` escape a notice's text may legally hold.
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 4] = [
+    "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('seq', '0');
 CREATE TABLE feed_document (
@@ -107,7 +110,12 @@ CREATE TABLE threads (
     thread_ref TEXT NOT NULL,
     PRIMARY KEY (channel, notice_id)
 );
-"];
+",
+    // 2 to 4: in step 1 already.
+    "",
+    "",
+    "",
+];
 
 /// The schema version this build writes.
 pub(super) const VERSION: i32 = MIGRATIONS.len() as i32;

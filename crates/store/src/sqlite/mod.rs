@@ -3,6 +3,7 @@
 
 mod accounts;
 mod channels;
+mod schema;
 mod work;
 
 use std::path::Path;
@@ -17,39 +18,6 @@ use crate::{
     AuditEntry, AuditQuery, AuditRecord, Change, NoticeFilter, NoticeQuery, Store, StoreError,
     TokenRecord,
 };
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS notices (
-    id TEXT PRIMARY KEY,
-    is_open INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notices_created ON notices (created_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS notices_open ON notices (is_open, updated_at);
-CREATE TABLE IF NOT EXISTS components (
-    id TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    role TEXT NOT NULL,
-    hash BLOB NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT,
-    detail TEXT NOT NULL
-);
-";
 
 /// The SQLite store. One connection behind a mutex: writes are serialized anyway, and the
 /// feed itself is served from memory.
@@ -86,7 +54,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         create_private(path)?;
-        let conn = Connection::open(path).map_err(db)?;
+        let mut conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -94,70 +62,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
-        let tables = |c: &Connection| -> Result<Vec<String>, StoreError> {
-            let mut stmt = c
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-                .map_err(db)?;
-            let names = stmt.query_map([], |r| r.get(0)).map_err(db)?;
-            names.collect::<Result<_, _>>().map_err(db)
-        };
-        let before = tables(&conn)?;
-        let had_meta = before.iter().any(|t| t == "meta");
-        let version: Option<String> = if had_meta {
-            conn.query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(db)?
-        } else {
-            None
-        };
-        if had_meta {
-            // A database that was set up before: a table that is gone now was lost (a bad
-            // restore, a hand edit), and recreating it empty would hide that. Tables of a
-            // later schema version are added to a database of an earlier one.
-            let version = version
-                .as_deref()
-                .map_or(0, |v| v.parse::<u32>().unwrap_or(0));
-            let accounts: &[&str] = if version >= 2 { &accounts::TABLES } else { &[] };
-            let work: &[&str] = if version >= 3 { &work::TABLES } else { &[] };
-            let (channels, intake): (&[&str], &[&str]) = if version >= 4 {
-                (&channels::TABLES, &work::INTAKE_TABLES)
-            } else {
-                (&[], &[])
-            };
-            let needed = TABLES
-                .iter()
-                .chain(accounts)
-                .chain(work)
-                .chain(channels)
-                .chain(intake);
-            for needed in needed {
-                if !before.iter().any(|t| t == needed) {
-                    return Err(StoreError::Corrupt {
-                        what: format!("table {needed}"),
-                        reason: "missing from a database that had it; restore the database \
-                                 from a backup rather than start without it"
-                            .to_owned(),
-                    });
-                }
-            }
-        }
-        // Only a new database or one of an older version is written to here: opening one that
-        // is up to date (`svetoforctl token list` beside a running server) takes no write lock.
-        if version.as_deref() != Some(VERSION) {
-            conn.execute_batch(SCHEMA).map_err(db)?;
-            conn.execute_batch(accounts::SCHEMA).map_err(db)?;
-            conn.execute_batch(work::SCHEMA).map_err(db)?;
-            conn.execute_batch(channels::SCHEMA).map_err(db)?;
-            conn.execute_batch(work::INTAKE_SCHEMA).map_err(db)?;
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema', '4') \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [],
-            )
-            .map_err(db)?;
-        }
+        schema::migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -169,13 +74,6 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
-
-/// The schema version this build writes: 2 added accounts, 3 drafts and templates, 4
-/// channels and their outbox.
-const VERSION: &str = "4";
-
-/// The tables [`SCHEMA`] creates.
-const TABLES: [&str; 5] = ["meta", "notices", "components", "tokens", "audit"];
 
 /// Creates the database file readable by its owner only, before SQLite opens it (SQLite
 /// gives its `-wal` and `-shm` files the same mode). An existing file is left as it is.
