@@ -9,7 +9,7 @@ use svetofor_desktop_model::i18n::{Catalog, Lang};
 use svetofor_desktop_model::notification::{self, MarkupRules};
 use svetofor_desktop_model::tray;
 use svetofor_feed::{Notice, Snapshot};
-use svetofor_server::console::preview::{
+use svetofor_server::web::console::preview::{
     BannerPreview, InProduct, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
     snapshot_of,
 };

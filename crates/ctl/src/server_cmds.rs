@@ -204,7 +204,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             u => u,
         },
         previewer: Some(Arc::new(crate::preview::DesktopPreview)),
-        embed_origins: svetofor_server::public::EmbedOrigins::new(&args.embed_origins)
+        embed_origins: svetofor_server::web::public::EmbedOrigins::new(&args.embed_origins)
             .map_err(|e| Failure::usage(e.to_string()))?,
         limits: Limits {
             writes_per_minute: args.writes_per_minute,

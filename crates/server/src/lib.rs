@@ -4,16 +4,15 @@
 //!
 //! - [`http`]: the accept loop, limits, security headers, the extractors.
 //! - [`api`]: `/api/v1`, one file per resource, and the feed (`api::feed`).
-//! - [`console`]: the support console's pages.
-//! - [`public`]: what anyone may read: the status page, Statuspage API, Atom/RSS, embed.
+//! - [`web`]: pages: the support console (`web::console`) and what anyone may read
+//!   (`web::public`: the status page, Statuspage API, Atom/RSS, the in-product banner).
 //! - [`serve`]: puts it together ([`Server::start`]).
 
 pub mod api;
-pub mod console;
 pub mod error;
 pub mod http;
-pub mod public;
 pub mod serve;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -50,13 +49,13 @@ pub struct AppState {
     /// Revoked token ids: a stream opened with one of them ends.
     pub revoked: revocation::Revoked,
     /// The support console's accounts, sessions and sign-in throttles.
-    pub console: console::Console,
+    pub console: web::console::Console,
     /// Telegram, webhook and e-mail senders (the outbox's, and `channel test`'s).
     pub senders: Arc<svetofor_channels::Senders>,
     /// Product origins that may read the feed cross-origin (the in-product banner).
-    pub embed_origins: public::EmbedOrigins,
+    pub embed_origins: web::public::EmbedOrigins,
     /// What the public pages are drawn from.
-    pub sight: public::SightCache,
+    pub sight: web::public::SightCache,
     /// Recent answers of `/embed.json`.
-    pub embed: public::EmbedAnswers,
+    pub embed: web::public::EmbedAnswers,
 }

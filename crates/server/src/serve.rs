@@ -42,9 +42,9 @@ pub struct ServeOptions {
     pub public_url: Option<String>,
     /// Draws the console's preview and the in-product banner from the desktop app's models
     /// (`svetoforctl` gives one).
-    pub previewer: Option<Arc<dyn crate::console::preview::Previewer>>,
+    pub previewer: Option<Arc<dyn crate::web::console::preview::Previewer>>,
     /// Product origins whose pages may read the feed (`--embed-origin`).
-    pub embed_origins: crate::public::EmbedOrigins,
+    pub embed_origins: crate::web::public::EmbedOrigins,
     /// Runs as an edge replica with this public key file (the feed's `.pub`) instead of
     /// the signing key: serves the feed, its events and the public pages from a shared
     /// database, and takes no changes.
@@ -143,12 +143,12 @@ pub fn router(app: Arc<AppState>, limits: &Limits) -> Router {
         ));
     feed_routes()
         .nest("/api/v1", api)
-        .merge(crate::console::routes())
-        .merge(crate::public::routes())
+        .merge(crate::web::console::routes())
+        .merge(crate::web::public::routes())
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/api.md") })
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            crate::public::cors,
+            crate::web::public::cors,
         ))
         .with_state(app)
 }
@@ -165,7 +165,7 @@ fn feed_routes() -> Router<Arc<AppState>> {
 
 fn edge_router(app: Arc<AppState>) -> Router {
     feed_routes()
-        .merge(crate::public::routes())
+        .merge(crate::web::public::routes())
         .fallback(|uri: axum::http::Uri| async move {
             let path = uri.path();
             if path.starts_with("/api/v1") || path.starts_with("/console") {
@@ -176,7 +176,7 @@ fn edge_router(app: Arc<AppState>) -> Router {
         })
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            crate::public::cors,
+            crate::web::public::cors,
         ))
         .with_state(app)
 }
@@ -265,7 +265,7 @@ impl Server {
             revoked,
             auth_throttle: Default::default(),
             senders: app_senders.clone(),
-            console: crate::console::Console::new(
+            console: crate::web::console::Console::new(
                 accounts,
                 opts.public_url.as_deref(),
                 opts.previewer.clone(),

@@ -573,7 +573,7 @@ async fn the_status_page_is_whole_without_javascript_in_both_languages() {
 async fn cross_origin_reads_are_for_listed_origins_only() {
     let h = start_with(|o| {
         o.embed_origins =
-            svetofor_server::public::EmbedOrigins::new(&["https://app.example.com".into()])
+            svetofor_server::web::public::EmbedOrigins::new(&["https://app.example.com".into()])
                 .unwrap();
     })
     .await;
@@ -627,7 +627,7 @@ async fn cross_origin_reads_are_for_listed_origins_only() {
 async fn a_private_publisher_keeps_every_public_page_closed() {
     let h = start_with(|o| {
         o.private = true;
-        o.embed_origins = svetofor_server::public::EmbedOrigins::new(&["*".into()]).unwrap();
+        o.embed_origins = svetofor_server::web::public::EmbedOrigins::new(&["*".into()]).unwrap();
     })
     .await;
     let reader = h.token(Role::Reader);

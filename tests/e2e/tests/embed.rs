@@ -302,7 +302,7 @@ async fn one_script_tag_shows_the_desktop_banner_under_a_strict_csp() {
 fn the_script_is_small() {
     let js = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../crates/server/public/embed.js"
+        "/../../crates/server/static/embed.js"
     ))
     .expect("embed.js");
     let gz = gzip_len(&js);

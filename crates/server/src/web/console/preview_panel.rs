@@ -3,7 +3,7 @@
 
 use super::pages::esc;
 use super::preview::Preview;
-use super::words::{Lang, Words};
+use crate::web::words::{Lang, Words};
 
 /// The preview panel: the banner, the tray line and the notification, in both languages.
 /// A preview in one language: the desktop's, and what Telegram and e-mail would say.

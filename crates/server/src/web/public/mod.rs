@@ -12,6 +12,7 @@ mod history;
 mod page;
 mod sight;
 mod statuspage;
+mod views;
 
 use std::sync::Arc;
 

@@ -19,9 +19,9 @@ use super::form::{
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
 use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
-use super::words::Words;
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
+use crate::web::words::Words;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::publisher::PublishError;
 use svetofor_store::{AuditAction, AuditQuery, AuditRecord, SessionRecord, blocking};

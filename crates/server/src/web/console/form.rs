@@ -8,7 +8,7 @@ use svetofor_feed::Text;
 
 use super::checks::Check;
 use super::pages::esc;
-use super::words::Words;
+use crate::web::words::Words;
 
 /// Texts in the languages that have one.
 pub(super) fn text(ru: &str, en: &str) -> Option<Text> {

@@ -1,6 +1,6 @@
 //! The in-product banner: `/embed.js`, one script tag in the product's pages, and
 //! `/embed.json`, what it shows. The banner's rules and words are the desktop's own (the
-//! [`Previewer`](crate::console::preview::Previewer) `svetoforctl serve` hands in draws them
+//! [`Previewer`](crate::web::console::preview::Previewer) `svetoforctl serve` hands in draws them
 //! with `svetofor-desktop-model`), so a product page and a desktop never disagree.
 
 use std::collections::HashMap;
@@ -16,10 +16,10 @@ use svetofor_feed::Severity;
 
 use super::{Drawn, answer, base_url};
 use crate::AppState;
-use crate::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
-use crate::console::words::Lang;
 use crate::error::ApiError;
 use crate::http::extract::{MaybeCaller, require_read};
+use crate::web::console::preview::{InProduct, InProductAsk, InProductBanner, InProductRecovery};
+use crate::web::words::Lang;
 
 /// The banner `/embed.json` describes, and the words of the strip around it.
 #[derive(Debug, Clone, Serialize)]
@@ -150,7 +150,7 @@ pub async fn banner(
                 now,
             };
             let InProduct { banner, recovery } = previewer.in_product(&sight.snapshot, &ask);
-            let w = crate::console::words::of(lang);
+            let w = crate::web::words::of(lang);
             let details_url = match &banner {
                 Some(b) => format!("{base}/notices/{}?lang={}", b.notice_id, lang.tag()),
                 None => format!("{base}/?lang={}", lang.tag()),
@@ -196,7 +196,7 @@ pub async fn script(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Res
     let (plain, gzip) = app.embed.script.get_or_init(|| {
         let key = app.publisher.public_key_file();
         let key = key.lines().nth(1).unwrap_or("").trim().to_owned();
-        let js = include_str!("../../public/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", &key);
+        let js = include_str!("../../../static/embed.js").replace("__SVETOFOR_PUBLIC_KEY__", &key);
         let gzip = svetofor_publisher::publisher::gzip(js.as_bytes());
         (Drawn::new(js.into_bytes()), Drawn::new(gzip))
     });

@@ -1,11 +1,11 @@
 //! The support console under `/console/`: sign-in with a name and password, sessions, and the
 //! pages support and admins work in. Server-rendered HTML that works without script; the CSP
-//! allows nothing but this origin's stylesheet and one script (`console/console.js`: local
+//! allows nothing but this origin's stylesheet and one script (`static/console.js`: local
 //! times, live refresh), and every state-changing form carries its session's CSRF token and
 //! must come from this origin (`Origin`), both checked.
 //!
 //! - [`session`]: cookies, ids, lifetimes.
-//! - [`words`]: the console's Russian and English.
+//! - `web::words`: the console's and the public pages' Russian and English.
 //! - [`pages`]: the HTML, every untrusted text escaped.
 
 mod audit_page;
@@ -23,7 +23,6 @@ mod people;
 pub mod preview;
 mod preview_panel;
 pub mod session;
-pub mod words;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -40,9 +39,9 @@ use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::http::limits::AuthThrottle;
+use crate::web::words::{Lang, Words};
 use svetofor_publisher::accounts::{self, UserRecord};
 use svetofor_store::{AccountStore, SessionRecord, StoreError, blocking};
-use words::{Lang, Words};
 
 /// What the console keeps besides the store.
 pub struct Console {
@@ -179,7 +178,7 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    crate::console::words::of(Lang::of_request(
+    crate::web::words::of(Lang::of_request(
         cookie_of(headers, "svetofor_lang"),
         accept,
     ))
@@ -560,8 +559,8 @@ async fn style() -> Response {
 async fn script() -> Response {
     asset(
         concat!(
-            include_str!("../../public/times.js"),
-            include_str!("../../console/console.js")
+            include_str!("../../../static/times.js"),
+            include_str!("../../../static/console.js")
         ),
         "text/javascript; charset=utf-8",
     )

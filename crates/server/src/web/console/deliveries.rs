@@ -12,9 +12,9 @@ use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
 
 use super::guard::{Posted, Support};
 use super::pages::{esc, time_tag};
-use super::words::Words;
 use super::{CsrfForm, failure, redirect};
 use crate::AppState;
+use crate::web::words::Words;
 use svetofor_store::{DeliveryQuery, StoreError, blocking};
 
 /// Deliveries of the last hour, or of one notice.

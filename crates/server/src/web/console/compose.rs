@@ -22,9 +22,9 @@ use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
 use super::pages::{Nav, esc, signed_page};
 use super::preview_panel::{Previewed, preview_panel};
-use super::words::{Lang, Words};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
+use crate::web::words::{Lang, Words};
 use svetofor_publisher::publisher::PublishError;
 use svetofor_store::blocking;
 

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
@@ -70,30 +71,57 @@ pub fn entries<'a>(sight: &'a Sight, lang: &str) -> Vec<Entry<'a>> {
     out
 }
 
-/// Text for XML: escaped, and without the control characters XML 1.0 cannot carry.
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn entry_id(feed_id: &str, e: &Entry<'_>) -> String {
     format!("urn:svetofor:{feed_id}:{}:{}", e.notice.id, e.index)
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// One entry as the documents write it.
+pub struct Item<'a> {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub notice: &'a str,
+    pub severity: &'static str,
+    pub rfc3339: String,
+    pub rfc2822: String,
+}
+
+fn items<'a>(sight: &'a Sight, lang: &str) -> Vec<Item<'a>> {
+    entries(sight, lang)
+        .into_iter()
+        .map(|e| Item {
+            id: entry_id(&sight.feed.id, &e),
+            notice: &e.notice.id,
+            severity: e.notice.severity.as_str(),
+            rfc3339: e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            rfc2822: e.at.to_rfc2822(),
+            title: e.title,
+            text: e.text,
+        })
+        .collect()
+}
+
+/// `GET /history.atom`.
+#[derive(Template)]
+#[template(path = "public/history.atom")]
+struct AtomDoc<'a> {
+    lang: &'a str,
+    feed_id: &'a str,
+    name: &'a str,
+    updated: String,
+    base: &'a str,
+    entries: Vec<Item<'a>>,
+}
+
+/// `GET /history.rss`.
+#[derive(Template)]
+#[template(path = "public/history.rss")]
+struct RssDoc<'a> {
+    lang: &'a str,
+    name: &'a str,
+    built: String,
+    base: &'a str,
+    entries: Vec<Item<'a>>,
 }
 
 /// The Atom document.
@@ -105,71 +133,39 @@ pub fn atom(sight: &Sight, lang: &str, base: &str) -> String {
             .first()
             .map_or(sight.feed.generated_at, |n| n.updated_at),
     );
-    let name = xml(&sight.feed.name);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
-         <feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n\
-         <id>urn:svetofor:{id}</id>\n<title>{name}</title>\n<updated>{updated}</updated>\n\
-         <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/history.atom?lang={lang}\"/>\n\
-         <link rel=\"alternate\" type=\"text/html\" href=\"{base}/?lang={lang}\"/>\n\
-         <author><name>{name}</name></author>\n<generator>Svetofor</generator>\n",
-        lang = xml(lang),
-        id = xml(&sight.feed.id),
-        updated = rfc3339(updated),
-        base = xml(base),
-    );
-    for e in &list {
-        out.push_str(&format!(
-            "<entry>\n<id>{id}</id>\n<title type=\"text\">{title}</title>\n\
-             <updated>{at}</updated>\n<published>{at}</published>\n\
-             <link rel=\"alternate\" type=\"text/html\" href=\"{base}/notices/{notice}?lang={lang}\"/>\n\
-             <category term=\"{severity}\"/>\n<content type=\"text\">{text}</content>\n</entry>\n",
-            id = xml(&entry_id(&sight.feed.id, e)),
-            title = xml(&e.title),
-            at = rfc3339(e.at),
-            base = xml(base),
-            notice = xml(&e.notice.id),
-            lang = xml(lang),
-            severity = e.notice.severity,
-            text = xml(&e.text),
-        ));
+    AtomDoc {
+        lang,
+        feed_id: &sight.feed.id,
+        name: &sight.feed.name,
+        updated: updated.to_rfc3339_opts(SecondsFormat::Secs, true),
+        base,
+        entries: items(sight, lang),
     }
-    out.push_str("</feed>\n");
-    out
+    .render()
+    .unwrap_or_else(|e| failed(&e))
 }
 
 /// The RSS 2.0 document.
 pub fn rss(sight: &Sight, lang: &str, base: &str) -> String {
-    let list = entries(sight, lang);
-    let built = list.first().map_or(sight.feed.generated_at, |e| e.at);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
-         <rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n\
-         <title>{name}</title>\n<link>{base}/?lang={lang}</link>\n<description>{name}</description>\n\
-         <language>{lang}</language>\n<lastBuildDate>{built}</lastBuildDate>\n\
-         <atom:link href=\"{base}/history.rss?lang={lang}\" rel=\"self\" type=\"application/rss+xml\"/>\n",
-        name = xml(&sight.feed.name),
-        base = xml(base),
-        lang = xml(lang),
-        built = built.to_rfc2822(),
-    );
-    for e in &list {
-        out.push_str(&format!(
-            "<item>\n<title>{title}</title>\n<link>{base}/notices/{notice}?lang={lang}</link>\n\
-             <guid isPermaLink=\"false\">{id}</guid>\n<pubDate>{at}</pubDate>\n\
-             <category>{severity}</category>\n<description>{text}</description>\n</item>\n",
-            title = xml(&e.title),
-            base = xml(base),
-            notice = xml(&e.notice.id),
-            lang = xml(lang),
-            id = xml(&entry_id(&sight.feed.id, e)),
-            at = e.at.to_rfc2822(),
-            severity = e.notice.severity,
-            text = xml(&e.text),
-        ));
+    let built = entries(sight, lang)
+        .first()
+        .map_or(sight.feed.generated_at, |e| e.at);
+    RssDoc {
+        lang,
+        name: &sight.feed.name,
+        built: built.to_rfc2822(),
+        base,
+        entries: items(sight, lang),
     }
-    out.push_str("</channel>\n</rss>\n");
-    out
+    .render()
+    .unwrap_or_else(|e| failed(&e))
+}
+
+/// A document that could not be drawn (a bug: every value is plain data): an empty answer
+/// rather than a broken one, and the log says why.
+fn failed(e: &askama::Error) -> String {
+    tracing::error!("a history document could not be drawn: {e}");
+    String::new()
 }
 
 /// The language a public request reads: `?lang=`, else `Accept-Language`, else Russian.
@@ -212,17 +208,4 @@ pub async fn route(
         draw(&sight, lang, &base).into_bytes()
     });
     Ok(answer(&app, &headers, content_type, 60, &body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::xml;
-
-    #[test]
-    fn xml_text_is_escaped_and_keeps_only_what_xml_can_carry() {
-        assert_eq!(
-            xml("<b>a & 'b'</b>\u{1}\u{1b}\tc\n"),
-            "&lt;b&gt;a &amp; &apos;b&apos;&lt;/b&gt;\tc\n"
-        );
-    }
 }

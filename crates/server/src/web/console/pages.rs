@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use svetofor_api::Draft;
 use svetofor_feed::{Notice, Severity};
 
-use super::words::Words;
+use crate::web::words::Words;
 use svetofor_publisher::auth::Role;
 
 /// Escapes untrusted text for the page.
