@@ -1,7 +1,6 @@
 //! Deliveries to channels as support sees them: the last hour per channel on the Now page,
 //! each delivery of a notice on its page, and "send again" for one that failed.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -49,49 +48,6 @@ fn event_word(w: &Words, e: EventKind) -> String {
         EventKind::Withdrawn => "console-delivery-withdrawn",
         EventKind::DraftCreated => "console-delivery-draft",
     })
-}
-
-/// The Now page's section: per channel, how many were sent, are waiting, failed, and the
-/// latest error.
-pub(super) fn summary(w: &Words, list: &[DeliveryInfo]) -> String {
-    if list.is_empty() {
-        return String::new();
-    }
-    let mut by: BTreeMap<&str, ([usize; 3], Option<&DeliveryInfo>)> = BTreeMap::new();
-    for d in list {
-        let e = by.entry(&d.channel).or_default();
-        e.0[match d.state {
-            DeliveryState::Sent => 0,
-            DeliveryState::Pending => 1,
-            DeliveryState::Failed => 2,
-        }] += 1;
-        if d.last_error.is_some() && e.1.is_none() {
-            e.1 = Some(d);
-        }
-    }
-    let rows: String = by
-        .iter()
-        .map(|(channel, ([sent, pending, failed], errored))| {
-            let error = errored
-                .and_then(|d| d.last_error.as_deref())
-                .map(|e| format!("<span class=\"meta\">{}</span>", esc(e)))
-                .unwrap_or_default();
-            let class = if *failed > 0 { " class=\"overdue\"" } else { "" };
-            format!(
-                "<tr><td>{}</td><td>{sent}</td><td>{pending}</td><td{class}>{failed}</td><td>{error}</td></tr>",
-                esc(channel)
-            )
-        })
-        .collect();
-    format!(
-        "<h2>{heading}</h2><table class=\"grid list\"><tr><th>{channel}</th><th>{sent}</th><th>{pending}</th><th>{failed}</th><th>{error}</th></tr>{rows}</table>",
-        heading = esc(&w.t("console-deliveries-heading")),
-        channel = esc(&w.t("console-delivery-channel")),
-        sent = esc(&w.t("console-delivery-sent")),
-        pending = esc(&w.t("console-delivery-pending")),
-        failed = esc(&w.t("console-delivery-failed")),
-        error = esc(&w.t("console-delivery-error")),
-    )
 }
 
 /// A notice's deliveries, each with its state, and "send again" for a failed one.

@@ -14,7 +14,7 @@ use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::auth::Role;
 use svetofor_store::SessionRecord;
 
-use super::pages::{Nav, esc, page};
+use super::pages::{Nav, message};
 use super::{failure, forged, html, redirect, signed_in, words_for};
 use crate::AppState;
 
@@ -36,11 +36,7 @@ async fn person_of(
             Err(html(
                 StatusCode::FORBIDDEN,
                 &[],
-                page(
-                    w,
-                    &w.t("console-title"),
-                    &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&w.t(key))),
-                ),
+                message(w, &w.t("console-title"), w.t(key)),
             ))
         }
         Ok(None) => Err(redirect("/console/login", &[])),

@@ -18,6 +18,7 @@ mod form;
 mod guard;
 mod manage;
 mod notice_page;
+mod now_page;
 pub mod pages;
 mod people;
 pub mod preview;
@@ -411,7 +412,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         Ok(a) => a,
         Err(e) => return failure(e),
     };
-    let model = pages::Now {
+    let model = now_page::Now {
         nav: pages::Nav {
             user: &user.name,
             role: user.role,
@@ -426,7 +427,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         alerts: &alerts,
         now,
     };
-    html(StatusCode::OK, &[], pages::now(w, &model))
+    html(StatusCode::OK, &[], now_page::now(w, &model))
 }
 
 #[derive(Deserialize)]

@@ -1,14 +1,16 @@
-//! The console's pages as HTML strings. Every piece of text that is not this file's own goes
-//! through [`esc`]: notice titles, names and messages are untrusted.
+//! The console's frame: the layout every page is drawn in (`templates/console/layout.html`),
+//! the sign-in page and the refusals. Pages not yet drawn from their own template build their
+//! body in Rust with [`esc`] on every untrusted text, and pass it to [`page`] or
+//! [`signed_page`].
 
+use askama::Template;
 use chrono::{DateTime, Utc};
-use svetofor_api::Draft;
-use svetofor_feed::{Notice, Severity};
 
+use crate::web::timed::Timed;
 use crate::web::words::Words;
 use svetofor_publisher::auth::Role;
 
-/// Escapes untrusted text for the page.
+/// Escapes untrusted text for a body built in Rust (pages not yet drawn from a template).
 pub fn esc(s: &str) -> String {
     svetofor_feed::escape_html(s)
 }
@@ -22,17 +24,41 @@ pub struct Nav<'a> {
     pub live: bool,
 }
 
-/// A whole page around `body`, for nobody signed in (the sign-in form, refusals).
-pub fn page(w: &Words, title: &str, body: &str) -> String {
-    layout(w, title, body, None)
+/// The header's menu, as drawn.
+pub struct Menu {
+    /// Where each link goes, and its words.
+    pub links: Vec<(String, String)>,
+    /// "Signed in as anna (admin)".
+    pub who: String,
+    pub csrf: String,
 }
 
-/// A whole page around `body`, with the menu of `nav`'s role.
-pub fn signed_page(w: &Words, nav: &Nav<'_>, title: &str, body: &str) -> String {
-    layout(w, title, body, Some(nav))
+/// What the layout needs.
+pub struct Layout<'a> {
+    pub w: &'a Words,
+    pub tag: &'static str,
+    pub other: &'static str,
+    pub title: String,
+    /// 1 when the page reloads itself when the feed changes.
+    pub live: u8,
+    pub nav: Option<Menu>,
 }
 
-fn menu(w: &Words, nav: &Nav<'_>) -> String {
+impl<'a> Layout<'a> {
+    /// The frame of a page titled `title`, with the menu of `nav`'s role when signed in.
+    pub fn new(w: &'a Words, title: &str, nav: Option<&Nav<'_>>) -> Layout<'a> {
+        Layout {
+            w,
+            tag: w.lang().tag(),
+            other: w.lang().other().tag(),
+            title: title.to_owned(),
+            live: u8::from(nav.is_some_and(|n| n.live)),
+            nav: nav.map(|n| menu(w, n)),
+        }
+    }
+}
+
+fn menu(w: &Words, nav: &Nav<'_>) -> Menu {
     let mut links = vec![("/console/", "console-nav-now")];
     if nav.role >= Role::Support {
         links.push(("/console/compose", "console-now-new"));
@@ -49,54 +75,86 @@ fn menu(w: &Words, nav: &Nav<'_>) -> String {
             ("/console/channels", "console-nav-channels"),
         ]);
     }
-    let mut links: Vec<String> = links
-        .iter()
-        .map(|(href, key)| format!("<a href=\"{href}\">{}</a>", esc(&w.t(key))))
+    let mut links: Vec<(String, String)> = links
+        .into_iter()
+        .map(|(href, key)| (href.to_owned(), w.t(key)))
         .collect();
     // What clients see: the public status page, in the console's language.
-    links.push(format!(
-        "<a href=\"/?lang={}\">{}</a>",
-        w.lang().tag(),
-        esc(&w.t("console-nav-status-page"))
+    links.push((
+        format!("/?lang={}", w.lang().tag()),
+        w.t("console-nav-status-page"),
     ));
-    let links = links.join(" ");
     let role = w.t(&format!("console-role-{}", nav.role.as_str()));
-    format!(
-        "<nav>{links}</nav><span class=\"who\">{who}</span>\
-         <form method=\"post\" action=\"/console/logout\" class=\"logout\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button type=\"submit\">{logout}</button></form>",
-        who = esc(&w.tr_str(
+    Menu {
+        links,
+        who: w.tr_str(
             "console-signed-in-as",
-            &[("name", nav.user), ("role", &role)]
-        )),
-        csrf = esc(nav.csrf),
-        logout = esc(&w.t("console-logout")),
-    )
+            &[("name", nav.user), ("role", &role)],
+        ),
+        csrf: nav.csrf.to_owned(),
+    }
 }
 
-fn layout(w: &Words, title: &str, body: &str, nav: Option<&Nav<'_>>) -> String {
-    let lang = w.lang();
-    format!(
-        "<!doctype html>\n<html lang=\"{tag}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"/console/style.css\">\n\
-         <script src=\"/console/console.js\" defer></script>\n</head>\n\
-         <body data-live=\"{live}\">\n<header><span class=\"brand\">{brand}</span>{menu}\
-         <a class=\"lang\" href=\"/console/language?to={other}\" hreflang=\"{other}\">{switch}</a></header>\n\
-         <main>\n{body}\n</main>\n</body>\n</html>\n",
-        tag = lang.tag(),
-        title = esc(title),
-        live = u8::from(nav.is_some_and(|n| n.live)),
-        brand = esc(&w.t("console-title")),
-        menu = nav.map(|n| menu(w, n)).unwrap_or_default(),
-        other = lang.other().tag(),
-        switch = esc(&w.t("console-language")),
-    )
+/// A page whose body was built in Rust.
+#[derive(Template)]
+#[template(path = "console/page.html")]
+struct Built<'a> {
+    l: Layout<'a>,
+    body: &'a str,
 }
 
-/// A moment for the page: UTC in the text, the exact time in `datetime` for the script to
-/// show in the browser's zone.
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct Login<'a> {
+    l: Layout<'a>,
+    csrf: &'a str,
+    message: Option<&'a str>,
+}
+
+/// A page that says one thing.
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct Message<'a> {
+    l: Layout<'a>,
+    message: String,
+}
+
+/// Draws `t`; a template that fails is a bug (every value is plain data): the log says
+/// why and the person gets an empty page rather than a broken one.
+pub fn draw(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!("a console page could not be drawn: {e}");
+        String::new()
+    })
+}
+
+/// A whole page around `body`, for nobody signed in (the sign-in form, refusals).
+pub fn page(w: &Words, title: &str, body: &str) -> String {
+    draw(&Built {
+        l: Layout::new(w, title, None),
+        body,
+    })
+}
+
+/// A whole page around `body`, with the menu of `nav`'s role.
+pub fn signed_page(w: &Words, nav: &Nav<'_>, title: &str, body: &str) -> String {
+    draw(&Built {
+        l: Layout::new(w, title, Some(nav)),
+        body,
+    })
+}
+
+/// A page that says `message` (a refusal, "admins only").
+pub fn message(w: &Words, title: &str, message: String) -> String {
+    draw(&Message {
+        l: Layout::new(w, title, None),
+        message,
+    })
+}
+
+/// A moment for a body built in Rust: UTC in the text, the exact time in `datetime` for the
+/// script to show in the browser's zone.
 pub fn time_tag(t: DateTime<Utc>) -> String {
     format!(
         "<time datetime=\"{}\">{}</time>",
@@ -107,163 +165,19 @@ pub fn time_tag(t: DateTime<Utc>) -> String {
 
 /// The sign-in form; `message` says why the last try failed.
 pub fn login(w: &Words, csrf: &str, message: Option<&str>) -> String {
-    let message = message
-        .map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>\n", esc(m)))
-        .unwrap_or_default();
-    let body = format!(
-        "<h1>{heading}</h1>\n{message}<form method=\"post\" action=\"/console/login\">\n\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
-         <label>{user}<input name=\"username\" autocomplete=\"username\" required autofocus></label>\n\
-         <label>{pass}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\n\
-         <button type=\"submit\">{submit}</button>\n</form>",
-        heading = esc(&w.t("console-login-heading")),
-        csrf = esc(csrf),
-        user = esc(&w.t("console-login-username")),
-        pass = esc(&w.t("console-login-password")),
-        submit = esc(&w.t("console-login-submit")),
-    );
-    page(w, &w.t("console-login-heading"), &body)
+    draw(&Login {
+        l: Layout::new(w, &w.t("console-login-heading"), None),
+        csrf,
+        message,
+    })
 }
 
-/// What the Now page shows.
-pub struct Now<'a> {
-    pub nav: Nav<'a>,
-    /// The status employees see.
-    pub status: Severity,
-    /// Notices in effect, worst first.
-    pub notices: Vec<&'a Notice>,
-    /// Maintenance announced and not begun.
-    pub upcoming: Vec<&'a Notice>,
-    /// Drafts, scheduled first.
-    pub drafts: &'a [Draft],
-    /// Deliveries to channels in the last hour.
-    pub deliveries: &'a [svetofor_api::DeliveryInfo],
-    /// Alerts from monitoring waiting for a person.
-    pub alerts: &'a [svetofor_store::AlertLink],
-    pub now: DateTime<Utc>,
-}
-
-fn notice_link(w: &Words, n: &Notice, can_open: bool) -> String {
-    let title = esc(n.title.get(w.lang().tag(), ""));
-    if can_open {
-        format!("<a href=\"/console/notices/{}\">{title}</a>", esc(&n.id))
-    } else {
-        title
-    }
-}
-
-fn notice_items(w: &Words, notices: &[&Notice], n: &Now<'_>) -> String {
-    let can_open = n.nav.role >= Role::Support;
-    let items: Vec<String> = notices
-        .iter()
-        .map(|x| {
-            let next = x.next_update_at.map(|t| {
-                let (key, class) = if x.is_overdue(n.now) {
-                    ("console-now-overdue", " class=\"overdue\"")
-                } else {
-                    ("console-now-next-update", "")
-                };
-                format!(" · <span{class}>{}</span>", with_time(w, key, t))
-            });
-            let since = x.window.as_ref().map_or(x.created_at, |win| win.starts_at);
-            format!(
-                "<li class=\"{sev}\"><strong>{title}</strong> <span class=\"meta\">{since}{next}</span></li>",
-                sev = x.severity.as_str(),
-                title = notice_link(w, x, can_open),
-                since = with_time(w, "console-now-since", since),
-                next = next.unwrap_or_default(),
-            )
-        })
-        .collect();
-    format!("<ul class=\"notices\">\n{}\n</ul>", items.join("\n"))
-}
-
-/// A message with a `{ $time }`, escaped, the time as a [`time_tag`].
+/// A message with a `{ $time }`, escaped, the time as a [`time_tag`] (for bodies built in
+/// Rust; templates use [`Timed`] and the `timed` macro).
 pub fn with_time(w: &Words, key: &str, t: DateTime<Utc>) -> String {
-    w.tr_str(key, &[("time", "\u{1}")])
-        .split('\u{1}')
-        .map(esc)
-        .collect::<Vec<_>>()
-        .join(&time_tag(t))
-}
-
-fn draft_items(w: &Words, drafts: &[Draft], can_open: bool) -> String {
-    let items: Vec<String> = drafts
-        .iter()
-        .map(|d| {
-            let title = d
-                .notice
-                .title
-                .as_ref()
-                .map_or("", |t| t.get(w.lang().tag(), ""));
-            let title = if can_open {
-                format!(
-                    "<a href=\"/console/drafts/{}\">{}</a>",
-                    esc(&d.id),
-                    esc(title)
-                )
-            } else {
-                esc(title)
-            };
-            let when = match d.publish_at {
-                Some(t) => with_time(w, "console-draft-scheduled", t),
-                None => esc(&w.t("console-draft-not-scheduled")),
-            };
-            let error = d
-                .last_error
-                .as_deref()
-                .map(|e| {
-                    format!(
-                        " <span class=\"overdue\">{}</span>",
-                        esc(&w.tr_str("console-draft-failed", &[("reason", e)]))
-                    )
-                })
-                .unwrap_or_default();
-            let sev = d.notice.severity.map_or("grey", |s| s.as_str());
-            format!(
-                "<li class=\"{sev}\"><strong>{title}</strong> <span class=\"meta\">{when} · {by}</span>{error}</li>",
-                by = esc(&w.tr_str("console-draft-by", &[("name", &who(&d.created_by))])),
-            )
-        })
-        .collect();
-    format!("<ul class=\"notices drafts\">\n{}\n</ul>", items.join("\n"))
-}
-
-/// Alerts from monitoring: a draft waiting for a person (marked when no rule routed it), or
-/// a published notice whose alert has ended.
-fn alert_items(w: &Words, n: &Now<'_>) -> String {
-    let open: Vec<&str> = n.notices.iter().map(|x| x.id.as_str()).collect();
-    let items: Vec<String> = n
-        .alerts
-        .iter()
-        .filter(|a| a.draft_id.is_some() || a.notice_id.as_deref().is_some_and(|id| open.contains(&id)))
-        .map(|a| {
-            let (href, key) = match (&a.draft_id, &a.notice_id) {
-                (Some(d), _) => (format!("/console/drafts/{}", esc(d)), "console-alert-draft"),
-                (None, Some(id)) => (format!("/console/notices/{}", esc(id)), "console-alert-ended"),
-                (None, None) => (String::new(), "console-alert-draft"),
-            };
-            let unrouted = if a.routed || a.draft_id.is_none() {
-                String::new()
-            } else {
-                format!(" <span class=\"overdue\">{}</span>", esc(&w.t("console-alert-unrouted")))
-            };
-            format!(
-                "<li class=\"alert\"><a href=\"{href}\">{summary}</a> <span class=\"meta\">{what} · {source}</span>{unrouted}</li>",
-                summary = esc(&a.summary),
-                what = esc(&w.t(key)),
-                source = esc(&a.source),
-            )
-        })
-        .collect();
-    if items.is_empty() || n.nav.role < Role::Support {
-        return String::new();
-    }
-    format!(
-        "<h2>{}</h2>\n<ul class=\"notices alerts\">{}</ul>\n",
-        esc(&w.t("console-now-alerts")),
-        items.join("")
-    )
+    let timed = Timed::new(w, key, t);
+    let time = timed.time.map(|_| time_tag(t)).unwrap_or_default();
+    format!("{}{time}{}", esc(&timed.before), esc(&timed.after))
 }
 
 /// A person as the audit log names them (`user:anna`), as support reads it (`anna`).
@@ -271,77 +185,9 @@ pub fn who(actor: &str) -> String {
     actor.strip_prefix("user:").unwrap_or(actor).to_owned()
 }
 
-/// The home page: the status as employees see it, the notices in effect (overdue first),
-/// upcoming maintenance and drafts.
-pub fn now(w: &Words, n: &Now<'_>) -> String {
-    let status_key = match n.status {
-        Severity::Red => "console-status-red",
-        Severity::Yellow => "console-status-yellow",
-        Severity::Green => "console-status-green",
-    };
-    let mut notices: Vec<&Notice> = n.notices.clone();
-    notices.sort_by_key(|x| (!x.is_overdue(n.now), std::cmp::Reverse(x.severity)));
-    let overdue = notices.iter().filter(|x| x.is_overdue(n.now)).count();
-    let reminder = if overdue > 0 {
-        format!(
-            "<p class=\"error\" role=\"alert\">{}</p>\n",
-            esc(&w.tr_str(
-                "console-now-overdue-reminder",
-                &[("count", &overdue.to_string())]
-            ))
-        )
-    } else {
-        String::new()
-    };
-    let list = if notices.is_empty() {
-        format!("<p class=\"empty\">{}</p>", esc(&w.t("console-now-empty")))
-    } else {
-        notice_items(w, &notices, n)
-    };
-    let upcoming = if n.upcoming.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h2>{}</h2>\n{}",
-            esc(&w.t("console-now-upcoming")),
-            notice_items(w, &n.upcoming, n)
-        )
-    };
-    let drafts = if n.drafts.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<h2>{}</h2>\n{}",
-            esc(&w.t("console-now-drafts")),
-            draft_items(w, n.drafts, n.nav.role >= Role::Support)
-        )
-    };
-    let body = format!(
-        "<h1>{heading}</h1>\n<p class=\"status {sev}\">{status}</p>\n{reminder}{alerts}{compose}{list}\n{upcoming}\n{drafts}\n{deliveries}",
-        deliveries = super::deliveries::summary(w, n.deliveries),
-        alerts = alert_items(w, n),
-        heading = esc(&w.t("console-now-heading")),
-        compose = if n.nav.role >= Role::Support {
-            format!(
-                "<p><a class=\"button\" href=\"/console/compose\">{}</a></p>\n",
-                esc(&w.t("console-now-new"))
-            )
-        } else {
-            String::new()
-        },
-        sev = n.status.as_str(),
-        status = esc(&w.tr_str("console-now-status", &[("status", &w.t(status_key))])),
-    );
-    signed_page(w, &n.nav, &w.t("console-now-heading"), &body)
-}
-
 /// A refusal page.
 pub fn refused(w: &Words) -> String {
-    let body = format!(
-        "<p class=\"error\" role=\"alert\">{}</p>",
-        esc(&w.t("console-refused"))
-    );
-    page(w, &w.t("console-title"), &body)
+    message(w, &w.t("console-title"), w.t("console-refused"))
 }
 
 /// The stylesheet (served from the console, so the CSP can stay `'self'`).
