@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -10,9 +11,10 @@ use serde::Deserialize;
 use super::form::moment_of;
 use super::guard::nav_of;
 use super::guard::{Person, Reader};
-use super::pages::{esc, signed_page, time_tag, who};
+use super::pages::{Layout, draw, who};
 use super::{failure, html, words_for};
 use crate::AppState;
+use crate::web::timed::Moment;
 use svetofor_store::{AuditQuery, blocking};
 
 /// The filters, as the page's GET form sends them.
@@ -62,7 +64,7 @@ pub(super) async fn audit(
         Ok(l) => l,
         Err(e) => return failure(e),
     };
-    let rows: String = lines
+    let rows = lines
         .iter()
         .map(|a| {
             let target = a.entry.target.as_deref().unwrap_or("");
@@ -70,60 +72,48 @@ pub(super) async fn audit(
             let is_notice = target.len() > 9
                 && target.as_bytes()[8] == b'-'
                 && target.as_bytes()[..8].iter().all(u8::is_ascii_digit);
-            let target = if is_notice {
-                format!("<a href=\"/console/notices/{0}\">{0}</a>", esc(target))
-            } else {
-                esc(target)
-            };
             let mut detail = a.entry.detail.to_string();
             if detail.chars().count() > 300 {
                 detail = detail.chars().take(300).collect::<String>() + "…";
             }
-            format!(
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{target}</td><td class=\"detail\">{}</td></tr>",
-                time_tag(a.entry.at),
-                esc(&who(&a.entry.actor)),
-                esc(&a.entry.action),
-                esc(&detail),
-            )
+            Line {
+                at: Moment::of(a.entry.at),
+                who: who(&a.entry.actor),
+                action: &a.entry.action,
+                target,
+                is_notice,
+                detail,
+            }
         })
         .collect();
-    let input = |name: &str, key: &str, value: &str| {
-        format!(
-            "<label>{}<input name=\"{name}\" value=\"{}\"></label>",
-            esc(&w.t(key)),
-            esc(value)
-        )
-    };
-    let body = format!(
-        "<h1>{heading}</h1><form method=\"get\" action=\"/console/audit\" class=\"filters\">\
-         <input type=\"hidden\" name=\"tz\" value=\"\">\
-         {person}{target}{since}{until}<button type=\"submit\">{apply}</button></form>\
-         <table class=\"grid list audit\"><tr><th>{when}</th><th>{who}</th><th>{what}</th><th>{on}</th><th>{detail}</th></tr>{rows}</table>{empty}",
-        heading = esc(&w.t("console-nav-audit")),
-        person = input("person", "console-audit-person", &f.person),
-        target = input("target", "console-audit-target", &f.target),
-        since = input("since", "console-audit-since", &f.since),
-        until = input("until", "console-audit-until", &f.until),
-        apply = esc(&w.t("console-audit-apply")),
-        when = esc(&w.t("console-audit-when")),
-        who = esc(&w.t("console-audit-who")),
-        what = esc(&w.t("console-audit-what")),
-        on = esc(&w.t("console-audit-target")),
-        detail = esc(&w.t("console-audit-detail")),
-        empty = if lines.is_empty() {
-            format!(
-                "<p class=\"empty\">{}</p>",
-                esc(&w.t("console-audit-empty"))
-            )
-        } else {
-            String::new()
-        },
-    );
     let nav = nav_of(&user, &s);
     html(
         StatusCode::OK,
         &[],
-        signed_page(w, &nav, &w.t("console-nav-audit"), &body),
+        draw(&Page {
+            l: Layout::new(w, &w.t("console-nav-audit"), Some(&nav)),
+            f: &f,
+            rows,
+        }),
     )
+}
+
+/// One line of the log, as drawn.
+struct Line<'a> {
+    at: Moment,
+    who: String,
+    action: &'a str,
+    target: &'a str,
+    /// A notice's id: a link to its page.
+    is_notice: bool,
+    /// The request as logged, cut at 300 characters.
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct Page<'a> {
+    l: Layout<'a>,
+    f: &'a Filters,
+    rows: Vec<Line<'a>>,
 }

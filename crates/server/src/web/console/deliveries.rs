@@ -10,9 +10,9 @@ use chrono::{TimeDelta, Utc};
 use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
 
 use super::guard::{Posted, Support};
-use super::pages::{esc, time_tag};
 use super::{CsrfForm, failure, redirect};
 use crate::AppState;
+use crate::web::timed::Moment;
 use crate::web::words::Words;
 use svetofor_store::{DeliveryQuery, StoreError, blocking};
 
@@ -50,52 +50,35 @@ fn event_word(w: &Words, e: EventKind) -> String {
     })
 }
 
+/// A delivery of a notice, as its page lists it.
+pub(super) struct Row<'a> {
+    pub id: i64,
+    pub channel: &'a str,
+    pub event: String,
+    pub state: String,
+    pub failed: bool,
+    pub at: Moment,
+    pub tries: u32,
+    pub error: &'a str,
+    /// "Send again" is offered (a failed one, to support).
+    pub again: bool,
+}
+
 /// A notice's deliveries, each with its state, and "send again" for a failed one.
-pub(super) fn table(w: &Words, csrf: &str, list: &[DeliveryInfo], can_retry: bool) -> String {
-    if list.is_empty() {
-        return String::new();
-    }
-    let rows: String = list
-        .iter()
-        .map(|d| {
-            let again = if can_retry && d.state == DeliveryState::Failed {
-                format!(
-                    "<form method=\"post\" action=\"/console/deliveries/{id}/retry\" class=\"inline\">\
-                     <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                     <button type=\"submit\" class=\"secondary\">{label}</button></form>",
-                    id = d.id,
-                    csrf = esc(csrf),
-                    label = esc(&w.t("console-delivery-again")),
-                )
-            } else {
-                String::new()
-            };
-            let when = d.sent_at.or(d.next_at).unwrap_or(d.created_at);
-            let class = match d.state {
-                DeliveryState::Failed => " class=\"overdue\"",
-                _ => "",
-            };
-            format!(
-                "<tr><td>{channel}</td><td>{event}</td><td{class}>{state}</td><td>{when}</td><td>{tries}</td><td>{error}</td><td>{again}</td></tr>",
-                channel = esc(&d.channel),
-                event = esc(&event_word(w, d.event)),
-                state = esc(&state_word(w, d.state)),
-                when = time_tag(when),
-                tries = d.tries,
-                error = esc(d.last_error.as_deref().unwrap_or("")),
-            )
+pub(super) fn rows<'a>(w: &Words, list: &'a [DeliveryInfo], can_retry: bool) -> Vec<Row<'a>> {
+    list.iter()
+        .map(|d| Row {
+            id: d.id,
+            channel: &d.channel,
+            event: event_word(w, d.event),
+            state: state_word(w, d.state),
+            failed: d.state == DeliveryState::Failed,
+            at: Moment::of(d.sent_at.or(d.next_at).unwrap_or(d.created_at)),
+            tries: d.tries,
+            error: d.last_error.as_deref().unwrap_or(""),
+            again: can_retry && d.state == DeliveryState::Failed,
         })
-        .collect();
-    format!(
-        "<h2>{heading}</h2><table class=\"grid list deliveries\"><tr><th>{channel}</th><th>{what}</th><th>{state}</th><th>{when}</th><th>{tries}</th><th>{error}</th><th></th></tr>{rows}</table>",
-        heading = esc(&w.t("console-deliveries-of-notice")),
-        channel = esc(&w.t("console-delivery-channel")),
-        what = esc(&w.t("console-audit-what")),
-        state = esc(&w.t("console-delivery-state")),
-        when = esc(&w.t("console-audit-when")),
-        tries = esc(&w.t("console-delivery-tries")),
-        error = esc(&w.t("console-delivery-error")),
-    )
+        .collect()
 }
 
 pub(super) async fn retry(

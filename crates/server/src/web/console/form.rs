@@ -107,7 +107,58 @@ pub(super) fn option(value: &str, label: &str, selected: bool) -> String {
     )
 }
 
+/// A select as plain data, for the `select` macro (`templates/console/form.html`).
+pub(super) struct Select {
+    pub name: &'static str,
+    pub options: Vec<Choice>,
+}
+
+/// One option of a [`Select`].
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub(super) fn new(value: &str, label: String, selected: bool) -> Choice {
+        Choice {
+            value: value.to_owned(),
+            label,
+            selected,
+        }
+    }
+}
+
 pub(super) const DELAYS: [&str; 5] = ["15m", "30m", "1h", "2h", "4h"];
+
+/// The promise of a next update: none, one a draft or template brought along, or a delay.
+pub(super) fn delays(w: &Words, name: &'static str, current: &str) -> Select {
+    let mut options = vec![Choice::new(
+        "",
+        w.t("console-compose-no-promise"),
+        current.is_empty(),
+    )];
+    // A time or delay a draft or template brought along is offered as it is.
+    if !current.is_empty() && !DELAYS.contains(&current) {
+        options.push(Choice::new(current, current.to_owned(), true));
+    }
+    for d in DELAYS {
+        let (n, unit) = d.split_at(d.len() - 1);
+        let key = if unit == "h" {
+            "console-unit-hours"
+        } else {
+            "console-unit-minutes"
+        };
+        let delay = w.tr_str(key, &[("n", n)]);
+        options.push(Choice::new(
+            d,
+            w.tr_str("console-compose-in", &[("delay", &delay)]),
+            current == d,
+        ));
+    }
+    Select { name, options }
+}
 
 pub(super) fn delay_select(w: &Words, name: &str, current: &str) -> String {
     let mut out = format!("<select name=\"{name}\">");

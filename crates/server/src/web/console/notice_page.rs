@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,14 +14,15 @@ use svetofor_feed::{Kind, Notice, State as NoticeState};
 
 use super::checks::{self, Check};
 use super::form::{
-    Marks, confirm_box, confirmed, delay_select, in_lang, marks_at, marks_of, moment, option,
-    overrides, same_words, text, word,
+    Choice, Marks, Select, confirmed, delays, in_lang, marks_of, moment, overrides, same_words,
+    text, word,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
-use super::pages::{Nav, esc, page, signed_page, time_tag, who, with_time};
+use super::pages::{Layout, Nav, draw, message, who};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
+use crate::web::timed::{Moment, Timed};
 use crate::web::words::Words;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::publisher::PublishError;
@@ -59,8 +61,18 @@ struct View<'a> {
     deliveries: &'a [svetofor_api::DeliveryInfo],
 }
 
+/// One line of the timeline.
+struct Step<'a> {
+    at: Moment,
+    /// "by anna", when the audit log says who.
+    by: Option<String>,
+    /// The state it moved to ("Identified"); `None` for a correction.
+    state: Option<String>,
+    text: &'a str,
+}
+
 /// The timeline, newest first: every step with who said it, and every correction.
-fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
+fn timeline<'a>(w: &Words, n: &'a Notice, audit: &[AuditRecord]) -> Vec<Step<'a>> {
     let lang = w.lang().tag();
     let by = |at: DateTime<Utc>| {
         audit
@@ -70,28 +82,20 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
                 a.entry.at.timestamp_micros() == at.timestamp_micros()
                     && a.entry.action != AuditAction::NoticeCorrect.name()
             })
-            .map(|a| who(&a.entry.actor))
+            .map(|a| w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))]))
     };
-    let mut items: Vec<(DateTime<Utc>, String)> = n
+    let mut items: Vec<(DateTime<Utc>, Step<'a>)> = n
         .updates
         .iter()
         .map(|u| {
-            let actor = by(u.at)
-                .map(|p| {
-                    format!(
-                        " · {}",
-                        esc(&w.tr_str("console-timeline-by", &[("name", &p)]))
-                    )
-                })
-                .unwrap_or_default();
             (
                 u.at,
-                format!(
-                    "<li><span class=\"meta\">{}{actor}</span> <strong>{}</strong> {}</li>",
-                    time_tag(u.at),
-                    esc(&w.t(state_key(u.state))),
-                    esc(u.text.get(lang, ""))
-                ),
+                Step {
+                    at: Moment::of(u.at),
+                    by: by(u.at),
+                    state: Some(w.t(state_key(u.state))),
+                    text: u.text.get(lang, ""),
+                },
             )
         })
         .collect();
@@ -101,89 +105,47 @@ fn timeline(w: &Words, n: &Notice, audit: &[AuditRecord]) -> String {
     {
         items.push((
             a.entry.at,
-            format!(
-                "<li class=\"correction\"><span class=\"meta\">{} · {}</span> <strong>{}</strong></li>",
-                time_tag(a.entry.at),
-                esc(&w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))])),
-                esc(&w.t("console-timeline-corrected")),
-            ),
+            Step {
+                at: Moment::of(a.entry.at),
+                by: Some(w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))])),
+                state: None,
+                text: "",
+            },
         ));
     }
     items.sort_by_key(|item| std::cmp::Reverse(item.0));
-    items.into_iter().map(|(_, li)| li).collect()
+    items.into_iter().map(|(_, step)| step).collect()
 }
 
-fn promise(w: &Words, n: &Notice, now: DateTime<Utc>) -> String {
-    match n.next_update_at {
-        Some(t) if n.is_overdue(now) => format!(
-            "<p class=\"error overdue\" role=\"alert\">{}</p>",
-            with_time(w, "console-notice-overdue", t)
-        ),
-        Some(t) => format!(
-            "<p class=\"meta\">{}</p>",
-            with_time(w, "console-now-next-update", t)
-        ),
-        None => String::new(),
-    }
-}
-
-fn correction_form(w: &Words, n: &Notice, csrf: &str) -> String {
-    let field = |name: &str, key: &str, value: &str, rows: u8| {
-        if rows == 0 {
-            format!(
-                "<label>{}<input name=\"{name}\" value=\"{}\" maxlength=\"200\"></label>",
-                esc(&w.t(key)),
-                esc(value)
-            )
-        } else {
-            format!(
-                "<label>{}<textarea name=\"{name}\" rows=\"{rows}\">{}</textarea></label>",
-                esc(&w.t(key)),
-                esc(value)
-            )
-        }
-    };
-    format!(
-        "<details><summary>{heading}</summary><form method=\"post\" action=\"/console/notices/{id}/correct\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><p class=\"meta\">{hint}</p>\
-         <div class=\"pair\">{title_ru}{title_en}</div><div class=\"pair\">{body_ru}{body_en}</div>\
-         <button type=\"submit\" class=\"secondary\">{button}</button></form></details>",
-        heading = esc(&w.t("console-correct-heading")),
-        id = esc(&n.id),
-        csrf = esc(csrf),
-        hint = esc(&w.t("console-correct-hint")),
-        title_ru = field(
-            "title_ru",
-            "console-compose-title-ru",
-            in_lang(&n.title, "ru"),
-            0
-        ),
-        title_en = field(
-            "title_en",
-            "console-compose-title-en",
-            in_lang(&n.title, "en"),
-            0
-        ),
-        body_ru = field(
-            "body_ru",
-            "console-compose-body-ru",
-            in_lang(&n.body, "ru"),
-            3
-        ),
-        body_en = field(
-            "body_en",
-            "console-compose-body-en",
-            in_lang(&n.body, "en"),
-            3
-        ),
-        button = esc(&w.t("console-correct-publish")),
-    )
+#[derive(Template)]
+#[template(path = "console/notice.html")]
+struct Page<'a> {
+    l: Layout<'a>,
+    n: &'a Notice,
+    title: &'a str,
+    sev: &'static str,
+    state: String,
+    csrf: &'a str,
+    open: bool,
+    /// The promised next update, and whether it is overdue.
+    promise: Option<(Timed, bool)>,
+    marks: &'a Marks,
+    failed: bool,
+    steps: Vec<Step<'a>>,
+    deliveries: Vec<super::deliveries::Row<'a>>,
+    states: Select,
+    next: Select,
+    /// The correction form (not for a withdrawn notice).
+    correctable: bool,
+    title_ru: &'a str,
+    title_en: &'a str,
+    body_ru: &'a str,
+    body_en: &'a str,
 }
 
 fn notice_page(w: &Words, v: &View<'_>) -> String {
-    let (n, csrf, failed, marks) = (v.notice, v.nav.csrf, v.failed, v.marks);
+    let n = v.notice;
     let lang = w.lang().tag();
-    let timeline = timeline(w, n, v.audit);
     let open = !n.state.is_final();
     let states: &[NoticeState] = match n.kind {
         Kind::Maintenance => &[NoticeState::Scheduled, NoticeState::InProgress],
@@ -194,83 +156,49 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             NoticeState::Monitoring,
         ],
     };
-    let state_options: String =
-        std::iter::once(option("", &w.t("console-update-same-state"), true))
+    let states = Select {
+        name: "state",
+        options: std::iter::once(Choice::new("", w.t("console-update-same-state"), true))
             .chain(
                 states
                     .iter()
-                    .map(|s| option(s.as_str(), &w.t(state_key(*s)), false)),
+                    .map(|s| Choice::new(s.as_str(), w.t(state_key(*s)), false)),
             )
-            .collect();
-    let forms = if open {
-        format!(
-            "<h2>{upd}</h2><form method=\"post\" action=\"/console/notices/{id}/update\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{text_ru}<textarea name=\"text_ru\" rows=\"3\"></textarea></label>\
-             <label>{text_en}<textarea name=\"text_en\" rows=\"3\"></textarea></label></div>{upd_marks}\
-             <label>{state}<select name=\"state\">{state_options}</select></label>\
-             <label>{next}{next_select}</label>\
-             <button type=\"submit\">{upd_button}</button></form>\
-             <h2>{res}</h2><form method=\"post\" action=\"/console/notices/{id}/resolve\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{sum_ru}<textarea name=\"text_ru\" rows=\"3\"></textarea></label>\
-             <label>{sum_en}<textarea name=\"text_en\" rows=\"3\"></textarea></label></div>{res_marks}{confirm}\
-             <button type=\"submit\">{res_button}</button></form>\
-             <h2>{wd}</h2><form method=\"post\" action=\"/console/notices/{id}/withdraw\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <div class=\"pair\"><label>{why_ru}<textarea name=\"text_ru\" rows=\"2\"></textarea></label>\
-             <label>{why_en}<textarea name=\"text_en\" rows=\"2\"></textarea></label></div>\
-             <button type=\"submit\" class=\"secondary\">{wd_button}</button></form>",
-            id = esc(&n.id),
-            csrf = esc(csrf),
-            upd = esc(&w.t("console-update-heading")),
-            text_ru = esc(&w.t("console-update-text-ru")),
-            text_en = esc(&w.t("console-update-text-en")),
-            upd_marks = marks_at(marks, "text"),
-            state = esc(&w.t("console-update-state")),
-            next = esc(&w.t("console-compose-next-update")),
-            next_select = delay_select(w, "next_update_at", ""),
-            upd_button = esc(&w.t("console-update-publish")),
-            res = esc(&w.t("console-resolve-heading")),
-            sum_ru = esc(&w.t("console-resolve-summary-ru")),
-            sum_en = esc(&w.t("console-resolve-summary-en")),
-            res_marks = marks_at(marks, "text_ru"),
-            confirm = confirm_box(w, failed),
-            res_button = esc(&w.t("console-resolve-publish")),
-            wd = esc(&w.t("console-withdraw-heading")),
-            why_ru = esc(&w.t("console-withdraw-reason-ru")),
-            why_en = esc(&w.t("console-withdraw-reason-en")),
-            wd_button = esc(&w.t("console-withdraw-publish")),
-        )
-    } else {
-        String::new()
+            .collect(),
     };
-    let correction = if n.state == NoticeState::Withdrawn {
-        String::new()
-    } else {
-        correction_form(w, n, csrf)
-    };
-    let body = format!(
-        "<p><a href=\"/console/\">{back}</a></p><h1 class=\"{sev}\">{title}</h1>\
-         <p class=\"meta\">{state}</p>{promise}{general}<ol class=\"timeline\">{timeline}</ol>{deliveries}{forms}{correction}",
-        deliveries = super::deliveries::table(
-            w,
-            csrf,
-            v.deliveries,
-            v.nav.role >= svetofor_publisher::auth::Role::Support
-        ),
-        back = esc(&w.t("console-back")),
-        sev = n.severity.as_str(),
-        title = esc(n.title.get(lang, "")),
-        state = esc(&w.t(state_key(n.state))),
-        promise = if open {
-            promise(w, n, v.now)
+    let promise = n.next_update_at.filter(|_| open).map(|t| {
+        if n.is_overdue(v.now) {
+            (Timed::new(w, "console-notice-overdue", t), true)
         } else {
-            String::new()
-        },
-        general = marks_at(marks, "title_ru"),
-    );
-    signed_page(w, &v.nav, n.title.get(lang, ""), &body)
+            (Timed::new(w, "console-now-next-update", t), false)
+        }
+    });
+    let title = n.title.get(lang, "");
+    draw(&Page {
+        l: Layout::new(w, title, Some(&v.nav)),
+        n,
+        title,
+        sev: n.severity.as_str(),
+        state: w.t(state_key(n.state)),
+        csrf: v.nav.csrf,
+        open,
+        promise,
+        marks: v.marks,
+        failed: !v.failed.is_empty(),
+        steps: timeline(w, n, v.audit),
+        deliveries: super::deliveries::rows(
+            w,
+            v.deliveries,
+            v.nav.role >= svetofor_publisher::auth::Role::Support,
+        ),
+        states,
+        next: delays(w, "next_update_at", ""),
+        correctable: n.state != NoticeState::Withdrawn,
+        title_ru: in_lang(&n.title, "ru"),
+        title_en: in_lang(&n.title, "en"),
+        body_ru: in_lang(&n.body, "ru"),
+        body_en: in_lang(&n.body, "en"),
+    })
 }
 
 pub(super) async fn notice(
@@ -306,7 +234,7 @@ pub(super) async fn notice(
         Ok(None) => html(
             StatusCode::NOT_FOUND,
             &[],
-            page(w, &w.t("console-title"), &esc(&w.t("console-no-notice"))),
+            message(w, &w.t("console-title"), w.t("console-no-notice")),
         ),
         Err(r) => r,
     }
