@@ -9,12 +9,12 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 use svetofor_api::{ComponentSettings, Template};
-use svetofor_feed::{Component, Kind, Severity, Text};
+use svetofor_feed::{Kind, Severity, Text};
 
-use super::form::{Marks, in_lang, marks_at, option, text, word};
+use super::form::{Choice, Marks, Select, in_lang, text, word};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted, Reader};
-use super::pages::{esc, signed_page};
+use super::pages::{Layout, draw};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use crate::web::words::Words;
@@ -57,103 +57,27 @@ impl super::guard::WithCsrf for TemplateForm {
     }
 }
 
-fn severity_select(w: &Words, current: &str) -> String {
-    let options: String = [
-        ("red", "console-status-red"),
-        ("yellow", "console-status-yellow"),
-        ("green", "console-severity-green"),
-    ]
-    .iter()
-    .map(|(v, k)| option(v, &w.t(k), current == *v))
-    .collect();
-    format!("<select name=\"severity\">{options}</select>")
-}
-
-fn kind_select(w: &Words, current: &str) -> String {
-    let options: String = [
-        ("outage", "console-kind-outage"),
-        ("degraded", "console-kind-degraded"),
-        ("maintenance", "console-kind-maintenance"),
-        ("info", "console-kind-info"),
-    ]
-    .iter()
-    .map(|(v, k)| option(v, &w.t(k), current == *v))
-    .collect();
-    format!("<select name=\"kind\">{options}</select>")
-}
-
-fn template_list(w: &Words, templates: &[Template]) -> String {
-    if templates.is_empty() {
-        return format!(
-            "<p class=\"empty\">{}</p>",
-            esc(&w.t("console-templates-empty"))
-        );
+fn choices(name: &'static str, w: &Words, current: &str, of: &[(&str, &str)]) -> Select {
+    Select {
+        name,
+        options: of
+            .iter()
+            .map(|(v, k)| Choice::new(v, w.t(k), current == *v))
+            .collect(),
     }
-    let lang = w.lang().tag();
-    let rows: String = templates
-        .iter()
-        .map(|t| {
-            format!(
-                "<li class=\"{sev}\"><strong>{name}</strong> — {title} <span class=\"meta\">{body}</span> \
-                 <a href=\"/console/compose?template={name}\">{use_it}</a></li>",
-                sev = t.severity.as_str(),
-                name = esc(&t.name),
-                title = esc(t.title.get(lang, "")),
-                body = esc(t.body.get(lang, "")),
-                use_it = esc(&w.t("console-templates-use")),
-            )
-        })
-        .collect();
-    format!("<ul class=\"notices\">{rows}</ul>")
 }
 
-fn template_form(w: &Words, csrf: &str, f: &TemplateForm, marks: &Marks) -> String {
-    let input = |name: &str, key: &str, value: &str| {
-        format!(
-            "<label>{}<input name=\"{name}\" value=\"{}\"></label>{}",
-            esc(&w.t(key)),
-            esc(value),
-            marks_at(marks, name)
-        )
-    };
-    let area = |name: &str, key: &str, value: &str| {
-        format!(
-            "<label>{}<textarea name=\"{name}\" rows=\"3\">{}</textarea></label>",
-            esc(&w.t(key)),
-            esc(value)
-        )
-    };
-    format!(
-        "<h2>{heading}</h2><p class=\"meta\">{hint}</p>\
-         <form method=\"post\" action=\"/console/templates\" class=\"compose\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{name}\
-         <label>{sev_label}{sev}</label><label>{kind_label}{kind}</label>\
-         <div class=\"pair\">{title_ru}{title_en}</div>{title_marks}<div class=\"pair\">{body_ru}{body_en}</div>\
-         {components}{next}\
-         <button type=\"submit\" name=\"action\" value=\"save\">{save}</button> \
-         <button type=\"submit\" name=\"action\" value=\"delete\" class=\"secondary\">{delete}</button></form>",
-        heading = esc(&w.t("console-templates-edit")),
-        hint = esc(&w.t("console-templates-hint")),
-        csrf = esc(csrf),
-        name = input("name", "console-templates-name", &f.name),
-        sev_label = esc(&w.t("console-compose-severity")),
-        sev = severity_select(w, &f.severity),
-        kind_label = esc(&w.t("console-compose-kind")),
-        kind = kind_select(w, &f.kind),
-        title_ru = area("title_ru", "console-compose-title-ru", &f.title_ru),
-        title_en = area("title_en", "console-compose-title-en", &f.title_en),
-        title_marks = marks_at(marks, "title"),
-        body_ru = area("body_ru", "console-compose-body-ru", &f.body_ru),
-        body_en = area("body_en", "console-compose-body-en", &f.body_en),
-        components = input("components", "console-compose-components", &f.components),
-        next = input(
-            "next_update_minutes",
-            "console-templates-next-minutes",
-            &f.next_update_minutes
-        ),
-        save = esc(&w.t("console-templates-save")),
-        delete = esc(&w.t("console-templates-delete")),
-    )
+#[derive(askama::Template)]
+#[template(path = "console/templates.html")]
+struct TemplatesPage<'a> {
+    l: Layout<'a>,
+    list: &'a [Template],
+    /// The editor, for admins: their session's token.
+    editor: Option<&'a str>,
+    f: &'a TemplateForm,
+    marks: &'a Marks,
+    severity: Select,
+    kind: Select,
 }
 
 async fn templates_of(app: &AppState) -> Result<Vec<Template>, Response> {
@@ -196,21 +120,35 @@ fn templates_page(
     marks: &Marks,
     status: StatusCode,
 ) -> Response {
-    let editor = if nav.role >= Role::Admin {
-        template_form(w, nav.csrf, form, marks)
-    } else {
-        String::new()
+    let page = TemplatesPage {
+        l: Layout::new(w, &w.t("console-nav-templates"), Some(nav)),
+        list,
+        editor: (nav.role >= Role::Admin).then_some(nav.csrf),
+        f: form,
+        marks,
+        severity: choices(
+            "severity",
+            w,
+            &form.severity,
+            &[
+                ("red", "console-status-red"),
+                ("yellow", "console-status-yellow"),
+                ("green", "console-severity-green"),
+            ],
+        ),
+        kind: choices(
+            "kind",
+            w,
+            &form.kind,
+            &[
+                ("outage", "console-kind-outage"),
+                ("degraded", "console-kind-degraded"),
+                ("maintenance", "console-kind-maintenance"),
+                ("info", "console-kind-info"),
+            ],
+        ),
     };
-    let body = format!(
-        "<h1>{}</h1>{}{editor}",
-        esc(&w.t("console-nav-templates")),
-        template_list(w, list)
-    );
-    html(
-        status,
-        &[],
-        signed_page(w, nav, &w.t("console-nav-templates"), &body),
-    )
+    html(status, &[], draw(&page))
 }
 
 pub(super) async fn save_template(
@@ -310,52 +248,22 @@ impl super::guard::WithCsrf for ComponentForm {
     }
 }
 
-fn component_rows(w: &Words, csrf: &str, list: &[Component], admin: bool) -> String {
-    let rows: String = list
-        .iter()
-        .map(|c| {
-            let cell = |name: &str, value: &str| {
-                if admin {
-                    format!("<td><input name=\"{name}\" value=\"{}\"></td>", esc(value))
-                } else {
-                    format!("<td>{}</td>", esc(value))
-                }
-            };
-            let actions = if admin {
-                format!(
-                    "<td><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                     <input type=\"hidden\" name=\"id\" value=\"{id}\">\
-                     <button type=\"submit\" name=\"action\" value=\"save\">{save}</button> \
-                     <button type=\"submit\" name=\"action\" value=\"retire\" class=\"secondary\">{retire}</button></td>",
-                    csrf = esc(csrf),
-                    id = esc(&c.id),
-                    save = esc(&w.t("console-components-save")),
-                    retire = esc(&w.t("console-components-retire")),
-                )
-            } else {
-                String::new()
-            };
-            // One form per row: the table's cells are its fields.
-            let open = if admin {
-                format!("<form method=\"post\" action=\"/console/components\" id=\"c-{}\">", esc(&c.id))
-            } else {
-                String::new()
-            };
-            let row = format!(
-                "<tr><td><code>{id}</code></td>{ru}{en}{group}{actions}</tr>",
-                id = esc(&c.id),
-                ru = cell("name_ru", in_lang(&c.name, "ru")),
-                en = cell("name_en", in_lang(&c.name, "en")),
-                group = cell("group", c.group.as_deref().unwrap_or("")),
-            );
-            if admin {
-                format!("{open}<table class=\"grid\">{row}</table></form>")
-            } else {
-                row
-            }
-        })
-        .collect();
-    rows
+/// A component as its row shows it.
+struct Row<'a> {
+    id: &'a str,
+    ru: &'a str,
+    en: &'a str,
+    group: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/components.html")]
+struct ComponentsPage<'a> {
+    l: Layout<'a>,
+    admin: bool,
+    csrf: &'a str,
+    marks: &'a Marks,
+    rows: Vec<Row<'a>>,
 }
 
 pub(super) async fn components(
@@ -382,54 +290,23 @@ async fn components_page(
         Ok(l) => l,
         Err(e) => return failure(e),
     };
-    let admin = user.role >= Role::Admin;
-    let head = format!(
-        "<table class=\"grid\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr></table>",
-        esc(&w.t("console-components-id")),
-        esc(&w.t("console-components-name-ru")),
-        esc(&w.t("console-components-name-en")),
-        esc(&w.t("console-components-group")),
-        if admin { "<th></th>" } else { "" },
-    );
-    let rows = component_rows(w, &s.csrf, &list, admin);
-    let rows = if admin {
-        rows
-    } else {
-        format!("<table class=\"grid\">{rows}</table>")
-    };
-    let add = if admin {
-        format!(
-            "<h2>{heading}</h2><form method=\"post\" action=\"/console/components\" class=\"compose\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <label>{id}<input name=\"id\" placeholder=\"payments\"></label>{id_marks}\
-             <div class=\"pair\"><label>{ru}<input name=\"name_ru\"></label><label>{en}<input name=\"name_en\"></label></div>{name_marks}\
-             <label>{group}<input name=\"group\"></label>\
-             <button type=\"submit\" name=\"action\" value=\"save\">{save}</button></form>",
-            heading = esc(&w.t("console-components-add")),
-            csrf = esc(&s.csrf),
-            id = esc(&w.t("console-components-id")),
-            id_marks = marks_at(marks, "id"),
-            ru = esc(&w.t("console-components-name-ru")),
-            en = esc(&w.t("console-components-name-en")),
-            name_marks = marks_at(marks, "name"),
-            group = esc(&w.t("console-components-group")),
-            save = esc(&w.t("console-components-save")),
-        )
-    } else {
-        String::new()
-    };
-    let body = format!(
-        "<h1>{}</h1><p class=\"meta\">{}</p>{}{head}{rows}{add}",
-        esc(&w.t("console-nav-components")),
-        esc(&w.t("console-components-hint")),
-        marks_at(marks, ""),
-    );
     let nav = nav_of(user, s);
-    html(
-        status,
-        &[],
-        signed_page(w, &nav, &w.t("console-nav-components"), &body),
-    )
+    let page = ComponentsPage {
+        l: Layout::new(w, &w.t("console-nav-components"), Some(&nav)),
+        admin: user.role >= Role::Admin,
+        csrf: &s.csrf,
+        marks,
+        rows: list
+            .iter()
+            .map(|c| Row {
+                id: &c.id,
+                ru: in_lang(&c.name, "ru"),
+                en: in_lang(&c.name, "en"),
+                group: c.group.as_deref().unwrap_or(""),
+            })
+            .collect(),
+    };
+    html(status, &[], draw(&page))
 }
 
 pub(super) async fn save_component(
