@@ -9,12 +9,13 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::form::{Marks, marks_at, option};
+use super::form::{Choice, Marks, Select};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted};
-use super::pages::{esc, signed_page, time_tag};
+use super::pages::{Layout, draw};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
+use crate::web::timed::Moment;
 use crate::web::words::Words;
 use svetofor_publisher::accounts::{self, UserRecord};
 use svetofor_publisher::auth::{self, Role};
@@ -56,75 +57,64 @@ fn audit(
     AuditEntry::new(actor, action, Some(target), detail)
 }
 
-fn role_select(w: &Words, current: &str, with_intake: bool) -> String {
+fn roles(w: &Words, with_intake: bool) -> Select {
     let roles: &[&str] = if with_intake {
         &["intake", "reader", "support", "admin"]
     } else {
         &["reader", "support", "admin"]
     };
-    let options: String = roles
-        .iter()
-        .map(|r| option(r, &w.t(&format!("console-role-{r}")), current == *r))
-        .collect();
-    format!("<select name=\"role\">{options}</select>")
+    Select {
+        name: "role",
+        options: roles
+            .iter()
+            .map(|r| Choice::new(r, w.t(&format!("console-role-{r}")), *r == "support"))
+            .collect(),
+    }
 }
 
-fn hidden(csrf: &str) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(csrf)
-    )
+/// An account or a token as its row shows it.
+struct Row<'a> {
+    /// The account's name, or the token's id.
+    name: &'a str,
+    role_key: String,
+    since: Moment,
+    /// When it was disabled or revoked.
+    disabled: Option<Moment>,
 }
 
-fn users_body(w: &Words, csrf: &str, users: &[UserRecord], marks: &Marks) -> String {
-    let rows: String = users
-        .iter()
-        .map(|u| {
-            let state = match u.disabled_at {
-                Some(t) => format!("{} {}", esc(&w.t("console-users-disabled")), time_tag(t)),
-                None => format!(
-                    "<form method=\"post\" action=\"/console/users\" class=\"inline\">{h}\
-                     <input type=\"hidden\" name=\"username\" value=\"{name}\">\
-                     <button type=\"submit\" name=\"action\" value=\"disable\" class=\"secondary\">{disable}</button></form>\
-                     <form method=\"post\" action=\"/console/users\" class=\"inline\">{h}\
-                     <input type=\"hidden\" name=\"username\" value=\"{name}\">\
-                     <input name=\"password\" type=\"password\" autocomplete=\"new-password\" placeholder=\"{new_pass}\">\
-                     <button type=\"submit\" name=\"action\" value=\"password\" class=\"secondary\">{set}</button></form>",
-                    h = hidden(csrf),
-                    name = esc(&u.name),
-                    disable = esc(&w.t("console-users-disable")),
-                    new_pass = esc(&w.t("console-users-new-password")),
-                    set = esc(&w.t("console-users-set-password")),
-                ),
-            };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{state}</td></tr>",
-                esc(&u.name),
-                esc(&w.t(&format!("console-role-{}", u.role.as_str()))),
-                time_tag(u.created_at),
-            )
-        })
-        .collect();
-    format!(
-        "<h1>{heading}</h1>{general}<table class=\"grid list\"><tr><th>{name}</th><th>{role}</th><th>{since}</th><th></th></tr>{rows}</table>\
-         <h2>{add}</h2><form method=\"post\" action=\"/console/users\" class=\"compose\">{h}\
-         <label>{name}<input name=\"username\" autocomplete=\"off\"></label>{name_marks}\
-         <label>{role}{roles}</label>\
-         <label>{pass}<input name=\"password\" type=\"password\" autocomplete=\"new-password\"></label>{pass_marks}\
-         <button type=\"submit\" name=\"action\" value=\"add\">{add_button}</button></form>",
-        heading = esc(&w.t("console-nav-users")),
-        general = marks_at(marks, ""),
-        name = esc(&w.t("console-login-username")),
-        role = esc(&w.t("console-users-role")),
-        since = esc(&w.t("console-users-since")),
-        add = esc(&w.t("console-users-add")),
-        h = hidden(csrf),
-        name_marks = marks_at(marks, "username"),
-        roles = role_select(w, "support", false),
-        pass = esc(&w.t("console-login-password")),
-        pass_marks = marks_at(marks, "password"),
-        add_button = esc(&w.t("console-users-add-button")),
-    )
+fn role_key(role: Role) -> String {
+    format!("console-role-{}", role.as_str())
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/users.html")]
+struct UsersPage<'a> {
+    l: Layout<'a>,
+    csrf: &'a str,
+    marks: &'a Marks,
+    users: Vec<Row<'a>>,
+    roles: Select,
+}
+
+/// A token as its row shows it.
+struct TokenRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    role_key: String,
+    since: Moment,
+    revoked: Option<Moment>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/tokens.html")]
+struct TokensPage<'a> {
+    l: Layout<'a>,
+    csrf: &'a str,
+    marks: &'a Marks,
+    /// A token just made: shown this once.
+    created: Option<&'a str>,
+    tokens: Vec<TokenRow<'a>>,
+    roles: Select,
 }
 
 async fn users_page(
@@ -139,13 +129,23 @@ async fn users_page(
         Ok(u) => u,
         Err(e) => return failure(e),
     };
-    let body = users_body(w, &s.csrf, &users, marks);
     let nav = nav_of(user, s);
-    html(
-        status,
-        &[],
-        signed_page(w, &nav, &w.t("console-nav-users"), &body),
-    )
+    let page = UsersPage {
+        l: Layout::new(w, &w.t("console-nav-users"), Some(&nav)),
+        csrf: &s.csrf,
+        marks,
+        users: users
+            .iter()
+            .map(|u| Row {
+                name: &u.name,
+                role_key: role_key(u.role),
+                since: Moment::of(u.created_at),
+                disabled: u.disabled_at.map(Moment::of),
+            })
+            .collect(),
+        roles: roles(w, false),
+    };
+    html(status, &[], draw(&page))
 }
 
 pub(super) async fn users(
@@ -299,61 +299,27 @@ async fn tokens_page(
         Ok(t) => t,
         Err(e) => return failure(e),
     };
-    let rows: String = tokens
-        .iter()
-        .map(|t| {
-            let state = match t.revoked_at {
-                Some(r) => format!("{} {}", esc(&w.t("console-tokens-revoked")), time_tag(r)),
-                None => format!(
-                    "<form method=\"post\" action=\"/console/tokens\" class=\"inline\">{h}\
-                     <input type=\"hidden\" name=\"id\" value=\"{id}\">\
-                     <button type=\"submit\" name=\"action\" value=\"revoke\" class=\"secondary\">{revoke}</button></form>",
-                    h = hidden(&s.csrf),
-                    id = esc(&t.id),
-                    revoke = esc(&w.t("console-tokens-revoke")),
-                ),
-            };
-            format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{state}</td></tr>",
-                esc(&t.id),
-                esc(&t.name),
-                esc(&w.t(&format!("console-role-{}", t.role.as_str()))),
-                time_tag(t.created_at),
-            )
-        })
-        .collect();
-    let shown = created
-        .map(|t| {
-            format!(
-                "<p class=\"secret\" role=\"status\">{}<br><code>{}</code></p>",
-                esc(&w.t("console-tokens-shown-once")),
-                esc(t)
-            )
-        })
-        .unwrap_or_default();
-    let body = format!(
-        "<h1>{heading}</h1>{shown}<table class=\"grid list\"><tr><th>id</th><th>{name}</th><th>{role}</th><th>{since}</th><th></th></tr>{rows}</table>\
-         <h2>{add}</h2><form method=\"post\" action=\"/console/tokens\" class=\"compose\">{h}\
-         <label>{name}<input name=\"name\" placeholder=\"monitoring\"></label>{name_marks}<label>{role}{roles}</label>\
-         <button type=\"submit\" name=\"action\" value=\"create\">{create}</button></form>",
-        heading = esc(&w.t("console-nav-tokens")),
-        name = esc(&w.t("console-tokens-name")),
-        role = esc(&w.t("console-users-role")),
-        since = esc(&w.t("console-users-since")),
-        add = esc(&w.t("console-tokens-add")),
-        h = hidden(&s.csrf),
-        name_marks = marks_at(marks, "name"),
-        roles = role_select(w, "support", true),
-        create = esc(&w.t("console-tokens-create")),
-    );
     let nav = nav_of(user, s);
     // The page that shows a new token once must not be kept by the browser: `html` sends
     // `Cache-Control: no-store`.
-    html(
-        StatusCode::OK,
-        &[],
-        signed_page(w, &nav, &w.t("console-nav-tokens"), &body),
-    )
+    let page = TokensPage {
+        l: Layout::new(w, &w.t("console-nav-tokens"), Some(&nav)),
+        csrf: &s.csrf,
+        marks,
+        created,
+        tokens: tokens
+            .iter()
+            .map(|t| TokenRow {
+                id: &t.id,
+                name: &t.name,
+                role_key: role_key(t.role),
+                since: Moment::of(t.created_at),
+                revoked: t.revoked_at.map(Moment::of),
+            })
+            .collect(),
+        roles: roles(w, true),
+    };
+    html(StatusCode::OK, &[], draw(&page))
 }
 
 pub(super) async fn tokens(
