@@ -11,12 +11,13 @@ use serde::Deserialize;
 use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
 use svetofor_feed::Severity;
 
-use super::form::{Marks, marks_at, option, word};
+use super::form::{Choice, Marks, Select, word};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted};
-use super::pages::{Nav, esc, signed_page, time_tag};
+use super::pages::{Layout, Nav, draw};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
+use crate::web::timed::Moment;
 use crate::web::words::Words;
 use svetofor_publisher::PublishError;
 use svetofor_publisher::channels::{channel_list, check};
@@ -72,54 +73,42 @@ enum Said {
     Secret(String),
 }
 
-fn rows(w: &Words, csrf: &str, list: &[ChannelInfo]) -> String {
+/// A channel as its row shows it.
+struct Row<'a> {
+    name: &'a str,
+    /// Turned off (its receiver refused it for good).
+    off: bool,
+    kind: &'a str,
+    target: &'a str,
+    /// "Outage and worse".
+    rule: String,
+    /// Its latest delivery: state, when, and the error if any.
+    last: Option<(String, Moment, Option<&'a str>)>,
+}
+
+fn rows<'a>(w: &Words, list: &'a [ChannelInfo]) -> Vec<Row<'a>> {
     list.iter()
-        .map(|c| {
-            let last = c.last.as_ref().map_or_else(
-                || esc(&w.t("console-channels-nothing-yet")),
-                |d| {
-                    let state = w.t(match d.state {
-                        svetofor_api::DeliveryState::Pending => "console-delivery-pending",
-                        svetofor_api::DeliveryState::Sent => "console-delivery-sent",
-                        svetofor_api::DeliveryState::Failed => "console-delivery-failed",
-                    });
-                    let error = d
-                        .last_error
-                        .as_deref()
-                        .map(|e| format!(" <span class=\"meta\">{}</span>", esc(e)))
-                        .unwrap_or_default();
-                    format!(
-                        "{} {}{error}",
-                        esc(&state),
-                        time_tag(d.sent_at.unwrap_or(d.created_at))
-                    )
-                },
-            );
-            let off = if c.disabled_at.is_some() {
-                format!(" <span class=\"overdue\">{}</span>", esc(&w.t("console-channels-off")))
-            } else {
-                String::new()
-            };
-            let button = |action: &str, key: &str| {
-                format!(
-                    "<form method=\"post\" action=\"/console/channels\" class=\"inline\">\
-                     <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                     <input type=\"hidden\" name=\"name\" value=\"{name}\">\
-                     <button type=\"submit\" name=\"action\" value=\"{action}\" class=\"secondary\">{label}</button></form>",
-                    csrf = esc(csrf),
-                    name = esc(&c.name),
-                    label = esc(&w.t(key)),
+        .map(|c| Row {
+            name: &c.name,
+            off: c.disabled_at.is_some(),
+            kind: &c.kind,
+            target: &c.target,
+            rule: w.tr_str(
+                "console-channels-rule",
+                &[("severity", &w.t(severity_key(c.min_severity)))],
+            ),
+            last: c.last.as_ref().map(|d| {
+                let state = w.t(match d.state {
+                    svetofor_api::DeliveryState::Pending => "console-delivery-pending",
+                    svetofor_api::DeliveryState::Sent => "console-delivery-sent",
+                    svetofor_api::DeliveryState::Failed => "console-delivery-failed",
+                });
+                (
+                    state,
+                    Moment::of(d.sent_at.unwrap_or(d.created_at)),
+                    d.last_error.as_deref(),
                 )
-            };
-            format!(
-                "<tr><td>{name}{off}</td><td>{kind}</td><td>{target}</td><td>{rule}</td><td>{last}</td><td>{test}{remove}</td></tr>",
-                name = esc(&c.name),
-                kind = esc(&c.kind),
-                target = esc(&c.target),
-                rule = esc(&w.tr_str("console-channels-rule", &[("severity", &w.t(severity_key(c.min_severity)))])),
-                test = button("test", "console-channels-test"),
-                remove = button("remove", "console-channels-remove"),
-            )
+            }),
         })
         .collect()
 }
@@ -132,124 +121,30 @@ fn severity_key(s: Severity) -> &'static str {
     }
 }
 
-fn common(w: &Words, default_severity: &str) -> String {
-    let sev: String = ["red", "yellow", "green"]
-        .iter()
-        .map(|s| {
-            let key = severity_key(word(s).unwrap_or(Severity::Red));
-            option(s, &w.t(key), *s == default_severity)
-        })
-        .collect();
-    let lang = option("ru", "русский", true) + &option("en", "English", false);
-    format!(
-        "<div class=\"pair\"><label>{sev_label}<select name=\"min_severity\">{sev}</select></label>\
-         <label>{lang_label}<select name=\"language\">{lang}</select></label></div>\
-         <label><input type=\"checkbox\" name=\"drafts\" value=\"1\"> {drafts}</label>",
-        sev_label = esc(&w.t("console-channels-min-severity")),
-        lang_label = esc(&w.t("console-channels-language")),
-        drafts = esc(&w.t("console-channels-drafts")),
-    )
+/// The lowest severity a channel hears of.
+fn severities(w: &Words, default: &str) -> Select {
+    Select {
+        name: "min_severity",
+        options: ["red", "yellow", "green"]
+            .iter()
+            .map(|s| {
+                let key = severity_key(word(s).unwrap_or(Severity::Red));
+                Choice::new(s, w.t(key), *s == default)
+            })
+            .collect(),
+    }
 }
 
-fn field(w: &Words, name: &str, key: &str, kind: &str, hint: &str, marks: &Marks) -> String {
-    format!(
-        "<label>{}<input name=\"{name}\" type=\"{kind}\" placeholder=\"{}\" autocomplete=\"off\"></label>{}",
-        esc(&w.t(key)),
-        esc(hint),
-        marks_at(marks, name)
-    )
-}
-
-fn forms(w: &Words, csrf: &str, marks: &Marks) -> String {
-    let h = format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(csrf)
-    );
-    let name = |m: &Marks| field(w, "name", "console-channels-name", "text", "helpdesk-tg", m);
-    format!(
-        "<h2>{tg}</h2><form method=\"post\" action=\"/console/channels\" class=\"compose\">{h}{n1}\
-         {chat}{token}{api}{c1}<button type=\"submit\" name=\"action\" value=\"telegram\">{add}</button></form>\
-         <h2>{hook}</h2><form method=\"post\" action=\"/console/channels\" class=\"compose\">{h}{n2}\
-         {url}{c2}<button type=\"submit\" name=\"action\" value=\"webhook\">{add}</button></form>\
-         <h2>{mail}</h2><form method=\"post\" action=\"/console/channels\" class=\"compose\">{h}{n3}\
-         {smtp}{from}{to}<div class=\"pair\">{user}{pass}</div>{c3}\
-         <button type=\"submit\" name=\"action\" value=\"email\">{add}</button></form>",
-        tg = esc(&w.t("console-channels-add-telegram")),
-        hook = esc(&w.t("console-channels-add-webhook")),
-        mail = esc(&w.t("console-channels-add-email")),
-        add = esc(&w.t("console-channels-add")),
-        n1 = name(marks),
-        n2 = name(&Marks::new()),
-        n3 = name(&Marks::new()),
-        chat = field(
-            w,
-            "chat",
-            "console-channels-chat",
-            "text",
-            "@acme_status",
-            marks
-        ),
-        token = field(
-            w,
-            "bot_token",
-            "console-channels-bot-token",
-            "password",
-            "123456:AA…",
-            marks
-        ),
-        api = field(
-            w,
-            "api_url",
-            "console-channels-api-url",
-            "url",
-            "https://api.telegram.org",
-            marks
-        ),
-        url = field(
-            w,
-            "url",
-            "console-channels-url",
-            "url",
-            "https://ops.example.com/hooks/svetofor",
-            marks
-        ),
-        smtp = field(
-            w,
-            "smtp",
-            "console-channels-smtp",
-            "text",
-            "smtp+starttls://mail.example.com:587",
-            marks
-        ),
-        from = field(
-            w,
-            "from",
-            "console-channels-from",
-            "text",
-            "Helpdesk <helpdesk@example.com>",
-            marks
-        ),
-        to = field(
-            w,
-            "to",
-            "console-channels-to",
-            "text",
-            "staff@example.com",
-            marks
-        ),
-        user = field(w, "user", "console-channels-user", "text", "", marks),
-        pass = field(
-            w,
-            "password",
-            "console-channels-password",
-            "password",
-            "",
-            marks
-        ),
-        c1 = common(w, "red"),
-        c2 = common(w, "green"),
-        c3 = common(w, "red"),
-    )
+#[derive(askama::Template)]
+#[template(path = "console/channels.html")]
+struct Page<'a> {
+    l: Layout<'a>,
+    csrf: &'a str,
+    said: Said,
+    marks: &'a Marks,
+    rows: Vec<Row<'a>>,
+    red: Select,
+    green: Select,
 }
 
 async fn page(
@@ -264,44 +159,16 @@ async fn page(
         Ok(l) => l,
         Err(e) => return failure(e),
     };
-    let said = match said {
-        Said::Nothing => String::new(),
-        Said::Fine(m) => format!("<p class=\"secret\" role=\"status\">{}</p>", esc(&m)),
-        Said::Wrong(m) => format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&m)),
-        Said::Secret(s) => format!(
-            "<p class=\"secret\" role=\"status\">{}<br><code>{}</code></p>",
-            esc(&w.t("console-channels-secret")),
-            esc(&s)
-        ),
+    let page = Page {
+        l: Layout::new(w, &w.t("console-nav-channels"), Some(nav)),
+        csrf: nav.csrf,
+        said,
+        marks,
+        rows: rows(w, &list),
+        red: severities(w, "red"),
+        green: severities(w, "green"),
     };
-    let table = if list.is_empty() {
-        format!(
-            "<p class=\"empty\">{}</p>",
-            esc(&w.t("console-channels-empty"))
-        )
-    } else {
-        format!(
-            "<table class=\"grid list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>{}</table>",
-            esc(&w.t("console-channels-name")),
-            esc(&w.t("console-channels-kind")),
-            esc(&w.t("console-channels-target")),
-            esc(&w.t("console-channels-who")),
-            esc(&w.t("console-channels-last")),
-            rows(w, nav.csrf, &list)
-        )
-    };
-    let body = format!(
-        "<h1>{}</h1><p class=\"meta\">{}</p>{said}{}{table}{}",
-        esc(&w.t("console-nav-channels")),
-        esc(&w.t("console-channels-hint")),
-        marks_at(marks, ""),
-        forms(w, nav.csrf, marks),
-    );
-    html(
-        status,
-        &[],
-        signed_page(w, nav, &w.t("console-nav-channels"), &body),
-    )
+    html(status, &[], draw(&page))
 }
 
 pub(super) async fn channels(
