@@ -15,18 +15,23 @@ use svetofor_feed::{Component, Text};
 use super::checks::{self, Check, Draft as CheckedDraft};
 use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
 use super::form::{
-    Marks, confirm_box, confirmed, delay_select, form_field, form_time, in_lang, marks_at,
-    marks_of, option, overrides, pair,
+    Choice, Marks, Select, confirmed, delays, form_field, form_time, in_lang, marks_of, overrides,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
-use super::pages::{Nav, esc, signed_page};
-use super::preview_panel::{Previewed, preview_panel};
+use super::pages::{Layout, Nav, draw};
 use super::{failure, html, redirect, words_for};
 use crate::AppState;
 use crate::web::words::{Lang, Words};
 use svetofor_publisher::publisher::PublishError;
 use svetofor_store::blocking;
+
+/// A preview in one language: the desktop's, and what Telegram and e-mail would say.
+type Previewed = (
+    Lang,
+    super::preview::Preview,
+    svetofor_channels::words::Message,
+);
 
 /// What the compose page shows besides the form: who it is for, and the templates to
 /// start from.
@@ -35,31 +40,32 @@ struct Setting<'a> {
     templates: &'a [Template],
 }
 
-fn template_chooser(w: &Words, templates: &[Template]) -> String {
-    if templates.is_empty() {
-        return String::new();
-    }
-    let options: String = templates
-        .iter()
-        .map(|t| {
-            option(
-                &t.name,
-                &format!("{} — {}", t.name, t.title.get(w.lang().tag(), "")),
-                false,
-            )
-        })
-        .collect();
-    format!(
-        "<form method=\"get\" action=\"/console/compose\" class=\"template\">\
-         <label>{choose}<select name=\"template\">{options}</select></label>\
-         <div class=\"pair\"><label>{component}<input name=\"component\" placeholder=\"payments\"></label>\
-         <label>{time}<input name=\"time\" placeholder=\"12:30\"></label></div>\
-         <button type=\"submit\" class=\"secondary\">{apply}</button></form>",
-        choose = esc(&w.t("console-template-choose")),
-        component = esc(&w.t("console-template-component")),
-        time = esc(&w.t("console-template-time")),
-        apply = esc(&w.t("console-template-apply")),
-    )
+#[derive(askama::Template)]
+#[template(path = "console/compose.html")]
+struct Page<'a> {
+    l: Layout<'a>,
+    f: &'a ComposeForm,
+    /// "New notice" or "Draft".
+    heading: &'static str,
+    csrf: &'a str,
+    /// Templates to start from (a new notice only).
+    chooser: Option<Select>,
+    marks: &'a Marks,
+    /// Checks failed: "publish anyway" is offered.
+    failed: bool,
+    kinds: Select,
+    next: Select,
+    previews: Vec<Shown<'a>>,
+}
+
+/// One language of the preview.
+struct Shown<'a> {
+    /// "In Russian".
+    heading: &'static str,
+    p: &'a super::preview::Preview,
+    said: &'a svetofor_channels::words::Message,
+    /// The e-mail subject's title (the headline after its word).
+    subject_title: &'a str,
 }
 
 fn compose_page(
@@ -70,130 +76,57 @@ fn compose_page(
     marks: &Marks,
     previews: &[Previewed],
 ) -> String {
-    let csrf = setting.nav.csrf;
-    let sev = |v: &str, key: &str| {
-        format!(
-            "<label class=\"sev {v}\"><input type=\"radio\" name=\"severity\" value=\"{v}\"{}> {}</label>",
-            if f.severity == v { " checked" } else { "" },
-            esc(&w.t(key))
-        )
+    let chooser = (f.draft_id.is_empty() && !setting.templates.is_empty()).then(|| Select {
+        name: "template",
+        options: setting
+            .templates
+            .iter()
+            .map(|t| {
+                let label = format!("{} — {}", t.name, t.title.get(w.lang().tag(), ""));
+                Choice::new(&t.name, label, false)
+            })
+            .collect(),
+    });
+    let kinds = Select {
+        name: "kind",
+        options: [
+            ("outage", "console-kind-outage"),
+            ("degraded", "console-kind-degraded"),
+            ("maintenance", "console-kind-maintenance"),
+            ("info", "console-kind-info"),
+        ]
+        .iter()
+        .map(|(v, k)| Choice::new(v, w.t(k), f.kind == *v))
+        .collect(),
     };
-    let kinds = [
-        ("outage", "console-kind-outage"),
-        ("degraded", "console-kind-degraded"),
-        ("maintenance", "console-kind-maintenance"),
-        ("info", "console-kind-info"),
-    ]
-    .iter()
-    .map(|(v, k)| option(v, &w.t(k), f.kind == *v))
-    .collect::<String>();
-    let body = format!(
-        "<h1>{heading}</h1>\n{chooser}{general}<form method=\"post\" action=\"/console/compose\" class=\"compose\">\n\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
-         <input type=\"hidden\" name=\"draft_id\" value=\"{draft_id}\"><input type=\"hidden\" name=\"tz\" value=\"\">\n\
-         <fieldset><legend>{sev_label}</legend>{red}{yellow}{green}{sev_marks}</fieldset>\n\
-         <label>{kind_label}<select name=\"kind\">{kinds}</select></label>{kind_marks}\n\
-         {titles}\n{bodies}\n\
-         <label>{components}<input name=\"components\" value=\"{v_components}\" placeholder=\"payments, reports\"></label>{comp_marks}\n\
-         <label>{next}{next_select}</label>{next_marks}\n\
-         {window}\n\
-         <label>{url}<input name=\"url\" type=\"url\" value=\"{v_url}\"></label>{url_marks}\n\
-         <p class=\"meta\">{zone_note} <span data-zone>UTC</span></p>\n\
-         {confirm}<button type=\"submit\" name=\"action\" value=\"preview\" class=\"secondary\">{preview}</button> \
-         <button type=\"submit\" name=\"action\" value=\"draft\" class=\"secondary\">{save_draft}</button> \
-         <button type=\"submit\" name=\"action\" value=\"publish\">{publish}</button>\n\
-         <fieldset class=\"later\"><label>{publish_at_label}<input name=\"publish_at\" value=\"{v_publish_at}\" placeholder=\"1h · 2026-12-01 22:00\"></label>{publish_at_marks}\
-         <button type=\"submit\" name=\"action\" value=\"schedule\" class=\"secondary\">{schedule}</button></fieldset>\n</form>\n{delete}{panel}",
-        heading = esc(&w.t(if f.draft_id.is_empty() {
+    let previews = previews
+        .iter()
+        .map(|(lang, p, said)| Shown {
+            heading: match lang {
+                Lang::Ru => "console-preview-in-russian",
+                Lang::En => "console-preview-in-english",
+            },
+            p,
+            said,
+            subject_title: said.headline.split_once(": ").map_or("", |(_, t)| t),
+        })
+        .collect();
+    draw(&Page {
+        l: Layout::new(w, &w.t("console-compose-heading"), Some(&setting.nav)),
+        f,
+        heading: if f.draft_id.is_empty() {
             "console-compose-heading"
         } else {
             "console-draft-heading"
-        })),
-        chooser = if f.draft_id.is_empty() {
-            template_chooser(w, setting.templates)
-        } else {
-            String::new()
         },
-        draft_id = esc(&f.draft_id),
-        zone_note = esc(&w.t("console-compose-zone")),
-        save_draft = esc(&w.t("console-compose-save-draft")),
-        publish_at_label = esc(&w.t("console-compose-publish-at")),
-        v_publish_at = esc(&f.publish_at),
-        publish_at_marks = marks_at(marks, "publish_at"),
-        schedule = esc(&w.t("console-compose-schedule")),
-        delete = if f.draft_id.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<form method=\"post\" action=\"/console/drafts/{id}/delete\" class=\"delete\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <button type=\"submit\" class=\"secondary\">{label}</button></form>",
-                id = esc(&f.draft_id),
-                csrf = esc(csrf),
-                label = esc(&w.t("console-draft-delete")),
-            )
-        },
-        general = marks_at(marks, ""),
-        csrf = esc(csrf),
-        sev_label = esc(&w.t("console-compose-severity")),
-        red = sev("red", "console-status-red"),
-        yellow = sev("yellow", "console-status-yellow"),
-        green = sev("green", "console-severity-green"),
-        sev_marks = marks_at(marks, "severity"),
-        kind_label = esc(&w.t("console-compose-kind")),
-        kind_marks = marks_at(marks, "kind"),
-        components = esc(&w.t("console-compose-components")),
-        v_components = esc(&f.components),
-        comp_marks = marks_at(marks, "components"),
-        titles = pair(
-            w,
-            marks,
-            false,
-            [
-                ("title_ru", "console-compose-title-ru", &f.title_ru, ""),
-                ("title_en", "console-compose-title-en", &f.title_en, ""),
-            ]
-        ),
-        bodies = pair(
-            w,
-            marks,
-            true,
-            [
-                ("body_ru", "console-compose-body-ru", &f.body_ru, ""),
-                ("body_en", "console-compose-body-en", &f.body_en, ""),
-            ]
-        ),
-        window = pair(
-            w,
-            marks,
-            false,
-            [
-                (
-                    "starts_at",
-                    "console-compose-starts",
-                    &f.starts_at,
-                    "2h · 2026-12-01 22:00"
-                ),
-                (
-                    "ends_at",
-                    "console-compose-ends",
-                    &f.ends_at,
-                    "4h · 2026-12-02 00:00"
-                ),
-            ]
-        ),
-        next = esc(&w.t("console-compose-next-update")),
-        next_select = delay_select(w, "next_update_at", &f.next_update_at),
-        next_marks = marks_at(marks, "next_update_at"),
-        url = esc(&w.t("console-compose-url")),
-        v_url = esc(&f.url),
-        url_marks = marks_at(marks, "url"),
-        confirm = confirm_box(w, failed),
-        publish = esc(&w.t("console-compose-publish")),
-        preview = esc(&w.t("console-compose-preview")),
-        panel = preview_panel(w, previews),
-    );
-    signed_page(w, &setting.nav, &w.t("console-compose-heading"), &body)
+        csrf: setting.nav.csrf,
+        chooser,
+        marks,
+        failed: !failed.is_empty(),
+        kinds,
+        next: delays(w, "next_update_at", &f.next_update_at),
+        previews,
+    })
 }
 
 /// `?template=…&component=…&time=…`: start from a template.

@@ -7,7 +7,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use svetofor_feed::Text;
 
 use super::checks::Check;
-use super::pages::esc;
 use crate::web::words::Words;
 
 /// Texts in the languages that have one.
@@ -98,15 +97,6 @@ pub(super) fn word<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
-pub(super) fn option(value: &str, label: &str, selected: bool) -> String {
-    format!(
-        "<option value=\"{}\"{}>{}</option>",
-        esc(value),
-        if selected { " selected" } else { "" },
-        esc(label)
-    )
-}
-
 /// A select as plain data, for the `select` macro (`templates/console/form.html`).
 pub(super) struct Select {
     pub name: &'static str,
@@ -160,35 +150,6 @@ pub(super) fn delays(w: &Words, name: &'static str, current: &str) -> Select {
     Select { name, options }
 }
 
-pub(super) fn delay_select(w: &Words, name: &str, current: &str) -> String {
-    let mut out = format!("<select name=\"{name}\">");
-    out.push_str(&option(
-        "",
-        &w.t("console-compose-no-promise"),
-        current.is_empty(),
-    ));
-    // A time or delay a draft or template brought along is offered as it is.
-    if !current.is_empty() && !DELAYS.contains(&current) {
-        out.push_str(&option(current, current, true));
-    }
-    for d in DELAYS {
-        let (n, unit) = d.split_at(d.len() - 1);
-        let key = if unit == "h" {
-            "console-unit-hours"
-        } else {
-            "console-unit-minutes"
-        };
-        let delay = w.tr_str(key, &[("n", n)]);
-        out.push_str(&option(
-            d,
-            &w.tr_str("console-compose-in", &[("delay", &delay)]),
-            current == d,
-        ));
-    }
-    out.push_str("</select>");
-    out
-}
-
 /// The messages for failed checks and refusals, by field.
 pub(super) type Marks = BTreeMap<String, Vec<String>>;
 
@@ -200,62 +161,6 @@ pub(super) fn marks_of(w: &Words, failed: &[Check]) -> Marks {
             .push(w.t(c.key()));
     }
     m
-}
-
-pub(super) fn marks_at(marks: &Marks, field: &str) -> String {
-    marks
-        .get(field)
-        .map(|v| {
-            v.iter()
-                .map(|m| format!("<p class=\"check\" role=\"alert\">{}</p>", esc(m)))
-                .collect::<String>()
-        })
-        .unwrap_or_default()
-}
-
-pub(super) fn confirm_box(w: &Words, failed: &[Check]) -> String {
-    if failed.is_empty() {
-        return String::new();
-    }
-    format!(
-        "<fieldset class=\"confirm\"><label><input type=\"checkbox\" name=\"confirm\" value=\"1\"> {}</label>\
-         <label>{}<textarea name=\"confirm_reason\" rows=\"2\"></textarea></label></fieldset>",
-        esc(&w.t("console-compose-confirm")),
-        esc(&w.t("console-compose-confirm-reason")),
-    )
-}
-
-/// Two fields side by side (Russian and English, or a window's start and end), each as
-/// (name, label key, value, placeholder), with what is marked on them below.
-pub(super) fn pair(
-    w: &Words,
-    marks: &Marks,
-    textarea: bool,
-    fields: [(&str, &str, &str, &str); 2],
-) -> String {
-    let one = |(name, key, value, hint): (&str, &str, &str, &str)| {
-        let input = if textarea {
-            format!(
-                "<textarea name=\"{name}\" rows=\"5\">{}</textarea>",
-                esc(value)
-            )
-        } else {
-            format!(
-                "<input name=\"{name}\" value=\"{}\" placeholder=\"{}\" maxlength=\"200\">",
-                esc(value),
-                esc(hint)
-            )
-        };
-        format!("<label>{}{input}</label>", esc(&w.t(key)))
-    };
-    let [a, b] = fields;
-    format!(
-        "<div class=\"pair\">{}{}</div>{}{}",
-        one(a),
-        one(b),
-        marks_at(marks, a.0),
-        marks_at(marks, b.0)
-    )
 }
 
 /// Whether the person ticked "publish anyway" and said why.

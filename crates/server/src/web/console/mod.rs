@@ -22,7 +22,6 @@ mod now_page;
 pub mod pages;
 mod people;
 pub mod preview;
-mod preview_panel;
 pub mod session;
 
 use std::net::{IpAddr, SocketAddr};

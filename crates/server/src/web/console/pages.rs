@@ -1,19 +1,11 @@
 //! The console's frame: the layout every page is drawn in (`templates/console/layout.html`),
-//! the sign-in page and the refusals. Pages not yet drawn from their own template build their
-//! body in Rust with [`esc`] on every untrusted text, and pass it to [`page`] or
-//! [`signed_page`].
+//! the sign-in page and the refusals. Each page is a view struct and its template; every
+//! untrusted text is escaped by the engine.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
 
-use crate::web::timed::Timed;
 use crate::web::words::Words;
 use svetofor_publisher::auth::Role;
-
-/// Escapes untrusted text for a body built in Rust (pages not yet drawn from a template).
-pub fn esc(s: &str) -> String {
-    svetofor_feed::escape_html(s)
-}
 
 /// Who a page is drawn for: the header's menu, sign-out and live refresh.
 pub struct Nav<'a> {
@@ -95,14 +87,6 @@ fn menu(w: &Words, nav: &Nav<'_>) -> Menu {
     }
 }
 
-/// A page whose body was built in Rust.
-#[derive(Template)]
-#[template(path = "console/page.html")]
-struct Built<'a> {
-    l: Layout<'a>,
-    body: &'a str,
-}
-
 /// The sign-in page.
 #[derive(Template)]
 #[template(path = "console/login.html")]
@@ -129,38 +113,12 @@ pub fn draw(t: &impl Template) -> String {
     })
 }
 
-/// A whole page around `body`, for nobody signed in (the sign-in form, refusals).
-pub fn page(w: &Words, title: &str, body: &str) -> String {
-    draw(&Built {
-        l: Layout::new(w, title, None),
-        body,
-    })
-}
-
-/// A whole page around `body`, with the menu of `nav`'s role.
-pub fn signed_page(w: &Words, nav: &Nav<'_>, title: &str, body: &str) -> String {
-    draw(&Built {
-        l: Layout::new(w, title, Some(nav)),
-        body,
-    })
-}
-
 /// A page that says `message` (a refusal, "admins only").
 pub fn message(w: &Words, title: &str, message: String) -> String {
     draw(&Message {
         l: Layout::new(w, title, None),
         message,
     })
-}
-
-/// A moment for a body built in Rust: UTC in the text, the exact time in `datetime` for the
-/// script to show in the browser's zone.
-pub fn time_tag(t: DateTime<Utc>) -> String {
-    format!(
-        "<time datetime=\"{}\">{}</time>",
-        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        t.format("%Y-%m-%d %H:%M UTC")
-    )
 }
 
 /// The sign-in form; `message` says why the last try failed.
@@ -170,14 +128,6 @@ pub fn login(w: &Words, csrf: &str, message: Option<&str>) -> String {
         csrf,
         message,
     })
-}
-
-/// A message with a `{ $time }`, escaped, the time as a [`time_tag`] (for bodies built in
-/// Rust; templates use [`Timed`] and the `timed` macro).
-pub fn with_time(w: &Words, key: &str, t: DateTime<Utc>) -> String {
-    let timed = Timed::new(w, key, t);
-    let time = timed.time.map(|_| time_tag(t)).unwrap_or_default();
-    format!("{}{time}{}", esc(&timed.before), esc(&timed.after))
 }
 
 /// A person as the audit log names them (`user:anna`), as support reads it (`anna`).
