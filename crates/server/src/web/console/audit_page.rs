@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ use super::form::moment_of;
 use super::guard::nav_of;
 use super::guard::{Person, Reader};
 use super::pages::{Layout, draw, who};
-use super::{failure, html, words_for};
+use super::{failure, html};
 use crate::AppState;
 use crate::web::timed::Moment;
 use svetofor_store::{AuditQuery, blocking};
@@ -37,12 +37,8 @@ pub(super) struct Filters {
 pub(super) async fn audit(
     State(app): State<Arc<AppState>>,
     Query(f): Query<Filters>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Reader>,
+    Person(user, s, w, ..): Person<Reader>,
 ) -> Response {
-    let w = words_for(&headers);
     let person = f.person.trim();
     let actor = (!person.is_empty()).then(|| {
         if person.contains(':') || person == "system" {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use svetofor_api::{ChannelConfig, ChannelInfo, NewChannel};
@@ -15,7 +15,7 @@ use super::form::{Choice, Marks, Select, word};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted};
 use super::pages::{Layout, Nav, draw};
-use super::{failure, html, redirect, words_for};
+use super::{failure, html, redirect};
 use crate::AppState;
 use crate::web::timed::Moment;
 use crate::web::words::Words;
@@ -173,12 +173,8 @@ async fn page(
 
 pub(super) async fn channels(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Admin>,
+    Person(user, s, w, ..): Person<Admin>,
 ) -> Response {
-    let w = words_for(&headers);
     page(
         &app,
         w,
@@ -221,15 +217,8 @@ fn config_of(f: &ChannelForm) -> Option<ChannelConfig> {
 
 pub(super) async fn change(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Admin, ChannelForm>,
+    Posted(user, s, f, w, ..): Posted<Admin, ChannelForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let nav = nav_of(&user, &s);
     let audit = |action: AuditAction, detail: serde_json::Value| {
         AuditEntry::new(user.actor(), action, Some(f.name.trim()), detail)

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use super::form::{
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
 use super::pages::{Layout, Nav, draw};
-use super::{failure, html, redirect, words_for};
+use super::{failure, html, redirect};
 use crate::AppState;
 use crate::web::words::{Lang, Words};
 use svetofor_publisher::publisher::PublishError;
@@ -217,12 +217,8 @@ fn from_draft(d: &Draft) -> ComposeForm {
 pub(super) async fn compose_form(
     State(app): State<Arc<AppState>>,
     Query(start): Query<Start>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Support>,
+    Person(user, s, w, ..): Person<Support>,
 ) -> Response {
-    let w = words_for(&headers);
     let (templates, components) = match catalogue(&app).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -248,12 +244,8 @@ pub(super) async fn compose_form(
 pub(super) async fn draft(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Support>,
+    Person(user, s, w, ..): Person<Support>,
 ) -> Response {
-    let w = words_for(&headers);
     match app.publisher.draft(&id).await {
         Ok(d) => {
             let f = from_draft(&d);
@@ -282,13 +274,7 @@ pub(super) async fn draft(
 pub(super) async fn delete_draft(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
-    _headers: HeaderMap,
-    Posted {
-        user,
-        session: _,
-        form: _f,
-        ..
-    }: Posted<Support, super::CsrfForm>,
+    Posted(user, ..): Posted<Support, super::CsrfForm>,
 ) -> Response {
     match app.publisher.delete_draft(&id, user.actor()).await {
         Ok(()) | Err(PublishError::NoDraft(_)) => redirect("/console/", &[]),
@@ -298,15 +284,8 @@ pub(super) async fn delete_draft(
 
 pub(super) async fn compose(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Support, ComposeForm>,
+    Posted(user, s, f, w, ..): Posted<Support, ComposeForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let now = Utc::now();
     let mut marks = Marks::new();
     let Asked {

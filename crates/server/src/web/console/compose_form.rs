@@ -6,7 +6,7 @@ use serde::Deserialize;
 use svetofor_api::NewNotice;
 use svetofor_feed::Kind;
 
-use super::form::{moment, text, word};
+use super::form::{list, moment, text, word};
 
 /// Which button was pressed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -116,13 +116,7 @@ pub(super) fn asked(f: &ComposeForm, now: DateTime<Utc>) -> Asked {
         state: None,
         title: text(&f.title_ru, &f.title_en),
         body: text(&f.body_ru, &f.body_en),
-        components: f
-            .components
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        components: list(&f.components),
         next_update_at,
         starts_at,
         ends_at,

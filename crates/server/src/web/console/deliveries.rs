@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{TimeDelta, Utc};
 use svetofor_api::{DeliveryInfo, DeliveryState, EventKind};
@@ -84,13 +83,7 @@ pub(super) fn rows<'a>(w: &Words, list: &'a [DeliveryInfo], can_retry: bool) -> 
 pub(super) async fn retry(
     State(app): State<Arc<AppState>>,
     Path(id): Path<i64>,
-    _headers: HeaderMap,
-    Posted {
-        user,
-        session: _,
-        form: _f,
-        ..
-    }: Posted<Support, CsrfForm>,
+    Posted(user, ..): Posted<Support, CsrfForm>,
 ) -> Response {
     let store = app.store.clone();
     let notice = blocking(move || {

@@ -19,6 +19,15 @@ pub(super) fn text(ru: &str, en: &str) -> Option<Text> {
     (!map.is_empty()).then_some(Text::Translated(map))
 }
 
+/// A comma-separated list, each item trimmed, empty ones left out (`payments, ,reports`).
+pub(super) fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A moment from the form: empty, a delay after `base` (`30m`, `2h`, `1d`), or
 /// `YYYY-MM-DD HH:MM` in the browser's zone (`tz`: minutes east of UTC, as the console's
 /// script sends it; empty means UTC), or with ` UTC` after it as the console writes times back.

@@ -17,6 +17,7 @@ use svetofor_store::SessionRecord;
 use super::pages::{Nav, message};
 use super::{failure, forged, html, redirect, signed_in, words_for};
 use crate::AppState;
+use crate::web::words::Words;
 
 /// A signed-in person with at least `role`, or the page that says why not.
 async fn person_of(
@@ -118,22 +119,25 @@ impl Needs for Admin {
 
 /// A signed-in person with at least `R`'s role, and their session; else the page that says
 /// why not (the sign-in page, or "not allowed").
-pub(super) struct Person<R> {
-    pub user: UserRecord,
-    pub session: SessionRecord,
-    pub role: PhantomData<R>,
-}
+pub(super) struct Person<R>(
+    pub UserRecord,
+    pub SessionRecord,
+    /// The words of the request's language.
+    pub &'static Words,
+    pub PhantomData<R>,
+);
 
 impl<R: Needs> FromRequestParts<Arc<AppState>> for Person<R> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<AppState>) -> Result<Self, Response> {
         let (user, session) = person_of(app, &parts.headers, R::ROLE).await?;
-        Ok(Person {
+        Ok(Person(
             user,
             session,
-            role: PhantomData,
-        })
+            words_for(&parts.headers),
+            PhantomData,
+        ))
     }
 }
 
@@ -145,12 +149,14 @@ pub(super) trait WithCsrf {
 
 /// A form `F` posted by a signed-in person with at least `R`'s role, genuine: its session,
 /// `Origin`, CSRF token and the write rate checked (see [`refusal`]).
-pub(super) struct Posted<R, F> {
-    pub user: UserRecord,
-    pub session: SessionRecord,
-    pub form: F,
-    pub role: PhantomData<R>,
-}
+pub(super) struct Posted<R, F>(
+    pub UserRecord,
+    pub SessionRecord,
+    pub F,
+    /// The words of the request's language.
+    pub &'static Words,
+    pub PhantomData<R>,
+);
 
 impl<R, F> FromRequest<Arc<AppState>> for Posted<R, F>
 where
@@ -170,11 +176,12 @@ where
             .await
             .map_err(IntoResponse::into_response)?;
         let (user, session) = poster_as(app, &headers, peer, form.csrf(), R::ROLE).await?;
-        Ok(Posted {
+        Ok(Posted(
             user,
             session,
             form,
-            role: PhantomData,
-        })
+            words_for(&headers),
+            PhantomData,
+        ))
     }
 }

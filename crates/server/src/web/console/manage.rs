@@ -11,7 +11,7 @@ use serde::Deserialize;
 use svetofor_api::{ComponentSettings, Template};
 use svetofor_feed::{Kind, Severity, Text};
 
-use super::form::{Choice, Marks, Select, in_lang, text, word};
+use super::form::{Choice, Marks, Select, in_lang, list, text, word};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted, Reader};
 use super::pages::{Layout, draw};
@@ -87,12 +87,8 @@ async fn templates_of(app: &AppState) -> Result<Vec<Template>, Response> {
 
 pub(super) async fn templates(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Reader>,
+    Person(user, s, w, ..): Person<Reader>,
 ) -> Response {
-    let w = words_for(&headers);
     let list = match templates_of(&app).await {
         Ok(t) => t,
         Err(r) => return r,
@@ -153,15 +149,8 @@ fn templates_page(
 
 pub(super) async fn save_template(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Admin, TemplateForm>,
+    Posted(user, s, f, w, ..): Posted<Admin, TemplateForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let name = f.name.trim().to_owned();
     let store = app.store.clone();
     let result: Result<(), notices::Rejected> = if f.action == "delete" {
@@ -183,13 +172,7 @@ pub(super) async fn save_template(
             kind: word::<Kind>(&f.kind).unwrap_or(Kind::Outage),
             title: text(&f.title_ru, &f.title_en).unwrap_or_default(),
             body: text(&f.body_ru, &f.body_en).unwrap_or_default(),
-            components: f
-                .components
-                .split(',')
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            components: list(&f.components),
             next_update_minutes: minutes.parse().ok().filter(|_| !minutes.is_empty()),
         };
         match notices::check_template(&t, Utc::now()) {
@@ -269,9 +252,7 @@ struct ComponentsPage<'a> {
 pub(super) async fn components(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Reader>,
+    Person(user, s, ..): Person<Reader>,
 ) -> Response {
     components_page(&app, &headers, &user, &s, &Marks::new(), StatusCode::OK).await
 }
@@ -312,12 +293,7 @@ async fn components_page(
 pub(super) async fn save_component(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Admin, ComponentForm>,
+    Posted(user, s, f, ..): Posted<Admin, ComponentForm>,
 ) -> Response {
     let result = if f.action == "retire" {
         app.publisher.remove_component(&f.id, user.actor()).await

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use super::form::{
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
 use super::pages::{Layout, Nav, draw, message, who};
-use super::{failure, html, redirect, words_for};
+use super::{failure, html, redirect};
 use crate::AppState;
 use crate::web::timed::{Moment, Timed};
 use crate::web::words::Words;
@@ -204,12 +204,8 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
 pub(super) async fn notice(
     State(app): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Support>,
+    Person(user, s, w, ..): Person<Support>,
 ) -> Response {
-    let w = words_for(&headers);
     match notice_of(&app, &id).await {
         Ok(Some(n)) => {
             let audit = match audit_of(&app, &id).await {
@@ -279,15 +275,8 @@ impl super::guard::WithCsrf for ChangeForm {
 pub(super) async fn change(
     State(app): State<Arc<AppState>>,
     Path((id, action)): Path<(String, String)>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Support, ChangeForm>,
+    Posted(user, s, f, w, ..): Posted<Support, ChangeForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let n = match notice_of(&app, &id).await {
         Ok(Some(n)) => n,
         Ok(None) => return redirect("/console/", &[]),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use super::form::{Choice, Marks, Select};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted};
 use super::pages::{Layout, draw};
-use super::{failure, html, redirect, words_for};
+use super::{failure, html, redirect};
 use crate::AppState;
 use crate::web::timed::Moment;
 use crate::web::words::Words;
@@ -150,26 +150,15 @@ async fn users_page(
 
 pub(super) async fn users(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Admin>,
+    Person(user, s, w, ..): Person<Admin>,
 ) -> Response {
-    let w = words_for(&headers);
     users_page(&app, w, (&user, &s), &Marks::new(), StatusCode::OK).await
 }
 
 pub(super) async fn change_users(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Admin, PeopleForm>,
+    Posted(user, s, f, w, ..): Posted<Admin, PeopleForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let mut marks = Marks::new();
     let mut mark = |field: &str, m: String| marks.entry(field.to_owned()).or_default().push(m);
     let name = match accounts::user_name(&f.username) {
@@ -324,26 +313,15 @@ async fn tokens_page(
 
 pub(super) async fn tokens(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Person {
-        user, session: s, ..
-    }: Person<Admin>,
+    Person(user, s, w, ..): Person<Admin>,
 ) -> Response {
-    let w = words_for(&headers);
     tokens_page(&app, w, (&user, &s), None, &Marks::new()).await
 }
 
 pub(super) async fn change_tokens(
     State(app): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Posted {
-        user,
-        session: s,
-        form: f,
-        ..
-    }: Posted<Admin, PeopleForm>,
+    Posted(user, s, f, w, ..): Posted<Admin, PeopleForm>,
 ) -> Response {
-    let w = words_for(&headers);
     let store = app.store.clone();
     if f.action == "revoke" {
         let a = audit(
