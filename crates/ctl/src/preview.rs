@@ -1,17 +1,13 @@
-//! The console's preview drawn by the desktop app's own models (`svetofor-desktop-model`):
-//! the banner, the tray line and the notification exactly as a desktop would word them.
+//! The console's preview and the in-product banner, as the server's `Previewer` asks for them:
+//! drawn by `svetofor_desktop_model::preview` (the desktop's own models and words), mapped to
+//! the server's plain types here so the server links no desktop code.
 
-use chrono::{FixedOffset, Utc};
-use svetofor_client::alerts::{Memory, NotifyPolicy, decide};
-use svetofor_client::view;
-use svetofor_desktop_model::banner::{self, Banner, BannerCommand};
-use svetofor_desktop_model::i18n::{Catalog, Lang};
-use svetofor_desktop_model::notification::{self, MarkupRules};
-use svetofor_desktop_model::tray;
+use svetofor_desktop_model::banner::BannerModel;
+use svetofor_desktop_model::i18n::Lang;
+use svetofor_desktop_model::preview::{self, Ask};
 use svetofor_feed::{Notice, Snapshot};
 use svetofor_server::web::console::preview::{
     BannerPreview, InProduct, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
-    snapshot_of,
 };
 
 /// Previews from the desktop models, in UTC (the console says so).
@@ -20,72 +16,43 @@ pub struct DesktopPreview;
 
 impl Previewer for DesktopPreview {
     fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview> {
-        let lang = match lang {
-            "ru" => Lang::Ru,
-            _ => Lang::En,
-        };
-        let cat = Catalog::new(lang);
-        let now = Utc::now().max(notice.created_at);
-        let utc = FixedOffset::east_opt(0)?;
-        let snapshot = snapshot_of(notice);
-        let view = view::build(&snapshot, now, &[], lang.tag());
-        let banner = match Banner::new().on_view(&cat, &view, now, utc) {
-            BannerCommand::Show(m) => Some(BannerPreview {
+        let p = preview::notice(notice, Lang::read(lang))?;
+        Some(Preview {
+            severity: p.severity,
+            banner: p.banner.map(|m| BannerPreview {
                 word: m.word,
                 title: m.title,
                 line: m.line,
                 when: m.since,
             }),
-            _ => None,
-        };
-        let notification = decide(
-            &snapshot,
-            now,
-            &mut Memory::default(),
-            NotifyPolicy::default(),
-            &[],
-            lang.tag(),
-        )
-        .into_iter()
-        .next()
-        .map(|a| {
-            let n = notification::for_alert(&cat, &a, MarkupRules::NONE, now, utc);
-            (n.summary, n.body)
-        });
-        Some(Preview {
-            severity: notice.severity,
-            banner,
-            tray: tray::status_line(&cat, &view, now, utc),
-            notification,
+            tray: p.tray,
+            notification: p.notification,
         })
     }
 
     fn in_product(&self, snapshot: &Snapshot, ask: &InProductAsk) -> InProduct {
-        let lang = match ask.lang.as_str() {
-            "ru" => Lang::Ru,
-            _ => Lang::En,
-        };
-        let Some(tz) = FixedOffset::east_opt(ask.offset_minutes.clamp(-14 * 60, 14 * 60) * 60)
-        else {
-            return InProduct::default();
-        };
-        let cat = Catalog::new(lang);
-        let mut view = view::build(snapshot, ask.now, &ask.components, lang.tag());
-        let recovery =
-            banner::recovered(&cat, &view, ask.now, tz).map(|(m, until)| InProductRecovery {
+        let shown = preview::in_product(
+            snapshot,
+            &Ask {
+                lang: Lang::read(&ask.lang),
+                components: &ask.components,
+                min: ask.min,
+                offset_minutes: ask.offset_minutes,
+                now: ask.now,
+            },
+        );
+        InProduct {
+            banner: shown.banner.map(|(m, dismiss)| words(m, dismiss)),
+            recovery: shown.recovery.map(|(m, until)| InProductRecovery {
                 banner: words(m, vec![]),
                 until,
-            });
-        view.notices.retain(|n| n.severity >= ask.min);
-        let news = ask.min == svetofor_feed::Severity::Green;
-        let banner =
-            banner::in_effect(&cat, &view, ask.now, tz, news).map(|(m, dismiss)| words(m, dismiss));
-        InProduct { banner, recovery }
+            }),
+        }
     }
 }
 
 /// The in-product banner's words from the desktop banner's model.
-fn words(m: banner::BannerModel, dismiss: Vec<String>) -> InProductBanner {
+fn words(m: BannerModel, dismiss: Vec<String>) -> InProductBanner {
     InProductBanner {
         severity: m.severity,
         word: m.word,

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod labels;
 pub mod layout;
 pub mod notification;
+pub mod preview;
 pub mod problem;
 pub mod settings;
 pub mod settings_text;

@@ -232,6 +232,22 @@ impl Feed {
         Ok(())
     }
 
+    /// A feed holding `notice` alone, as a desktop would read it (the console's preview of
+    /// one notice): signed now, valid for an hour.
+    pub fn of_notice(notice: &Notice) -> Feed {
+        Feed {
+            format: FORMAT_TAG.to_owned(),
+            id: "preview".to_owned(),
+            name: String::new(),
+            default_language: "en".to_owned(),
+            seq: 1,
+            generated_at: notice.created_at,
+            expires_at: notice.created_at + chrono::TimeDelta::hours(1),
+            components: vec![],
+            notices: vec![notice.clone()],
+        }
+    }
+
     /// The normalized snapshot of this feed.
     pub fn into_snapshot(self) -> Snapshot {
         Snapshot {

@@ -96,19 +96,3 @@ pub struct InProductBanner {
     /// outage until its next update, and until something new comes).
     pub dismiss: Vec<String>,
 }
-
-/// A snapshot of a feed holding `notice` alone, for a [`Previewer`].
-pub fn snapshot_of(notice: &Notice) -> Snapshot {
-    svetofor_feed::Feed {
-        format: svetofor_feed::v1::FORMAT_TAG.to_owned(),
-        id: "preview".to_owned(),
-        name: String::new(),
-        default_language: "en".to_owned(),
-        seq: 1,
-        generated_at: notice.created_at,
-        expires_at: notice.created_at + chrono::TimeDelta::hours(1),
-        components: vec![],
-        notices: vec![notice.clone()],
-    }
-    .into_snapshot()
-}
