@@ -19,6 +19,7 @@ mod guard;
 mod manage;
 mod notice_page;
 mod now_page;
+mod origin;
 pub mod pages;
 mod people;
 pub mod preview;
@@ -40,6 +41,7 @@ use subtle::ConstantTimeEq;
 use crate::AppState;
 use crate::http::limits::AuthThrottle;
 use crate::web::words::{Lang, Words};
+use origin::{console_path, same_origin, url_origin};
 use svetofor_publisher::accounts::{self, UserRecord};
 use svetofor_store::{AccountStore, SessionRecord, StoreError, blocking};
 
@@ -82,16 +84,6 @@ impl Console {
             .as_deref()
             .is_some_and(|o| o.starts_with("https://"))
     }
-}
-
-/// `scheme://host[:port]` of an http(s) URL.
-fn url_origin(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let host = rest.split('/').next().filter(|h| !h.is_empty())?;
-    Some(format!("{scheme}://{}", host.to_ascii_lowercase()))
 }
 
 /// The console's routes, under `/console/`.
@@ -182,25 +174,6 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
         cookie_of(headers, "svetofor_lang"),
         accept,
     ))
-}
-
-/// Whether a state-changing request came from a page of this console: its `Origin` must be
-/// present and be this console's origin.
-fn same_origin(console: &Console, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let origin = origin.to_ascii_lowercase();
-    match &console.public_origin {
-        Some(expected) => origin == *expected,
-        None => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            host.is_some_and(|h| {
-                let h = h.to_ascii_lowercase();
-                origin == format!("http://{h}") || origin == format!("https://{h}")
-            })
-        }
-    }
 }
 
 /// Whether a state-changing form lacks its session's CSRF token or came from elsewhere (both
@@ -494,26 +467,6 @@ async fn language(
         resp.headers_mut().insert(header::LOCATION, v);
     }
     resp
-}
-
-/// The path (and query) of `referer` when it is a page of this console at this origin.
-fn console_path(console: &Console, headers: &HeaderMap, referer: &str) -> Option<String> {
-    let (scheme, rest) = referer.split_once("://")?;
-    let (host, path) = rest.split_once('/')?;
-    let origin = format!("{scheme}://{}", host.to_ascii_lowercase());
-    let ours = match &console.public_origin {
-        Some(o) => *o == origin,
-        None => headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|h| h.eq_ignore_ascii_case(host)),
-    };
-    let path = format!("/{path}");
-    let safe = path.starts_with("/console/")
-        && !path.starts_with("/console/language")
-        && !path.contains("//")
-        && path.bytes().all(|b| b.is_ascii_graphic());
-    (ours && safe).then_some(path)
 }
 
 /// What changes the Now page besides the feed: drafts and alerts. The page's script asks
