@@ -14,5 +14,6 @@ pub mod object_mirror;
 pub mod outbox;
 pub mod publisher;
 pub mod revocation;
+pub mod when;
 
 pub use publisher::{FeedSettings, PublishError, Published, Publisher};

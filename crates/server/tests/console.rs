@@ -1015,3 +1015,196 @@ async fn admins_add_test_and_remove_channels_from_the_console() {
         "no secret in the audit"
     );
 }
+
+/// Bodies in the console's own forms (its posted fields, every time field included).
+const FIELDS: [&str; 28] = [
+    "action",
+    "severity",
+    "kind",
+    "title_ru",
+    "title_en",
+    "body_ru",
+    "body_en",
+    "components",
+    "next_update_at",
+    "starts_at",
+    "ends_at",
+    "url",
+    "publish_at",
+    "draft_id",
+    "tz",
+    "text_ru",
+    "text_en",
+    "state",
+    "confirm",
+    "confirm_reason",
+    "id",
+    "name",
+    "target",
+    "events",
+    "username",
+    "password",
+    "role",
+    "token",
+];
+
+/// What people type, and what a hostile or careless client sends.
+fn awkward_values() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "2ч",
+        "30м",
+        "2 часа",
+        "завтра",
+        "30 мин",
+        "15:00",
+        "ё",
+        "😀",
+        "\u{202e}x",
+        "<b>x</b>\"'",
+        "-1",
+        "99999999999999999999h",
+        "1e309",
+        "",
+        " ",
+        "\0",
+        "%",
+        "ч2",
+        "25:61",
+        "31.02.2026 10:00",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    v.push("ы".repeat(3000));
+    v
+}
+
+/// Russian times are read in every time field; anything else is said next to its field with
+/// what was typed kept; and no value in any field of any console form breaks a handler.
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Admin);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let csrf = csrf_of(&h, &c, &anna).await;
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("action", "schedule"),
+        ("tz", "180"),
+        ("publish_at", "завтра 9:00"),
+        ("next_update_at", "2ч"),
+    ];
+    fields.extend_from_slice(&GOOD_RED);
+    let done = post_form(&h, &c, &anna, "/console/compose", &fields).await;
+    assert_eq!(done.status(), 303, "{:?}", done.text().await);
+    let drafts = h.server.publisher.drafts().await.unwrap();
+    let at = drafts[0].publish_at.unwrap();
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
+    assert_eq!(
+        at.with_timezone(&moscow).format("%H:%M").to_string(),
+        "09:00"
+    );
+    assert_eq!(
+        drafts[0].notice.next_update_at,
+        Some(at + chrono::TimeDelta::hours(2))
+    );
+    // A day without its time: the message by the field, every typed word still there.
+    fields[3] = ("publish_at", "завтра");
+    let refused = post_form(&h, &c, &anna, "/console/compose", &fields).await;
+    assert_eq!(refused.status(), 422);
+    let page_text = refused.text().await.unwrap();
+    assert!(page_text.contains("Add a time of day"), "{page_text}");
+    assert!(page_text.contains("value=\"завтра\""), "{page_text}");
+    assert!(page_text.contains("Платежи не проходят"), "{page_text}");
+    // The audit's filters read the same words; a bad one is said, not ignored.
+    let (status, audit) = page(&h, &c, &anna, "/console/audit?since=2%D1%87&tz=180").await;
+    assert_eq!(status, 200);
+    assert!(!audit.contains("class=\"check\""), "{audit}");
+    let (status, audit) = page(&h, &c, &anna, "/console/audit?since=%D1%87%D0%B0%D1%81").await;
+    assert_eq!(status, 200);
+    assert!(audit.contains("Could not read this time"), "{audit}");
+    // An update whose promise cannot be read keeps its text.
+    let support = h.token(Role::Support);
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red", "kind": "outage",
+                "title": {"ru": "Отчёты", "en": "Reports"}, "body": {"ru": "Не строятся"},
+                "next_update_at": Utc::now() + chrono::TimeDelta::hours(1)}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap().to_owned();
+    let update = format!("/console/notices/{id}/update");
+    let kept = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Нашли причину"),
+            ("next_update_at", "завтра"),
+        ],
+    )
+    .await;
+    assert_eq!(kept.status(), 422);
+    let page_text = kept.text().await.unwrap();
+    assert!(
+        page_text.contains(">Нашли причину</textarea>"),
+        "{page_text}"
+    );
+    assert!(page_text.contains("Add a time of day"), "{page_text}");
+
+    // Every field of every form, each awkward value; each action the forms know.
+    let paths = [
+        "/console/compose".to_owned(),
+        update,
+        format!("/console/notices/{id}/correct"),
+        format!("/console/notices/{id}/resolve"),
+        "/console/drafts/x/delete".to_owned(),
+        "/console/templates".to_owned(),
+        "/console/components".to_owned(),
+        "/console/channels".to_owned(),
+        "/console/users".to_owned(),
+        "/console/tokens".to_owned(),
+        "/console/deliveries/1/retry".to_owned(),
+    ];
+    let actions = [
+        "", "preview", "draft", "schedule", "publish", "add", "save", "delete", "test", "remove",
+        "disable", "enable", "reset", "revoke", "create",
+    ];
+    for value in awkward_values() {
+        for path in &paths {
+            for action in actions {
+                let mut body: Vec<(&str, &str)> =
+                    FIELDS.iter().map(|f| (*f, value.as_str())).collect();
+                body[0] = ("action", action);
+                body.push(("csrf", &csrf));
+                let resp = post_form(&h, &c, &anna, path, &body).await;
+                let status = resp.status().as_u16();
+                assert!(
+                    status < 500,
+                    "{path} action={action} value={value:?}: {status}"
+                );
+                resp.bytes().await.expect("a whole answer");
+            }
+        }
+        // A query is shorter than a body: a URL holds a few kilobytes.
+        let short: String = value.chars().take(500).collect();
+        let (status, _) = page(
+            &h,
+            &c,
+            &anna,
+            &format!(
+                "/console/audit?since={0}&until={0}&person={0}&target={0}&tz={0}",
+                url::form_urlencoded::byte_serialize(short.as_bytes()).collect::<String>()
+            ),
+        )
+        .await;
+        assert!(status < 500, "audit {value:?}: {status}");
+    }
+    // Still serving, still signed in.
+    assert_eq!(page(&h, &c, &anna, "/console/").await.0, 200);
+}

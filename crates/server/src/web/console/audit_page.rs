@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::form::moment_of;
+use super::form::{Marks, moment_of, time_refusal};
 use super::guard::nav_of;
 use super::guard::{Person, Reader};
 use super::pages::{Layout, draw, who};
@@ -47,18 +47,31 @@ pub(super) async fn audit(
             format!("user:{}", person.to_lowercase())
         }
     });
+    let mut marks = Marks::new();
+    let mut bound = |field: &str, raw: &str| {
+        moment_of(raw, &f.tz).unwrap_or_else(|e| {
+            marks.insert(field.to_owned(), vec![time_refusal(w, e)]);
+            None
+        })
+    };
     let query = AuditQuery {
         limit: 200,
         before: None,
         actor,
         target: Some(f.target.trim().to_owned()).filter(|t| !t.is_empty()),
-        since: moment_of(&f.since, &f.tz),
-        until: moment_of(&f.until, &f.tz),
+        since: bound("since", &f.since),
+        until: bound("until", &f.until),
     };
-    let store = app.store.clone();
-    let lines = match blocking(move || store.audit_matching(&query)).await {
-        Ok(l) => l,
-        Err(e) => return failure(e),
+    // A filter that could not be read is said next to its field; no lines are shown as if
+    // they matched it.
+    let lines = if marks.is_empty() {
+        let store = app.store.clone();
+        match blocking(move || store.audit_matching(&query)).await {
+            Ok(l) => l,
+            Err(e) => return failure(e),
+        }
+    } else {
+        vec![]
     };
     let rows = lines
         .iter()
@@ -90,6 +103,7 @@ pub(super) async fn audit(
             l: Layout::new(w, &w.t("console-nav-audit"), Some(&nav)),
             f: &f,
             rows,
+            marks: &marks,
         }),
     )
 }
@@ -112,4 +126,6 @@ struct Page<'a> {
     l: Layout<'a>,
     f: &'a Filters,
     rows: Vec<Line<'a>>,
+    /// Filters that could not be read, and why.
+    marks: &'a Marks,
 }

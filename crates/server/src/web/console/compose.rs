@@ -16,6 +16,7 @@ use super::checks::{self, Check, Draft as CheckedDraft};
 use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
 use super::form::{
     Choice, Marks, Select, confirmed, delays, form_field, form_time, in_lang, marks_of, overrides,
+    time_refusal,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
@@ -294,11 +295,11 @@ pub(super) async fn compose(
         bad_times,
         publish_at_missing,
     } = asked(&f, now);
-    for field in bad_times {
+    for (field, e) in bad_times {
         marks
             .entry(field.to_owned())
             .or_default()
-            .push(w.t("console-compose-bad-time"));
+            .push(time_refusal(w, e));
     }
     if publish_at_missing {
         marks

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use svetofor_api::NewNotice;
 use svetofor_feed::Kind;
+use svetofor_publisher::when::WhenError;
 
 use super::form::{list, moment, text, word};
 
@@ -82,8 +83,8 @@ pub(super) struct Asked {
     pub request: NewNotice,
     /// When to publish it ([`ComposeAction::Schedule`]).
     pub publish_at: Option<DateTime<Utc>>,
-    /// The fields whose time could not be read.
-    pub bad_times: Vec<&'static str>,
+    /// The fields whose time could not be read, and why.
+    pub bad_times: Vec<(&'static str, WhenError)>,
     /// Scheduled, with no time to publish at.
     pub publish_at_missing: bool,
 }
@@ -94,8 +95,8 @@ pub(super) fn asked(f: &ComposeForm, now: DateTime<Utc>) -> Asked {
     let mut time =
         |field: &'static str, raw: &str, base: DateTime<Utc>| match moment(raw, base, &f.tz) {
             Ok(t) => t,
-            Err(()) => {
-                bad_times.push(field);
+            Err(e) => {
+                bad_times.push((field, e));
                 None
             }
         };
@@ -244,7 +245,39 @@ mod tests {
             ("ends_at", "99:99"),
         ]);
         let a = asked(&f, now());
-        assert_eq!(a.bad_times, ["starts_at", "ends_at"]);
+        assert_eq!(
+            a.bad_times,
+            [
+                ("starts_at", WhenError::Unreadable),
+                ("ends_at", WhenError::NoSuchTime)
+            ]
+        );
         assert!(a.publish_at_missing);
+    }
+
+    #[test]
+    fn russian_times_are_read_in_the_browsers_zone() {
+        // Moscow: the script sends minutes east of UTC.
+        let f = form(&[
+            ("tz", "180"),
+            ("next_update_at", "2ч"),
+            ("starts_at", "завтра 9:00"),
+            ("ends_at", "04.12.2026 15:00"),
+        ]);
+        let a = asked(&f, now());
+        assert!(a.bad_times.is_empty(), "{:?}", a.bad_times);
+        assert_eq!(
+            a.request.next_update_at,
+            Some(now() + chrono::TimeDelta::hours(2))
+        );
+        assert_eq!(
+            a.request.starts_at,
+            Some(Utc.with_ymd_and_hms(2026, 12, 5, 6, 0, 0).unwrap())
+        );
+        assert_eq!(a.request.ends_at, Some(now()));
+        // A day with no time of day is named as such, not as nonsense.
+        let f = form(&[("starts_at", "завтра"), ("ends_at", "30м")]);
+        let a = asked(&f, now());
+        assert_eq!(a.bad_times, [("starts_at", WhenError::NoClock)]);
     }
 }

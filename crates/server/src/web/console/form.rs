@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_feed::Text;
+use svetofor_publisher::when::{self, WhenError};
 
 use super::checks::Check;
 use crate::web::words::Words;
@@ -28,43 +29,36 @@ pub(super) fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A moment from the form: empty, a delay after `base` (`30m`, `2h`, `1d`), or
-/// `YYYY-MM-DD HH:MM` in the browser's zone (`tz`: minutes east of UTC, as the console's
-/// script sends it; empty means UTC), or with ` UTC` after it as the console writes times back.
+/// A moment from the form, read against `base` in the browser's zone (`tz`: minutes east of
+/// UTC, as the console's script sends it; empty means UTC). What may be typed is
+/// [`svetofor_publisher::when`]'s: `2ч`, `30 мин`, `15:00`, `завтра 9:00`, `04.12.2026 15:00`,
+/// or a time with ` UTC` after it as the console writes times back.
 pub(super) fn moment(
     raw: &str,
     base: DateTime<Utc>,
     tz: &str,
-) -> Result<Option<DateTime<Utc>>, ()> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let (s, east) = match s.strip_suffix("UTC") {
-        Some(utc) => (utc.trim(), 0),
-        None => (
-            s,
-            tz.trim()
-                .parse::<i64>()
-                .unwrap_or(0)
-                .clamp(-14 * 60, 14 * 60),
-        ),
-    };
-    let now = base;
-    let (n, unit) = s.split_at(s.len() - 1);
-    if let Ok(n) = n.trim().parse::<i64>() {
-        let d = match unit {
-            "m" => TimeDelta::minutes(n),
-            "h" => TimeDelta::hours(n),
-            "d" => TimeDelta::days(n),
-            _ => return Err(()),
-        };
-        return Ok(Some(now + d));
-    }
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
-        .map(|t| Some(t.and_utc() - TimeDelta::minutes(east)))
-        .map_err(|_| ())
+) -> Result<Option<DateTime<Utc>>, WhenError> {
+    when::read(raw, base, zone_of(tz))
+}
+
+/// The browser's zone from the minutes east of UTC its script sent; UTC if it sent none.
+fn zone_of(tz: &str) -> FixedOffset {
+    let east = tz
+        .trim()
+        .parse::<i32>()
+        .unwrap_or(0)
+        .clamp(-14 * 60, 14 * 60);
+    FixedOffset::east_opt(east * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// What to say next to a time field that could not be read.
+pub(super) fn time_refusal(w: &Words, e: WhenError) -> String {
+    w.t(match e {
+        WhenError::Unreadable => "console-time-unreadable",
+        WhenError::NoClock => "console-time-no-clock",
+        WhenError::NoSuchTime => "console-time-no-such",
+        WhenError::TooFar => "console-time-too-far",
+    })
 }
 
 /// A moment as the form shows it back (read by [`moment`] as UTC).
@@ -83,20 +77,12 @@ pub(super) fn in_lang<'a>(t: &'a Text, lang: &str) -> &'a str {
     }
 }
 
-/// Whether two texts read the same in both console languages (a plain text and its Russian
-/// A filter's moment: a time or a delay back from now; anything else, no filter.
-pub(super) fn moment_of(raw: &str, tz: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    // A delay in a filter looks back: "2h" is the last two hours.
-    let back = raw.strip_suffix(['m', 'h', 'd']).is_some() && !raw.contains(' ');
-    let t = moment(raw, Utc::now(), tz).ok().flatten()?;
-    Some(if back {
-        Utc::now() - (t - Utc::now())
-    } else {
-        t
-    })
+/// A filter's moment: a time, or a delay back from now ("2ч" is the last two hours).
+pub(super) fn moment_of(raw: &str, tz: &str) -> Result<Option<DateTime<Utc>>, WhenError> {
+    when::read_back(raw, Utc::now(), zone_of(tz))
 }
 
+/// Whether two texts read the same in both console languages (a plain text and its Russian
 /// translation are the same words).
 pub(super) fn same_words(a: &Text, b: &Text) -> bool {
     ["ru", "en"].iter().all(|l| in_lang(a, l) == in_lang(b, l))

@@ -15,7 +15,7 @@ use svetofor_feed::{Kind, Notice, State as NoticeState};
 use super::checks::{self, Check};
 use super::form::{
     Choice, Marks, Select, confirmed, delays, in_lang, marks_of, moment, overrides, same_words,
-    text, word,
+    text, time_refusal, word,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
@@ -59,6 +59,9 @@ struct View<'a> {
     now: DateTime<Utc>,
     /// Its deliveries to channels.
     deliveries: &'a [svetofor_api::DeliveryInfo],
+    /// A refused form as it was typed, and which it was (`update`, `resolve` …), to fill in
+    /// again: a refusal loses nothing.
+    kept: Option<(&'a str, &'a ChangeForm)>,
 }
 
 /// One line of the timeline.
@@ -141,6 +144,10 @@ struct Page<'a> {
     title_en: &'a str,
     body_ru: &'a str,
     body_en: &'a str,
+    /// What was typed in the update, resolve and withdraw forms (refused: typed again).
+    update_text: [&'a str; 2],
+    resolve_text: [&'a str; 2],
+    withdraw_text: [&'a str; 2],
 }
 
 fn notice_page(w: &Words, v: &View<'_>) -> String {
@@ -174,6 +181,13 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
         }
     });
     let title = n.title.get(lang, "");
+    let typed = |action: &str| match v.kept {
+        Some((a, f)) if a == action => Some(f),
+        _ => None,
+    };
+    let text_of =
+        |action: &str| typed(action).map_or(["", ""], |f| [f.text_ru.as_str(), f.text_en.as_str()]);
+    let corrected = typed("correct");
     draw(&Page {
         l: Layout::new(w, title, Some(&v.nav)),
         n,
@@ -192,12 +206,19 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             v.nav.role >= svetofor_publisher::auth::Role::Support,
         ),
         states,
-        next: delays(w, "next_update_at", ""),
+        next: delays(
+            w,
+            "next_update_at",
+            typed("update").map_or("", |f| f.next_update_at.trim()),
+        ),
         correctable: n.state != NoticeState::Withdrawn,
-        title_ru: in_lang(&n.title, "ru"),
-        title_en: in_lang(&n.title, "en"),
-        body_ru: in_lang(&n.body, "ru"),
-        body_en: in_lang(&n.body, "en"),
+        title_ru: corrected.map_or(in_lang(&n.title, "ru"), |f| &f.title_ru),
+        title_en: corrected.map_or(in_lang(&n.title, "en"), |f| &f.title_en),
+        body_ru: corrected.map_or(in_lang(&n.body, "ru"), |f| &f.body_ru),
+        body_en: corrected.map_or(in_lang(&n.body, "en"), |f| &f.body_en),
+        update_text: text_of("update"),
+        resolve_text: text_of("resolve"),
+        withdraw_text: text_of("withdraw"),
     })
 }
 
@@ -224,6 +245,7 @@ pub(super) async fn notice(
                 marks: &Marks::new(),
                 now: Utc::now(),
                 deliveries: &sent,
+                kept: None,
             };
             html(StatusCode::OK, &[], notice_page(w, &view))
         }
@@ -289,7 +311,17 @@ pub(super) async fn change(
             text: words,
             state: word(&f.state),
             severity: None,
-            next_update_at: moment(&f.next_update_at, Utc::now(), &f.tz).ok().flatten(),
+            next_update_at: match moment(&f.next_update_at, Utc::now(), &f.tz) {
+                Ok(t) => t,
+                Err(e) => {
+                    let mut marks = Marks::new();
+                    marks
+                        .entry("next_update_at".into())
+                        .or_default()
+                        .push(time_refusal(w, e));
+                    return again(&app, w, (&user, &s), &n, &[], &marks, (&action, &f)).await;
+                }
+            },
             title: None,
             body: None,
             starts_at: None,
@@ -299,7 +331,7 @@ pub(super) async fn change(
             failed = checks::before_resolve(n.severity, &format!("{}{}", f.text_ru, f.text_en));
             if !failed.is_empty() && !confirmed(&f.confirm, &f.confirm_reason) {
                 let marks = marks_of(w, &failed);
-                return again(&app, w, (&user, &s), &n, &failed, &marks).await;
+                return again(&app, w, (&user, &s), &n, &failed, &marks, (&action, &f)).await;
             }
             NoticeChange::Resolve(Closing { text: words })
         }
@@ -327,7 +359,7 @@ pub(super) async fn change(
                 "text"
             };
             marks.entry(at.into()).or_default().push(r.message);
-            again(&app, w, (&user, &s), &n, &failed, &marks).await
+            again(&app, w, (&user, &s), &n, &failed, &marks, (&action, &f)).await
         }
         Err(e) => failure(e),
     }
@@ -353,6 +385,7 @@ async fn again(
     n: &Notice,
     failed: &[Check],
     marks: &Marks,
+    kept: (&str, &ChangeForm),
 ) -> Response {
     let audit = match audit_of(app, &n.id).await {
         Ok(a) => a,
@@ -370,6 +403,7 @@ async fn again(
         marks,
         now: Utc::now(),
         deliveries: &sent,
+        kept: Some(kept),
     };
     html(StatusCode::UNPROCESSABLE_ENTITY, &[], notice_page(w, &view))
 }
