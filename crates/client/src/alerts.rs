@@ -59,9 +59,10 @@ pub struct Seen {
     /// Its title, for a recovery notice after it left the feed.
     #[serde(default)]
     pub title: String,
-    /// When it last changed (absent in memories written by older versions).
+    /// When support last said something about it ([`Notice::last_said_at`]; absent in
+    /// memories written by older versions, which kept the last change, corrections included).
     #[serde(default)]
-    pub updated_at: Option<DateTime<Utc>>,
+    pub said_at: Option<DateTime<Utc>>,
     /// The components it concerned, to judge its end after it left the feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<String>,
@@ -155,7 +156,7 @@ pub fn decide(
             severity: n.severity,
             phase: snapshot.phase(n, now),
             title: n.title.get(lang, dl).to_owned(),
-            updated_at: Some(n.updated_at),
+            said_at: Some(n.last_said_at()),
             components: n.components.clone(),
         };
         // Support's next word on an outage is news; on anything milder it is not worth a popup.
@@ -163,7 +164,7 @@ pub fn decide(
             n.severity == Severity::Red
                 && p.severity == Severity::Red
                 && now_seen.phase == Phase::Active
-                && p.updated_at.is_some_and(|u| u != n.updated_at)
+                && p.said_at.is_some_and(|u| u != n.last_said_at())
         };
         let prev = memory.seen.insert(n.id.clone(), now_seen.clone());
         let reason = match prev {

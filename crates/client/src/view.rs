@@ -38,8 +38,11 @@ pub struct NoticeView {
     /// When it ended, once it has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
-    /// Last change.
+    /// Last change, a corrected wording included.
     pub updated_at: DateTime<Utc>,
+    /// When support last said something about it (not moved by a correction): what makes
+    /// an outage's banner come back and its notification ring.
+    pub said_at: DateTime<Utc>,
     /// Maintenance window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
@@ -180,6 +183,7 @@ fn notice_view(
         },
         ended_at: ended_at(n, now),
         updated_at: n.updated_at,
+        said_at: n.last_said_at(),
         window: n.window.clone(),
         next_update_at: n.next_update_at.filter(|_| !n.state.is_final()),
         overdue: n.is_overdue(now),

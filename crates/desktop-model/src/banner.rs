@@ -80,8 +80,8 @@ pub struct Dismissed {
     pub severity: Severity,
     /// State when dismissed.
     pub state: State,
-    /// Last change when dismissed.
-    pub updated_at: DateTime<Utc>,
+    /// Support's last word when dismissed.
+    pub said_at: DateTime<Utc>,
 }
 
 impl Dismissed {
@@ -89,7 +89,7 @@ impl Dismissed {
         Dismissed {
             severity: n.severity,
             state: n.state,
-            updated_at: n.updated_at,
+            said_at: n.said_at,
         }
     }
 
@@ -101,7 +101,7 @@ impl Dismissed {
         if n.severity == Severity::Red {
             key.push('/');
             key.push_str(
-                &n.updated_at
+                &n.said_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             );
         }
@@ -113,7 +113,7 @@ impl Dismissed {
         if n.severity != self.severity || n.state != self.state {
             return false;
         }
-        n.severity != Severity::Red || n.updated_at == self.updated_at
+        n.severity != Severity::Red || n.said_at == self.said_at
     }
 }
 
@@ -294,7 +294,7 @@ impl Banner {
                 Some(k) => {
                     n.severity != k.severity
                         || n.state != k.state
-                        || (n.severity == Severity::Red && k.updated_at != n.updated_at)
+                        || (n.severity == Severity::Red && k.said_at != n.said_at)
                 }
             };
             fresh && !self.dismissed.get(&n.id).is_some_and(|d| d.covers(n))

@@ -336,6 +336,15 @@ fn dismissal_keys_agree_with_the_desktop_banner() {
     type Change = fn(&mut Notice);
     let changes: Vec<(&str, Change)> = vec![
         ("wording", |n| n.updated_at += TimeDelta::minutes(5)),
+        ("a new update", |n| {
+            n.updates.push(Update {
+                at: n.updated_at + TimeDelta::minutes(5),
+                state: n.state,
+                severity: None,
+                text: Text::Plain("more".into()),
+            });
+            n.updated_at += TimeDelta::minutes(5);
+        }),
         ("state", |n| {
             n.state = State::Identified;
             n.updated_at += TimeDelta::minutes(5);
@@ -721,6 +730,60 @@ fn a_red_update_notifies_once_and_a_yellow_one_not_at_all() {
         decide(&s, t0(), &mut m, p, &[], "en").is_empty(),
         "never twice"
     );
+}
+
+/// A corrected wording is a quiet fix (docs/console.md): it moves `updated_at` but adds no
+/// update, so an outage's notification does not ring again and its dismissed banner stays
+/// closed. Support's next update does both.
+#[test]
+fn a_correction_neither_notifies_nor_reopens_an_outage_a_new_update_does() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let mut b = Banner::new();
+    let mut r = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    r.updates = vec![Update {
+        at: t0(),
+        state: State::Investigating,
+        severity: None,
+        text: Text::Plain("Payments fail".into()),
+    }];
+    assert_eq!(
+        decide(&snap(vec![r.clone()]), t0(), &mut m, p, &[], "en").len(),
+        1
+    );
+    let v = view_of(vec![r.clone()], t0());
+    assert!(shown(&b.on_view(en(), &v, t0(), utc())).is_some());
+    assert_eq!(b.dismiss(&v), BannerCommand::Close);
+
+    let fixed_at = t0() + TimeDelta::minutes(3);
+    r.title = Text::Plain("Payments fail (typo fixed)".into());
+    r.updated_at = fixed_at;
+    assert!(
+        decide(&snap(vec![r.clone()]), fixed_at, &mut m, p, &[], "en").is_empty(),
+        "a correction is not news"
+    );
+    let v = view_of(vec![r.clone()], fixed_at);
+    assert!(
+        shown(&b.on_view(en(), &v, fixed_at, utc())).is_none(),
+        "the dismissed banner stays closed"
+    );
+
+    let said_at = t0() + TimeDelta::minutes(10);
+    r.updated_at = said_at;
+    r.updates.push(Update {
+        at: said_at,
+        state: State::Identified,
+        severity: None,
+        text: Text::Plain("Cause found".into()),
+    });
+    r.state = State::Identified;
+    let got: Vec<_> = decide(&snap(vec![r.clone()]), said_at, &mut m, p, &[], "en")
+        .into_iter()
+        .map(|a| a.reason)
+        .collect();
+    assert_eq!(got, [Reason::Updated]);
+    let v = view_of(vec![r], said_at);
+    assert!(shown(&b.on_view(en(), &v, said_at, utc())).is_some());
 }
 
 #[test]

@@ -353,6 +353,17 @@ impl Notice {
         }
     }
 
+    /// When support last said something about it: its newest update or, from a source that
+    /// keeps none, its last change. A corrected wording moves `updated_at` but says nothing
+    /// new, so it leaves this where it was: desktops do not announce a typo fix.
+    pub fn last_said_at(&self) -> DateTime<Utc> {
+        self.updates
+            .iter()
+            .map(|u| u.at)
+            .max()
+            .unwrap_or(self.updated_at)
+    }
+
     /// True when support promised an update by a time that has passed and the notice is open.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         !self.state.is_final() && self.next_update_at.is_some_and(|t| t < now)
