@@ -3,9 +3,26 @@
 
 use std::time::Duration;
 
+use svetofor_feed::Severity;
+
 /// The longest pause between failed rounds while the last good status is red: when the
 /// outage is on, its end must show within seconds of the feed coming back.
 pub const RED_MAX_PAUSE: Duration = Duration::from_secs(5);
+
+/// The longest pause while anything but green is shown (yellow, or no status yet): a problem
+/// is when the next word matters; an outage posted right after a publisher restart must not
+/// wait out minutes of backoff (it took 17 s at a 300 s cap).
+pub const UNEASY_MAX_PAUSE: Duration = Duration::from_secs(15);
+
+/// The cap on the pause between failed rounds, by the status shown: `max` (the admin's
+/// setting) while green, shorter while not.
+pub fn failure_cap(shown: Option<Severity>, max: Duration) -> Duration {
+    match shown {
+        Some(Severity::Green) => max,
+        Some(Severity::Red) => max.min(RED_MAX_PAUSE),
+        Some(Severity::Yellow) | None => max.min(UNEASY_MAX_PAUSE),
+    }
+}
 
 /// A random fraction in [0, 1), from the OS generator (0.5 if it has none).
 pub fn random_fraction() -> f64 {
@@ -63,6 +80,23 @@ mod tests {
             failure_pause(1, max, Some(Duration::from_secs(9999)), 0.0),
             max
         );
+    }
+
+    #[test]
+    fn only_green_lets_the_backoff_grow_to_its_setting() {
+        let max = Duration::from_secs(300);
+        assert_eq!(failure_cap(Some(Severity::Green), max), max);
+        assert_eq!(failure_cap(Some(Severity::Yellow), max), UNEASY_MAX_PAUSE);
+        assert_eq!(failure_cap(None, max), UNEASY_MAX_PAUSE);
+        assert_eq!(failure_cap(Some(Severity::Red), max), RED_MAX_PAUSE);
+        // A shorter setting stays shorter.
+        let short = Duration::from_secs(3);
+        assert_eq!(failure_cap(Some(Severity::Yellow), short), short);
+        // However many rounds failed, a yellow desktop tries again within 15 s.
+        for rounds in [1, 5, 9, 30] {
+            let cap = failure_cap(Some(Severity::Yellow), max);
+            assert!(failure_pause(rounds, cap, None, 0.999_999) <= UNEASY_MAX_PAUSE);
+        }
     }
 
     #[test]

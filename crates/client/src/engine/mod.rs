@@ -215,17 +215,10 @@ impl Engine {
                     self.refresh().await;
                     if idx == round_start {
                         // Every source failed: back off with full jitter before the next round,
-                        // briefly while an outage is shown, so its end shows soon.
+                        // briefly while anything but green is shown, so news shows soon.
                         failed_rounds = failed_rounds.saturating_add(1);
-                        let red = self
-                            .shown
-                            .as_ref()
-                            .is_some_and(|v| v.status == Some(svetofor_feed::Severity::Red));
-                        let max = if red {
-                            self.opts.max_backoff.min(backoff::RED_MAX_PAUSE)
-                        } else {
-                            self.opts.max_backoff
-                        };
+                        let shown = self.shown.as_ref().and_then(|v| v.status);
+                        let max = backoff::failure_cap(shown, self.opts.max_backoff);
                         let pause = backoff::failure_pause(
                             failed_rounds,
                             max,
