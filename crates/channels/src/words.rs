@@ -148,6 +148,8 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             format!("✅ {word}: {title}")
         }
         EventKind::Withdrawn => {
+            // The text above was never true: say so before why it was withdrawn.
+            lines.push(say(lang, "line-withdrawn-why"));
             if !latest.is_empty() {
                 lines.push(latest);
             }
@@ -285,6 +287,27 @@ mod tests {
         assert_eq!(m.headline, "✅ Устранено: Платежи не проходят");
         assert_eq!(m.word, "Устранено");
         assert_eq!(m.lines, ["Перезапустили шлюз"]);
+    }
+
+    #[test]
+    fn a_withdrawal_says_it_was_a_mistake_not_the_old_words() {
+        let mut e = event(EventKind::Withdrawn);
+        e.notice.state = State::Withdrawn;
+        e.notice.updates.push(Update {
+            at: e.timestamp,
+            state: State::Withdrawn,
+            severity: None,
+            text: Text::Plain("Опубликовали не тому клиенту".into()),
+        });
+        let m = message(&e, Lang::Ru, 180);
+        assert_eq!(m.headline, "Сообщение отменено: Платежи не проходят");
+        assert_eq!(
+            m.lines,
+            [
+                "Оно было опубликовано по ошибке.",
+                "Опубликовали не тому клиенту"
+            ]
+        );
     }
 
     #[test]

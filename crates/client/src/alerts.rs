@@ -44,7 +44,7 @@ pub struct Alert {
     pub kind: Kind,
     /// Its title in the chosen language (untrusted plain text).
     pub title: String,
-    /// The first line of its body (untrusted plain text).
+    /// The first line of its body, or for a withdrawal of why (untrusted plain text).
     pub body: String,
     /// A maintenance's window, so an announcement says when.
     pub window: Option<svetofor_feed::Window>,
@@ -116,13 +116,23 @@ pub fn first_line(s: &str) -> &str {
 }
 
 fn alert(n: &Notice, reason: Reason, severity: Severity, lang: &str, default_lang: &str) -> Alert {
+    // A withdrawn notice's text describes what was never true: say why it was withdrawn.
+    let body = match reason {
+        Reason::Withdrawn => n
+            .updates
+            .iter()
+            .rev()
+            .find(|u| u.state == State::Withdrawn)
+            .map_or("", |u| u.text.get(lang, default_lang)),
+        _ => n.body.get(lang, default_lang),
+    };
     Alert {
         notice_id: n.id.clone(),
         severity,
         reason,
         kind: n.kind,
         title: n.title.get(lang, default_lang).to_owned(),
-        body: first_line(n.body.get(lang, default_lang)).to_owned(),
+        body: first_line(body).to_owned(),
         window: n.window.clone(),
     }
 }

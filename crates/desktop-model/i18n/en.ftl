@@ -109,6 +109,8 @@ notify-summary = { $word }: { $title }
 notify-maintenance-started = Maintenance started
 notify-now-outage = Now an outage
 notify-worse = Worse
+notify-withdrawn = Notice withdrawn
+notify-withdrawn-why = It was posted by mistake.
 notify-outage-update = Outage update
 notify-action-details = Details
 

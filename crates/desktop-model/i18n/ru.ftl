@@ -116,6 +116,8 @@ notify-summary = { $word }: { $title }
 notify-maintenance-started = Начались техработы
 notify-now-outage = Теперь это сбой
 notify-worse = Стало хуже
+notify-withdrawn = Сообщение отменено
+notify-withdrawn-why = Оно было опубликовано по ошибке.
 notify-outage-update = Обновление по сбою
 notify-action-details = Подробности
 

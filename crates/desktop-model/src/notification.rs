@@ -91,7 +91,7 @@ pub fn for_alert(
         && alert.window.as_ref().is_some_and(|w| w.starts_at > now);
     let word = match alert.reason {
         Reason::Resolved => cat.t("word-resolved"),
-        Reason::Withdrawn => cat.t("word-withdrawn"),
+        Reason::Withdrawn => cat.t("notify-withdrawn"),
         Reason::MaintenanceStarted => cat.t("notify-maintenance-started"),
         Reason::Escalated => cat.t(match alert.severity {
             Severity::Red => "notify-now-outage",
@@ -130,6 +130,13 @@ pub fn for_alert(
         _ => None,
     };
     let body = match (when, alert.reason) {
+        (_, Reason::Withdrawn) => {
+            let mistake = cat.t("notify-withdrawn-why");
+            match alert.body.is_empty() {
+                true => mistake,
+                false => format!("{mistake} {}", alert.body),
+            }
+        }
         (Some(when), Reason::MaintenanceStarted) => when,
         (Some(when), _) if alert.body.is_empty() => when,
         (Some(when), _) => format!("{when}. {}", alert.body),

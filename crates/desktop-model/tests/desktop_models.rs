@@ -732,6 +732,42 @@ fn a_red_update_notifies_once_and_a_yellow_one_not_at_all() {
     );
 }
 
+/// A withdrawn outage's text was never true: the notification says it was posted by mistake
+/// and why, not the old words, which read as if the outage were on.
+#[test]
+fn a_withdrawal_says_it_was_a_mistake_and_why() {
+    let p = NotifyPolicy::default();
+    let mut m = Memory::default();
+    let mut r = notice("r", Severity::Red, Kind::Outage, State::Investigating);
+    r.body = Text::Plain("Payments fail everywhere".into());
+    decide(&snap(vec![r.clone()]), t0(), &mut m, p, &[], "en");
+    r.state = State::Withdrawn;
+    r.updates.push(Update {
+        at: t0() + TimeDelta::minutes(2),
+        state: State::Withdrawn,
+        severity: None,
+        text: Text::Plain("Posted for the wrong customer".into()),
+    });
+    let alerts = decide(&snap(vec![r]), t0(), &mut m, p, &[], "en");
+    assert_eq!(alerts.len(), 1);
+    let markup = MarkupRules { body: false };
+    let n = notification::for_alert(en(), &alerts[0], markup, t0(), utc());
+    assert_eq!(n.summary, "Notice withdrawn: T r");
+    assert_eq!(
+        n.body,
+        "It was posted by mistake. Posted for the wrong customer"
+    );
+    let ru = Catalog::new(Lang::Ru);
+    let n = notification::for_alert(&ru, &alerts[0], markup, t0(), utc());
+    assert_eq!(n.summary, "Сообщение отменено: T r");
+    assert!(
+        n.body.starts_with("Оно было опубликовано по ошибке."),
+        "{}",
+        n.body
+    );
+    assert_eq!(n.urgency, Urgency::Low);
+}
+
 /// A corrected wording is a quiet fix (docs/console.md): it moves `updated_at` but adds no
 /// update, so an outage's notification does not ring again and its dismissed banner stays
 /// closed. Support's next update does both.

@@ -1208,3 +1208,67 @@ async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
     // Still serving, still signed in.
     assert_eq!(page(&h, &c, &anna, "/console/").await.0, 200);
 }
+
+/// Withdrawing is for a notice posted by mistake: it takes a reason and a tick, each named
+/// when missing, with what was typed kept; then employees are told it was a mistake.
+#[tokio::test(flavor = "multi_thread")]
+async fn withdrawing_needs_a_reason_and_a_tick() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let support = h.token(Role::Support);
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red", "kind": "outage",
+                "title": {"ru": "Платежи", "en": "Payments"}, "body": {"ru": "Не проходят"},
+                "next_update_at": Utc::now() + chrono::TimeDelta::hours(1)}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap().to_owned();
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let (_, notice) = page(&h, &c, &anna, &format!("/console/notices/{id}")).await;
+    assert!(
+        notice.contains("<details class=\"withdraw\"><summary>"),
+        "behind a fold, not a button under Resolve: {notice}"
+    );
+    let csrf = hidden_csrf(&notice);
+    let path = format!("/console/notices/{id}/withdraw");
+    let bare = post_form(&h, &c, &anna, &path, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(bare.status(), 422);
+    let text = bare.text().await.unwrap();
+    assert!(text.contains("Say why the notice is withdrawn"), "{text}");
+    assert!(
+        text.contains("Tick that the notice was posted by mistake"),
+        "{text}"
+    );
+    let why = [
+        ("csrf", csrf.as_str()),
+        ("text_ru", "Опубликовали не тому клиенту"),
+    ];
+    let untick = post_form(&h, &c, &anna, &path, &why).await;
+    assert_eq!(untick.status(), 422);
+    let text = untick.text().await.unwrap();
+    assert!(
+        text.contains(">Опубликовали не тому клиенту</textarea>"),
+        "{text}"
+    );
+    assert!(text.contains("<details class=\"withdraw\" open>"), "{text}");
+    assert!(!text.contains("Say why the notice is withdrawn"), "{text}");
+    assert_eq!(
+        h.feed().await.snapshot.notices[0].state,
+        svetofor_feed::State::Investigating,
+        "nothing withdrawn yet"
+    );
+    let mut meant = why.to_vec();
+    meant.push(("mistake", "yes"));
+    assert_eq!(post_form(&h, &c, &anna, &path, &meant).await.status(), 303);
+    let feed = h.feed().await;
+    let withdrawn = &feed.snapshot.notices[0];
+    assert_eq!(withdrawn.state, svetofor_feed::State::Withdrawn);
+    assert_eq!(
+        withdrawn.updates.last().unwrap().text.get("ru", ""),
+        "Опубликовали не тому клиенту"
+    );
+}

@@ -148,6 +148,8 @@ struct Page<'a> {
     update_text: [&'a str; 2],
     resolve_text: [&'a str; 2],
     withdraw_text: [&'a str; 2],
+    /// The withdraw form was sent and refused: shown open.
+    withdraw_open: bool,
 }
 
 fn notice_page(w: &Words, v: &View<'_>) -> String {
@@ -219,6 +221,7 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
         update_text: text_of("update"),
         resolve_text: text_of("resolve"),
         withdraw_text: text_of("withdraw"),
+        withdraw_open: typed("withdraw").is_some(),
     })
 }
 
@@ -286,6 +289,9 @@ pub(super) struct ChangeForm {
     body_en: String,
     #[serde(default)]
     tz: String,
+    /// Withdrawing: "yes, it was posted by mistake" ticked.
+    #[serde(default)]
+    mistake: String,
 }
 
 impl super::guard::WithCsrf for ChangeForm {
@@ -341,7 +347,26 @@ pub(super) async fn change(
             let body = text(&f.body_ru, &f.body_en).filter(|b| !same_words(b, &n.body));
             NoticeChange::Correct(Correction { title, body })
         }
-        "withdraw" => NoticeChange::Withdraw(Closing { text: words }),
+        // Employees are told the notice was posted by mistake, and why: both must be meant.
+        "withdraw" => {
+            let mut marks = Marks::new();
+            if words.is_none() {
+                marks.insert(
+                    "withdraw_text".into(),
+                    vec![w.t("console-withdraw-needs-reason")],
+                );
+            }
+            if f.mistake.is_empty() {
+                marks.insert(
+                    "mistake".into(),
+                    vec![w.t("console-withdraw-needs-confirm")],
+                );
+            }
+            if !marks.is_empty() {
+                return again(&app, w, (&user, &s), &n, &[], &marks, (&action, &f)).await;
+            }
+            NoticeChange::Withdraw(Closing { text: words })
+        }
         _ => return redirect("/console/", &[]),
     };
     let note = (!failed.is_empty()).then(|| overrides(&failed, &f.confirm_reason));
