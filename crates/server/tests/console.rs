@@ -9,7 +9,7 @@ use svetofor_publisher::accounts::{UserRecord, hash_password};
 use svetofor_publisher::auth::Role;
 use svetofor_store::{AccountChange, AccountStore, AuditEntry, SqliteStore};
 
-use common::{Harness, start};
+use common::{Harness, start, start_with};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -1083,7 +1083,8 @@ fn awkward_values() -> Vec<String> {
 /// what was typed kept; and no value in any field of any console form breaks a handler.
 #[tokio::test(flavor = "multi_thread")]
 async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
-    let h = start().await;
+    // Every post must reach its handler, not the write-rate limit.
+    let h = start_with(|o| o.limits.writes_per_minute = 1_000_000).await;
     add_user(&h, "anna", Role::Admin);
     let c = client();
     let anna = session(&h, &c, "anna").await;
@@ -1185,7 +1186,7 @@ async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
                 let resp = post_form(&h, &c, &anna, path, &body).await;
                 let status = resp.status().as_u16();
                 assert!(
-                    status < 500,
+                    status < 500 && status != 429 && status != 403,
                     "{path} action={action} value={value:?}: {status}"
                 );
                 resp.bytes().await.expect("a whole answer");
