@@ -1273,3 +1273,77 @@ async fn withdrawing_needs_a_reason_and_a_tick() {
         "Опубликовали не тому клиенту"
     );
 }
+
+/// A form from a page drawn before the person signed in again is refused for that reason,
+/// said as such, with the typed texts given back and the page to open again; a form from
+/// elsewhere is refused as foreign; too many changes are said as too many.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_form_names_its_real_cause_and_gives_the_text_back() {
+    let h = start_with(|o| {
+        o.limits.writes_per_minute = 3;
+        o.limits.write_burst = 3;
+    })
+    .await;
+    add_user(&h, "anna", Role::Support);
+    let c = client();
+    let before = session(&h, &c, "anna").await;
+    let old_csrf = csrf_of(&h, &c, &before).await;
+    // Signed in again in another tab: the browser now carries the new session.
+    let after = session(&h, &c, "anna").await;
+    let resp = c
+        .post(h.url("/console/compose"))
+        .header(header::COOKIE, format!("svetofor_session={after}"))
+        .header(header::ORIGIN, &h.base)
+        .header(header::REFERER, h.url("/console/compose"))
+        .header(header::ACCEPT_LANGUAGE, "ru")
+        .form(&[
+            ("csrf", old_csrf.as_str()),
+            ("title_ru", "Платежи <b>не</b> проходят"),
+            ("body_ru", "Оплата картой не работает"),
+            ("severity", "red"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("Вы вошли в консоль заново"), "{text}");
+    assert!(!text.contains("пришёл не со страницы"), "{text}");
+    assert!(
+        text.contains("Платежи &#60;b&#62;не&#60;/b&#62; проходят</textarea>")
+            || text.contains("Платежи &lt;b&gt;не&lt;/b&gt; проходят</textarea>"),
+        "the text is given back, as text: {text}"
+    );
+    assert!(
+        text.contains("Оплата картой не работает</textarea>"),
+        "{text}"
+    );
+    assert!(text.contains("href=\"/console/compose\""), "{text}");
+    // From another site: foreign, nothing given back.
+    let foreign = c
+        .post(h.url("/console/compose"))
+        .header(header::COOKIE, format!("svetofor_session={after}"))
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .form(&[("csrf", old_csrf.as_str()), ("title_ru", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    let text = foreign.text().await.unwrap();
+    assert!(text.contains("did not come from this console"), "{text}");
+    assert!(!text.contains("<textarea"), "{text}");
+    // Past the write rate: said as such.
+    let csrf = csrf_of(&h, &c, &after).await;
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(post_form(&h, &c, &after, "/console/compose", &[("csrf", &csrf)]).await);
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status(), 429);
+    let text = last.text().await.unwrap();
+    assert!(
+        text.contains("Too many changes from this address"),
+        "{text}"
+    );
+}

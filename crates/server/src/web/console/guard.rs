@@ -5,17 +5,18 @@ use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawForm, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::auth::Role;
 use svetofor_store::SessionRecord;
 
+use super::origin::console_path;
 use super::pages::{Nav, message};
-use super::{failure, forged, html, redirect, signed_in, words_for};
+use super::{Forgery, failure, forgery, html, redirect, signed_in, words_for};
 use crate::AppState;
 use crate::web::words::Words;
 
@@ -46,42 +47,77 @@ async fn person_of(
 }
 
 /// The person behind a posted form: signed in with at least `role`, and the form genuine
-/// (see [`refusal`]); else the page that says why not.
+/// (see [`refusal`]); else the page that says why not. `typed` is the form as posted, for
+/// the texts a refused form gives back.
 async fn poster_as(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
-    csrf: &str,
+    (csrf, typed): (&str, &[u8]),
     role: Role,
 ) -> Result<(UserRecord, SessionRecord), Response> {
     let (user, s) = person_of(app, headers, role).await?;
-    match refusal(app, headers, peer, &s, csrf) {
+    match refusal(app, headers, peer, &s, (csrf, typed)) {
         Some(r) => Err(r),
         None => Ok((user, s)),
     }
 }
 
 /// The refusal of a posted form that did not come from this console's page with its
-/// session's token, or that exceeds the write rate; `None` for a genuine one.
+/// session's token, or that exceeds the write rate, each saying which; `None` for a genuine
+/// one.
 fn refusal(
     app: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
     session: &SessionRecord,
-    csrf: &str,
+    (csrf, typed): (&str, &[u8]),
 ) -> Option<Response> {
     let w = words_for(headers);
-    if forged(&app.console, headers, session, csrf) {
-        return Some(html(StatusCode::FORBIDDEN, &[], super::pages::refused(w)));
+    match forgery(&app.console, headers, session, csrf) {
+        Some(Forgery::Origin) => {
+            return Some(html(StatusCode::FORBIDDEN, &[], super::pages::refused(w)));
+        }
+        // A sign-in elsewhere replaced the session this page was drawn for: say so, give
+        // the texts back to copy, and the page to open again.
+        Some(Forgery::StaleToken) => {
+            let back = headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|r| console_path(&app.console, headers, r));
+            let page = super::pages::session_changed(w, kept_texts(w, typed), back.as_deref());
+            return Some(html(StatusCode::FORBIDDEN, &[], page));
+        }
+        None => {}
     }
     if app.write_limiter.check(peer.ip()).is_err() {
         return Some(html(
             StatusCode::TOO_MANY_REQUESTS,
             &[],
-            super::pages::refused(w),
+            message(w, &w.t("console-title"), w.t("console-too-fast")),
         ));
     }
     None
+}
+
+/// The free texts of a posted form, each with the label of its field, in the order posted.
+fn kept_texts(w: &Words, body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .filter_map(|(name, value)| {
+            let key = match name.as_ref() {
+                "title_ru" => "console-compose-title-ru",
+                "title_en" => "console-compose-title-en",
+                "body_ru" => "console-compose-body-ru",
+                "body_en" => "console-compose-body-en",
+                "text_ru" => "console-update-text-ru",
+                "text_en" => "console-update-text-en",
+                "confirm_reason" => "console-compose-confirm-reason",
+                _ => return None,
+            };
+            let value = value.trim();
+            (!value.is_empty()).then(|| (w.t(key), value.to_owned()))
+        })
+        .collect()
 }
 
 /// The menu of a signed-in person.
@@ -172,10 +208,17 @@ where
             .get::<ConnectInfo<SocketAddr>>()
             .copied()
             .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
-        let Form(form) = Form::<F>::from_request(req, app)
+        let RawForm(body) = RawForm::from_request(req, app)
             .await
             .map_err(IntoResponse::into_response)?;
-        let (user, session) = poster_as(app, &headers, peer, form.csrf(), R::ROLE).await?;
+        let form: F = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Failed to deserialize form body: {e}"),
+            )
+                .into_response()
+        })?;
+        let (user, session) = poster_as(app, &headers, peer, (form.csrf(), &body), R::ROLE).await?;
         Ok(Posted(
             user,
             session,

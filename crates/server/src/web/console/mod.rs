@@ -179,11 +179,34 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
 /// Whether a state-changing form lacks its session's CSRF token or came from elsewhere (both
 /// are required); logged when it does.
 fn forged(console: &Console, headers: &HeaderMap, session: &SessionRecord, csrf: &str) -> bool {
-    let forged = !same_origin(console, headers) || !equal(csrf, &session.csrf);
-    if forged {
-        tracing::warn!(user = %session.user, "console form refused: no matching CSRF token or origin");
-    }
-    forged
+    forgery(console, headers, session, csrf).is_some()
+}
+
+/// Why a posted form is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forgery {
+    /// It did not come from this console's pages.
+    Origin,
+    /// It came from this console, but from a page of an earlier session: the person signed
+    /// in again (in another tab) or was signed out and back in since the page was drawn.
+    StaleToken,
+}
+
+fn forgery(
+    console: &Console,
+    headers: &HeaderMap,
+    session: &SessionRecord,
+    csrf: &str,
+) -> Option<Forgery> {
+    let why = if !same_origin(console, headers) {
+        Forgery::Origin
+    } else if !equal(csrf, &session.csrf) {
+        Forgery::StaleToken
+    } else {
+        return None;
+    };
+    tracing::warn!(user = %session.user, ?why, "console form refused");
+    Some(why)
 }
 
 fn equal(a: &str, b: &str) -> bool {

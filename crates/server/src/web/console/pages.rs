@@ -102,6 +102,12 @@ struct Login<'a> {
 struct Message<'a> {
     l: Layout<'a>,
     message: String,
+    /// A heading above the message, where the page has more than the message.
+    heading: Option<String>,
+    /// Texts a refused form gives back to copy, each with its field's label.
+    kept: Vec<(String, String)>,
+    /// The page to open again, when known.
+    back: Option<&'a str>,
 }
 
 /// Draws `t`; a template that fails is a bug (every value is plain data): the log says
@@ -118,6 +124,21 @@ pub fn message(w: &Words, title: &str, message: String) -> String {
     draw(&Message {
         l: Layout::new(w, title, None),
         message,
+        heading: None,
+        kept: vec![],
+        back: None,
+    })
+}
+
+/// A form refused because the person signed in again since its page was drawn: what
+/// happened, their texts to copy, and the page to open again.
+pub fn session_changed(w: &Words, kept: Vec<(String, String)>, back: Option<&str>) -> String {
+    draw(&Message {
+        l: Layout::new(w, &w.t("console-title"), None),
+        message: w.t("console-session-changed"),
+        heading: Some(w.t("console-session-changed-heading")),
+        kept,
+        back: Some(back.unwrap_or("/console/")),
     })
 }
 
