@@ -16,6 +16,7 @@ state-withdrawn = withdrawn
 state-published = published
 headline-update = Update
 word-maintenance-completed = Maintenance completed
+word-news-removed = Taken down
 word-resolved = Resolved
 word-withdrawn = Notice withdrawn
 line-withdrawn-why = It was posted by mistake.

@@ -16,6 +16,7 @@ state-withdrawn = отменено
 state-published = опубликовано
 headline-update = Обновление
 word-maintenance-completed = Работы завершены
+word-news-removed = Снято с публикации
 word-resolved = Устранено
 word-withdrawn = Сообщение отменено
 line-withdrawn-why = Оно было опубликовано по ошибке.

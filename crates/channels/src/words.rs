@@ -140,10 +140,10 @@ pub fn message(event: &NoticeEvent, lang: Lang, offset_minutes: i32) -> Message 
             if !latest.is_empty() {
                 lines.push(latest);
             }
-            word = if n.kind == Kind::Maintenance {
-                say(lang, "word-maintenance-completed")
-            } else {
-                say(lang, "word-resolved")
+            word = match n.kind {
+                Kind::Maintenance => say(lang, "word-maintenance-completed"),
+                Kind::Info => say(lang, "word-news-removed"),
+                _ => say(lang, "word-resolved"),
             };
             format!("✅ {word}: {title}")
         }

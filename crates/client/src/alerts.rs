@@ -63,6 +63,9 @@ pub struct Seen {
     /// memories written by older versions, which kept the last change, corrections included).
     #[serde(default)]
     pub said_at: Option<DateTime<Utc>>,
+    /// What it was, to name its end after it left the feed (absent in older memories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     /// The components it concerned, to judge its end after it left the feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<String>,
@@ -167,6 +170,7 @@ pub fn decide(
             phase: snapshot.phase(n, now),
             title: n.title.get(lang, dl).to_owned(),
             said_at: Some(n.last_said_at()),
+            kind: Some(n.kind),
             components: n.components.clone(),
         };
         // Support's next word on an outage is news; on anything milder it is not worth a popup.
@@ -227,7 +231,7 @@ pub fn decide(
                     notice_id: id.clone(),
                     severity: Severity::Green,
                     reason: Reason::Resolved,
-                    kind: Kind::Info,
+                    kind: s.kind.unwrap_or(Kind::Outage),
                     title: s.title.clone(),
                     body: String::new(),
                     window: None,

@@ -8,6 +8,9 @@ use crate::i18n::{Arg, Catalog};
 /// The word for a notice, by what it is: a severity alone would read "Red".
 pub fn notice_word(cat: &Catalog, kind: Kind, severity: Severity, state: State) -> String {
     let key = match (kind, state) {
+        // A maintenance that ends was not a fault, and news is taken down, not fixed.
+        (Kind::Maintenance, State::Resolved | State::Completed) => "word-maintenance-completed",
+        (Kind::Info, State::Resolved | State::Completed) => "word-news-removed",
         (_, State::Resolved | State::Completed) => "word-resolved",
         (Kind::Maintenance, State::Withdrawn) => "word-cancelled",
         (_, State::Withdrawn) => "word-withdrawn",

@@ -90,7 +90,7 @@ pub fn for_alert(
         && alert.reason == Reason::New
         && alert.window.as_ref().is_some_and(|w| w.starts_at > now);
     let word = match alert.reason {
-        Reason::Resolved => cat.t("word-resolved"),
+        Reason::Resolved => labels::notice_word(cat, alert.kind, alert.severity, State::Resolved),
         Reason::Withdrawn => cat.t("notify-withdrawn"),
         Reason::MaintenanceStarted => cat.t("notify-maintenance-started"),
         Reason::Escalated => cat.t(match alert.severity {

@@ -732,6 +732,67 @@ fn a_red_update_notifies_once_and_a_yellow_one_not_at_all() {
     );
 }
 
+/// The end of a maintenance is "Maintenance completed", not "Resolved" (nothing was broken),
+/// also when it vanished from a feed that drops ended notices; news is "Taken down".
+#[test]
+fn a_maintenance_ends_completed_and_news_is_taken_down() {
+    let p = NotifyPolicy::default();
+    let markup = MarkupRules { body: false };
+    let ru = Catalog::new(Lang::Ru);
+    for (kind, severity, en_word, ru_word) in [
+        (
+            Kind::Maintenance,
+            Severity::Yellow,
+            "Maintenance completed",
+            "Работы завершены",
+        ),
+        (
+            Kind::Info,
+            Severity::Green,
+            "Taken down",
+            "Снято с публикации",
+        ),
+        (Kind::Outage, Severity::Red, "Resolved", "Устранено"),
+    ] {
+        let state = match kind {
+            Kind::Maintenance => State::InProgress,
+            Kind::Info => State::Published,
+            _ => State::Investigating,
+        };
+        let mut n = notice("m", severity, kind, state);
+        let mut m = Memory::default();
+        decide(&snap(vec![n.clone()]), t0(), &mut m, p, &[], "en");
+        let mut vanished = m.clone();
+        n.state = match kind {
+            Kind::Maintenance => State::Completed,
+            _ => State::Resolved,
+        };
+        let ended = decide(&snap(vec![n.clone()]), t0(), &mut m, p, &[], "en");
+        let gone = decide(&snap(vec![]), t0(), &mut vanished, p, &[], "en");
+        for alerts in [ended, gone] {
+            assert_eq!(alerts.len(), 1, "{kind:?}");
+            let en_n = notification::for_alert(en(), &alerts[0], markup, t0(), utc());
+            assert_eq!(en_n.summary, format!("{en_word}: T m"));
+            let ru_n = notification::for_alert(&ru, &alerts[0], markup, t0(), utc());
+            assert_eq!(ru_n.summary, format!("{ru_word}: T m"));
+        }
+        if kind != Kind::Info {
+            // The banner's green end says the same.
+            let mut b = Banner::new();
+            n.state = state;
+            b.on_view(en(), &view_of(vec![n.clone()], t0()), t0(), utc());
+            n.state = match kind {
+                Kind::Maintenance => State::Completed,
+                _ => State::Resolved,
+            };
+            let rec = shown(&b.on_view(en(), &view_of(vec![n], t0()), t0(), utc()))
+                .cloned()
+                .expect("an end banner");
+            assert_eq!((rec.word.as_str(), rec.recovery), (en_word, true));
+        }
+    }
+}
+
 /// A withdrawn outage's text was never true: the notification says it was posted by mistake
 /// and why, not the old words, which read as if the outage were on.
 #[test]

@@ -1347,3 +1347,39 @@ async fn a_refused_form_names_its_real_cause_and_gives_the_text_back() {
         "{text}"
     );
 }
+
+/// Ending a maintenance is completing it and ending news is taking it down: the notice's page
+/// says so instead of "Resolve".
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ending_form_is_named_for_the_kind_of_notice() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let support = h.token(Role::Support);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let now = Utc::now();
+    for (body, heading, button) in [
+        (
+            serde_json::json!({"severity": "yellow", "kind": "maintenance",
+                "title": {"ru": "Работы", "en": "Works"}, "body": {"ru": "Обновляем"},
+                "starts_at": now - chrono::TimeDelta::minutes(5),
+                "ends_at": now + chrono::TimeDelta::hours(1)}),
+            "Complete the maintenance",
+            "Maintenance completed",
+        ),
+        (
+            serde_json::json!({"severity": "green", "kind": "info",
+                "title": {"ru": "Новое", "en": "New"}, "body": {"ru": "Отчёты в PDF"}}),
+            "Take the news down",
+            "Take down",
+        ),
+    ] {
+        let n = h.post_json(&support, "/api/v1/notices", body).await;
+        let id = n["id"].as_str().unwrap();
+        let (status, page) = page(&h, &c, &anna, &format!("/console/notices/{id}")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&format!("<h2>{heading}</h2>")), "{page}");
+        assert!(page.contains(&format!(">{button}</button>")), "{page}");
+        assert!(!page.contains("<h2>Resolve</h2>"), "{page}");
+    }
+}

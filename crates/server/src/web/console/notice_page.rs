@@ -150,6 +150,10 @@ struct Page<'a> {
     withdraw_text: [&'a str; 2],
     /// The withdraw form was sent and refused: shown open.
     withdraw_open: bool,
+    /// The ending form's heading and button, by kind: a maintenance is completed and news
+    /// taken down, not "resolved".
+    end_heading: &'static str,
+    end_button: &'static str,
 }
 
 fn notice_page(w: &Words, v: &View<'_>) -> String {
@@ -222,6 +226,16 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
         resolve_text: text_of("resolve"),
         withdraw_text: text_of("withdraw"),
         withdraw_open: typed("withdraw").is_some(),
+        end_heading: match n.kind {
+            Kind::Maintenance => "console-complete-heading",
+            Kind::Info => "console-take-down-heading",
+            _ => "console-resolve-heading",
+        },
+        end_button: match n.kind {
+            Kind::Maintenance => "console-complete-publish",
+            Kind::Info => "console-take-down-publish",
+            _ => "console-resolve-publish",
+        },
     })
 }
 
