@@ -148,7 +148,7 @@ impl Scene<'_> {
 }
 
 /// Whether a notice is a problem the banner is for (news is not).
-fn is_problem(n: &NoticeView) -> bool {
+pub(crate) fn is_problem(n: &NoticeView) -> bool {
     n.severity != Severity::Green
 }
 

@@ -252,7 +252,13 @@ pub fn status_line(cat: &Catalog, view: &ViewState, now: DateTime<Utc>, tz: Fixe
         );
     }
     let since = labels::since(cat, worst.since, now, tz);
-    match view.notices.len() {
+    // "+1 more" counts problems, as the banner does: news is not one more thing wrong.
+    let problems = view
+        .notices
+        .iter()
+        .filter(|n| crate::banner::is_problem(n))
+        .count();
+    match problems.max(1) {
         1 => cat.tr(
             "tray-status",
             &[
@@ -322,8 +328,17 @@ pub fn model(view: &ViewState, cx: &TrayContext<'_>) -> TrayModel {
             label: one_line(&p, 2 * MENU_TITLE_CHARS),
         });
     }
+    // One notice: the status line is its entry (it opens the notice), not a line the same
+    // words repeat under.
+    if let [only] = &view.notices[..] {
+        menu[0] = MenuEntry::Item {
+            action: MenuAction::Notice(only.id.clone()),
+            label: status.clone(),
+            enabled: true,
+        };
+    }
     let mut listed = vec![];
-    for n in &view.notices {
+    for n in view.notices.iter().filter(|_| view.notices.len() > 1) {
         let word = labels::notice_word(cat, n.kind, n.severity, n.state);
         let title = one_line(&n.title, MENU_TITLE_CHARS);
         listed.push(MenuEntry::Item {

@@ -147,6 +147,39 @@ fn tray_in_an_outage_leads_with_the_worst_notice_in_words() {
     assert!(m.tooltip.contains("Payments API"));
 }
 
+/// One notice is said once, in the status line, which opens it; "+N more" counts problems
+/// only, as the banner does, not news.
+#[test]
+fn tray_says_one_notice_once_and_counts_only_problems() {
+    let a = notice("a", Severity::Red, Kind::Outage, State::Investigating);
+    let m = tray::model(&view_of(vec![a.clone()], t0()), &cx(false));
+    let l = labels(&m);
+    assert_eq!(l[0], "Outage: T a — since 12:00");
+    assert!(
+        !l[1..].iter().any(|x| x.starts_with("Outage: T a")),
+        "not twice: {l:?}"
+    );
+    assert_eq!(
+        item(&m, &MenuAction::Notice("a".into())),
+        Some(("Outage: T a — since 12:00", true))
+    );
+    let b = notice("b", Severity::Yellow, Kind::Degraded, State::Investigating);
+    let news = notice("n", Severity::Green, Kind::Info, State::Published);
+    let m = tray::model(&view_of(vec![a, b, news], t0()), &cx(true));
+    let l = labels(&m);
+    assert_eq!(l[0], "Outage: T a (+1 more) — since 12:00");
+    let v = view_of(
+        vec![
+            notice("a", Severity::Red, Kind::Outage, State::Investigating),
+            notice("b", Severity::Yellow, Kind::Degraded, State::Investigating),
+            notice("n", Severity::Green, Kind::Info, State::Published),
+        ],
+        t0(),
+    );
+    let (banner, _) = banner::in_effect(en(), &v, t0(), utc(), false).unwrap();
+    assert_eq!(banner.more.as_deref(), Some("+1 more"));
+}
+
 #[test]
 fn tray_when_stale_keeps_the_colour_and_adds_the_offline_mark_and_age() {
     let a = notice("a", Severity::Yellow, Kind::Maintenance, State::InProgress);
