@@ -112,7 +112,11 @@ fn card(cat: &Catalog, n: &NoticeView, now: DateTime<Utc>, tz: FixedOffset) -> N
         .collect();
     NoticeCard {
         id: n.id.clone(),
-        severity: n.severity,
+        // Over is over: an ended outage no longer wears red (its word says what it was).
+        severity: match n.ended_at {
+            Some(_) => Severity::Green,
+            None => n.severity,
+        },
         word: labels::notice_word(cat, n.kind, n.severity, n.state),
         title: n.title.clone(),
         body: n.body.clone(),

@@ -567,6 +567,11 @@ fn details_say_when_maintenance_is_and_how_long_a_problem_lasted() {
     let d = details::model(en(), &v, t0(), utc());
     assert_eq!(d.upcoming[0].since, "Planned: 12:28–12:58");
     assert_eq!(d.recent[0].since, "11:15–11:40 (25 min)");
+    // An ended outage is no longer drawn red: its word says what it was.
+    assert_eq!(
+        (d.recent[0].severity, d.recent[0].word.as_str()),
+        (Severity::Green, "Resolved")
+    );
     m.state = State::InProgress;
     let later = t0() + TimeDelta::minutes(30);
     let v = view_of(vec![m], later);
