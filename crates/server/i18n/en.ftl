@@ -19,6 +19,7 @@ console-status-red = Outage
 console-status-yellow = Problems
 console-status-green = All systems working
 console-now-empty = No notices in effect.
+console-now-until = until { $time }
 console-now-since = since { $time }
 console-now-next-update = next update by { $time }
 console-now-overdue = update overdue: promised by { $time }

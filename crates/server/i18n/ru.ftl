@@ -19,6 +19,7 @@ console-status-red = Сбой
 console-status-yellow = Есть проблемы
 console-status-green = Всё работает
 console-now-empty = Действующих сообщений нет.
+console-now-until = до { $time }
 console-now-since = с { $time }
 console-now-next-update = следующее обновление до { $time }
 console-now-overdue = обновление задерживается: обещано к { $time }

@@ -1382,4 +1382,15 @@ async fn the_ending_form_is_named_for_the_kind_of_notice() {
         assert!(page.contains(&format!(">{button}</button>")), "{page}");
         assert!(!page.contains("<h2>Resolve</h2>"), "{page}");
     }
+    // The Now page gives a maintenance its window, not only its start.
+    let planned = serde_json::json!({"severity": "yellow", "kind": "maintenance",
+        "title": {"ru": "Плановые", "en": "Planned"}, "body": {"ru": "Обновление"},
+        "starts_at": "2099-01-01T10:00:00Z", "ends_at": "2099-01-01T12:00:00Z"});
+    h.post_json(&support, "/api/v1/notices", planned).await;
+    let (_, now_page) = page(&h, &c, &anna, "/console/").await;
+    assert!(
+        now_page.contains("datetime=\"2099-01-01T10:00:00Z\"")
+            && now_page.contains("until <time datetime=\"2099-01-01T12:00:00Z\""),
+        "{now_page}"
+    );
 }

@@ -39,6 +39,8 @@ struct Item<'a> {
     /// Where its page is, for those who may open it.
     href: Option<String>,
     since: Timed,
+    /// A maintenance's planned end: its window, not only its start.
+    until: Option<Timed>,
     /// The promised next update, and whether it is overdue.
     next: Option<(Timed, bool)>,
 }
@@ -100,6 +102,11 @@ fn items<'a>(w: &Words, notices: &[&'a Notice], n: &Now<'_>) -> Vec<Item<'a>> {
                 "console-now-since",
                 x.window.as_ref().map_or(x.created_at, |win| win.starts_at),
             ),
+            until: x
+                .window
+                .as_ref()
+                .and_then(|win| win.ends_at)
+                .map(|end| Timed::new(w, "console-now-until", end)),
             next: x.next_update_at.map(|t| {
                 let overdue = x.is_overdue(n.now);
                 let key = if overdue {
