@@ -20,6 +20,10 @@
       el.textContent = zone;
     }
   });
+  // "Published." is said once: a reload (the Now page reloads itself) does not say it again.
+  if (/[?&]done=/.test(location.search) && window.history && history.replaceState) {
+    history.replaceState(null, "", location.pathname);
+  }
   // Drafts and alerts from monitoring change the Now page too, without the feed changing.
   if (document.body.getAttribute("data-live") === "1" && window.fetch) {
     var pulse = null;

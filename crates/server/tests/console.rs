@@ -512,11 +512,11 @@ async fn drafts_and_publish_at_from_the_compose_form() {
         ("next_update_at", "30m"),
     ];
     publish.extend_from_slice(&GOOD_RED);
+    let published = post_form(&h, &c, &anna, "/console/compose", &publish).await;
+    assert_eq!(published.status(), 303);
     assert_eq!(
-        post_form(&h, &c, &anna, "/console/compose", &publish)
-            .await
-            .status(),
-        303
+        published.headers()[header::LOCATION],
+        "/console/?done=published"
     );
     assert!(h.server.publisher.current().seq > seq);
     let left = h.server.publisher.drafts().await.unwrap();
@@ -1264,7 +1264,20 @@ async fn withdrawing_needs_a_reason_and_a_tick() {
     );
     let mut meant = why.to_vec();
     meant.push(("mistake", "yes"));
-    assert_eq!(post_form(&h, &c, &anna, &path, &meant).await.status(), 303);
+    let done = post_form(&h, &c, &anna, &path, &meant).await;
+    assert_eq!(done.status(), 303);
+    // Back on Now, with the change confirmed in words.
+    assert_eq!(done.headers()[header::LOCATION], "/console/?done=withdraw");
+    let (_, now) = page(&h, &c, &anna, "/console/?done=withdraw").await;
+    assert!(
+        now.contains("<p class=\"done\" role=\"status\">✓ Notice withdrawn.</p>"),
+        "{now}"
+    );
+    let (_, plain) = page(&h, &c, &anna, "/console/?done=%3Cb%3E").await;
+    assert!(
+        !plain.contains("class=\"done\""),
+        "only known changes: {plain}"
+    );
     let feed = h.feed().await;
     let withdrawn = &feed.snapshot.notices[0];
     assert_eq!(withdrawn.state, svetofor_feed::State::Withdrawn);

@@ -403,7 +403,15 @@ pub(super) async fn compose(
         },
     };
     match result {
-        Ok(()) => redirect("/console/", &[]),
+        Ok(()) => redirect(
+            match f.action {
+                ComposeAction::Draft if publish_at.is_some() => "/console/?done=scheduled",
+                ComposeAction::Draft => "/console/?done=draft",
+                ComposeAction::Schedule => "/console/?done=scheduled",
+                ComposeAction::Publish | ComposeAction::Preview => "/console/?done=published",
+            },
+            &[],
+        ),
         Err(PublishError::Rejected(r)) => {
             marks
                 .entry(form_field(&r.field))

@@ -381,7 +381,18 @@ pub async fn begin_session(app: &AppState, user: &UserRecord) -> Response {
     )
 }
 
-async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+/// What the Now page was sent back with: the change just made, to confirm it.
+#[derive(Deserialize)]
+struct NowQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn now_page(
+    State(app): State<Arc<AppState>>,
+    Query(q): Query<NowQuery>,
+    headers: HeaderMap,
+) -> Response {
     let (user, s) = match signed_in(&app, &headers).await {
         Ok(Some(x)) => x,
         Ok(None) => return redirect("/console/login", &[]),
@@ -421,6 +432,7 @@ async fn now_page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
         deliveries: &recent,
         alerts: &alerts,
         now,
+        done: &q.done,
     };
     html(StatusCode::OK, &[], now_page::now(w, &model))
 }

@@ -389,7 +389,15 @@ pub(super) async fn change(
         .change_noted(&id, change, user.actor(), note)
         .await
     {
-        Ok(_) => redirect("/console/", &[]),
+        Ok(_) => redirect(
+            match action.as_str() {
+                "update" => "/console/?done=update",
+                "resolve" => "/console/?done=resolve",
+                "withdraw" => "/console/?done=withdraw",
+                _ => "/console/?done=correct",
+            },
+            &[],
+        ),
         Err(PublishError::Rejected(r)) => {
             let mut marks = Marks::new();
             let at = if action == "correct" {

@@ -30,6 +30,8 @@ pub struct Now<'a> {
     /// Alerts from monitoring waiting for a person.
     pub alerts: &'a [svetofor_store::AlertLink],
     pub now: DateTime<Utc>,
+    /// The change the person just made (`published`, `update` …), to confirm it.
+    pub done: &'a str,
 }
 
 /// A notice in a list.
@@ -78,6 +80,8 @@ struct Channel<'a> {
 #[template(path = "console/now.html")]
 struct Page<'a> {
     l: Layout<'a>,
+    /// "Published." after a change made from the console.
+    done: Option<String>,
     sev: &'static str,
     status: String,
     reminder: Option<String>,
@@ -196,6 +200,20 @@ fn channels(list: &[DeliveryInfo]) -> Vec<Channel<'_>> {
 }
 
 /// The Now page.
+/// The confirmation of a change, by the name the console sends back; others are ignored.
+fn done_key(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "published" => "console-done-published",
+        "draft" => "console-done-draft",
+        "scheduled" => "console-done-scheduled",
+        "update" => "console-done-update",
+        "resolve" => "console-done-resolve",
+        "withdraw" => "console-done-withdraw",
+        "correct" => "console-done-correct",
+        _ => return None,
+    })
+}
+
 pub fn now(w: &Words, n: &Now<'_>) -> String {
     let status_key = match n.status {
         Severity::Red => "console-status-red",
@@ -207,6 +225,7 @@ pub fn now(w: &Words, n: &Now<'_>) -> String {
     let overdue = notices.iter().filter(|x| x.is_overdue(n.now)).count();
     draw(&Page {
         l: Layout::new(w, &w.t("console-now-heading"), Some(&n.nav)),
+        done: done_key(n.done).map(|k| w.t(k)),
         sev: n.status.as_str(),
         status: w.tr_str("console-now-status", &[("status", &w.t(status_key))]),
         reminder: (overdue > 0).then(|| {

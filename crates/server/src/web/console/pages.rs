@@ -187,6 +187,7 @@ table.audit td.detail { font-family: ui-monospace, monospace; font-size: 12px; c
 fieldset.later { margin-top: 14px; }
 form.filters { display: grid; grid-template-columns: repeat(4, 1fr) auto; gap: 8px; align-items: end; }
 form.filters label { margin: 0; }
+p.done { background: #e6f4ea; border-left: 4px solid #1e7e34; padding: 8px 12px; border-radius: 4px; }
 form.filters .check { grid-column: 1 / -1; margin: 0; }
 form.template { background: #fff; border: 1px solid #d9dce1; border-radius: 8px; padding: 8px 12px; margin-bottom: 12px; }
 form.delete { margin-top: 10px; }
