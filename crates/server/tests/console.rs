@@ -406,6 +406,20 @@ async fn publishing_needs_the_support_role_its_token_and_passing_or_overridden_c
         }
     }
     assert_eq!(compose(&h, &c, &anna, &green_outage).await.status(), 422);
+    // In the Russian console, in Russian words, never the API's English.
+    let ru = c
+        .post(h.url("/console/compose"))
+        .header(header::COOKIE, format!("svetofor_session={anna}"))
+        .header(header::ORIGIN, &h.base)
+        .header(header::ACCEPT_LANGUAGE, "ru")
+        .form(&green_outage)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ru.status(), 422);
+    let text = ru.text().await.unwrap();
+    assert!(text.contains("Зелёный сбой — противоречие"), "{text}");
+    assert!(!text.contains("contradiction"), "{text}");
 }
 
 /// A signed-in GET of a console page, in English.

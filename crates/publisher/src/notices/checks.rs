@@ -26,14 +26,55 @@ pub const MAX_LANGUAGES: usize = 8;
 pub struct Rejected {
     /// The request field at fault.
     pub field: String,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain English words (the API's answer).
     pub message: String,
+    /// What is wrong, as data: for a person's own language (the console's catalogue).
+    pub why: Why,
 }
 
-pub(super) fn reject(field: &str, message: impl Into<String>) -> Rejected {
+/// Why a request was refused, for words in the reader's language; [`Rejected::message`] is
+/// the same in English for the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Why {
+    /// Only the API meets it (its English message is the words).
+    #[default]
+    Other,
+    Required,
+    Empty,
+    TooLong {
+        chars: usize,
+        max: usize,
+    },
+    ControlCharacters,
+    DirectionMark,
+    TitleOneLine,
+    ComponentId,
+    TooManyComponents,
+    MaintenanceNeedsStart,
+    EndsBeforeStart,
+    WindowOnlyForMaintenance,
+    /// A green outage or degradation.
+    GreenProblem,
+    RedNews,
+    InThePast,
+    NotAStateForKind,
+    BadLink,
+    AlreadyClosed,
+    AlreadyWithdrawn,
+    TooManyUpdates,
+    NothingToSay,
+    CloseWithResolve,
+    CorrectionEmpty,
+    TemplateGroup,
+    TemplateName,
+    TemplateMinutes,
+}
+
+pub(super) fn reject(field: &str, why: Why, message: impl Into<String>) -> Rejected {
     Rejected {
         field: field.to_owned(),
         message: message.into(),
+        why,
     }
 }
 
@@ -44,15 +85,20 @@ pub(super) fn check_text(
     required: bool,
 ) -> Result<(), Rejected> {
     if required && text.is_empty() {
-        return Err(reject(field, "must not be empty"));
+        return Err(reject(field, Why::Empty, "must not be empty"));
     }
     if let Text::Translated(map) = text {
         if map.len() > MAX_LANGUAGES {
-            return Err(reject(field, format!("at most {MAX_LANGUAGES} languages")));
+            return Err(reject(
+                field,
+                Why::Other,
+                format!("at most {MAX_LANGUAGES} languages"),
+            ));
         }
         if let Some(tag) = map.keys().find(|k| !is_language_tag(k)) {
             return Err(reject(
                 field,
+                Why::Other,
                 format!("\"{tag}\" is not a language tag such as \"ru\" or \"en\""),
             ));
         }
@@ -67,15 +113,21 @@ pub(super) fn check_text(
             };
             return Err(reject(
                 field,
+                Why::TooLong { chars: n, max },
                 format!("{n} characters{which}, at most {max} allowed"),
             ));
         }
         if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(reject(field, "contains control characters"));
+            return Err(reject(
+                field,
+                Why::ControlCharacters,
+                "contains control characters",
+            ));
         }
         if let Some(c) = s.chars().find(|c| is_bidi_control(*c)) {
             return Err(reject(
                 field,
+                Why::DirectionMark,
                 format!(
                     "contains the invisible direction mark U+{:04X}, which can make text read \
                      differently from how it is stored; remove it",
@@ -97,6 +149,7 @@ pub(super) fn check_title(title: &Text) -> Result<(), Rejected> {
     {
         return Err(reject(
             "title",
+            Why::TitleOneLine,
             "must be one line: no line breaks or tabs (put details in the body)",
         ));
     }
@@ -117,6 +170,7 @@ pub fn component_id(raw: &str) -> Result<String, Rejected> {
     if id != id.to_lowercase() {
         return Err(reject(
             "components",
+            Why::ComponentId,
             format!(
                 "\"{raw}\": component ids are lower case; write \"{}\" (set a display name \
                  with capitals through PUT /api/v1/components/{{id}})",
@@ -127,6 +181,7 @@ pub fn component_id(raw: &str) -> Result<String, Rejected> {
     if id.is_empty() || id.len() > 64 {
         return Err(reject(
             "components",
+            Why::ComponentId,
             format!("\"{raw}\": an id is 1 to 64 characters"),
         ));
     }
@@ -136,6 +191,7 @@ pub fn component_id(raw: &str) -> Result<String, Rejected> {
     {
         return Err(reject(
             "components",
+            Why::ComponentId,
             format!("\"{raw}\": use letters, digits, '-', '_' and '.' only"),
         ));
     }
@@ -148,10 +204,18 @@ pub(super) fn check_window(
     ends_at: Option<DateTime<Utc>>,
 ) -> Result<Option<Window>, Rejected> {
     match (kind, starts_at, ends_at) {
-        (Kind::Maintenance, None, _) => Err(reject("starts_at", "maintenance needs a start time")),
+        (Kind::Maintenance, None, _) => Err(reject(
+            "starts_at",
+            Why::MaintenanceNeedsStart,
+            "maintenance needs a start time",
+        )),
         (Kind::Maintenance, Some(s), e) => {
             if e.is_some_and(|e| e <= s) {
-                return Err(reject("ends_at", "must be after starts_at"));
+                return Err(reject(
+                    "ends_at",
+                    Why::EndsBeforeStart,
+                    "must be after starts_at",
+                ));
             }
             Ok(Some(Window {
                 starts_at: s,
@@ -161,6 +225,7 @@ pub(super) fn check_window(
         (_, None, None) => Ok(None),
         _ => Err(reject(
             "starts_at",
+            Why::WindowOnlyForMaintenance,
             "only maintenance notices have a window",
         )),
     }

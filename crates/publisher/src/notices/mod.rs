@@ -11,7 +11,7 @@ use svetofor_feed::{Component, Kind, Notice, Severity, State, Text, Update, Wind
 mod checks;
 
 pub use checks::{
-    MAX_BODY_CHARS, MAX_COMPONENTS, MAX_LANGUAGES, MAX_TITLE_CHARS, MAX_UPDATES, Rejected,
+    MAX_BODY_CHARS, MAX_COMPONENTS, MAX_LANGUAGES, MAX_TITLE_CHARS, MAX_UPDATES, Rejected, Why,
     component_id,
 };
 use checks::{check_text, check_title, check_window, is_bidi_control, reject};
@@ -28,14 +28,19 @@ fn maintenance_state(window: &Option<Window>, now: DateTime<Utc>) -> State {
 pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, Rejected> {
     let severity = req
         .severity
-        .ok_or_else(|| reject("severity", "required (green, yellow or red)"))?;
-    let kind = req
-        .kind
-        .ok_or_else(|| reject("kind", "required (outage, degraded, maintenance or info)"))?;
+        .ok_or_else(|| reject("severity", Why::Required, "required (green, yellow or red)"))?;
+    let kind = req.kind.ok_or_else(|| {
+        reject(
+            "kind",
+            Why::Required,
+            "required (outage, degraded, maintenance or info)",
+        )
+    })?;
     match (kind, severity) {
         (Kind::Outage | Kind::Degraded, Severity::Green) => {
             return Err(reject(
                 "severity",
+                Why::GreenProblem,
                 format!(
                     "a green {kind} is a contradiction: an {kind} is yellow or red; \
                      for good news or a recovery note use kind info"
@@ -45,18 +50,25 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
         (Kind::Info, Severity::Red) => {
             return Err(reject(
                 "kind",
+                Why::RedNews,
                 "news cannot be red: a red notice means the product is down, so use kind \
                  outage; for news use green or yellow",
             ));
         }
         _ => {}
     }
-    let title = req.title.ok_or_else(|| reject("title", "required"))?;
+    let title = req
+        .title
+        .ok_or_else(|| reject("title", Why::Required, "required"))?;
     check_title(&title)?;
     let body = req.body.unwrap_or_default();
     check_text("body", &body, MAX_BODY_CHARS, false)?;
     if req.components.len() > MAX_COMPONENTS {
-        return Err(reject("components", format!("at most {MAX_COMPONENTS}")));
+        return Err(reject(
+            "components",
+            Why::TooManyComponents,
+            format!("at most {MAX_COMPONENTS}"),
+        ));
     }
     let mut components = req
         .components
@@ -71,7 +83,7 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
         .and_then(|w| w.ends_at)
         .is_some_and(|e| e <= now)
     {
-        return Err(reject("ends_at", "is in the past"));
+        return Err(reject("ends_at", Why::InThePast, "is in the past"));
     }
     let state = match req.state {
         None if kind == Kind::Maintenance => maintenance_state(&window, now),
@@ -80,12 +92,14 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
         Some(s) if s.is_final() => {
             return Err(reject(
                 "state",
+                Why::Other,
                 "a new notice cannot start resolved, completed or withdrawn",
             ));
         }
         Some(s) if !s.fits(kind) => {
             return Err(reject(
                 "state",
+                Why::NotAStateForKind,
                 format!("\"{s}\" is not a state for kind \"{kind}\""),
             ));
         }
@@ -96,11 +110,12 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     {
         return Err(reject(
             "url",
+            Why::BadLink,
             "must be an http or https link of at most 2000 characters",
         ));
     }
     if req.next_update_at.is_some_and(|t| t <= now) {
-        return Err(reject("next_update_at", "is in the past"));
+        return Err(reject("next_update_at", Why::InThePast, "is in the past"));
     }
     Ok(Notice {
         id,
@@ -128,6 +143,7 @@ fn guard_open(notice: &Notice) -> Result<(), Rejected> {
     if notice.state.is_final() {
         return Err(reject(
             "state",
+            Why::AlreadyClosed,
             format!(
                 "notice {} is already {}; post a new notice instead",
                 notice.id, notice.state
@@ -146,6 +162,7 @@ fn push_update(
     if notice.updates.len() >= MAX_UPDATES {
         return Err(reject(
             "text",
+            Why::TooManyUpdates,
             format!("notice {} already has {MAX_UPDATES} updates", notice.id),
         ));
     }
@@ -171,7 +188,11 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         && req.starts_at.is_none()
         && req.ends_at.is_none();
     if nothing {
-        return Err(reject("text", "an update must say or change something"));
+        return Err(reject(
+            "text",
+            Why::NothingToSay,
+            "an update must say or change something",
+        ));
     }
     let text = req.text.unwrap_or_default();
     check_text("text", &text, MAX_BODY_CHARS, false)?;
@@ -182,6 +203,7 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         (Kind::Outage | Kind::Degraded, Some(Severity::Green)) => {
             return Err(reject(
                 "severity",
+                Why::GreenProblem,
                 format!(
                     "an {} is yellow or red; to say it is over, resolve it",
                     notice.kind
@@ -191,6 +213,7 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         (Kind::Info, Some(Severity::Red)) => {
             return Err(reject(
                 "severity",
+                Why::RedNews,
                 "news cannot be red: post an outage notice for a problem",
             ));
         }
@@ -203,15 +226,20 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         if !s.fits(notice.kind) {
             return Err(reject(
                 "state",
+                Why::NotAStateForKind,
                 format!("\"{s}\" is not a state for kind \"{}\"", notice.kind),
             ));
         }
         if s.is_final() {
-            return Err(reject("state", "use resolve or withdraw to close a notice"));
+            return Err(reject(
+                "state",
+                Why::CloseWithResolve,
+                "use resolve or withdraw to close a notice",
+            ));
         }
     }
     if req.next_update_at.is_some_and(|t| t <= now) {
-        return Err(reject("next_update_at", "is in the past"));
+        return Err(reject("next_update_at", Why::InThePast, "is in the past"));
     }
     if req.starts_at.is_some() || req.ends_at.is_some() {
         let old = notice.window.clone();
@@ -280,11 +308,16 @@ pub fn withdraw(notice: &mut Notice, req: Closing, now: DateTime<Utc>) -> Result
 /// the feed's history for days); a withdrawn one is gone from desktops.
 pub fn correct(notice: &mut Notice, req: Correction, now: DateTime<Utc>) -> Result<(), Rejected> {
     if req.title.is_none() && req.body.is_none() {
-        return Err(reject("title", "a correction must give a title or a body"));
+        return Err(reject(
+            "title",
+            Why::CorrectionEmpty,
+            "a correction must give a title or a body",
+        ));
     }
     if notice.state == State::Withdrawn {
         return Err(reject(
             "state",
+            Why::AlreadyWithdrawn,
             format!(
                 "notice {} is withdrawn: desktops no longer show it",
                 notice.id
@@ -366,6 +399,7 @@ pub fn named_component(id: &str, req: ComponentSettings) -> Result<Component, Re
     {
         return Err(reject(
             "group",
+            Why::TemplateGroup,
             "at most 100 characters, no control characters",
         ));
     }
@@ -408,13 +442,18 @@ pub fn check_template(t: &Template, now: DateTime<Utc>) -> Result<(), Rejected> 
     if !name_ok {
         return Err(reject(
             "name",
+            Why::TemplateName,
             "use lower-case Latin letters, digits and -, at most 64 (e.g. \"payments-down\")",
         ));
     }
     if t.next_update_minutes
         .is_some_and(|m| m == 0 || m > 7 * 24 * 60)
     {
-        return Err(reject("next_update_minutes", "between 1 minute and 7 days"));
+        return Err(reject(
+            "next_update_minutes",
+            Why::TemplateMinutes,
+            "between 1 minute and 7 days",
+        ));
     }
     let req = NewNotice {
         severity: Some(t.severity),

@@ -57,6 +57,7 @@ impl Publisher {
             {
                 return Err(PublishError::Rejected(notices::Rejected {
                     field: "id".to_owned(),
+                    why: notices::Why::Other,
                     message: format!(
                         "component \"{id}\" is named by open notice {}: close it, or post the \
                          change without the component, first",

@@ -25,6 +25,7 @@ fn check(body: &DraftBody, now: DateTime<Utc>) -> Result<(), Rejected> {
         return Err(Rejected {
             field: "publish_at".to_owned(),
             message: "is in the past; publish the draft now instead".to_owned(),
+            why: notices::Why::InThePast,
         });
     }
     let at = body.publish_at.unwrap_or(now);

@@ -137,6 +137,7 @@ async fn put_template(
         return Err(notices::Rejected {
             field: "name".to_owned(),
             message: format!("is \"{}\" but the address names \"{name}\"", t.name),
+            why: notices::Why::Other,
         }
         .into());
     }

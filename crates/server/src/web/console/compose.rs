@@ -16,7 +16,7 @@ use super::checks::{self, Check, Draft as CheckedDraft};
 use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
 use super::form::{
     Choice, Marks, Select, confirmed, delays, form_field, form_time, in_lang, marks_of, overrides,
-    time_refusal,
+    refusal_text, time_refusal,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
@@ -348,7 +348,7 @@ pub(super) async fn compose(
                 marks
                     .entry(form_field(&r.field))
                     .or_default()
-                    .push(r.message);
+                    .push(refusal_text(w, &r));
                 vec![]
             }
         };
@@ -416,7 +416,7 @@ pub(super) async fn compose(
             marks
                 .entry(form_field(&r.field))
                 .or_default()
-                .push(r.message);
+                .push(refusal_text(w, &r));
             let page = compose_page(w, &setting, &f, &failed, &marks, &[]);
             html(StatusCode::UNPROCESSABLE_ENTITY, &[], page)
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use svetofor_feed::Text;
+use svetofor_publisher::notices::{Rejected, Why};
 use svetofor_publisher::when::{self, WhenError};
 
 use super::checks::Check;
@@ -49,6 +50,45 @@ fn zone_of(tz: &str) -> FixedOffset {
         .unwrap_or(0)
         .clamp(-14 * 60, 14 * 60);
     FixedOffset::east_opt(east * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// The publisher's refusal in the console's language: its English message is the API's.
+pub(super) fn refusal_text(w: &Words, r: &Rejected) -> String {
+    let key = match r.why {
+        // Only the API and the command line meet these; their words are the API's.
+        Why::Other => return r.message.clone(),
+        Why::TooLong { chars, max } => {
+            return w.tr_str(
+                "console-refusal-too-long",
+                &[("chars", &chars.to_string()), ("max", &max.to_string())],
+            );
+        }
+        Why::Required => "console-refusal-required",
+        Why::Empty => "console-refusal-empty",
+        Why::ControlCharacters => "console-refusal-control",
+        Why::DirectionMark => "console-refusal-direction-mark",
+        Why::TitleOneLine => "console-refusal-title-one-line",
+        Why::ComponentId => "console-refusal-component-id",
+        Why::TooManyComponents => "console-refusal-too-many-components",
+        Why::MaintenanceNeedsStart => "console-refusal-maintenance-start",
+        Why::EndsBeforeStart => "console-refusal-ends-before-start",
+        Why::WindowOnlyForMaintenance => "console-refusal-window-only-maintenance",
+        Why::GreenProblem => "console-refusal-green-problem",
+        Why::RedNews => "console-refusal-red-news",
+        Why::InThePast => "console-refusal-in-the-past",
+        Why::NotAStateForKind => "console-refusal-state-for-kind",
+        Why::BadLink => "console-refusal-link",
+        Why::AlreadyClosed => "console-refusal-closed",
+        Why::AlreadyWithdrawn => "console-refusal-withdrawn",
+        Why::TooManyUpdates => "console-refusal-too-many-updates",
+        Why::NothingToSay => "console-refusal-nothing-to-say",
+        Why::CloseWithResolve => "console-refusal-close-with-resolve",
+        Why::CorrectionEmpty => "console-refusal-correction-empty",
+        Why::TemplateGroup => "console-refusal-template-group",
+        Why::TemplateName => "console-refusal-template-name",
+        Why::TemplateMinutes => "console-refusal-template-minutes",
+    };
+    w.t(key)
 }
 
 /// What to say next to a time field that could not be read.
@@ -179,4 +219,73 @@ pub(super) fn overrides(failed: &[Check], reason: &str) -> serde_json::Value {
         "checks": failed.iter().map(|c| c.name()).collect::<Vec<_>>(),
         "reason": reason.trim(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::words::{self, Lang};
+
+    /// Every refusal a person can meet in the console is said in each console language, in
+    /// its own words: never the API's English inside the Russian console.
+    #[test]
+    fn every_refusal_has_words_in_each_language() {
+        let all = [
+            Why::Required,
+            Why::Empty,
+            Why::TooLong {
+                chars: 250,
+                max: 200,
+            },
+            Why::ControlCharacters,
+            Why::DirectionMark,
+            Why::TitleOneLine,
+            Why::ComponentId,
+            Why::TooManyComponents,
+            Why::MaintenanceNeedsStart,
+            Why::EndsBeforeStart,
+            Why::WindowOnlyForMaintenance,
+            Why::GreenProblem,
+            Why::RedNews,
+            Why::InThePast,
+            Why::NotAStateForKind,
+            Why::BadLink,
+            Why::AlreadyClosed,
+            Why::AlreadyWithdrawn,
+            Why::TooManyUpdates,
+            Why::NothingToSay,
+            Why::CloseWithResolve,
+            Why::CorrectionEmpty,
+            Why::TemplateGroup,
+            Why::TemplateName,
+            Why::TemplateMinutes,
+        ];
+        for lang in Lang::ALL {
+            let w = words::of(lang);
+            for why in all {
+                let r = Rejected {
+                    field: "f".into(),
+                    message: "the API's English".into(),
+                    why,
+                };
+                let said = refusal_text(w, &r);
+                assert!(
+                    !said.starts_with("console-refusal") && said != r.message,
+                    "{lang} {why:?}: {said}"
+                );
+            }
+        }
+        let ru = refusal_text(
+            words::of(Lang::Ru),
+            &Rejected {
+                field: "title".into(),
+                message: "250 characters, at most 200 allowed".into(),
+                why: Why::TooLong {
+                    chars: 250,
+                    max: 200,
+                },
+            },
+        );
+        assert_eq!(ru, "Слишком длинно: 250 знаков, можно не больше 200.");
+    }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use svetofor_api::{ComponentSettings, Template};
 use svetofor_feed::{Kind, Severity, Text};
 
-use super::form::{Choice, Marks, Select, in_lang, list, text, word};
+use super::form::{Choice, Marks, Select, in_lang, list, refusal_text, text, word};
 use super::guard::nav_of;
 use super::guard::{Admin, Person, Posted, Reader};
 use super::pages::{Layout, draw};
@@ -200,7 +200,10 @@ pub(super) async fn save_template(
             };
             let mut marks = Marks::new();
             let field = if r.field == "body" { "title" } else { &r.field };
-            marks.entry(field.to_owned()).or_default().push(r.message);
+            marks
+                .entry(field.to_owned())
+                .or_default()
+                .push(refusal_text(w, &r));
             let nav = nav_of(&user, &s);
             templates_page(w, &nav, &list, &f, &marks, StatusCode::UNPROCESSABLE_ENTITY)
         }
@@ -293,7 +296,7 @@ async fn components_page(
 pub(super) async fn save_component(
     State(app): State<Arc<AppState>>,
     headers: HeaderMap,
-    Posted(user, s, f, ..): Posted<Admin, ComponentForm>,
+    Posted(user, s, f, w, ..): Posted<Admin, ComponentForm>,
 ) -> Response {
     let result = if f.action == "retire" {
         app.publisher.remove_component(&f.id, user.actor()).await
@@ -313,7 +316,10 @@ pub(super) async fn save_component(
         Err(PublishError::Rejected(r)) => {
             let mut marks = Marks::new();
             let field = if r.field == "id" { "id" } else { "name" };
-            marks.entry(field.to_owned()).or_default().push(r.message);
+            marks
+                .entry(field.to_owned())
+                .or_default()
+                .push(refusal_text(w, &r));
             components_page(
                 &app,
                 &headers,

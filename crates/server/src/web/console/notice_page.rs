@@ -14,8 +14,8 @@ use svetofor_feed::{Kind, Notice, State as NoticeState};
 
 use super::checks::{self, Check};
 use super::form::{
-    Choice, Marks, Select, confirmed, delays, in_lang, marks_of, moment, overrides, same_words,
-    text, time_refusal, word,
+    Choice, Marks, Select, confirmed, delays, in_lang, marks_of, moment, overrides, refusal_text,
+    same_words, text, time_refusal, word,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
@@ -405,7 +405,10 @@ pub(super) async fn change(
             } else {
                 "text"
             };
-            marks.entry(at.into()).or_default().push(r.message);
+            marks
+                .entry(at.into())
+                .or_default()
+                .push(refusal_text(w, &r));
             again(&app, w, (&user, &s), &n, &failed, &marks, (&action, &f)).await
         }
         Err(e) => failure(e),
