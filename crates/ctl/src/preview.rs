@@ -10,13 +10,13 @@ use svetofor_server::web::console::preview::{
     BannerPreview, InProduct, InProductAsk, InProductBanner, InProductRecovery, Preview, Previewer,
 };
 
-/// Previews from the desktop models, in UTC (the console says so).
+/// Previews from the desktop models, in the writer's zone.
 #[derive(Debug, Default)]
 pub struct DesktopPreview;
 
 impl Previewer for DesktopPreview {
-    fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview> {
-        let p = preview::notice(notice, Lang::read(lang))?;
+    fn preview(&self, notice: &Notice, lang: &str, offset_minutes: i32) -> Option<Preview> {
+        let p = preview::notice(notice, Lang::read(lang), offset_minutes)?;
         Some(Preview {
             severity: p.severity,
             banner: p.banner.map(|m| BannerPreview {
@@ -24,6 +24,7 @@ impl Previewer for DesktopPreview {
                 title: m.title,
                 line: m.line,
                 when: m.since,
+                next_update: m.next_update,
             }),
             tray: p.tray,
             notification: p.notification,

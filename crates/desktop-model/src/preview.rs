@@ -25,10 +25,11 @@ pub struct NoticePreview {
 }
 
 /// The preview of `notice` as the only notice of a feed.
-pub fn notice(notice: &Notice, lang: Lang) -> Option<NoticePreview> {
+pub fn notice(notice: &Notice, lang: Lang, offset_minutes: i32) -> Option<NoticePreview> {
     let cat = Catalog::new(lang);
     let now = Utc::now().max(notice.created_at);
-    let utc = FixedOffset::east_opt(0)?;
+    // The writer's zone, as the console's form says: what employees there will read.
+    let utc = FixedOffset::east_opt(offset_minutes.clamp(-14 * 60, 14 * 60) * 60)?;
     let snapshot = Feed::of_notice(notice).into_snapshot();
     let view = view::build(&snapshot, now, &[], lang.tag());
     let banner = match Banner::new().on_view(&cat, &view, now, utc) {

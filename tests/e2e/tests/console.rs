@@ -198,6 +198,12 @@ async fn support_runs_a_whole_incident_from_the_browser() {
     desk.wait("the first green", LIMIT, |v| state(v, "green"));
     let shots = shots_dir();
     let b = Browser::start("ru").await;
+    // A support person in Moscow, on a server that keeps UTC.
+    b.cdp(
+        "Emulation.setTimezoneOverride",
+        serde_json::json!({"timezoneId": "Europe/Moscow"}),
+    )
+    .await;
     sign_in(&b, &server, "anna", PASSWORD).await;
     wait_text(&b, "Вы вошли как anna").await;
 
@@ -229,6 +235,24 @@ async fn support_runs_a_whole_incident_from_the_browser() {
     // The preview, from the desktop app's own models, before anything is published.
     b.click("form.compose button[value=preview]").await;
     let preview = wait_text(&b, "Что увидят на компьютерах сотрудников").await;
+    // It lands on the preview, drawn in the writer's zone with the promise the desktop shows.
+    assert_eq!(
+        b.run("return location.hash").await,
+        serde_json::json!("#preview")
+    );
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
+    let strip = b
+        .run("return document.querySelector('.preview .strip').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let since_ok = [0, 1].iter().any(|back| {
+        let t = (chrono::Utc::now() - chrono::TimeDelta::minutes(*back)).with_timezone(&moscow);
+        strip.contains(&format!("с {}", t.format("%H:%M")))
+    });
+    assert!(since_ok, "Moscow time in the strip: {strip}");
+    assert!(strip.contains("следующее обновление до"), "{strip}");
     assert!(
         preview.contains("Сбой Платежи не проходят Оплата картой не работает."),
         "{preview}"

@@ -15,8 +15,8 @@ use svetofor_feed::{Component, Text};
 use super::checks::{self, Check, Draft as CheckedDraft};
 use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
 use super::form::{
-    Choice, Marks, Select, confirmed, delays, form_field, form_time, in_lang, marks_of, overrides,
-    refusal_text, time_refusal,
+    Choice, Marks, Select, confirmed, delays, form_field, form_time, in_lang, marks_of,
+    offset_minutes, overrides, refusal_text, time_refusal,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
@@ -336,11 +336,13 @@ pub(super) async fn compose(
                     seq: 0,
                     notice: n.clone(),
                 };
+                // Drawn in the writer's zone, as the form's times are read.
+                let east = offset_minutes(&f.tz);
                 Lang::ALL
                     .into_iter()
                     .filter_map(|l| {
-                        let said = svetofor_channels::words::message(&event, l, 180);
-                        p.preview(&n, l.tag()).map(|v| (l, v, said))
+                        let said = svetofor_channels::words::message(&event, l, east);
+                        p.preview(&n, l.tag(), east).map(|v| (l, v, said))
                     })
                     .collect()
             }),

@@ -44,12 +44,15 @@ pub(super) fn moment(
 
 /// The browser's zone from the minutes east of UTC its script sent; UTC if it sent none.
 fn zone_of(tz: &str) -> FixedOffset {
-    let east = tz
-        .trim()
+    FixedOffset::east_opt(offset_minutes(tz) * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// The minutes east of UTC the console's script sent (0 if none), within real zones' range.
+pub(super) fn offset_minutes(tz: &str) -> i32 {
+    tz.trim()
         .parse::<i32>()
         .unwrap_or(0)
-        .clamp(-14 * 60, 14 * 60);
-    FixedOffset::east_opt(east * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+        .clamp(-14 * 60, 14 * 60)
 }
 
 /// The publisher's refusal in the console's language: its English message is the API's.

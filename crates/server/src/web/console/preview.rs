@@ -27,12 +27,15 @@ pub struct BannerPreview {
     pub line: String,
     /// "since 14:25", "until 16:00".
     pub when: String,
+    /// "next update by 15:00", when support promised one.
+    pub next_update: Option<String>,
 }
 
 /// Renders previews from the desktop app's models.
 pub trait Previewer: Send + Sync + std::fmt::Debug {
-    /// The preview of `notice` as the only notice of a feed, in `lang` (`ru`, `en`).
-    fn preview(&self, notice: &Notice, lang: &str) -> Option<Preview>;
+    /// The preview of `notice` as the only notice of a feed, in `lang` (`ru`, `en`), its
+    /// times in the writer's zone (`offset_minutes` east of UTC).
+    fn preview(&self, notice: &Notice, lang: &str, offset_minutes: i32) -> Option<Preview>;
 
     /// The in-product banner (`/embed.js`) for a whole feed: what the desktop banner would
     /// show now, by the desktop's own rules and words.
