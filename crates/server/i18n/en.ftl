@@ -66,6 +66,7 @@ console-check-no-next-update = An outage needs a promised next update: people wa
 console-check-no-contact = Give a contact: an address, a phone number or a link.
 console-check-missing-language = Write the title in both languages.
 console-check-title-too-long = The title is longer than the banner shows (120 characters).
+console-check-placeholder = A template placeholder in curly braces is left in the text, such as {"{"}time{"}"}: replace it with the real value.
 console-check-no-summary = End an outage with a summary: what happened and what was done.
 console-state-investigating = Investigating
 console-state-identified = Cause found

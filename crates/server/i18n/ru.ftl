@@ -66,6 +66,7 @@ console-check-no-next-update = При сбое пообещайте следую
 console-check-no-contact = Укажите контакт: адрес, телефон или ссылку.
 console-check-missing-language = Напишите заголовок на обоих языках.
 console-check-title-too-long = Заголовок длиннее, чем помещается в баннер (120 символов).
+console-check-placeholder = В тексте остался заполнитель из шаблона в фигурных скобках, например {"{"}time{"}"}: замените его настоящим значением.
 console-check-no-summary = Завершите сбой итогом: что случилось и что сделано.
 console-state-investigating = Выясняем причину
 console-state-identified = Причина найдена

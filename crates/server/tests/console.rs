@@ -406,6 +406,18 @@ async fn publishing_needs_the_support_role_its_token_and_passing_or_overridden_c
         }
     }
     assert_eq!(compose(&h, &c, &anna, &green_outage).await.status(), 422);
+    // A template's placeholder left in is held back like any other check.
+    let mut leftover = overridden.clone();
+    leftover.retain(|f| f.0 != "confirm");
+    for f in leftover.iter_mut() {
+        if f.0 == "title_ru" {
+            f.1 = "Платежи не проходят с {time}";
+        }
+    }
+    let held = compose(&h, &c, &anna, &leftover).await;
+    assert_eq!(held.status(), 422);
+    let text = held.text().await.unwrap();
+    assert!(text.contains("A template placeholder"), "{text}");
     // In the Russian console, in Russian words, never the API's English.
     let ru = c
         .post(h.url("/console/compose"))

@@ -24,6 +24,8 @@ pub enum Check {
     TitleTooLong,
     /// A red notice ends without a summary.
     NoSummary,
+    /// A template's `{time}` or `{component}` left in, which would be published as it is.
+    Placeholder,
 }
 
 impl Check {
@@ -34,6 +36,7 @@ impl Check {
             Check::NoNextUpdate => "next_update_at",
             Check::MissingLanguage | Check::TitleTooLong => "title_ru",
             Check::NoSummary => "text_ru",
+            Check::Placeholder => "body_ru",
         }
     }
 
@@ -46,6 +49,7 @@ impl Check {
             Check::MissingLanguage => "console-check-missing-language",
             Check::TitleTooLong => "console-check-title-too-long",
             Check::NoSummary => "console-check-no-summary",
+            Check::Placeholder => "console-check-placeholder",
         }
     }
 
@@ -58,6 +62,7 @@ impl Check {
             Check::MissingLanguage => "missing_language",
             Check::TitleTooLong => "title_too_long",
             Check::NoSummary => "no_summary",
+            Check::Placeholder => "placeholder",
         }
     }
 }
@@ -81,9 +86,29 @@ fn has_contact(text: &str) -> bool {
     text.contains('@') || text.contains("http://") || text.contains("https://") || digits
 }
 
+/// Whether `text` still holds a template's placeholder: `{` and `}` around a short word with
+/// no spaces (`{time}`, `{компонент}`), as templates write them.
+fn has_placeholder(text: &str) -> bool {
+    text.split('{').skip(1).any(|after| {
+        after.split_once('}').is_some_and(|(inside, _)| {
+            let n = inside.chars().count();
+            (1..=40).contains(&n)
+                && inside
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+        })
+    })
+}
+
 /// The checks a new notice fails.
 pub fn before_publish(d: &Draft<'_>) -> Vec<Check> {
     let mut out = vec![];
+    if [d.title_ru, d.title_en, d.body_ru, d.body_en]
+        .iter()
+        .any(|t| has_placeholder(t))
+    {
+        out.push(Check::Placeholder);
+    }
     let (ru, en) = (d.title_ru.trim(), d.title_en.trim());
     if ru.is_empty() != en.is_empty() {
         out.push(Check::MissingLanguage);
@@ -159,6 +184,21 @@ mod tests {
             before_publish(&red(&long, "P", "a@b", true)),
             [Check::TitleTooLong]
         );
+        assert_eq!(
+            before_publish(&red(
+                "Платежи не проходят с {time}",
+                "Payments fail",
+                "a@b",
+                true
+            )),
+            [Check::Placeholder]
+        );
+        assert_eq!(
+            before_publish(&red("П", "P", "Не работает {компонент}. a@b", true)),
+            [Check::Placeholder]
+        );
+        // Braces in ordinary writing are not a placeholder.
+        assert!(before_publish(&red("П", "P", "Код ошибки { 502 } a@b {}", true)).is_empty());
         assert_eq!(before_resolve(Severity::Red, " "), [Check::NoSummary]);
         assert!(before_resolve(Severity::Yellow, "").is_empty());
     }

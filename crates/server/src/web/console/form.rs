@@ -290,5 +290,10 @@ mod tests {
             },
         );
         assert_eq!(ru, "Слишком длинно: 250 знаков, можно не больше 200.");
+        // Braces are written as Fluent literals: the reader sees {time}.
+        for lang in Lang::ALL {
+            let said = words::of(lang).t("console-check-placeholder");
+            assert!(said.contains(" {time}:"), "{said}");
+        }
     }
 }
