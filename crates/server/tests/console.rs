@@ -1299,6 +1299,15 @@ async fn withdrawing_needs_a_reason_and_a_tick() {
         now.contains("<p class=\"done\" role=\"status\">✓ Notice withdrawn.</p>"),
         "{now}"
     );
+    // The audit log reads as sentences: who did what to which notice, by its title.
+    let (_, audit) = page(&h, &c, &anna, "/console/audit").await;
+    assert!(audit.contains("withdrew a notice"), "{audit}");
+    assert!(audit.contains(">«Payments»</a>"), "{audit}");
+    assert!(
+        audit.contains("<details><summary>Details</summary><pre>"),
+        "{audit}"
+    );
+    assert!(!audit.contains("<code>notice.withdraw</code>"), "{audit}");
     let (_, plain) = page(&h, &c, &anna, "/console/?done=%3Cb%3E").await;
     assert!(
         !plain.contains("class=\"done\""),

@@ -544,12 +544,13 @@ async fn an_admin_keeps_templates_components_people_and_tokens_and_support_start
         "ru",
     )
     .await;
+    // In words, not codes: template.save, draft.save, notice.create, user.create, token.create.
     for action in [
-        "template.save",
-        "draft.save",
-        "notice.create",
-        "user.create",
-        "token.create",
+        "сохранил(а) шаблон",
+        "сохранил(а) черновик",
+        "опубликовал(а) сообщение",
+        "добавил(а) человека",
+        "создал(а) токен API",
     ] {
         assert!(page.contains(action), "{action} in {page}");
     }

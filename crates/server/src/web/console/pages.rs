@@ -180,9 +180,10 @@ table.grid th, table.grid td { text-align: left; padding: 6px 8px; border-bottom
 table.grid td input { max-width: none; margin: 0; }
 table.list { table-layout: auto; }
 table.list td, table.list th { overflow-wrap: normal; }
-table.audit td:nth-child(-n+3), table.audit th { white-space: nowrap; }
+table.audit td:nth-child(-n+2), table.audit th { white-space: nowrap; }
+table.audit td.detail summary { font-weight: normal; white-space: nowrap; }
 table.audit td:nth-child(4), table.audit td.detail { overflow-wrap: anywhere; }
-table.audit td.detail { font-family: ui-monospace, monospace; font-size: 12px; color: #444; }
+table.audit td.detail pre { font-family: ui-monospace, monospace; font-size: 12px; color: #444; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 40ch; margin: 4px 0 0; }
 .secret { background: #e6f4ea; border: 1px solid #1e7e34; border-radius: 8px; padding: 8px 12px; overflow-wrap: anywhere; }
 fieldset.later { margin-top: 14px; }
 form.filters { display: grid; grid-template-columns: repeat(4, 1fr) auto; gap: 8px; align-items: end; }
