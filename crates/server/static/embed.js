@@ -53,7 +53,12 @@
     "a:focus-visible,button:focus-visible{outline:3px solid currentColor;outline-offset:2px}" +
     ".f-red{fill:#d7263d;stroke:#fff;stroke-width:3}.f-yellow{fill:#f2b705;stroke:#1c1c1c;stroke-width:3}" +
     ".f-green{fill:#1e9e4a;stroke:#fff;stroke-width:3}.k{fill:#1c1c1c}.w{fill:#fff}" +
-    ".m{fill:none;stroke:#fff;stroke-width:7;stroke-linecap:round}";
+    ".m{fill:none;stroke:#fff;stroke-width:7;stroke-linecap:round}" +
+    // A phone: the words take the line beside the light, two lines at most (the rest is on
+    // the details page), and the link and the close button go below them.
+    "@media (max-width:520px){.bar{flex-wrap:wrap;gap:4px 10px;padding:6px 12px}" +
+    ".text{flex:1 1 calc(100% - 34px);display:-webkit-box;-webkit-box-orient:vertical;" +
+    "-webkit-line-clamp:2;line-clamp:2;overflow:hidden}.details{margin-left:32px}}";
 
   var host = null;
   var root = null;

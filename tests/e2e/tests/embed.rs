@@ -141,6 +141,42 @@ async fn one_script_tag_shows_the_desktop_banner_under_a_strict_csp() {
             .starts_with(&format!("{}/notices/{id}", server.url))
     );
     b.screenshot(&shots.join("embed-red-ru.png")).await;
+    // On a phone (375 × 800) the strip stays a strip: two lines of words at most, the link
+    // and the close button below them, not squeezed beside.
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let phone = b
+        .run(
+            "const r = document.querySelector('svetofor-banner').shadowRoot;              const box = (s) => r.querySelector(s).getBoundingClientRect();              const lh = parseFloat(getComputedStyle(r.querySelector('.text')).lineHeight);              return {height: document.querySelector('svetofor-banner').getBoundingClientRect().height,                      text: box('.text').height, line: lh, textBottom: box('.text').bottom,                      close: box('button.dismiss').top, width: document.querySelector('svetofor-banner').getBoundingClientRect().width};",
+        )
+        .await;
+    let num = |k: &str| phone[k].as_f64().unwrap_or(f64::MAX);
+    assert!(
+        num("height") <= 120.0,
+        "at most 15 % of the screen: {phone}"
+    );
+    assert!(
+        num("text") <= 2.0 * num("line") + 1.0,
+        "two lines at most: {phone}"
+    );
+    assert!(
+        num("close") >= num("textBottom") - 1.0,
+        "buttons below: {phone}"
+    );
+    assert!(
+        num("width") <= 375.0,
+        "nothing wider than the screen: {phone}"
+    );
+    b.screenshot(&shots.join("embed-red-ru-375.png")).await;
+    b.cdp(
+        "Emulation.clearDeviceMetricsOverride",
+        serde_json::json!({}),
+    )
+    .await;
 
     // Dismissed: gone, and still gone after a reload; red comes back with its next update.
     b.run("document.querySelector('svetofor-banner').shadowRoot.querySelector('button.dismiss').click()")
