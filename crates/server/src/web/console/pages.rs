@@ -180,6 +180,7 @@ table.grid th, table.grid td { text-align: left; padding: 6px 8px; border-bottom
 table.grid td input { max-width: none; margin: 0; }
 table.list { table-layout: auto; }
 table.list td, table.list th { overflow-wrap: normal; }
+@media (max-width: 600px) { table.list { display: block; overflow-x: auto; } form.filters { grid-template-columns: 1fr 1fr; } }
 table.audit td:nth-child(-n+2), table.audit th { white-space: nowrap; }
 table.audit td.detail summary { font-weight: normal; white-space: nowrap; }
 table.audit td:nth-child(4), table.audit td.detail { overflow-wrap: anywhere; }
