@@ -57,6 +57,10 @@ pub struct NoticeUpdate {
     /// New promise of the next word; `null` keeps the old one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_update_at: Option<DateTime<Utc>>,
+    /// Takes the promise back (support cannot say when they will know more); refused
+    /// together with a `next_update_at`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_next_update: bool,
     /// Replaces the headline (same limits as on creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<Text>,

@@ -214,6 +214,7 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         state: a.state,
         severity: a.severity,
         next_update_at: opt_moment("next-update", &a.times.next_update)?,
+        no_next_update: false,
         title: a.title.map(Text::Plain),
         body: None,
         starts_at: opt_moment("starts-at", &a.times.starts_at)?,

@@ -338,3 +338,5 @@ console-audit-did-channel-create = added a channel
 console-audit-did-channel-remove = removed a channel
 console-audit-did-delivery-retry = sent a delivery again
 console-audit-did-intake-rules = changed the alert intake rules
+console-update-keep-promise = keep the promise as it is
+console-update-take-promise-back = take the promise back (we do not know when we will know more)

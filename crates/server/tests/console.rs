@@ -1442,3 +1442,71 @@ async fn the_ending_form_is_named_for_the_kind_of_notice() {
         "{now_page}"
     );
 }
+
+/// An update keeps the promise made unless it is changed, and can take it back.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_keeps_or_takes_back_the_promise() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let support = h.token(Role::Support);
+    let promised = Utc::now() + chrono::TimeDelta::minutes(45);
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red", "kind": "outage",
+                "title": {"ru": "Платежи", "en": "Payments"}, "body": {"ru": "Не проходят, a@b"},
+                "next_update_at": promised}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap().to_owned();
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let path = format!("/console/notices/{id}");
+    let (_, page_text) = page(&h, &c, &anna, &path).await;
+    assert!(
+        page_text.contains("<option value=\"\" selected>keep the promise as it is</option>"),
+        "{page_text}"
+    );
+    assert!(
+        page_text.contains("<option value=\"none\">take the promise back"),
+        "{page_text}"
+    );
+    let csrf = hidden_csrf(&page_text);
+    let update = format!("{path}/update");
+    let kept = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Чиним"),
+            ("next_update_at", ""),
+        ],
+    )
+    .await;
+    assert_eq!(kept.status(), 303);
+    let feed = h.feed().await;
+    assert!(feed.snapshot.notices[0].next_update_at.is_some(), "kept");
+    let back = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Ищем причину"),
+            ("next_update_at", "none"),
+        ],
+    )
+    .await;
+    assert_eq!(back.status(), 303);
+    let feed = h.feed().await;
+    assert_eq!(feed.snapshot.notices[0].next_update_at, None, "taken back");
+    let (_, page_text) = page(&h, &c, &anna, &path).await;
+    assert!(
+        page_text.contains("<option value=\"\" selected>no promise</option>"),
+        "{page_text}"
+    );
+}

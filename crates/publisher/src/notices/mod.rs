@@ -183,6 +183,7 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         && req.state.is_none()
         && req.severity.is_none()
         && req.next_update_at.is_none()
+        && !req.no_next_update
         && req.title.is_none()
         && req.body.is_none()
         && req.starts_at.is_none()
@@ -241,6 +242,13 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
     if req.next_update_at.is_some_and(|t| t <= now) {
         return Err(reject("next_update_at", Why::InThePast, "is in the past"));
     }
+    if req.no_next_update && req.next_update_at.is_some() {
+        return Err(reject(
+            "next_update_at",
+            Why::Other,
+            "give a new promise or take it back, not both",
+        ));
+    }
     if req.starts_at.is_some() || req.ends_at.is_some() {
         let old = notice.window.clone();
         let window = check_window(
@@ -268,6 +276,8 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
     }
     if req.next_update_at.is_some() {
         notice.next_update_at = req.next_update_at;
+    } else if req.no_next_update {
+        notice.next_update_at = None;
     }
     push_update(notice, now, text, severity_changed)
 }
@@ -552,6 +562,40 @@ mod tests {
         assert_eq!(n.severity, Severity::Red);
         assert_eq!(n.body.get("en", "en"), "Now down");
         assert_eq!(n.updates.last().unwrap().severity, Some(Severity::Red));
+        // A promise is kept by an update that says nothing of it, and can be taken back.
+        n.next_update_at = Some(t(30));
+        update(
+            &mut n,
+            NoticeUpdate {
+                text: Some("Still down".into()),
+                ..NoticeUpdate::default()
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(n.next_update_at, Some(t(30)));
+        update(
+            &mut n,
+            NoticeUpdate {
+                no_next_update: true,
+                ..NoticeUpdate::default()
+            },
+            t(1),
+        )
+        .unwrap();
+        assert_eq!(n.next_update_at, None);
+        assert!(
+            update(
+                &mut n,
+                NoticeUpdate {
+                    no_next_update: true,
+                    next_update_at: Some(t(40)),
+                    ..NoticeUpdate::default()
+                },
+                t(1),
+            )
+            .is_err()
+        );
         resolve(&mut n, Closing::default(), t(2)).unwrap();
         assert_eq!(n.state, State::Resolved);
         assert!(withdraw(&mut n, Closing::default(), t(3)).is_err());

@@ -156,6 +156,26 @@ struct Page<'a> {
     end_button: &'static str,
 }
 
+/// The update form's value that takes the promise back.
+const NO_PROMISE: &str = "none";
+
+/// The update form's promise: with one made, it stands unless changed ("keep as it is", the
+/// presets, "take it back"); without one, "no promise" and the presets.
+fn promise_choices(w: &Words, promised: bool, current: &str) -> Select {
+    let shown = if current == NO_PROMISE { "" } else { current };
+    let mut s = delays(w, "next_update_at", shown);
+    if promised {
+        s.options[0].label = w.t("console-update-keep-promise");
+        s.options[0].selected = current.is_empty();
+        s.options.push(Choice::new(
+            NO_PROMISE,
+            w.t("console-update-take-promise-back"),
+            current == NO_PROMISE,
+        ));
+    }
+    s
+}
+
 fn notice_page(w: &Words, v: &View<'_>) -> String {
     let n = v.notice;
     let lang = w.lang().tag();
@@ -212,9 +232,9 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             v.nav.role >= svetofor_publisher::auth::Role::Support,
         ),
         states,
-        next: delays(
+        next: promise_choices(
             w,
-            "next_update_at",
+            n.next_update_at.is_some() && open,
             typed("update").map_or("", |f| f.next_update_at.trim()),
         ),
         correctable: n.state != NoticeState::Withdrawn,
@@ -331,7 +351,15 @@ pub(super) async fn change(
             text: words,
             state: word(&f.state),
             severity: None,
-            next_update_at: match moment(&f.next_update_at, Utc::now(), &f.tz) {
+            // "none": the promise is taken back; empty: it stands.
+            no_next_update: f.next_update_at.trim() == NO_PROMISE,
+            next_update_at: match moment(
+                Some(f.next_update_at.trim())
+                    .filter(|t| *t != NO_PROMISE)
+                    .unwrap_or(""),
+                Utc::now(),
+                &f.tz,
+            ) {
                 Ok(t) => t,
                 Err(e) => {
                     let mut marks = Marks::new();
