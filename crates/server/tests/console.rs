@@ -1152,17 +1152,7 @@ async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
     assert_eq!(status, 200);
     assert!(audit.contains("Could not read this time"), "{audit}");
     // An update whose promise cannot be read keeps its text.
-    let support = h.token(Role::Support);
-    let n = h
-        .post_json(
-            &support,
-            "/api/v1/notices",
-            serde_json::json!({"severity": "red", "kind": "outage",
-                "title": {"ru": "Отчёты", "en": "Reports"}, "body": {"ru": "Не строятся"},
-                "next_update_at": Utc::now() + chrono::TimeDelta::hours(1)}),
-        )
-        .await;
-    let id = n["id"].as_str().unwrap().to_owned();
+    let id = open_outage(&h, "Отчёты", "Reports", "Не строятся").await;
     let update = format!("/console/notices/{id}/update");
     let kept = post_form(
         &h,
@@ -1242,17 +1232,7 @@ async fn typed_times_are_read_or_refused_and_no_form_body_breaks_a_handler() {
 async fn withdrawing_needs_a_reason_and_a_tick() {
     let h = start().await;
     add_user(&h, "anna", Role::Support);
-    let support = h.token(Role::Support);
-    let n = h
-        .post_json(
-            &support,
-            "/api/v1/notices",
-            serde_json::json!({"severity": "red", "kind": "outage",
-                "title": {"ru": "Платежи", "en": "Payments"}, "body": {"ru": "Не проходят"},
-                "next_update_at": Utc::now() + chrono::TimeDelta::hours(1)}),
-        )
-        .await;
-    let id = n["id"].as_str().unwrap().to_owned();
+    let id = open_outage(&h, "Платежи", "Payments", "Не проходят").await;
     let c = client();
     let anna = session(&h, &c, "anna").await;
     let (_, notice) = page(&h, &c, &anna, &format!("/console/notices/{id}")).await;
@@ -1448,18 +1428,7 @@ async fn the_ending_form_is_named_for_the_kind_of_notice() {
 async fn an_update_keeps_or_takes_back_the_promise() {
     let h = start().await;
     add_user(&h, "anna", Role::Support);
-    let support = h.token(Role::Support);
-    let promised = Utc::now() + chrono::TimeDelta::minutes(45);
-    let n = h
-        .post_json(
-            &support,
-            "/api/v1/notices",
-            serde_json::json!({"severity": "red", "kind": "outage",
-                "title": {"ru": "Платежи", "en": "Payments"}, "body": {"ru": "Не проходят, a@b"},
-                "next_update_at": promised}),
-        )
-        .await;
-    let id = n["id"].as_str().unwrap().to_owned();
+    let id = open_outage(&h, "Платежи", "Payments", "Не проходят, a@b").await;
     let c = client();
     let anna = session(&h, &c, "anna").await;
     let path = format!("/console/notices/{id}");
@@ -1509,4 +1478,18 @@ async fn an_update_keeps_or_takes_back_the_promise() {
         page_text.contains("<option value=\"\" selected>no promise</option>"),
         "{page_text}"
     );
+}
+
+/// Posts a red outage through the API, with a promise an hour ahead; its id.
+async fn open_outage(h: &Harness, title_ru: &str, title_en: &str, body_ru: &str) -> String {
+    let n = h
+        .post_json(
+            &h.token(Role::Support),
+            "/api/v1/notices",
+            serde_json::json!({"severity": "red", "kind": "outage",
+                "title": {"ru": title_ru, "en": title_en}, "body": {"ru": body_ru},
+                "next_update_at": Utc::now() + chrono::TimeDelta::hours(1)}),
+        )
+        .await;
+    n["id"].as_str().unwrap().to_owned()
 }
