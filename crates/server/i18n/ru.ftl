@@ -339,4 +339,4 @@ console-audit-did-channel-remove = удалил(а) канал
 console-audit-did-delivery-retry = отправил(а) доставку ещё раз
 console-audit-did-intake-rules = изменил(а) правила приёма оповещений
 console-update-keep-promise = оставить обещание как есть
-console-update-take-promise-back = снять обещание (не знаем, когда будет больше)
+console-update-take-promise-back = снять обещание (пока не знаем, когда будут новости)
