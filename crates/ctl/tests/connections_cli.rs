@@ -69,8 +69,24 @@ fn start(dir: &Path, addr: &str) -> Killed {
     Killed(child)
 }
 
+/// What this test process opens at most at once: both tests run together, each holding
+/// more connections than the server has descriptors.
+const CLIENT_FILES: u64 = 2 * (SERVER_FILES as u64 + 500) + 256;
+
+/// The test's own side must not run out first: a login shell or a CI service often starts
+/// processes with a soft limit of 1024, and then the connections below fail in the client
+/// (EMFILE), not in the server under test.
+fn raise_own_file_limit() {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).expect("read RLIMIT_NOFILE");
+    assert!(
+        limit >= CLIENT_FILES,
+        "this test opens {CLIENT_FILES} connections at once; the hard limit on open files is {limit}"
+    );
+}
+
 /// A server under the small file limit on a free port, with its data folder and address.
 fn start_on_a_free_port() -> (tempfile::TempDir, String, Killed) {
+    raise_own_file_limit();
     let dir = tempfile::tempdir().unwrap();
     let port = svetofor_testkit::free_port();
     let addr = format!("127.0.0.1:{port}");
@@ -95,13 +111,21 @@ async fn one_address_with_every_connection_it_can_open_does_not_shut_out_another
 
     // 127.0.0.2 opens more connections than the server has descriptors, and holds them.
     let mut held = vec![];
+    let mut stopped_by = None;
     for _ in 0..(SERVER_FILES + 500) {
         match connect_from([127, 0, 0, 2], &addr).await {
             Ok(s) => held.push(s),
-            Err(_) => break,
+            Err(e) => {
+                stopped_by = Some(e);
+                break;
+            }
         }
     }
-    assert!(held.len() >= SERVER_FILES, "opened only {}", held.len());
+    assert!(
+        held.len() >= SERVER_FILES,
+        "opened only {}, stopped by {stopped_by:?}",
+        held.len()
+    );
     // Let the server take them off its backlog.
     tokio::time::sleep(Duration::from_secs(1)).await;
 
