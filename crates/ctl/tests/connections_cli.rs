@@ -62,7 +62,7 @@ fn start(dir: &Path, addr: &str) -> Killed {
         .spawn()
         .expect("prlimit (util-linux) runs svetoforctl serve");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(addr).is_err() {
+    while !svetofor_testkit::listening(addr) {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -1,6 +1,5 @@
 //! A real `svetoforctl serve` in its own process, for the command-line and benchmark tests.
 
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,7 +32,7 @@ pub fn serve(bin: &Path, dir: &Path, port: u16, args: &[&str], envs: &[(&str, St
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(&addr).is_err() {
+    while !crate::listening(&addr) {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -64,7 +64,7 @@ impl Server {
             .expect("start svetoforctl serve");
         self.child = Some(child);
         let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while !svetofor_testkit::listening(("127.0.0.1", self.port)) {
             assert!(
                 start.elapsed() < Duration::from_secs(20),
                 "server did not start"
