@@ -22,6 +22,9 @@ pub enum ErrorCode {
     TooLarge,
     /// A body not sent as `application/json`.
     UnsupportedMediaType,
+    /// The change was made from an older version of the notice; `message` says what
+    /// changed meanwhile. Read the notice again and decide.
+    Stale,
     /// The change would make the feed larger than clients accept.
     FeedTooLarge,
     /// Too many writes or event streams from one address.
@@ -36,7 +39,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order `docs/api.md` lists them.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::BadRequest,
         ErrorCode::Invalid,
         ErrorCode::Unauthorized,
@@ -44,6 +47,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::TooLarge,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::Stale,
         ErrorCode::FeedTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Busy,
@@ -61,6 +65,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Stale => "stale",
             ErrorCode::FeedTooLarge => "feed_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Busy => "busy",
@@ -78,6 +83,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::Stale => 409,
             ErrorCode::FeedTooLarge => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Busy | ErrorCode::Unavailable => 503,

@@ -24,5 +24,6 @@ pub use draft::{
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use notice::{
     Closing, ComponentSettings, Correction, NewNotice, NoticeChange, NoticePage, NoticeUpdate,
+    version, version_parts,
 };
 pub use role::{Role, UnknownRole};

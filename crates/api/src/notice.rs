@@ -73,6 +73,12 @@ pub struct NoticeUpdate {
     /// New window end (maintenance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<Utc>>,
+    /// The notice's version this change was made from (the `ETag` of
+    /// `GET /api/v1/notices/{id}`, without quotes): when the notice changed since, the change
+    /// is refused (409, `stale`) with what changed meanwhile. Absent: applied to whatever the
+    /// notice is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// A closing word (`resolve`, `withdraw`).
@@ -82,6 +88,12 @@ pub struct Closing {
     /// What support says as it closes the notice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Text>,
+    /// The notice's version this change was made from (the `ETag` of
+    /// `GET /api/v1/notices/{id}`, without quotes): when the notice changed since, the change
+    /// is refused (409, `stale`) with what changed meanwhile. Absent: applied to whatever the
+    /// notice is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// A correction of a notice's wording (`POST /api/v1/notices/{id}/correction`): a typo or a
@@ -97,6 +109,12 @@ pub struct Correction {
     /// when it said the same).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Text>,
+    /// The notice's version this change was made from (the `ETag` of
+    /// `GET /api/v1/notices/{id}`, without quotes): when the notice changed since, the change
+    /// is refused (409, `stale`) with what changed meanwhile. Absent: applied to whatever the
+    /// notice is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// A page of notices (`GET /api/v1/notices`).
@@ -143,6 +161,15 @@ impl NoticeChange {
         }
     }
 
+    /// The version it was made from, if it says.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            NoticeChange::Update(u) => u.version.as_deref(),
+            NoticeChange::Resolve(c) | NoticeChange::Withdraw(c) => c.version.as_deref(),
+            NoticeChange::Correct(c) => c.version.as_deref(),
+        }
+    }
+
     /// The request body.
     pub fn body(&self) -> serde_json::Value {
         match self {
@@ -165,4 +192,23 @@ pub struct ComponentSettings {
     /// The group it is listed under, at most 100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+}
+
+/// A notice's version: what a change made from it names, so that a change made from an
+/// older one is refused instead of silently undoing the one between. It moves with every
+/// step of the timeline (the clock's included) and every correction.
+pub fn version(notice: &Notice) -> String {
+    format!(
+        "{}.{}",
+        notice.updates.len(),
+        notice.updated_at.timestamp_micros()
+    )
+}
+
+/// The moment a [`version`] was made at, and its number of timeline steps; `None` for
+/// what is not a version.
+pub fn version_parts(version: &str) -> Option<(usize, DateTime<Utc>)> {
+    let (steps, micros) = version.split_once('.')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    Some((steps.parse().ok()?, at))
 }

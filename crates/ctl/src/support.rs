@@ -219,6 +219,8 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         body: None,
         starts_at: opt_moment("starts-at", &a.times.starts_at)?,
         ends_at: opt_moment("ends-at", &a.times.ends_at)?,
+        // Someone at a terminal acts on the notice as it is when the command runs.
+        version: None,
     };
     let api = client(&a.conn)?;
     let n = block_on(api.change(&a.id, &NoticeChange::Update(req)))??;
@@ -242,6 +244,7 @@ fn close(a: &CloseArgs, change: fn(Closing) -> NoticeChange) -> Result<Notice, F
     let api = client(&a.conn)?;
     let req = Closing {
         text: a.text.clone().map(Text::Plain),
+        version: None,
     };
     Ok(block_on(api.change(&a.id, &change(req)))??)
 }

@@ -12,6 +12,7 @@ pub mod intake;
 pub mod notices;
 pub mod object_mirror;
 pub mod outbox;
+pub mod presence;
 pub mod publisher;
 pub mod revocation;
 pub mod when;

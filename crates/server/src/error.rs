@@ -156,6 +156,7 @@ impl From<PublishError> for ApiError {
             PublishError::NotFound(_) | PublishError::NoComponent(_) | PublishError::NoDraft(_) => {
                 ApiError::not_found(e.to_string())
             }
+            PublishError::Stale { .. } => ApiError::new(ErrorCode::Stale, e.to_string()),
             PublishError::FeedTooLarge { .. } => {
                 ApiError::new(ErrorCode::FeedTooLarge, e.to_string())
             }

@@ -24,6 +24,25 @@
   if (/[?&]done=/.test(location.search) && window.history && history.replaceState) {
     history.replaceState(null, "", location.pathname);
   }
+  // A notice's page says who else has it open, and tells the server this person still has.
+  var here = document.getElementById("others");
+  if (here && window.fetch) {
+    var ask = function () {
+      fetch(here.getAttribute("data-here"), { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) {
+          return r.ok ? r.text() : null;
+        })
+        .then(function (t) {
+          if (t === null) {
+            return;
+          }
+          here.textContent = t;
+          here.hidden = t === "";
+        })
+        .catch(function () {});
+    };
+    setInterval(ask, 20000);
+  }
   // Drafts and alerts from monitoring change the Now page too, without the feed changing.
   if (document.body.getAttribute("data-live") === "1" && window.fetch) {
     var pulse = null;

@@ -411,3 +411,101 @@ async fn unknown_paths_are_json_404s() {
     let resp = h.get("/nope", None, None).await;
     assert_eq!(error_of(resp).await.0, 404);
 }
+
+/// Two people, one notice: a change made from an older version is refused with what changed
+/// meanwhile, and changes nothing; made from the version now, it goes through.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_made_from_an_older_version_is_refused_with_what_changed() {
+    let h = start().await;
+    let anna = h.token(Role::Support);
+    let n = h.post_json(&anna, "/api/v1/notices", red_outage()).await;
+    let id = n["id"].as_str().unwrap().to_owned();
+    let read = h
+        .get(&format!("/api/v1/notices/{id}"), Some(&anna), None)
+        .await;
+    assert_eq!(read.status(), 200);
+    let etag = header(&read, "etag").trim_matches('"').to_owned();
+    assert!(!etag.is_empty(), "GET gives the notice's version");
+
+    // Someone else posts an update after it was read.
+    let boris = h.token(Role::Support);
+    let said = "Card payments fail at the bank's side; we are on the phone with them";
+    let resp = h
+        .post(
+            &boris,
+            &format!("/api/v1/notices/{id}/updates"),
+            json!({"text": said}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+
+    // A correction made from what was read is refused, naming the update and who made it.
+    let (status, err) = error_of(
+        h.post(
+            &anna,
+            &format!("/api/v1/notices/{id}/correction"),
+            json!({"title": "Card payments are failing", "body": "stale body", "version": etag}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"]["code"], "stale", "{err}");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("notice.update"), "{message}");
+    assert!(message.contains("token:"), "{message}");
+    let feed = h.feed().await.snapshot;
+    let now = feed.notices.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(now.body.get("", ""), said, "nothing was written");
+    assert_ne!(now.title.get("", ""), "Card payments are failing");
+
+    // Every kind of change is held to it.
+    for (path, body) in [
+        ("updates", json!({"text": "x", "version": etag})),
+        ("resolve", json!({"text": "x", "version": etag})),
+        ("withdraw", json!({"text": "x", "version": etag})),
+    ] {
+        let (status, err) = error_of(
+            h.post(&anna, &format!("/api/v1/notices/{id}/{path}"), body)
+                .await,
+        )
+        .await;
+        assert_eq!(status, 409, "{path}: {err}");
+    }
+    // Not a version at all is a plain 400.
+    let (status, err) = error_of(
+        h.post(
+            &anna,
+            &format!("/api/v1/notices/{id}/updates"),
+            json!({"text": "x", "version": "yesterday"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (400, Some("version"))
+    );
+
+    // Read again, the same correction goes through, and the next version differs.
+    let read = h
+        .get(&format!("/api/v1/notices/{id}"), Some(&anna), None)
+        .await;
+    let fresh = header(&read, "etag").trim_matches('"').to_owned();
+    assert_ne!(fresh, etag);
+    let resp = h
+        .post(
+            &anna,
+            &format!("/api/v1/notices/{id}/correction"),
+            json!({"title": "Card payments are failing", "version": fresh}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let feed = h.feed().await.snapshot;
+    let now = feed.notices.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(now.title.get("", ""), "Card payments are failing");
+    assert_eq!(now.body.get("", ""), said, "the update's words stand");
+    // The audit line keeps the change, not the form's version.
+    let audit = h.get_json("/api/v1/audit?limit=1", Some(&anna)).await;
+    assert!(!audit.to_string().contains(&fresh), "{audit}");
+}

@@ -715,3 +715,101 @@ async fn the_now_page_refreshes_itself_for_a_new_notice_and_an_alert() {
     b.screenshot(&shots_dir().join("console-now-alert-ru.png"))
         .await;
 }
+
+/// Two people on one incident, each in their own browser: each sees the other has the notice
+/// open; a title fix made from the page as it was before a colleague's update is refused with
+/// what changed, keeps the fix typed, and never puts the old words back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_on_one_notice_never_undo_each_other() {
+    let server = Server::start();
+    server.user_add("anna", "support", PASSWORD);
+    server.user_add("boris", "support", PASSWORD);
+    let id = server.post(
+        "red",
+        "Платежи не проходят",
+        "Оплата картой не работает. Вопросы: support@example.com",
+        &[],
+    );
+    let page = format!("{}/console/notices/{id}", server.url);
+    let anna = Browser::start("ru").await;
+    sign_in(&anna, &server, "anna", PASSWORD).await;
+    wait_text(&anna, "Вы вошли как anna").await;
+    anna.goto(&page).await;
+    wait_text(&anna, "Платежи не проходят").await;
+
+    let boris = Browser::start("ru").await;
+    sign_in(&boris, &server, "boris", PASSWORD).await;
+    wait_text(&boris, "Вы вошли как boris").await;
+    boris.goto(&page).await;
+    let seen = wait_text(&boris, "открыто и у других").await;
+    assert!(seen.contains("открыто и у других: anna"), "{seen}");
+
+    // Anna starts fixing the title; Boris, meanwhile, posts what they found.
+    anna.click("details.correct summary").await;
+    anna.type_into(
+        "form[action$='/correct'] input[name=title_ru]",
+        " у части клиентов",
+    )
+    .await;
+    let found = "Причина найдена: сбой на стороне банка. Вопросы: support@example.com";
+    boris
+        .type_into("form[action$='/update'] textarea[name=text_ru]", found)
+        .await;
+    boris
+        .click("form[action$='/update'] button[type=submit]")
+        .await;
+    wait_text(&boris, "Обновление опубликовано").await;
+
+    anna.click("form[action$='/correct'] button[type=submit]")
+        .await;
+    let refused = wait_text(&anna, "Пока вы писали, сообщение изменили").await;
+    assert!(
+        refused.contains("опубликовано обновление (boris)"),
+        "names what changed and who: {refused}"
+    );
+    assert!(refused.contains("Ничего не сохранено"), "{refused}");
+    anna.screenshot(&shots_dir().join("console-two-people-refused-ru.png"))
+        .await;
+    // Her fix is still typed; the body shows Boris's words, not the ones she opened with.
+    assert_eq!(
+        anna.value("form[action$='/correct'] input[name=title_ru]")
+            .await,
+        "Платежи не проходят у части клиентов"
+    );
+    assert_eq!(
+        anna.value("form[action$='/correct'] textarea[name=body_ru]")
+            .await,
+        found
+    );
+    let feed = feed_json(&server).await;
+    let n = &feed["notices"][0];
+    let says = |v: &serde_json::Value| {
+        v.get("ru")
+            .or(Some(v))
+            .and_then(|s| s.as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        says(&n["body"]).as_deref(),
+        Some(found),
+        "nothing was undone: {n}"
+    );
+    assert_eq!(
+        says(&n["title"]).as_deref(),
+        Some("Платежи не проходят"),
+        "{n}"
+    );
+
+    // Sent again from the page as it is now, the fix goes through and Boris's words stand.
+    anna.click("form[action$='/correct'] button[type=submit]")
+        .await;
+    wait_text(&anna, "Текст исправлен").await;
+    let feed = feed_json(&server).await;
+    let n = &feed["notices"][0];
+    assert_eq!(
+        says(&n["title"]).as_deref(),
+        Some("Платежи не проходят у части клиентов"),
+        "{n}"
+    );
+    assert_eq!(says(&n["body"]).as_deref(), Some(found), "{n}");
+}

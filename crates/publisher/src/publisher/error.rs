@@ -12,6 +12,19 @@ pub enum PublishError {
     /// The request is wrong.
     #[error(transparent)]
     Rejected(#[from] Rejected),
+    /// The change was made from an older version of the notice: nothing was written.
+    #[error(
+        "notice {id} changed since the version this change was made from ({}): read it again (version {version}) and decide",
+        super::meanwhile::described(meanwhile)
+    )]
+    Stale {
+        /// The notice.
+        id: String,
+        /// Its version now.
+        version: String,
+        /// What changed since, oldest first.
+        meanwhile: Vec<super::meanwhile::Meanwhile>,
+    },
     /// No such notice.
     #[error("no notice with id \"{0}\"")]
     NotFound(String),

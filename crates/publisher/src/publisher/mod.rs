@@ -20,9 +20,11 @@ mod document;
 mod drafts;
 mod error;
 mod follow;
+mod meanwhile;
 
 pub use error::PublishError;
 use follow::read_stored;
+pub use meanwhile::Meanwhile;
 
 pub use document::gzip;
 pub use document::{FeedSettings, Published, next_seq, render, write_pair};
@@ -423,8 +425,12 @@ impl Publisher {
             NoticeChange::Correct(_) => EventKind::Corrected,
         };
         let mut detail = serde_json::to_value(change.body()).unwrap_or_default();
-        if let (Some(o), Some(obj)) = (overridden, detail.as_object_mut()) {
-            obj.insert("overridden".to_owned(), o);
+        if let Some(obj) = detail.as_object_mut() {
+            // What it was made from is a fact about the form, not about the notice.
+            obj.remove("version");
+            if let Some(o) = overridden {
+                obj.insert("overridden".to_owned(), o);
+            }
         }
         let mut state = self.state.lock().await;
         let mut tries = 0;
@@ -432,6 +438,7 @@ impl Publisher {
             let _turn = self.my_turn(&mut state).await?;
             let now = Utc::now();
             let mut notice = self.find(&state, id).await?;
+            self.check_version(&notice, change.version()).await?;
             notices::apply(&mut notice, change.clone(), now)?;
             let audit = audit_line(now, actor.clone(), action, &notice.id, detail.clone());
             let edit = NoticeEdit {

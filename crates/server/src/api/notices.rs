@@ -131,14 +131,17 @@ async fn get_notice(
     State(app): State<Arc<AppState>>,
     MaybeCaller(caller): MaybeCaller,
     Path(id): Path<String>,
-) -> Result<Json<Notice>, ApiError> {
+) -> Result<Response, ApiError> {
     require_read(&app, caller)?;
     let store = app.store.clone();
     let owned = id.clone();
     let notice = blocking(move || store.notice(&owned)).await?;
-    notice
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no notice with id \"{id}\"")))
+    let notice =
+        notice.ok_or_else(|| ApiError::not_found(format!("no notice with id \"{id}\"")))?;
+    // What a change names as its `version`, so that it is refused if someone changed the
+    // notice in between.
+    let tag = format!("\"{}\"", svetofor_api::version(&notice));
+    Ok(([(header::ETAG, tag)], Json(notice)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -43,7 +43,7 @@ pub(super) fn moment(
 }
 
 /// The browser's zone from the minutes east of UTC its script sent; UTC if it sent none.
-fn zone_of(tz: &str) -> FixedOffset {
+pub(super) fn zone_of(tz: &str) -> FixedOffset {
     FixedOffset::east_opt(offset_minutes(tz) * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
 }
 

@@ -24,6 +24,8 @@ pub mod pages;
 mod people;
 pub mod preview;
 pub mod session;
+mod timeline;
+mod together;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -58,6 +60,8 @@ pub struct Console {
     pub by_name: AuthThrottle<String>,
     /// Draws the preview beside the compose form, when one was given.
     pub previewer: Option<Arc<dyn preview::Previewer>>,
+    /// Who has which notice open.
+    pub presence: svetofor_publisher::presence::Presence,
 }
 
 impl Console {
@@ -75,6 +79,7 @@ impl Console {
             by_address: AuthThrottle::default(),
             by_name: AuthThrottle::default(),
             previewer,
+            presence: Default::default(),
         }
     }
 
@@ -99,6 +104,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(compose::compose_form).post(compose::compose),
         )
         .route("/console/notices/{id}", get(notice_page::notice))
+        .route("/console/notices/{id}/here", get(notice_page::here))
         .route("/console/notices/{id}/{action}", post(notice_page::change))
         .route("/console/drafts/{id}", get(compose::draft))
         .route("/console/drafts/{id}/delete", post(compose::delete_draft))

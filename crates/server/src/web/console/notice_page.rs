@@ -2,11 +2,12 @@
 //! resolve or withdraw it.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use svetofor_api::{Closing, Correction, NoticeChange, NoticeUpdate};
@@ -19,14 +20,14 @@ use super::form::{
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
-use super::pages::{Layout, Nav, draw, message, who};
+use super::pages::{Layout, Nav, draw, message};
 use super::{failure, html, redirect};
 use crate::AppState;
-use crate::web::timed::{Moment, Timed};
+use crate::web::timed::Timed;
 use crate::web::words::Words;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::publisher::PublishError;
-use svetofor_store::{AuditAction, AuditQuery, AuditRecord, SessionRecord, blocking};
+use svetofor_store::{AuditQuery, AuditRecord, SessionRecord, blocking};
 
 async fn notice_of(app: &AppState, id: &str) -> Result<Option<Notice>, Response> {
     let store = app.store.clone();
@@ -34,7 +35,7 @@ async fn notice_of(app: &AppState, id: &str) -> Result<Option<Notice>, Response>
     blocking(move || store.notice(&id)).await.map_err(failure)
 }
 
-fn state_key(s: NoticeState) -> &'static str {
+pub(super) fn state_key(s: NoticeState) -> &'static str {
     match s {
         NoticeState::Investigating => "console-state-investigating",
         NoticeState::Identified => "console-state-identified",
@@ -62,62 +63,8 @@ struct View<'a> {
     /// A refused form as it was typed, and which it was (`update`, `resolve` …), to fill in
     /// again: a refusal loses nothing.
     kept: Option<(&'a str, &'a ChangeForm)>,
-}
-
-/// One line of the timeline.
-struct Step<'a> {
-    at: Moment,
-    /// "by anna", when the audit log says who.
-    by: Option<String>,
-    /// The state it moved to ("Identified"); `None` for a correction.
-    state: Option<String>,
-    text: &'a str,
-}
-
-/// The timeline, newest first: every step with who said it, and every correction.
-fn timeline<'a>(w: &Words, n: &'a Notice, audit: &[AuditRecord]) -> Vec<Step<'a>> {
-    let lang = w.lang().tag();
-    let by = |at: DateTime<Utc>| {
-        audit
-            .iter()
-            // The audit log keeps microseconds; the notice keeps what the clock gave.
-            .find(|a| {
-                a.entry.at.timestamp_micros() == at.timestamp_micros()
-                    && a.entry.action != AuditAction::NoticeCorrect.name()
-            })
-            .map(|a| w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))]))
-    };
-    let mut items: Vec<(DateTime<Utc>, Step<'a>)> = n
-        .updates
-        .iter()
-        .map(|u| {
-            (
-                u.at,
-                Step {
-                    at: Moment::of(u.at),
-                    by: by(u.at),
-                    state: Some(w.t(state_key(u.state))),
-                    text: u.text.get(lang, ""),
-                },
-            )
-        })
-        .collect();
-    for a in audit
-        .iter()
-        .filter(|a| a.entry.action == AuditAction::NoticeCorrect.name())
-    {
-        items.push((
-            a.entry.at,
-            Step {
-                at: Moment::of(a.entry.at),
-                by: Some(w.tr_str("console-timeline-by", &[("name", &who(&a.entry.actor))])),
-                state: None,
-                text: "",
-            },
-        ));
-    }
-    items.sort_by_key(|item| std::cmp::Reverse(item.0));
-    items.into_iter().map(|(_, step)| step).collect()
+    /// The others who have the notice open now.
+    others: &'a [String],
 }
 
 #[derive(Template)]
@@ -134,7 +81,7 @@ struct Page<'a> {
     promise: Option<(Timed, bool)>,
     marks: &'a Marks,
     failed: bool,
-    steps: Vec<Step<'a>>,
+    steps: Vec<super::timeline::Step<'a>>,
     deliveries: Vec<super::deliveries::Row<'a>>,
     states: Select,
     next: Select,
@@ -148,12 +95,19 @@ struct Page<'a> {
     update_text: [&'a str; 2],
     resolve_text: [&'a str; 2],
     withdraw_text: [&'a str; 2],
-    /// The withdraw form was sent and refused: shown open.
+    /// The withdraw or correction form was sent and refused: shown open.
     withdraw_open: bool,
+    correct_open: bool,
     /// The ending form's heading and button, by kind: a maintenance is completed and news
     /// taken down, not "resolved".
     end_heading: &'static str,
     end_button: &'static str,
+    /// The version every form is made from, and the wording the correction form started
+    /// from (title ru, en, body ru, en): a save names them, so it never undoes a colleague's.
+    version: String,
+    was: [&'a str; 4],
+    /// "Also open now: …" (empty when nobody else is).
+    others: String,
 }
 
 /// The update form's value that takes the promise back.
@@ -214,6 +168,8 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
     let text_of =
         |action: &str| typed(action).map_or(["", ""], |f| [f.text_ru.as_str(), f.text_en.as_str()]);
     let corrected = typed("correct");
+    // A refused form keeps what it was made from: the refusal changed nothing.
+    let basis = v.kept.map(|(_, f)| f).filter(|f| !f.version.is_empty());
     draw(&Page {
         l: Layout::new(w, title, Some(&v.nav)),
         n,
@@ -225,7 +181,7 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
         promise,
         marks: v.marks,
         failed: !v.failed.is_empty(),
-        steps: timeline(w, n, v.audit),
+        steps: super::timeline::timeline(w, n, v.audit),
         deliveries: super::deliveries::rows(
             w,
             v.deliveries,
@@ -246,6 +202,7 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
         resolve_text: text_of("resolve"),
         withdraw_text: text_of("withdraw"),
         withdraw_open: typed("withdraw").is_some(),
+        correct_open: corrected.is_some(),
         end_heading: match n.kind {
             Kind::Maintenance => "console-complete-heading",
             Kind::Info => "console-take-down-heading",
@@ -256,6 +213,22 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             Kind::Info => "console-take-down-publish",
             _ => "console-resolve-publish",
         },
+        version: basis.map_or_else(|| svetofor_api::version(n), |f| f.version.clone()),
+        was: match basis {
+            Some(f) => [
+                &f.was_title_ru,
+                &f.was_title_en,
+                &f.was_body_ru,
+                &f.was_body_en,
+            ],
+            None => [
+                in_lang(&n.title, "ru"),
+                in_lang(&n.title, "en"),
+                in_lang(&n.body, "ru"),
+                in_lang(&n.body, "en"),
+            ],
+        },
+        others: super::together::others_text(w, v.others),
     })
 }
 
@@ -266,6 +239,7 @@ pub(super) async fn notice(
 ) -> Response {
     match notice_of(&app, &id).await {
         Ok(Some(n)) => {
+            let others = app.console.presence.seen(&n.id, &user.name, Instant::now());
             let audit = match audit_of(&app, &id).await {
                 Ok(a) => a,
                 Err(r) => return r,
@@ -283,6 +257,7 @@ pub(super) async fn notice(
                 now: Utc::now(),
                 deliveries: &sent,
                 kept: None,
+                others: &others,
             };
             html(StatusCode::OK, &[], notice_page(w, &view))
         }
@@ -295,8 +270,29 @@ pub(super) async fn notice(
     }
 }
 
+/// The page's script asks every 20 s: the person is still there, and who else is.
+pub(super) async fn here(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Person(user, _, w, ..): Person<Support>,
+) -> Response {
+    // Only notices that exist are followed: the map stays bounded by real ids.
+    match notice_of(&app, &id).await {
+        Ok(Some(n)) => {
+            let others = app.console.presence.seen(&n.id, &user.name, Instant::now());
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                super::together::others_text(w, &others),
+            )
+                .into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(r) => r,
+    }
+}
+
 /// A form on a notice's page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub(super) struct ChangeForm {
     #[serde(default)]
     text_ru: String,
@@ -326,6 +322,19 @@ pub(super) struct ChangeForm {
     /// Withdrawing: "yes, it was posted by mistake" ticked.
     #[serde(default)]
     mistake: String,
+    /// The notice's version the form was drawn from.
+    #[serde(default)]
+    version: String,
+    /// The wording the correction form was drawn with: only what the person changed is
+    /// corrected.
+    #[serde(default)]
+    was_title_ru: String,
+    #[serde(default)]
+    was_title_en: String,
+    #[serde(default)]
+    was_body_ru: String,
+    #[serde(default)]
+    was_body_en: String,
 }
 
 impl super::guard::WithCsrf for ChangeForm {
@@ -345,6 +354,7 @@ pub(super) async fn change(
         Err(r) => return r,
     };
     let words = text(&f.text_ru, &f.text_en);
+    let version = Some(f.version.trim().to_owned()).filter(|v| !v.is_empty());
     let mut failed = vec![];
     let change = match action.as_str() {
         "update" => NoticeChange::Update(NoticeUpdate {
@@ -374,6 +384,7 @@ pub(super) async fn change(
             body: None,
             starts_at: None,
             ends_at: None,
+            version,
         }),
         "resolve" => {
             failed = checks::before_resolve(n.severity, &format!("{}{}", f.text_ru, f.text_en));
@@ -381,13 +392,29 @@ pub(super) async fn change(
                 let marks = marks_of(w, &failed);
                 return again(&app, w, (&user, &s), &n, &failed, &marks, (&action, &f)).await;
             }
-            NoticeChange::Resolve(Closing { text: words })
+            NoticeChange::Resolve(Closing {
+                text: words,
+                version,
+            })
         }
-        // Only what differs from the wording now is corrected.
+        // Only what the person changed is corrected: what the form was drawn with, or (a form
+        // from elsewhere) the wording now.
         "correct" => {
-            let title = text(&f.title_ru, &f.title_en).filter(|t| !same_words(t, &n.title));
-            let body = text(&f.body_ru, &f.body_en).filter(|b| !same_words(b, &n.body));
-            NoticeChange::Correct(Correction { title, body })
+            let (was_title, was_body) = if version.is_some() {
+                (
+                    text(&f.was_title_ru, &f.was_title_en).unwrap_or_default(),
+                    text(&f.was_body_ru, &f.was_body_en).unwrap_or_default(),
+                )
+            } else {
+                (n.title.clone(), n.body.clone())
+            };
+            let title = text(&f.title_ru, &f.title_en).filter(|t| !same_words(t, &was_title));
+            let body = text(&f.body_ru, &f.body_en).filter(|b| !same_words(b, &was_body));
+            NoticeChange::Correct(Correction {
+                title,
+                body,
+                version,
+            })
         }
         // Employees are told the notice was posted by mistake, and why: both must be meant.
         "withdraw" => {
@@ -407,7 +434,10 @@ pub(super) async fn change(
             if !marks.is_empty() {
                 return again(&app, w, (&user, &s), &n, &[], &marks, (&action, &f)).await;
             }
-            NoticeChange::Withdraw(Closing { text: words })
+            NoticeChange::Withdraw(Closing {
+                text: words,
+                version,
+            })
         }
         _ => return redirect("/console/", &[]),
     };
@@ -426,6 +456,21 @@ pub(super) async fn change(
             },
             &[],
         ),
+        Err(PublishError::Stale { meanwhile, .. }) => {
+            let now = match notice_of(&app, &id).await {
+                Ok(Some(now)) => now,
+                Ok(None) => return redirect("/console/", &[]),
+                Err(r) => return r,
+            };
+            let mut marks = Marks::new();
+            marks.insert(
+                "title_ru".into(),
+                vec![super::together::stale_text(w, &meanwhile, &f.tz)],
+            );
+            let kept = made_again(&f, &now);
+            let response = again(&app, w, (&user, &s), &now, &[], &marks, (&action, &kept)).await;
+            with_status(response, StatusCode::CONFLICT)
+        }
         Err(PublishError::Rejected(r)) => {
             let mut marks = Marks::new();
             let at = if action == "correct" {
@@ -441,6 +486,41 @@ pub(super) async fn change(
         }
         Err(e) => failure(e),
     }
+}
+
+/// A form refused as stale, made again from the notice as it is now: what the person typed
+/// stays, and in a correction a field they did not touch shows the wording now.
+fn made_again(f: &ChangeForm, now: &Notice) -> ChangeForm {
+    let current = [
+        in_lang(&now.title, "ru").to_owned(),
+        in_lang(&now.title, "en").to_owned(),
+        in_lang(&now.body, "ru").to_owned(),
+        in_lang(&now.body, "en").to_owned(),
+    ];
+    let keep = |typed: &str, was: &str, current: &str| {
+        if typed.trim() == was.trim() {
+            current.to_owned()
+        } else {
+            typed.to_owned()
+        }
+    };
+    ChangeForm {
+        title_ru: keep(&f.title_ru, &f.was_title_ru, &current[0]),
+        title_en: keep(&f.title_en, &f.was_title_en, &current[1]),
+        body_ru: keep(&f.body_ru, &f.was_body_ru, &current[2]),
+        body_en: keep(&f.body_en, &f.was_body_en, &current[3]),
+        version: svetofor_api::version(now),
+        was_title_ru: current[0].clone(),
+        was_title_en: current[1].clone(),
+        was_body_ru: current[2].clone(),
+        was_body_en: current[3].clone(),
+        ..f.clone()
+    }
+}
+
+fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
 }
 
 async fn audit_of(app: &AppState, id: &str) -> Result<Vec<AuditRecord>, Response> {
@@ -482,6 +562,7 @@ async fn again(
         now: Utc::now(),
         deliveries: &sent,
         kept: Some(kept),
+        others: &app.console.presence.seen(&n.id, &user.name, Instant::now()),
     };
     html(StatusCode::UNPROCESSABLE_ENTITY, &[], notice_page(w, &view))
 }
