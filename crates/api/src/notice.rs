@@ -73,6 +73,10 @@ pub struct NoticeUpdate {
     /// New window end (maintenance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<Utc>>,
+    /// The parts of the product it affects from now on (replacing the list; `[]` is the
+    /// whole product).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<String>>,
     /// The notice's version this change was made from (the `ETag` of
     /// `GET /api/v1/notices/{id}`, without quotes): when the notice changed since, the change
     /// is refused (409, `stale`) with what changed meanwhile. Absent: applied to whatever the

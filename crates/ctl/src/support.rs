@@ -219,6 +219,7 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         body: None,
         starts_at: opt_moment("starts-at", &a.times.starts_at)?,
         ends_at: opt_moment("ends-at", &a.times.ends_at)?,
+        components: None,
         // Someone at a terminal acts on the notice as it is when the command runs.
         version: None,
     };

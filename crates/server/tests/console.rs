@@ -1493,3 +1493,140 @@ async fn open_outage(h: &Harness, title_ru: &str, title_en: &str, body_ru: &str)
         .await;
     n["id"].as_str().unwrap().to_owned()
 }
+
+/// The update form changes what only the CLI could: how serious (up and down), which parts
+/// of the product, and a maintenance's window ("extended until 17:00"); what is left as it
+/// is stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let support = h.token(Role::Support);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let n = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "yellow", "kind": "degraded",
+                "title": {"ru": "Отчёты медленные", "en": "Reports are slow"},
+                "body": {"ru": "Отчёты строятся долго. a@b"}, "components": ["reports"]}),
+        )
+        .await;
+    let id = n["id"].as_str().unwrap();
+    let path = format!("/console/notices/{id}");
+    let (_, text) = page(&h, &c, &anna, &path).await;
+    assert!(
+        text.contains("<option value=\"\" selected>as it is (Problems: it works with errors or slowly)</option>")
+            && text.contains("<option value=\"red\">Outage: it does not work</option>"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"components\" value=\"reports\""), "{text}");
+    let csrf = hidden_csrf(&text);
+    let update = format!("{path}/update");
+    let up = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Отчёты и платежи не работают"),
+            ("severity", "red"),
+            ("components", "reports, payments"),
+            ("components_were", "reports"),
+        ],
+    )
+    .await;
+    assert_eq!(up.status(), 303);
+    let now = &h.feed().await.snapshot.notices[0];
+    assert_eq!(now.severity, svetofor_feed::Severity::Red, "escalated");
+    assert_eq!(now.components, ["payments", "reports"]);
+    // Lowered again, the parts left as they are.
+    let down = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Платежи работают, отчёты медленные"),
+            ("severity", "yellow"),
+            ("components", "payments, reports"),
+            ("components_were", "payments, reports"),
+        ],
+    )
+    .await;
+    assert_eq!(down.status(), 303);
+    let now = &h.feed().await.snapshot.notices[0];
+    assert_eq!(now.severity, svetofor_feed::Severity::Yellow);
+    assert_eq!(now.components, ["payments", "reports"]);
+    // A problem cannot be made green by an update: said at the field, text kept.
+    let green = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Всё хорошо"),
+            ("severity", "green"),
+        ],
+    )
+    .await;
+    assert_eq!(green.status(), 422);
+    let text = green.text().await.unwrap();
+    assert!(text.contains("Всё хорошо</textarea>"), "{text}");
+
+    // A maintenance in progress is extended until later; the start stays.
+    let start = Utc::now() - chrono::TimeDelta::minutes(30);
+    let m = h
+        .post_json(
+            &support,
+            "/api/v1/notices",
+            serde_json::json!({"severity": "yellow", "kind": "maintenance",
+                "title": {"ru": "Работы", "en": "Works"}, "body": {"ru": "Обновляем"},
+                "starts_at": start, "ends_at": Utc::now() + chrono::TimeDelta::minutes(30)}),
+        )
+        .await;
+    let mid = m["id"].as_str().unwrap();
+    let mpath = format!("/console/notices/{mid}");
+    let (_, text) = page(&h, &c, &anna, &mpath).await;
+    assert!(text.contains("name=\"ends_at\""), "the window is in the form: {text}");
+    let extend = post_form(
+        &h,
+        &c,
+        &anna,
+        &format!("{mpath}/update"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Работы продлены на два часа"),
+            ("ends_at", "2ч"),
+        ],
+    )
+    .await;
+    assert_eq!(extend.status(), 303);
+    let feed = h.feed().await.snapshot;
+    let w = feed
+        .notices
+        .iter()
+        .find(|n| n.id == mid)
+        .and_then(|n| n.window.clone())
+        .unwrap();
+    assert_eq!(w.starts_at.timestamp(), start.timestamp(), "the start stays");
+    let end = w.ends_at.unwrap();
+    assert!(
+        (end - Utc::now() - chrono::TimeDelta::hours(2)).num_seconds().abs() < 60,
+        "ends in two hours: {end}"
+    );
+    // An unreadable end is said at its field and changes nothing.
+    let bad = post_form(
+        &h,
+        &c,
+        &anna,
+        &format!("{mpath}/update"),
+        &[("csrf", csrf.as_str()), ("ends_at", "к обеду")],
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+}

@@ -63,20 +63,7 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     check_title(&title)?;
     let body = req.body.unwrap_or_default();
     check_text("body", &body, MAX_BODY_CHARS, false)?;
-    if req.components.len() > MAX_COMPONENTS {
-        return Err(reject(
-            "components",
-            Why::TooManyComponents,
-            format!("at most {MAX_COMPONENTS}"),
-        ));
-    }
-    let mut components = req
-        .components
-        .iter()
-        .map(|c| component_id(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    components.sort();
-    components.dedup();
+    let components = checked_components(&req.components)?;
     let window = check_window(kind, req.starts_at, req.ends_at)?;
     if window
         .as_ref()
@@ -139,6 +126,24 @@ pub fn create(id: String, req: NewNotice, now: DateTime<Utc>) -> Result<Notice, 
     })
 }
 
+/// Component ids checked, sorted, each once.
+fn checked_components(ids: &[String]) -> Result<Vec<String>, Rejected> {
+    if ids.len() > MAX_COMPONENTS {
+        return Err(reject(
+            "components",
+            Why::TooManyComponents,
+            format!("at most {MAX_COMPONENTS}"),
+        ));
+    }
+    let mut components = ids
+        .iter()
+        .map(|c| component_id(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    components.sort();
+    components.dedup();
+    Ok(components)
+}
+
 fn guard_open(notice: &Notice) -> Result<(), Rejected> {
     if notice.state.is_final() {
         return Err(reject(
@@ -187,7 +192,8 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         && req.title.is_none()
         && req.body.is_none()
         && req.starts_at.is_none()
-        && req.ends_at.is_none();
+        && req.ends_at.is_none()
+        && req.components.is_none();
     if nothing {
         return Err(reject(
             "text",
@@ -258,8 +264,16 @@ pub fn update(notice: &mut Notice, req: NoticeUpdate, now: DateTime<Utc>) -> Res
         )?;
         notice.window = window;
     }
+    let components = req
+        .components
+        .as_deref()
+        .map(checked_components)
+        .transpose()?;
     if let Some(s) = req.state {
         notice.state = s;
+    }
+    if let Some(c) = components {
+        notice.components = c;
     }
     let severity_changed = req.severity.filter(|s| *s != notice.severity);
     if let Some(s) = req.severity {

@@ -26,6 +26,7 @@ pub mod preview;
 pub mod session;
 mod timeline;
 mod together;
+mod update_form;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -10,20 +10,20 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use svetofor_api::{Closing, Correction, NoticeChange, NoticeUpdate};
+use svetofor_api::{Closing, Correction, NoticeChange};
 use svetofor_feed::{Kind, Notice, State as NoticeState};
 
 use super::checks::{self, Check};
 use super::form::{
-    Choice, Marks, Select, confirmed, delays, in_lang, marks_of, moment, overrides, refusal_text,
-    same_words, text, time_refusal, word,
+    Choice, Marks, Select, confirmed, in_lang, marks_of, overrides, refusal_text, same_words, text,
 };
 use super::guard::nav_of;
 use super::guard::{Person, Posted, Support};
 use super::pages::{Layout, Nav, draw, message};
+use super::update_form;
 use super::{failure, html, redirect};
 use crate::AppState;
-use crate::web::timed::Timed;
+use crate::web::timed::{Moment, Timed};
 use crate::web::words::Words;
 use svetofor_publisher::accounts::UserRecord;
 use svetofor_publisher::publisher::PublishError;
@@ -85,6 +85,16 @@ struct Page<'a> {
     deliveries: Vec<super::deliveries::Row<'a>>,
     states: Select,
     next: Select,
+    /// How serious, the parts of the product (as typed, and as drawn), and, for a
+    /// maintenance, its window's new start and end as typed.
+    severities: Select,
+    components: &'a str,
+    components_were: String,
+    maintenance: bool,
+    /// The window as it is (start, end).
+    window: Option<(Moment, Option<Moment>)>,
+    starts_at: &'a str,
+    ends_at: &'a str,
     /// The correction form (not for a withdrawn notice).
     correctable: bool,
     title_ru: &'a str,
@@ -108,26 +118,6 @@ struct Page<'a> {
     was: [&'a str; 4],
     /// "Also open now: …" (empty when nobody else is).
     others: String,
-}
-
-/// The update form's value that takes the promise back.
-const NO_PROMISE: &str = "none";
-
-/// The update form's promise: with one made, it stands unless changed ("keep as it is", the
-/// presets, "take it back"); without one, "no promise" and the presets.
-fn promise_choices(w: &Words, promised: bool, current: &str) -> Select {
-    let shown = if current == NO_PROMISE { "" } else { current };
-    let mut s = delays(w, "next_update_at", shown);
-    if promised {
-        s.options[0].label = w.t("console-update-keep-promise");
-        s.options[0].selected = current.is_empty();
-        s.options.push(Choice::new(
-            NO_PROMISE,
-            w.t("console-update-take-promise-back"),
-            current == NO_PROMISE,
-        ));
-    }
-    s
 }
 
 fn notice_page(w: &Words, v: &View<'_>) -> String {
@@ -170,6 +160,7 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
     let corrected = typed("correct");
     // A refused form keeps what it was made from: the refusal changed nothing.
     let basis = v.kept.map(|(_, f)| f).filter(|f| !f.version.is_empty());
+    let components_now = update_form::components_text(n);
     draw(&Page {
         l: Layout::new(w, title, Some(&v.nav)),
         n,
@@ -188,7 +179,22 @@ fn notice_page(w: &Words, v: &View<'_>) -> String {
             v.nav.role >= svetofor_publisher::auth::Role::Support,
         ),
         states,
-        next: promise_choices(
+        severities: update_form::severity_choices(
+            w,
+            n,
+            typed("update").map_or("", |f| f.severity.as_str()),
+        ),
+        components: typed("update").map_or(components_now.as_str(), |f| &f.components),
+        components_were: basis
+            .map_or_else(|| components_now.clone(), |f| f.components_were.clone()),
+        maintenance: n.kind == Kind::Maintenance,
+        window: n
+            .window
+            .as_ref()
+            .map(|w| (Moment::of(w.starts_at), w.ends_at.map(Moment::of))),
+        starts_at: typed("update").map_or("", |f| &f.starts_at),
+        ends_at: typed("update").map_or("", |f| &f.ends_at),
+        next: update_form::promise_choices(
             w,
             n.next_update_at.is_some() && open,
             typed("update").map_or("", |f| f.next_update_at.trim()),
@@ -325,6 +331,17 @@ pub(super) struct ChangeForm {
     /// The notice's version the form was drawn from.
     #[serde(default)]
     version: String,
+    /// The update form's severity, parts of the product (now, and as drawn) and window.
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    components: String,
+    #[serde(default)]
+    components_were: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
     /// The wording the correction form was drawn with: only what the person changed is
     /// corrected.
     #[serde(default)]
@@ -357,35 +374,26 @@ pub(super) async fn change(
     let version = Some(f.version.trim().to_owned()).filter(|v| !v.is_empty());
     let mut failed = vec![];
     let change = match action.as_str() {
-        "update" => NoticeChange::Update(NoticeUpdate {
-            text: words,
-            state: word(&f.state),
-            severity: None,
-            // "none": the promise is taken back; empty: it stands.
-            no_next_update: f.next_update_at.trim() == NO_PROMISE,
-            next_update_at: match moment(
-                Some(f.next_update_at.trim())
-                    .filter(|t| *t != NO_PROMISE)
-                    .unwrap_or(""),
-                Utc::now(),
-                &f.tz,
-            ) {
-                Ok(t) => t,
-                Err(e) => {
-                    let mut marks = Marks::new();
-                    marks
-                        .entry("next_update_at".into())
-                        .or_default()
-                        .push(time_refusal(w, e));
+        "update" => {
+            let typed = update_form::Typed {
+                text: words,
+                state: &f.state,
+                severity: &f.severity,
+                next_update_at: &f.next_update_at,
+                components: &f.components,
+                components_were: &f.components_were,
+                starts_at: &f.starts_at,
+                ends_at: &f.ends_at,
+                tz: &f.tz,
+                version,
+            };
+            match update_form::request(w, &typed, Utc::now()) {
+                Ok(req) => NoticeChange::Update(req),
+                Err(marks) => {
                     return again(&app, w, (&user, &s), &n, &[], &marks, (&action, &f)).await;
                 }
-            },
-            title: None,
-            body: None,
-            starts_at: None,
-            ends_at: None,
-            version,
-        }),
+            }
+        }
         "resolve" => {
             failed = checks::before_resolve(n.severity, &format!("{}{}", f.text_ru, f.text_en));
             if !failed.is_empty() && !confirmed(&f.confirm, &f.confirm_reason) {
@@ -473,10 +481,14 @@ pub(super) async fn change(
         }
         Err(PublishError::Rejected(r)) => {
             let mut marks = Marks::new();
-            let at = if action == "correct" {
-                "title_ru"
-            } else {
-                "text"
+            // Next to the field at fault, where the form has it.
+            let at = match (action.as_str(), r.field.as_str()) {
+                ("correct", _) => "title_ru",
+                (
+                    "update",
+                    f @ ("severity" | "components" | "starts_at" | "ends_at" | "next_update_at"),
+                ) => f,
+                _ => "text",
             };
             marks
                 .entry(at.into())
