@@ -1521,7 +1521,10 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
             && text.contains("<option value=\"red\">Outage: it does not work</option>"),
         "{text}"
     );
-    assert!(text.contains("name=\"components\" value=\"reports\""), "{text}");
+    assert!(
+        text.contains("name=\"components\" value=\"reports\""),
+        "{text}"
+    );
     let csrf = hidden_csrf(&text);
     let update = format!("{path}/update");
     let up = post_form(
@@ -1592,7 +1595,10 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
     let mid = m["id"].as_str().unwrap();
     let mpath = format!("/console/notices/{mid}");
     let (_, text) = page(&h, &c, &anna, &mpath).await;
-    assert!(text.contains("name=\"ends_at\""), "the window is in the form: {text}");
+    assert!(
+        text.contains("name=\"ends_at\""),
+        "the window is in the form: {text}"
+    );
     let extend = post_form(
         &h,
         &c,
@@ -1613,10 +1619,17 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
         .find(|n| n.id == mid)
         .and_then(|n| n.window.clone())
         .unwrap();
-    assert_eq!(w.starts_at.timestamp(), start.timestamp(), "the start stays");
+    assert_eq!(
+        w.starts_at.timestamp(),
+        start.timestamp(),
+        "the start stays"
+    );
     let end = w.ends_at.unwrap();
     assert!(
-        (end - Utc::now() - chrono::TimeDelta::hours(2)).num_seconds().abs() < 60,
+        (end - Utc::now() - chrono::TimeDelta::hours(2))
+            .num_seconds()
+            .abs()
+            < 60,
         "ends in two hours: {end}"
     );
     // An unreadable end is said at its field and changes nothing.
