@@ -23,9 +23,14 @@ pub struct NewNotice {
     /// At most 4000 characters in each language; newlines and tabs allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Text>,
-    /// Component ids (at most 50); an unknown id is created as a component.
+    /// Component ids (at most 50), each one an admin named (`PUT /api/v1/components/{id}`):
+    /// an id nobody named is refused, since a typo would reach no one who follows the real
+    /// part, unless `new_components` says to add it.
     #[serde(default)]
     pub components: Vec<String>,
+    /// Adds the ids in `components` that nobody named yet as components named by their id.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_components: bool,
     /// When the next word is promised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_update_at: Option<DateTime<Utc>>,
@@ -77,6 +82,9 @@ pub struct NoticeUpdate {
     /// whole product).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<String>>,
+    /// As on creation: adds ids in `components` that nobody named yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_components: bool,
     /// The notice's version this change was made from (the `ETag` of
     /// `GET /api/v1/notices/{id}`, without quotes): when the notice changed since, the change
     /// is refused (409, `stale`) with what changed meanwhile. Absent: applied to whatever the

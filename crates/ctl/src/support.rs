@@ -53,9 +53,13 @@ pub struct PostArgs {
     /// Explanation (at most 4000 characters).
     #[arg(long)]
     body: Option<String>,
-    /// An affected component id. Repeat for several.
+    /// An affected component id, one an admin named (`component set`). Repeat for several.
     #[arg(long = "component", value_name = "ID")]
     components: Vec<String>,
+    /// Add the `--component` ids nobody named yet, as they are written (else they are
+    /// refused: a typo would reach no one who follows the real part).
+    #[arg(long)]
+    new_components: bool,
     /// A page with details (http/https).
     #[arg(long)]
     url: Option<String>,
@@ -184,6 +188,7 @@ pub fn post(a: PostArgs) -> Result<(), Failure> {
         title: Some(Text::Plain(a.title)),
         body: a.body.map(Text::Plain),
         components: a.components,
+        new_components: a.new_components,
         next_update_at: opt_moment("next-update", &a.times.next_update)?,
         starts_at: opt_moment("starts-at", &a.times.starts_at)?,
         ends_at: opt_moment("ends-at", &a.times.ends_at)?,
@@ -220,6 +225,7 @@ pub fn update(a: UpdateArgs) -> Result<(), Failure> {
         starts_at: opt_moment("starts-at", &a.times.starts_at)?,
         ends_at: opt_moment("ends-at", &a.times.ends_at)?,
         components: None,
+        new_components: false,
         // Someone at a terminal acts on the notice as it is when the command runs.
         version: None,
     };

@@ -141,6 +141,7 @@ fn post_reaches_a_subscriber_and_the_signed_feed_then_resolve_turns_it_green() {
             "Card payments fail",
             "--component",
             "payments",
+            "--new-components",
             "--next-update",
             "30m",
         ],
@@ -543,6 +544,7 @@ fn check_reads_our_own_statuspage_api_as_the_same_status_and_embed_json_uses_the
             "Платежи",
             "--component",
             "payments",
+            "--new-components",
         ],
     );
     let pay = text(&out.stdout);

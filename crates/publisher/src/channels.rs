@@ -18,6 +18,7 @@ fn invalid(field: &str, message: impl Into<String>) -> PublishError {
         field: field.to_owned(),
         message: message.into(),
         why: crate::notices::Why::Other,
+        value: None,
     }
     .into()
 }

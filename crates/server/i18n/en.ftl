@@ -363,3 +363,4 @@ console-update-window = Time of the work
 console-update-window-now = Now:
 console-update-starts = New start (empty: as it is)
 console-update-ends = New end (empty: as it is)
+console-refusal-unknown-component = There is no part of the product "{ $id }". Check the id on the Components page; an administrator adds new parts there.

@@ -363,3 +363,4 @@ console-update-window = Время работ
 console-update-window-now = Сейчас:
 console-update-starts = Новое начало (пусто — без изменений)
 console-update-ends = Новое окончание (пусто — без изменений)
+console-refusal-unknown-component = Части продукта «{ $id }» нет. Проверьте код на странице «Компоненты»; новые части добавляет администратор.

@@ -509,3 +509,60 @@ async fn a_change_made_from_an_older_version_is_refused_with_what_changed() {
     let audit = h.get_json("/api/v1/audit?limit=1", Some(&anna)).await;
     assert!(!audit.to_string().contains(&fresh), "{audit}");
 }
+
+/// A component id nobody named is refused (a typo would reach no one who follows the real
+/// part), unless the request says to add it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_component_is_refused_unless_asked_to_add_it() {
+    let h = start().await;
+    let t = h.token(Role::Support);
+    let admin = h.token(Role::Admin);
+    let named = h
+        .http
+        .put(h.url("/api/v1/components/payments"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": {"ru": "Платежи", "en": "Payments"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), 200);
+    let typo = json!({"severity": "red", "kind": "outage", "title": "Payments down",
+        "components": ["paymnts"]});
+    let (status, err) = error_of(h.post(&t, "/api/v1/notices", typo.clone()).await).await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["field"], "components");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"paymnts\"") && message.contains("known are payments"),
+        "{message}"
+    );
+    assert!(
+        h.feed().await.snapshot.notices.is_empty(),
+        "nothing published"
+    );
+
+    // The real id goes through; an update cannot move it to a typo either.
+    let ok = json!({"severity": "red", "kind": "outage", "title": "Payments down",
+        "components": ["payments"]});
+    let n = h.post_json(&t, "/api/v1/notices", ok).await;
+    let id = n["id"].as_str().unwrap();
+    let (status, _) = error_of(
+        h.post(
+            &t,
+            &format!("/api/v1/notices/{id}/updates"),
+            json!({"components": ["payments", "reprots"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // Asked for, a new id is added, named as it is written.
+    let mut asked = typo;
+    asked["components"] = json!(["reports"]);
+    asked["new_components"] = json!(true);
+    let resp = h.post(&t, "/api/v1/notices", asked).await;
+    assert_eq!(resp.status(), 201);
+    let feed = h.feed().await.snapshot;
+    assert!(feed.components.iter().any(|c| c.id == "reports"));
+}

@@ -1510,7 +1510,8 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
             "/api/v1/notices",
             serde_json::json!({"severity": "yellow", "kind": "degraded",
                 "title": {"ru": "Отчёты медленные", "en": "Reports are slow"},
-                "body": {"ru": "Отчёты строятся долго. a@b"}, "components": ["reports"]}),
+                "body": {"ru": "Отчёты строятся долго. a@b"}, "components": ["reports"],
+                "new_components": true}),
         )
         .await;
     let id = n["id"].as_str().unwrap();
@@ -1527,6 +1528,43 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
     );
     let csrf = hidden_csrf(&text);
     let update = format!("{path}/update");
+    // A typo names no part anyone follows: refused at the field, with what was typed kept.
+    let typo = post_form(
+        &h,
+        &c,
+        &anna,
+        &update,
+        &[
+            ("csrf", csrf.as_str()),
+            ("text_ru", "Платежи тоже"),
+            ("components", "reports, paymnts"),
+            ("components_were", "reports"),
+        ],
+    )
+    .await;
+    assert_eq!(typo.status(), 422);
+    let text = typo.text().await.unwrap();
+    assert!(
+        text.contains("There is no part of the product &quot;paymnts&quot;")
+            || text.contains("There is no part of the product &#34;paymnts&#34;"),
+        "{text}"
+    );
+    assert!(text.contains("value=\"reports, paymnts\""), "{text}");
+    assert_eq!(
+        h.feed().await.snapshot.notices[0].components,
+        ["reports"],
+        "nothing changed"
+    );
+    let admin = h.token(Role::Admin);
+    let named = h
+        .http
+        .put(h.url("/api/v1/components/payments"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"name": {"ru": "Платежи", "en": "Payments"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), 200);
     let up = post_form(
         &h,
         &c,

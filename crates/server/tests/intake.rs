@@ -136,6 +136,29 @@ async fn routing_rules_give_the_component_and_template_and_may_publish() {
         .await
         .unwrap();
     let rules = json!({"rules": [
+        {"source": "uptime-kuma", "component": "site", "publish": true}
+    ]});
+    let put = h
+        .http
+        .put(h.url("/api/v1/intake/rules"))
+        .bearer_auth(&admin)
+        .json(&rules)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        put.status(),
+        400,
+        "a rule cannot name a component nobody named: its alerts would be refused"
+    );
+    h.http
+        .put(h.url("/api/v1/components/site"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": {"ru": "Сайт", "en": "Site"}}))
+        .send()
+        .await
+        .unwrap();
+    let rules = json!({"rules": [
         {"source": "alertmanager", "labels": {"service": "payments"}, "component": "payments",
          "template": "payments-down"},
         {"source": "uptime-kuma", "component": "site", "publish": true}

@@ -264,7 +264,7 @@ async fn our_reader_reads_our_statuspage_output_as_the_same_status() {
     let slow = post(
         &h,
         &support,
-        json!({"severity": "yellow", "kind": "degraded", "title": "Slow", "components": ["api"]}),
+        json!({"severity": "yellow", "kind": "degraded", "title": "Slow", "components": ["api"], "new_components": true}),
     )
     .await;
     assert_eq!(both_statuses(&h).await, (Yellow, Yellow));
@@ -358,7 +358,7 @@ async fn an_independent_statuspage_client_reads_us() {
     let id = post(
         &h,
         &support,
-        json!({"severity": "red", "kind": "outage", "title": "Down", "components": ["payments"]}),
+        json!({"severity": "red", "kind": "outage", "title": "Down", "components": ["payments"], "new_components": true}),
     )
     .await;
     let v = tokio::task::spawn_blocking(read.clone()).await.unwrap();

@@ -109,7 +109,7 @@ async fn across_restarts_and_outages_the_app_tells_the_truth_once() {
         "yellow",
         "Reports slow",
         "Exports take minutes",
-        &["--component", "reports"],
+        &["--component", "reports", "--new-components"],
     );
     wait_icon(&bus, &item, "tray-yellow", LIMIT).await;
     let told = wait_for("the reports notification", LIMIT, async || {

@@ -62,7 +62,7 @@ async fn main() -> Result<()> {
     let token = create_token(&dir, "support")?;
     // A realistic feed: one red outage and one upcoming maintenance.
     for body in [
-        r#"{"severity":"red","kind":"outage","title":"Payments down","body":"Card payments fail; we are on it.","components":["payments"]}"#,
+        r#"{"severity":"red","kind":"outage","title":"Payments down","body":"Card payments fail; we are on it.","components":["payments"],"new_components":true}"#,
         r#"{"severity":"yellow","kind":"maintenance","title":"Database upgrade","starts_at":"2099-01-01T22:00:00Z","ends_at":"2099-01-02T00:00:00Z"}"#,
     ] {
         post_notice(&server.addr, &token, body)?;

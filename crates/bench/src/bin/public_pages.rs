@@ -24,7 +24,7 @@ async fn main() -> Result<()> {
             &server.addr,
             &token,
             &format!(
-                r#"{{"severity":"{sev}","kind":"{kind}","title":"Notice {i}: платежи и отчёты","body":"Что случилось, что делаем, когда следующее сообщение.","components":["c{}"]}}"#,
+                r#"{{"severity":"{sev}","kind":"{kind}","title":"Notice {i}: платежи и отчёты","body":"Что случилось, что делаем, когда следующее сообщение.","components":["c{}"],"new_components":true}}"#,
                 i % 5
             ),
         )?;

@@ -30,6 +30,8 @@ pub struct Rejected {
     pub message: String,
     /// What is wrong, as data: for a person's own language (the console's catalogue).
     pub why: Why,
+    /// The value at fault, where naming it helps (an unknown component's id).
+    pub value: Option<String>,
 }
 
 /// Why a request was refused, for words in the reader's language; [`Rejected::message`] is
@@ -50,6 +52,8 @@ pub enum Why {
     TitleOneLine,
     ComponentId,
     TooManyComponents,
+    /// A component id nobody named (a typo would reach no one who follows the real one).
+    UnknownComponent,
     MaintenanceNeedsStart,
     EndsBeforeStart,
     WindowOnlyForMaintenance,
@@ -75,6 +79,7 @@ pub(super) fn reject(field: &str, why: Why, message: impl Into<String>) -> Rejec
         field: field.to_owned(),
         message: message.into(),
         why,
+        value: None,
     }
 }
 

@@ -40,6 +40,39 @@ impl Publisher {
         }
     }
 
+    /// Refuses the first of `ids` that is not a component (an admin named it, or a notice in
+    /// the feed does), unless the request said to add new ones.
+    pub(super) fn known(
+        components: &[Component],
+        ids: &[String],
+        add_new: bool,
+    ) -> Result<(), notices::Rejected> {
+        let Some(id) = ids
+            .iter()
+            .find(|id| !add_new && !components.iter().any(|c| &c.id == *id))
+        else {
+            return Ok(());
+        };
+        let mut known: Vec<&str> = components.iter().map(|c| c.id.as_str()).collect();
+        known.sort_unstable();
+        let listed = match known.len() {
+            0 => "there are none yet".to_owned(),
+            n if n > 20 => format!("known are {}, …", known[..20].join(", ")),
+            _ => format!("known are {}", known.join(", ")),
+        };
+        Err(notices::Rejected {
+            field: "components".to_owned(),
+            message: format!(
+                "no component \"{id}\" ({listed}): an admin adds one with PUT \
+                 /api/v1/components/{{id}} (svetoforctl component set), or send \
+                 \"new_components\": true (svetoforctl: --new-components) to add it as it is \
+                 written"
+            ),
+            why: notices::Why::UnknownComponent,
+            value: Some(id.clone()),
+        })
+    }
+
     /// Removes a component no open notice names.
     pub async fn remove_component(&self, id: &str, actor: String) -> Result<(), PublishError> {
         let id = notices::component_id(id)?;
@@ -58,6 +91,7 @@ impl Publisher {
                 return Err(PublishError::Rejected(notices::Rejected {
                     field: "id".to_owned(),
                     why: notices::Why::Other,
+                    value: None,
                     message: format!(
                         "component \"{id}\" is named by open notice {}: close it, or post the \
                          change without the component, first",

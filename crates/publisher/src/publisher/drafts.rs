@@ -26,6 +26,7 @@ fn check(body: &DraftBody, now: DateTime<Utc>) -> Result<(), Rejected> {
             field: "publish_at".to_owned(),
             message: "is in the past; publish the draft now instead".to_owned(),
             why: notices::Why::InThePast,
+            value: None,
         });
     }
     let at = body.publish_at.unwrap_or(now);
@@ -42,6 +43,17 @@ impl Publisher {
     ) -> Result<Draft, PublishError> {
         let now = Utc::now();
         check(&body, now)?;
+        let ids = body
+            .notice
+            .components
+            .iter()
+            .map(|c| notices::component_id(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::known(
+            &self.state.lock().await.components,
+            &ids,
+            body.notice.new_components,
+        )?;
         let old = match id {
             Some(id) => Some(self.draft(id).await?),
             None => None,
@@ -128,7 +140,9 @@ impl Publisher {
                     obj.insert("overridden".to_owned(), o.clone());
                 }
             }
+            let add_new = draft.notice.new_components;
             let notice = notices::create(super::new_notice_id(now)?, draft.notice, now)?;
+            Self::known(&state.components, &notice.components, add_new)?;
             let audit = audit_line(
                 now,
                 actor.clone(),

@@ -39,6 +39,7 @@ impl Publisher {
                 field: "version".to_owned(),
                 message: format!("\"{version}\" is not a notice version (take the ETag)"),
                 why: Why::Other,
+                value: None,
             }));
         };
         let store = self.store.clone();

@@ -376,6 +376,7 @@ impl Publisher {
             // 128 random bits never meet by chance; should they, the store refuses the
             // insert rather than overwrite a notice.
             let notice = notices::create(new_notice_id(now)?, req.clone(), now)?;
+            Self::known(&state.components, &notice.components, req.new_components)?;
             let audit = audit_line(
                 now,
                 actor.clone(),
@@ -440,6 +441,11 @@ impl Publisher {
             let mut notice = self.find(&state, id).await?;
             self.check_version(&notice, change.version()).await?;
             notices::apply(&mut notice, change.clone(), now)?;
+            if let NoticeChange::Update(u) = &change
+                && u.components.is_some()
+            {
+                Self::known(&state.components, &notice.components, u.new_components)?;
+            }
             let audit = audit_line(now, actor.clone(), action, &notice.id, detail.clone());
             let edit = NoticeEdit {
                 notice: notice.clone(),

@@ -138,6 +138,7 @@ async fn put_template(
             field: "name".to_owned(),
             message: format!("is \"{}\" but the address names \"{name}\"", t.name),
             why: notices::Why::Other,
+            value: None,
         }
         .into());
     }

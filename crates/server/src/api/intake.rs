@@ -75,6 +75,8 @@ async fn set_rules(
     if body.rules.len() > 200 {
         return Err(ApiError::bad_request("at most 200 rules"));
     }
+    let store = app.store.clone();
+    let known = blocking(move || store.components()).await?;
     for r in &body.rules {
         if let Some(s) = &r.source
             && !SOURCES.contains(&s.as_str())
@@ -85,7 +87,14 @@ async fn set_rules(
             )));
         }
         if let Some(c) = &r.component {
-            svetofor_publisher::notices::component_id(c)?;
+            let id = svetofor_publisher::notices::component_id(c)?;
+            // A rule's drafts would be refused at publishing, most likely at night.
+            if !known.iter().any(|k| k.id == id) {
+                return Err(ApiError::bad_request(format!(
+                    "component \"{id}\": no such component; an admin names it first \
+                     (PUT /api/v1/components/{id})"
+                )));
+            }
         }
     }
     let detail = serde_json::to_value(&body).unwrap_or_default();

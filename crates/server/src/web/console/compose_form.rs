@@ -118,6 +118,8 @@ pub(super) fn asked(f: &ComposeForm, now: DateTime<Utc>) -> Asked {
         title: text(&f.title_ru, &f.title_en),
         body: text(&f.body_ru, &f.body_en),
         components: list(&f.components),
+        // Parts are added by an admin on the Components page, never by a typo here.
+        new_components: false,
         next_update_at,
         starts_at,
         ends_at,

@@ -73,6 +73,12 @@ pub(super) fn refusal_text(w: &Words, r: &Rejected) -> String {
         Why::TitleOneLine => "console-refusal-title-one-line",
         Why::ComponentId => "console-refusal-component-id",
         Why::TooManyComponents => "console-refusal-too-many-components",
+        Why::UnknownComponent => {
+            return w.tr_str(
+                "console-refusal-unknown-component",
+                &[("id", r.value.as_deref().unwrap_or_default())],
+            );
+        }
         Why::MaintenanceNeedsStart => "console-refusal-maintenance-start",
         Why::EndsBeforeStart => "console-refusal-ends-before-start",
         Why::WindowOnlyForMaintenance => "console-refusal-window-only-maintenance",
@@ -262,6 +268,7 @@ mod tests {
             Why::TemplateGroup,
             Why::TemplateName,
             Why::TemplateMinutes,
+            Why::UnknownComponent,
         ];
         for lang in Lang::ALL {
             let w = words::of(lang);
@@ -270,6 +277,7 @@ mod tests {
                     field: "f".into(),
                     message: "the API's English".into(),
                     why,
+                    value: Some("paymnts".into()),
                 };
                 let said = refusal_text(w, &r);
                 assert!(
@@ -287,6 +295,7 @@ mod tests {
                     chars: 250,
                     max: 200,
                 },
+                value: None,
             },
         );
         assert_eq!(ru, "Слишком длинно: 250 знаков, можно не больше 200.");

@@ -128,6 +128,8 @@ pub(super) fn request(w: &Words, t: &Typed<'_>, now: DateTime<Utc>) -> Result<No
         starts_at,
         ends_at,
         components: (parts != were).then_some(parts),
+        // Parts are added by an admin on the Components page, never by a typo here.
+        new_components: false,
         version: t.version.clone(),
     })
 }
