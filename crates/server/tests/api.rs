@@ -517,15 +517,8 @@ async fn an_unknown_component_is_refused_unless_asked_to_add_it() {
     let h = start().await;
     let t = h.token(Role::Support);
     let admin = h.token(Role::Admin);
-    let named = h
-        .http
-        .put(h.url("/api/v1/components/payments"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": {"ru": "Платежи", "en": "Payments"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(named.status(), 200);
+    h.component(&admin, "payments", "Платежи", "Payments", None)
+        .await;
     let typo = json!({"severity": "red", "kind": "outage", "title": "Payments down",
         "components": ["paymnts"]});
     let (status, err) = error_of(h.post(&t, "/api/v1/notices", typo.clone()).await).await;

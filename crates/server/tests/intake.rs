@@ -128,58 +128,26 @@ async fn routing_rules_give_the_component_and_template_and_may_publish() {
         .send()
         .await
         .unwrap();
-    h.http
-        .put(h.url("/api/v1/components/payments"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": {"ru": "Платежи", "en": "Payments"}}))
-        .send()
-        .await
-        .unwrap();
+    h.component(&admin, "payments", "Платежи", "Payments", None)
+        .await;
     let rules = json!({"rules": [
         {"source": "uptime-kuma", "component": "site", "publish": true}
     ]});
-    let put = h
-        .http
-        .put(h.url("/api/v1/intake/rules"))
-        .bearer_auth(&admin)
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
+    let put = set_rules(&h, &admin, &rules).await;
     assert_eq!(
         put.status(),
         400,
         "a rule cannot name a component nobody named: its alerts would be refused"
     );
-    h.http
-        .put(h.url("/api/v1/components/site"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": {"ru": "Сайт", "en": "Site"}}))
-        .send()
-        .await
-        .unwrap();
+    h.component(&admin, "site", "Сайт", "Site", None).await;
     let rules = json!({"rules": [
         {"source": "alertmanager", "labels": {"service": "payments"}, "component": "payments",
          "template": "payments-down"},
         {"source": "uptime-kuma", "component": "site", "publish": true}
     ]});
-    let put = h
-        .http
-        .put(h.url("/api/v1/intake/rules"))
-        .bearer_auth(&support)
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
+    let put = set_rules(&h, &support, &rules).await;
     assert_eq!(put.status(), 403, "admins set the rules");
-    let put = h
-        .http
-        .put(h.url("/api/v1/intake/rules"))
-        .bearer_auth(&admin)
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
+    let put = set_rules(&h, &admin, &rules).await;
     assert_eq!(put.status(), 200);
 
     let made = h
@@ -292,4 +260,15 @@ async fn zabbix_and_generic_payloads_make_drafts_too() {
         )
         .await;
     assert_eq!(z["action"], "discarded");
+}
+
+/// `PUT /api/v1/intake/rules` with `token`.
+async fn set_rules(h: &Harness, token: &str, rules: &serde_json::Value) -> reqwest::Response {
+    h.http
+        .put(h.url("/api/v1/intake/rules"))
+        .bearer_auth(token)
+        .json(rules)
+        .send()
+        .await
+        .unwrap()
 }

@@ -58,22 +58,6 @@ async fn step(h: &Harness, token: &str, id: &str, action: &str, body: Value) {
     assert_eq!(r.status(), 200, "{action} {id}");
 }
 
-async fn component(h: &Harness, admin: &str, id: &str, ru: &str, en: &str, group: Option<&str>) {
-    let mut body = json!({"name": {"ru": ru, "en": en}});
-    if let Some(g) = group {
-        body["group"] = json!(g);
-    }
-    let resp = h
-        .http
-        .put(h.url(&format!("/api/v1/components/{id}")))
-        .bearer_auth(admin)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
-}
-
 /// The status our own reader gives `path` of this server, and the status the signed feed
 /// gives, at the same moment.
 async fn both_statuses(h: &Harness) -> (svetofor_feed::Severity, svetofor_feed::Severity) {
@@ -90,8 +74,9 @@ async fn the_statuspage_api_matches_a_real_capture_field_by_field() {
     let h = start().await;
     let support = h.token(Role::Support);
     let admin = h.token(Role::Admin);
-    component(&h, &admin, "api", "API", "API", Some("Core")).await;
-    component(&h, &admin, "payments", "Платежи", "Payments", Some("Core")).await;
+    h.component(&admin, "api", "API", "API", Some("Core")).await;
+    h.component(&admin, "payments", "Платежи", "Payments", Some("Core"))
+        .await;
     let red = post(
         &h,
         &support,
@@ -345,7 +330,8 @@ async fn an_independent_statuspage_client_reads_us() {
     let h = start().await;
     let support = h.token(Role::Support);
     let admin = h.token(Role::Admin);
-    component(&h, &admin, "payments", "Платежи", "Payments", None).await;
+    h.component(&admin, "payments", "Платежи", "Payments", None)
+        .await;
     let base = h.base.clone();
     let read = {
         let py = py.clone();

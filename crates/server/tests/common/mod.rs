@@ -84,6 +84,23 @@ impl Harness {
         format!("{}{path}", self.base)
     }
 
+    /// Names component `id` as an admin does (`PUT /api/v1/components/{id}`).
+    pub async fn component(&self, admin: &str, id: &str, ru: &str, en: &str, group: Option<&str>) {
+        let mut body = serde_json::json!({"name": {"ru": ru, "en": en}});
+        if let Some(g) = group {
+            body["group"] = serde_json::json!(g);
+        }
+        let resp = self
+            .http
+            .put(self.url(&format!("/api/v1/components/{id}")))
+            .bearer_auth(admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    }
+
     /// GET `path`, with a bearer token and an `If-None-Match` when given.
     pub async fn get(
         &self,
