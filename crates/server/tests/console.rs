@@ -1556,15 +1556,8 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
         "nothing changed"
     );
     let admin = h.token(Role::Admin);
-    let named = h
-        .http
-        .put(h.url("/api/v1/components/payments"))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"name": {"ru": "Платежи", "en": "Payments"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(named.status(), 200);
+    h.component(&admin, "payments", "Платежи", "Payments", None)
+        .await;
     let up = post_form(
         &h,
         &c,
@@ -1680,4 +1673,61 @@ async fn an_update_raises_or_lowers_severity_changes_parts_and_moves_the_window(
     )
     .await;
     assert_eq!(bad.status(), 422);
+}
+
+/// "What happened?" is one choice (outage, disruption, planned maintenance, news), not a
+/// severity and a kind that can contradict each other; each gives its usual colour.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_compose_form_asks_one_question_what_happened() {
+    let h = start().await;
+    add_user(&h, "anna", Role::Support);
+    let c = client();
+    let anna = session(&h, &c, "anna").await;
+    let (_, text) = page(&h, &c, &anna, "/console/compose").await;
+    assert!(text.contains("What happened?"), "{text}");
+    for value in ["outage", "degraded", "maintenance", "info"] {
+        assert!(
+            text.contains(&format!("name=\"what\" value=\"{value}\"")),
+            "{value}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("<select name=\"kind\"")
+            && !text.contains("type=\"radio\" name=\"severity\""),
+        "no second control that could contradict the first: {text}"
+    );
+    let csrf = hidden_csrf(&text);
+    let done = post_form(
+        &h,
+        &c,
+        &anna,
+        "/console/compose",
+        &[
+            ("csrf", csrf.as_str()),
+            ("action", "publish"),
+            ("what", "degraded"),
+            ("what_was", "outage"),
+            ("severity", "red"),
+            ("title_ru", "Отчёты строятся медленно"),
+            ("title_en", "Reports are slow"),
+            (
+                "body_ru",
+                "Отчёты строятся по 5 минут. Вопросы: support@example.com",
+            ),
+            (
+                "body_en",
+                "Reports take 5 minutes. Questions: support@example.com",
+            ),
+            ("next_update_at", "30m"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    let n = &h.feed().await.snapshot.notices[0];
+    assert_eq!(n.kind, svetofor_feed::Kind::Degraded);
+    assert_eq!(
+        n.severity,
+        svetofor_feed::Severity::Yellow,
+        "the form's first choice (a red outage) does not colour the one made"
+    );
 }

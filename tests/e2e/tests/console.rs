@@ -105,7 +105,7 @@ async fn support_signs_in_sees_the_status_as_text_and_signs_out() {
     assert!(page.contains("Employees see: Outage"), "{page}");
     b.screenshot(&shots.join("console-now-en.png")).await;
     b.click("a.button").await;
-    wait_text(&b, "How bad is it?").await;
+    wait_text(&b, "What happened?").await;
     b.screenshot(&shots.join("console-compose-en.png")).await;
     // Markup typed into the form is text in the preview too.
     let markup = "Отчёты <b>не</b> <img src=x onerror=alert(1)>";
@@ -209,7 +209,7 @@ async fn support_runs_a_whole_incident_from_the_browser() {
 
     // Compose a red outage in both languages; the checks hold it until the text says enough.
     b.click("a.button").await;
-    wait_text(&b, "Насколько серьёзно?").await;
+    wait_text(&b, "Что случилось?").await;
     b.type_into("input[name=title_ru]", "Платежи не проходят")
         .await;
     b.type_into("input[name=title_en]", "Payments fail").await;
@@ -451,7 +451,7 @@ async fn an_admin_keeps_templates_components_people_and_tokens_and_support_start
         .await;
     b.type_into("form.template input[name=time]", "12:30").await;
     b.click("form.template button").await;
-    // The compose page already says "Насколько серьёзно?" before the click: wait for the
+    // The compose page already says "Что случилось?" before the click: wait for the
     // filled form itself, or the old page's empty field is read.
     wait_value(
         &b,

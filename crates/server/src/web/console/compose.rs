@@ -10,7 +10,7 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 use svetofor_api::{Draft, DraftBody, Placeholders, Template};
-use svetofor_feed::{Component, Text};
+use svetofor_feed::{Component, Kind, Text};
 
 use super::checks::{self, Check, Draft as CheckedDraft};
 use super::compose_form::{Asked, ComposeAction, ComposeForm, asked};
@@ -54,9 +54,20 @@ struct Page<'a> {
     marks: &'a Marks,
     /// Checks failed: "publish anyway" is offered.
     failed: bool,
-    kinds: Select,
+    /// The one choice of what happened, and the choice a carried severity came with.
+    whats: Vec<What>,
+    what_was: String,
     next: Select,
     previews: Vec<Shown<'a>>,
+}
+
+/// One answer to "what happened?": its value, colour class, word and hint.
+struct What {
+    value: &'static str,
+    sev: &'static str,
+    word: String,
+    hint: String,
+    checked: bool,
 }
 
 /// One language of the preview.
@@ -88,17 +99,27 @@ fn compose_page(
             })
             .collect(),
     });
-    let kinds = Select {
-        name: "kind",
-        options: [
-            ("outage", "console-kind-outage"),
-            ("degraded", "console-kind-degraded"),
-            ("maintenance", "console-kind-maintenance"),
-            ("info", "console-kind-info"),
-        ]
-        .iter()
-        .map(|(v, k)| Choice::new(v, w.t(k), f.kind == *v))
-        .collect(),
+    // A form from a template or draft names the kind; a posted one, the choice.
+    let chosen = if f.what.is_empty() { &f.kind } else { &f.what };
+    let whats = [
+        (Kind::Outage, "console-what-outage"),
+        (Kind::Degraded, "console-what-degraded"),
+        (Kind::Maintenance, "console-what-maintenance"),
+        (Kind::Info, "console-what-info"),
+    ]
+    .into_iter()
+    .map(|(kind, key)| What {
+        value: kind.as_str(),
+        sev: super::compose_form::usual(kind).as_str(),
+        word: w.t(key),
+        hint: w.t(&format!("{key}-hint")),
+        checked: chosen == kind.as_str(),
+    })
+    .collect();
+    let what_was = if f.what_was.is_empty() {
+        chosen.clone()
+    } else {
+        f.what_was.clone()
     };
     let previews = previews
         .iter()
@@ -124,7 +145,8 @@ fn compose_page(
         chooser,
         marks,
         failed: !failed.is_empty(),
-        kinds,
+        whats,
+        what_was,
         next: delays(w, "next_update_at", &f.next_update_at),
         previews,
     })

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use svetofor_api::NewNotice;
-use svetofor_feed::Kind;
+use svetofor_feed::{Kind, Severity};
 use svetofor_publisher::when::WhenError;
 
 use super::form::{list, moment, text, word};
@@ -28,8 +28,18 @@ pub(super) enum ComposeAction {
 /// The compose form as posted.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ComposeForm {
+    /// The one choice of what happened (`outage`, `degraded`, `maintenance`, `info`): it
+    /// gives the kind and its usual severity.
+    #[serde(default)]
+    pub(super) what: String,
+    /// The choice the carried `severity` came with (a template's or draft's): that severity
+    /// holds only while the choice is unchanged.
+    #[serde(default)]
+    pub(super) what_was: String,
+    /// A severity carried from a template or draft; without `what`, as the API takes it.
     #[serde(default)]
     pub(super) severity: String,
+    /// Without `what`: the kind, as the API takes it.
     #[serde(default)]
     pub(super) kind: String,
     #[serde(default)]
@@ -89,6 +99,24 @@ pub(super) struct Asked {
     pub publish_at_missing: bool,
 }
 
+/// The severity a kind of notice usually has: an outage is red, disruption and planned work
+/// yellow, news green.
+pub(super) fn usual(kind: Kind) -> Severity {
+    match kind {
+        Kind::Outage => Severity::Red,
+        Kind::Degraded | Kind::Maintenance => Severity::Yellow,
+        Kind::Info => Severity::Green,
+    }
+}
+
+/// Whether a notice of `kind` may be `severity` (a green problem or red news may not).
+fn fits(kind: Kind, severity: Severity) -> bool {
+    !matches!(
+        (kind, severity),
+        (Kind::Outage | Kind::Degraded, Severity::Green) | (Kind::Info, Severity::Red)
+    )
+}
+
 /// The notice request of `f`, its times read in the browser's zone at `now`. Pure.
 pub(super) fn asked(f: &ComposeForm, now: DateTime<Utc>) -> Asked {
     let mut bad_times = vec![];
@@ -111,9 +139,18 @@ pub(super) fn asked(f: &ComposeForm, now: DateTime<Utc>) -> Asked {
     let next_update_at = time("next_update_at", &f.next_update_at, base);
     let starts_at = time("starts_at", &f.starts_at, now);
     let ends_at = time("ends_at", &f.ends_at, now);
+    let (kind, severity) = match word::<Kind>(&f.what) {
+        Some(kind) => {
+            let carried = word::<Severity>(&f.severity)
+                .filter(|_| f.what_was.trim() == f.what.trim())
+                .filter(|s| fits(kind, *s));
+            (Some(kind), Some(carried.unwrap_or_else(|| usual(kind))))
+        }
+        None => (word::<Kind>(&f.kind), word(&f.severity)),
+    };
     let request = NewNotice {
-        severity: word(&f.severity),
-        kind: word::<Kind>(&f.kind),
+        severity,
+        kind,
         state: None,
         title: text(&f.title_ru, &f.title_en),
         body: text(&f.body_ru, &f.body_en),
@@ -183,6 +220,55 @@ mod tests {
         assert_eq!(
             form(&[("action", "<b>x</b>")]).action,
             ComposeAction::Publish
+        );
+    }
+
+    #[test]
+    fn one_choice_gives_the_kind_and_its_usual_severity() {
+        let both = |pairs: &[(&str, &str)]| {
+            let a = asked(&form(pairs), now());
+            (a.request.kind, a.request.severity)
+        };
+        assert_eq!(
+            both(&[("what", "outage")]),
+            (Some(Kind::Outage), Some(Severity::Red))
+        );
+        assert_eq!(
+            both(&[("what", "degraded")]),
+            (Some(Kind::Degraded), Some(Severity::Yellow))
+        );
+        assert_eq!(
+            both(&[("what", "maintenance")]),
+            (Some(Kind::Maintenance), Some(Severity::Yellow))
+        );
+        assert_eq!(
+            both(&[("what", "info")]),
+            (Some(Kind::Info), Some(Severity::Green))
+        );
+        // A template's red disruption stays red while the choice is the template's …
+        let carried = [
+            ("what", "degraded"),
+            ("what_was", "degraded"),
+            ("severity", "red"),
+        ];
+        assert_eq!(both(&carried), (Some(Kind::Degraded), Some(Severity::Red)));
+        // … and a different choice takes its own usual severity, never red news.
+        assert_eq!(
+            both(&[
+                ("what", "info"),
+                ("what_was", "degraded"),
+                ("severity", "red")
+            ]),
+            (Some(Kind::Info), Some(Severity::Green))
+        );
+        // A yellow outage is not a choice the form offers.
+        assert_eq!(
+            both(&[
+                ("what", "outage"),
+                ("what_was", "degraded"),
+                ("severity", "yellow")
+            ]),
+            (Some(Kind::Outage), Some(Severity::Red))
         );
     }
 

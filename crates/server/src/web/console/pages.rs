@@ -222,6 +222,10 @@ a.button { display: inline-block; padding: 6px 14px; border-radius: 6px; backgro
 textarea, select { display: block; margin-top: 4px; width: 100%; font: inherit; padding: 6px 8px; }
 form input[type=radio], form input[type=checkbox] { display: inline; width: auto; }
 label.sev { display: inline-block; margin-right: 14px; }
+fieldset.what label.sev { display: block; margin: 6px 0; padding-left: 8px; border-left: 6px solid transparent; }
+fieldset.what label.red { border-left-color: #b3261e; }
+fieldset.what label.yellow { border-left-color: #f2b705; }
+fieldset.what label.green { border-left-color: #1e7e34; }
 .others { background: #eef4ff; border-left: 4px solid #3b6fd8; padding: 4px 8px; }
 .check { color: #8a1c15; background: #fff4e5; border-left: 4px solid #f0b35b; padding: 4px 8px; margin: 4px 0; }
 button.secondary { background: #fff; color: #1b1b1b; border-color: #9aa0a6; }
