@@ -71,19 +71,16 @@ fn smtp_of(config: &ChannelConfig) -> Option<Smtp<'_>> {
 
 /// A transport for `smtp://`, `smtp+starttls://` or `smtps://` `host:port`.
 fn transport(s: &Smtp<'_>) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let (scheme, rest) = s
-        .url
-        .split_once("://")
-        .ok_or_else(|| format!("\"{}\" is not smtp://, smtp+starttls:// or smtps://", s.url))?;
-    let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| format!("bad port in \"{}\"", s.url))?,
-        ),
-        None => (rest.trim_end_matches('/'), 0),
-    };
-    let builder = match scheme {
+    let url = url::Url::parse(s.url).map_err(|e| match e {
+        url::ParseError::InvalidPort => format!("bad port in \"{}\"", s.url),
+        _ => format!("\"{}\" is not smtp://, smtp+starttls:// or smtps://", s.url),
+    })?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("no host in \"{}\"", s.url))?;
+    let port = url.port().unwrap_or(0);
+    let builder = match url.scheme() {
         "smtp" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(if port == 0 { 25 } else { port }),
         "smtp+starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)

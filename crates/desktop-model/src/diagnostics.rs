@@ -39,16 +39,21 @@ pub struct Inputs<'a> {
 
 /// A URL fit for a report: no user info (`user:pass@`), no query (tokens hide there).
 pub fn safe_url(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let query = if url.contains('?') { "?…" } else { "" };
-    if scheme.is_empty() {
-        format!("{host}/{path}{query}")
-    } else {
-        format!("{scheme}://{host}/{path}{query}")
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Not a URL: nothing in it can be told apart from a secret.
+        return "(not a URL)".to_owned();
+    };
+    let had_query = parsed.query().is_some();
+    // Neither can fail on a URL with a host, the only kind that carries user info.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    let mut shown = parsed.to_string();
+    if had_query {
+        shown.push_str("?…");
     }
+    shown
 }
 
 fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {

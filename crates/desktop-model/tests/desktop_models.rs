@@ -1023,7 +1023,7 @@ fn diagnostics_name_sources_and_settings_but_no_secrets() {
         "[push]",
         "last success: 2026-11-22 11:57:00 UTC (180 s ago)",
         "error: https://status.example.com/feed.json?…: connection refused",
-        "proxy = \"http://me:***@proxy:3128\" (user)",
+        "proxy = \"http://me:***@proxy:3128/\" (user)",
         "Shown: status green",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");

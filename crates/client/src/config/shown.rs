@@ -49,16 +49,18 @@ fn mask(secret: &Option<String>) -> Value {
     }
 }
 
-/// Hides a password in a proxy URL (`http://user:pass@host` → `http://user:***@host`).
+/// Hides a password in a proxy URL (`http://user:pass@host` → `http://user:***@host/`); what
+/// is not a URL is not shown at all.
 fn mask_proxy(p: &Option<String>) -> Value {
     match p {
-        Some(url) => match url.split_once("://").and_then(|(scheme, rest)| {
-            let (cred, host) = rest.split_once('@')?;
-            let user = cred.split(':').next().unwrap_or("");
-            Some(format!("{scheme}://{user}:***@{host}"))
-        }) {
-            Some(masked) => json!(masked),
-            None => json!(url),
+        Some(url) => match url::Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("***"));
+                json!(parsed.as_str())
+            }
+            Ok(_) => json!(url),
+            // Not a URL: it may still hold a password, so it is not shown.
+            Err(_) => json!("(not a URL)"),
         },
         None => Value::Null,
     }

@@ -165,7 +165,7 @@ fn redirect(to: &'static str, cookies: &[String]) -> Response {
     resp
 }
 
-fn cookie_of<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -178,7 +178,7 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     crate::web::words::of(Lang::of_request(
-        cookie_of(headers, "svetofor_lang"),
+        cookie_of(headers, "svetofor_lang").as_deref(),
         accept,
     ))
 }
@@ -237,7 +237,7 @@ async fn signed_in(
     let Some(id) = cookie_of(headers, session::COOKIE) else {
         return Ok(None);
     };
-    let id_hash = session::hash(id);
+    let id_hash = session::hash(&id);
     let accounts = app.console.accounts.clone();
     blocking(move || {
         let now = Utc::now();
@@ -299,7 +299,7 @@ async fn login(
 ) -> Response {
     let w = words_for(&headers);
     let console = &app.console;
-    let form_ok = cookie_of(&headers, session::LOGIN_COOKIE).is_some_and(|c| equal(c, &form.csrf));
+    let form_ok = cookie_of(&headers, session::LOGIN_COOKIE).is_some_and(|c| equal(&c, &form.csrf));
     if !same_origin(console, &headers) || !form_ok {
         tracing::warn!(ip = %peer.ip(), "console sign-in refused: no matching form token or origin");
         let m = w.t("console-login-expired");
@@ -493,11 +493,14 @@ async fn language(
     headers: HeaderMap,
 ) -> Response {
     let lang = Lang::read(&q.to);
-    let cookie = format!(
-        "svetofor_lang={}; Path=/console; SameSite=Strict; Max-Age=31536000{}",
+    let cookie = session::console_cookie(
+        "svetofor_lang",
         lang.tag(),
-        if app.console.secure() { "; Secure" } else { "" }
-    );
+        std::time::Duration::from_secs(365 * 24 * 3600),
+        app.console.secure(),
+    )
+    .build()
+    .to_string();
     let mut resp = redirect("/console/", &[cookie]);
     // Back to the page the switch was pressed on, when it is one of this console's.
     if let Some(back) = headers

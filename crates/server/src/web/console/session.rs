@@ -40,11 +40,25 @@ pub fn alive(s: &SessionRecord, now: DateTime<Utc>) -> bool {
 
 /// The `Set-Cookie` value for a session id (`Secure` when the console is reached over https).
 pub fn cookie(name: &str, value: &str, max_age: Duration, secure: bool) -> String {
-    format!(
-        "{name}={value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        max_age.as_secs(),
-        if secure { "; Secure" } else { "" }
-    )
+    console_cookie(name, value, max_age, secure)
+        .http_only(true)
+        .build()
+        .to_string()
+}
+
+/// A cookie for the console's pages only, sent to this site only, lasting `max_age`.
+pub fn console_cookie<'c>(
+    name: &'c str,
+    value: &'c str,
+    max_age: Duration,
+    secure: bool,
+) -> cookie::CookieBuilder<'c> {
+    let seconds = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+    cookie::Cookie::build((name, value))
+        .path("/console")
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(seconds))
+        .secure(secure)
 }
 
 /// The `Set-Cookie` value that removes a cookie.
@@ -52,13 +66,13 @@ pub fn removal(name: &str, secure: bool) -> String {
     cookie(name, "", Duration::ZERO, secure)
 }
 
-/// A cookie's value from a `Cookie` header.
-pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+/// A cookie's value from a `Cookie` header (none that is empty or over 128 bytes: ours
+/// never are).
+pub fn cookie_value(header: &str, name: &str) -> Option<String> {
+    cookie::Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
@@ -88,12 +102,17 @@ mod tests {
     #[test]
     fn cookies_are_http_only_strict_and_secure_over_https() {
         let c = cookie(COOKIE, "abc", Duration::from_secs(60), true);
+        let parsed = cookie::Cookie::parse(c.as_str()).unwrap();
+        assert_eq!((parsed.name(), parsed.value()), (COOKIE, "abc"));
+        assert_eq!(parsed.path(), Some("/console"));
+        assert_eq!(parsed.http_only(), Some(true));
+        assert_eq!(parsed.same_site(), Some(cookie::SameSite::Strict));
+        assert_eq!(parsed.max_age(), Some(cookie::time::Duration::seconds(60)));
+        assert_eq!(parsed.secure(), Some(true));
+        let plain = cookie(COOKIE, "abc", Duration::from_secs(60), false);
+        assert!(!plain.contains("Secure"), "{plain}");
         assert_eq!(
-            c,
-            "svetofor_session=abc; Path=/console; HttpOnly; SameSite=Strict; Max-Age=60; Secure"
-        );
-        assert_eq!(
-            cookie_value("a=1; svetofor_session=abc; b=2", COOKIE),
+            cookie_value("a=1; svetofor_session=abc; b=2", COOKIE).as_deref(),
             Some("abc")
         );
         assert_eq!(cookie_value("svetofor_session=", COOKIE), None);
