@@ -17,7 +17,7 @@ fn invalid(field: &str, message: impl Into<String>) -> PublishError {
     Rejected {
         field: field.to_owned(),
         message: message.into(),
-        why: crate::notices::Why::Other,
+        why: crate::notices::Why::ChannelField,
         value: None,
     }
     .into()

@@ -984,6 +984,28 @@ async fn admins_add_test_and_remove_channels_from_the_console() {
             .unwrap()
             .contains("lower-case Latin letters")
     );
+    // A Russian administrator reads the refusal in Russian, next to the field.
+    let bad_ru = c
+        .post(h.url("/console/channels"))
+        .header(header::COOKIE, format!("svetofor_session={olga}"))
+        .header(header::ORIGIN, &h.base)
+        .header(header::ACCEPT_LANGUAGE, "ru")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "telegram"),
+            ("name", "ops-chat"),
+            ("chat", "ops chat"),
+            ("bot_token", "123:abc"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_ru.status(), 422);
+    let text = bad_ru.text().await.unwrap();
+    assert!(
+        text.contains("Чат: @имя канала или числовой идентификатор чата."),
+        "{text}"
+    );
     let added = post_form(
         &h,
         &c,

@@ -54,6 +54,8 @@ pub enum Why {
     TooManyComponents,
     /// A component id nobody named (a typo would reach no one who follows the real one).
     UnknownComponent,
+    /// A new channel's field (its name is the field) is not what that field takes.
+    ChannelField,
     MaintenanceNeedsStart,
     EndsBeforeStart,
     WindowOnlyForMaintenance,

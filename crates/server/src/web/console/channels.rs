@@ -265,7 +265,7 @@ pub(super) async fn change(
                 Ok(x) => x,
                 Err(e) => {
                     let mut marks = Marks::new();
-                    let (field, message) = refusal(&e);
+                    let (field, message) = refusal(w, &e);
                     marks.entry(field).or_default().push(message);
                     return page(
                         &app,
@@ -323,10 +323,10 @@ pub(super) async fn change(
     }
 }
 
-/// The field and the words of a refused channel.
-fn refusal(e: &PublishError) -> (String, String) {
+/// The field and the words of a refused channel, in the console's language.
+fn refusal(w: &Words, e: &PublishError) -> (String, String) {
     match e {
-        PublishError::Rejected(r) => (r.field.clone(), r.to_string()),
+        PublishError::Rejected(r) => (r.field.clone(), super::form::refusal_text(w, r)),
         other => (String::new(), other.to_string()),
     }
 }

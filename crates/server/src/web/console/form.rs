@@ -73,6 +73,24 @@ pub(super) fn refusal_text(w: &Words, r: &Rejected) -> String {
         Why::TitleOneLine => "console-refusal-title-one-line",
         Why::ComponentId => "console-refusal-component-id",
         Why::TooManyComponents => "console-refusal-too-many-components",
+        Why::ChannelField => {
+            let key = match r.field.as_str() {
+                "name" => "console-channels-refused-name",
+                "chat" => "console-channels-refused-chat",
+                "bot_token" => "console-channels-refused-bot-token",
+                "api_url" => "console-channels-refused-api-url",
+                "url" => "console-channels-refused-url",
+                "secret" => "console-channels-refused-secret",
+                "smtp" => "console-channels-refused-smtp",
+                "from" => "console-channels-refused-from",
+                "to" => "console-channels-refused-to",
+                "language" => "console-channels-refused-language",
+                "utc_offset_minutes" => "console-channels-refused-utc-offset",
+                // A field the console does not know: the API's words.
+                _ => return r.message.clone(),
+            };
+            return w.t(key);
+        }
         Why::UnknownComponent => {
             return w.tr_str(
                 "console-refusal-unknown-component",
@@ -270,6 +288,34 @@ mod tests {
             Why::TemplateMinutes,
             Why::UnknownComponent,
         ];
+        for lang in Lang::ALL {
+            let w = words::of(lang);
+            for field in [
+                "name",
+                "chat",
+                "bot_token",
+                "api_url",
+                "url",
+                "secret",
+                "smtp",
+                "from",
+                "to",
+                "language",
+                "utc_offset_minutes",
+            ] {
+                let r = Rejected {
+                    field: field.into(),
+                    message: "the API's English".into(),
+                    why: Why::ChannelField,
+                    value: None,
+                };
+                let said = refusal_text(w, &r);
+                assert!(
+                    !said.starts_with("console-") && said != r.message,
+                    "{lang} {field}: {said}"
+                );
+            }
+        }
         for lang in Lang::ALL {
             let w = words::of(lang);
             for why in all {
