@@ -1006,6 +1006,14 @@ async fn admins_add_test_and_remove_channels_from_the_console() {
         text.contains("Чат: @имя канала или числовой идентификатор чата."),
         "{text}"
     );
+    // What was typed comes back in that form, the bot token excepted (a secret is typed
+    // again, never sent back into a page).
+    assert!(
+        text.contains("name=\"name\" type=\"text\" placeholder=\"helpdesk-tg\" autocomplete=\"off\" value=\"ops-chat\""),
+        "{text}"
+    );
+    assert!(text.contains("value=\"ops chat\""), "{text}");
+    assert!(!text.contains("123:abc"), "{text}");
     let added = post_form(
         &h,
         &c,

@@ -59,6 +59,27 @@ pub(super) struct ChannelForm {
     drafts: String,
 }
 
+impl ChannelForm {
+    /// What was typed in `field` of the add form `form` (`telegram`, `webhook`, `email`),
+    /// when this is that form; secrets never.
+    fn typed(&self, form: &str, field: &str) -> &str {
+        if self.action != form {
+            return "";
+        }
+        match field {
+            "name" => &self.name,
+            "chat" => &self.chat,
+            "api_url" => &self.api_url,
+            "url" => &self.url,
+            "smtp" => &self.smtp,
+            "from" => &self.from,
+            "to" => &self.to,
+            "user" => &self.user,
+            _ => "",
+        }
+    }
+}
+
 impl super::guard::WithCsrf for ChannelForm {
     fn csrf(&self) -> &str {
         &self.csrf
@@ -142,6 +163,9 @@ struct Page<'a> {
     csrf: &'a str,
     said: Said,
     marks: &'a Marks,
+    /// A refused add form, to fill in again: a refusal loses nothing but secrets, which are
+    /// typed again rather than sent back into a page.
+    typed: Option<&'a ChannelForm>,
     rows: Vec<Row<'a>>,
     red: Select,
     green: Select,
@@ -154,6 +178,7 @@ async fn page(
     said: Said,
     marks: &Marks,
     status: StatusCode,
+    typed: Option<&ChannelForm>,
 ) -> Response {
     let list = match channel_list(&app.store).await {
         Ok(l) => l,
@@ -164,6 +189,7 @@ async fn page(
         csrf: nav.csrf,
         said,
         marks,
+        typed,
         rows: rows(w, &list),
         red: severities(w, "red"),
         green: severities(w, "green"),
@@ -182,6 +208,7 @@ pub(super) async fn channels(
         Said::Nothing,
         &Marks::new(),
         StatusCode::OK,
+        None,
     )
     .await
 }
@@ -238,7 +265,7 @@ pub(super) async fn change(
                     Err(error) => Said::Wrong(format!("{}: {error}", c.name)),
                 },
             };
-            page(&app, w, &nav, said, &Marks::new(), StatusCode::OK).await
+            page(&app, w, &nav, said, &Marks::new(), StatusCode::OK, None).await
         }
         "remove" => {
             let a = audit(AuditAction::ChannelRemove, serde_json::Value::Null);
@@ -274,6 +301,7 @@ pub(super) async fn change(
                         Said::Nothing,
                         &marks,
                         StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(&f),
                     )
                     .await;
                 }
@@ -296,6 +324,7 @@ pub(super) async fn change(
                             Said::Secret(s),
                             &Marks::new(),
                             StatusCode::OK,
+                            None,
                         )
                         .await
                     }
@@ -314,6 +343,7 @@ pub(super) async fn change(
                         Said::Nothing,
                         &marks,
                         StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(&f),
                     )
                     .await
                 }
