@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 pub struct Moto {
     child: Child,
+    /// What moto printed (its requests and any traceback), for a failure to show.
+    log: tempfile::NamedTempFile,
     /// `http://127.0.0.1:PORT`
     pub endpoint: String,
 }
@@ -31,6 +33,8 @@ impl Moto {
             return None;
         }
         let port = crate::free_port();
+        let log = tempfile::NamedTempFile::new().expect("a file for moto's output");
+        let err = log.reopen().expect("moto's output file");
         let child = Command::new(python)
             .args([
                 "-m",
@@ -41,11 +45,12 @@ impl Moto {
                 &port.to_string(),
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(err)
             .spawn()
             .expect("moto starts");
         let moto = Moto {
             child,
+            log,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -60,7 +65,7 @@ impl Moto {
     /// unsigned requests).
     pub fn bucket(&self, name: &str) {
         use std::io::{Read, Write};
-        let mut s = TcpStream::connect(self.endpoint.trim_start_matches("http://")).unwrap();
+        let mut s = self.connect();
         write!(
             s,
             "PUT /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-acl: public-read\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -72,6 +77,31 @@ impl Moto {
             answer.starts_with("HTTP/1.1 200"),
             "bucket {name}: {answer}"
         );
+    }
+
+    /// A connection to moto. Under load it has been seen refusing one right after it first
+    /// accepted; a few seconds of tries ride that out, and a moto that is gone is named with
+    /// what it printed.
+    fn connect(&self) -> TcpStream {
+        let addr = self.endpoint.trim_start_matches("http://");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match TcpStream::connect(addr) {
+                Ok(s) => return s,
+                Err(e) if Instant::now() >= deadline => {
+                    let said = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+                    let tail: Vec<&str> = said.lines().rev().take(30).collect();
+                    let alive =
+                        std::path::Path::new(&format!("/proc/{}", self.child.id())).exists();
+                    panic!(
+                        "moto at {addr} refuses connections ({e}); process alive: {alive}; \
+                         its last lines:\n{}",
+                        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
     }
 
     /// The AWS_* settings that point a client at this server.
