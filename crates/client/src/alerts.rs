@@ -1,7 +1,8 @@
 //! Which changes deserve an OS notification, decided as plain data.
 //!
 //! Rules: a new notice (or an announced maintenance), an escalation, a resolution, a
-//! withdrawal, and a maintenance starting are worth a notification; a wording fix or a state
+//! withdrawal, a maintenance starting, and one under way running longer than said are worth a
+//! notification; a wording fix or a state
 //! change that does not make things worse is not. What was notified is remembered (and
 //! stored), so nothing is announced twice for the same notice and state, across restarts too.
 //!
@@ -31,6 +32,8 @@ pub enum Reason {
     Updated,
     /// A maintenance window began.
     MaintenanceStarted,
+    /// A maintenance under way will end later than it said.
+    Extended,
 }
 
 /// One notification to show.
@@ -69,6 +72,10 @@ pub struct Seen {
     /// The components it concerned, to judge its end after it left the feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<String>,
+    /// When a maintenance said it would end (absent in older memories: an end seen for the
+    /// first time after an upgrade is not an extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
 }
 
 impl Seen {
@@ -172,6 +179,7 @@ pub fn decide(
             said_at: Some(n.last_said_at()),
             kind: Some(n.kind),
             components: n.components.clone(),
+            ends_at: n.window.as_ref().and_then(|w| w.ends_at),
         };
         // Support's next word on an outage is news; on anything milder it is not worth a popup.
         let red_update = |p: &Seen| {
@@ -180,6 +188,13 @@ pub fn decide(
                 && now_seen.phase == Phase::Active
                 && p.said_at.is_some_and(|u| u != n.last_said_at())
         };
+        // Work under way that will end later than it said: people planned around the old end.
+        let extended = |p: &Seen| {
+            n.kind == Kind::Maintenance
+                && p.phase == Phase::Active
+                && now_seen.phase == Phase::Active
+                && matches!((p.ends_at, now_seen.ends_at), (Some(was), Some(is)) if is > was)
+        };
         let prev = memory.seen.insert(n.id.clone(), now_seen.clone());
         let reason = match prev {
             None => match now_seen.phase {
@@ -187,7 +202,7 @@ pub fn decide(
                 Phase::Active | Phase::Upcoming => Some(Reason::New),
                 Phase::Past => None, // history seen for the first time: nothing to say
             },
-            Some(ref p) if p.same(&now_seen) && !red_update(p) => None,
+            Some(ref p) if p.same(&now_seen) && !red_update(p) && !extended(p) => None,
             Some(ref p) => match now_seen.phase {
                 Phase::Past if p.phase == Phase::Past => None,
                 Phase::Past if n.state == State::Withdrawn => Some(Reason::Withdrawn),
@@ -198,6 +213,7 @@ pub fn decide(
                 Phase::Active if p.phase == Phase::Past => Some(Reason::New), // reopened
                 _ if n.severity > p.severity => Some(Reason::Escalated),
                 _ if red_update(p) => Some(Reason::Updated),
+                _ if extended(p) => Some(Reason::Extended),
                 _ => None,
             },
         };

@@ -164,6 +164,37 @@ fn withdrawal_vanishing_and_maintenance_start() {
         Reason::MaintenanceStarted,
         "starts by the clock"
     );
+
+    // Under way, it runs longer than it said: one notification, naming the new end; the same
+    // end again, or an earlier one, says nothing.
+    let mut running = notice("w", Severity::Yellow, Kind::Maintenance, State::InProgress);
+    running.window = Some(Window {
+        starts_at: t0() - TimeDelta::minutes(30),
+        ends_at: Some(t0() + TimeDelta::minutes(30)),
+    });
+    let mut m = Memory::default();
+    let first = decide(&snap(vec![running.clone()]), t0(), &mut m, p, &[], "en");
+    assert_eq!(first[0].reason, Reason::MaintenanceStarted);
+    running.window = Some(Window {
+        starts_at: t0() - TimeDelta::minutes(30),
+        ends_at: Some(t0() + TimeDelta::minutes(90)),
+    });
+    let longer = decide(&snap(vec![running.clone()]), t0(), &mut m, p, &[], "en");
+    assert_eq!(longer.len(), 1, "{longer:?}");
+    assert_eq!(longer[0].reason, Reason::Extended);
+    assert_eq!(
+        longer[0].window.as_ref().and_then(|w| w.ends_at),
+        Some(t0() + TimeDelta::minutes(90))
+    );
+    assert!(decide(&snap(vec![running.clone()]), t0(), &mut m, p, &[], "en").is_empty());
+    running.window = Some(Window {
+        starts_at: t0() - TimeDelta::minutes(30),
+        ends_at: Some(t0() + TimeDelta::minutes(60)),
+    });
+    assert!(
+        decide(&snap(vec![running]), t0(), &mut m, p, &[], "en").is_empty(),
+        "ending sooner is good news the banner shows quietly"
+    );
 }
 
 #[test]

@@ -109,6 +109,7 @@ notify-maintenance-until = Until { $time }
 notify-maintenance-open = No planned end
 notify-summary = { $word }: { $title }
 notify-maintenance-started = Maintenance started
+notify-maintenance-extended = Maintenance extended
 notify-now-outage = Now an outage
 notify-worse = Worse
 notify-withdrawn = Notice withdrawn

@@ -116,6 +116,7 @@ notify-maintenance-until = До { $time }
 notify-maintenance-open = Время окончания не указано
 notify-summary = { $word }: { $title }
 notify-maintenance-started = Начались техработы
+notify-maintenance-extended = Работы продлены
 notify-now-outage = Теперь это сбой
 notify-worse = Стало хуже
 notify-withdrawn = Сообщение отменено

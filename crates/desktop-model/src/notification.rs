@@ -93,6 +93,7 @@ pub fn for_alert(
         Reason::Resolved => labels::notice_word(cat, alert.kind, alert.severity, State::Resolved),
         Reason::Withdrawn => cat.t("notify-withdrawn"),
         Reason::MaintenanceStarted => cat.t("notify-maintenance-started"),
+        Reason::Extended => cat.t("notify-maintenance-extended"),
         Reason::Escalated => cat.t(match alert.severity {
             Severity::Red => "notify-now-outage",
             _ => "notify-worse",
@@ -120,7 +121,7 @@ pub fn for_alert(
             let window = labels::window(cat, w.starts_at, w.ends_at, now, tz);
             Some(cat.tr("notify-planned-when", &[("window", Arg::from(&window))]))
         }
-        (Some(w), Reason::MaintenanceStarted) => Some(match w.ends_at {
+        (Some(w), Reason::MaintenanceStarted | Reason::Extended) => Some(match w.ends_at {
             Some(end) => {
                 let time = labels::moment(cat, end, now, tz);
                 cat.tr("notify-maintenance-until", &[("time", Arg::from(&time))])

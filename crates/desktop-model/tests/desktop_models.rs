@@ -543,6 +543,18 @@ fn maintenance_notifications_say_when_and_a_planned_one_is_not_critical() {
         "not the announcement's future tense"
     );
     assert_eq!(started.urgency, Urgency::Critical);
+    a.reason = Reason::Extended;
+    a.window = Some(Window {
+        starts_at: window.starts_at,
+        ends_at: Some(t0() + TimeDelta::minutes(118)),
+    });
+    a.body = "Работы продлены на час".into();
+    let ru = Catalog::new(Lang::Ru);
+    let longer = notification::for_alert(&ru, &a, markup, t0() + TimeDelta::minutes(50), utc());
+    assert_eq!(longer.summary, "Работы продлены: DB upgrade");
+    assert_eq!(longer.body, "До 13:58. Работы продлены на час");
+    a.body = "We will upgrade".into();
+    a.window = Some(window.clone());
     let ru = Catalog::new(Lang::Ru);
     a.reason = Reason::New;
     let n = notification::for_alert(&ru, &a, markup, t0() - TimeDelta::days(1), utc());
